@@ -1,0 +1,92 @@
+"""ERP blocks: ``ErpDatabase`` (the ``sql`` adapter) and ``PohodaMServer`` (STORMWARE Pohoda via mServer)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prefect.blocks.core import Block
+from pydantic import ConfigDict, Field, SecretStr, field_validator
+from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from connectors.erp.port import ErpBackend
+
+
+class ErpDatabase(Block):
+    """An ERP whose data sits in SQL tables or views (see docs/erp-sql-schema.md): SQLite or PostgreSQL."""
+
+    _block_type_name = "ERP Database"
+    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
+    model_config = ConfigDict(hide_input_in_errors=True)
+    _block_type_slug = "erp-database"
+    _description = "An ERP in SQL tables (SQLite file or PostgreSQL), read and written by commerce-sync."
+
+    url: SecretStr = Field(
+        title="Database URL",
+        description="SQLAlchemy URL, e.g. sqlite:////var/lib/erp.db or postgresql+psycopg://user:pw@host/erp.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: SecretStr) -> SecretStr:
+        try:
+            url = make_url(value.get_secret_value())
+        except Exception:
+            # the URL may hold a password: never echo it
+            raise ValueError("not a database URL (expected e.g. postgresql+psycopg://host/db)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql")
+        return value
+
+    def backend(self) -> "ErpBackend":
+        from connectors.erp.sql import SqlErpBackend
+
+        return SqlErpBackend.from_url(self.url.get_secret_value())
+
+
+class PohodaMServer(Block):
+    """STORMWARE Pohoda reached through its mServer HTTP XML interface."""
+
+    _block_type_name = "Pohoda mServer"
+    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
+    model_config = ConfigDict(hide_input_in_errors=True)
+    _block_type_slug = "pohoda-mserver"
+    _description = "A Pohoda accounting unit served by mServer (POST /xml, STW-Authorization)."
+
+    url: str = Field(title="mServer URL", description="e.g. http://pohoda-host:444")
+    user: str = Field(title="Pohoda user", min_length=1)
+    password: SecretStr = Field(title="Pohoda password")
+    company_ico: str = Field(title="Company IČO", pattern=r"^\d{8}$", description="8 digits; checked before writing.")
+    application: str = Field(default="commerce-sync", title="STW-Application", min_length=1, max_length=64)
+    state_url: SecretStr | None = Field(
+        default=None,
+        title="Sync state database URL",
+        description="Cursors and mappings. Empty: a SQLite file in the commerce-sync data directory.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"mServer URL must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    def backend(self, *, documents: Any = None, settings: Any = None, fiscal_year: int | None = None,
+                http: Any = None) -> "ErpBackend":
+        """The ``pohoda`` adapter on this mServer.
+
+        Its local state (card and address indexes, shipment outcomes, listing snapshots) goes to ``state_url``
+        beside the sync state, else to ``pohoda-<IČO>.db`` in the commerce-sync data directory. Pictures are
+        written through ``documents`` (a ``connectors.erp.pohoda.DocumentStore``), else the one
+        ``$COMMERCE_SYNC_POHODA_DOCUMENTS`` names. ``fiscal_year`` None = the current year, checked before writes.
+        """
+        from connectors.erp.pohoda import PohodaErpBackend, documents_from_env
+        from connectors.erp.sql import default_data_dir
+
+        state_url = (self.state_url.get_secret_value() if self.state_url is not None
+                     else f"sqlite:///{default_data_dir() / f'pohoda-{self.company_ico}.db'}")
+        return PohodaErpBackend.from_config(
+            url=self.url, user=self.user, password=self.password, company_ico=self.company_ico,
+            application=self.application, state_url=state_url, fiscal_year=fiscal_year,
+            documents=documents if documents is not None else documents_from_env(self.url), settings=settings,
+            http=http)

@@ -1,0 +1,123 @@
+"""The ``ShopifyShop`` block: one shop's connection, schedule and sync options.
+
+A data engineer creates one per shop in the Prefect UI (or ``ShopifyShop(...).save(name)``); every flow takes
+the block's name as its ``shop`` parameter, and locks and cursors are keyed by that name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from prefect.blocks.core import Block
+from pydantic import ConfigDict, Field, SecretStr, field_validator
+
+from connectors.shopify.client import normalise_shop_url
+from deployments.schedule import SyncSchedule
+
+if TYPE_CHECKING:
+    import httpx
+
+    from blocks.erp import ErpDatabase, PohodaMServer
+    from connectors.shopify.client import ShopifyClient
+
+_GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
+
+
+class ShopifyShop(Block):
+    """A Shopify store synced with one ERP: credentials, API version, schedule and location mapping."""
+
+    _block_type_name = "Shopify Shop"
+    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
+    model_config = ConfigDict(hide_input_in_errors=True)
+    _block_type_slug = "shopify-shop"
+    _description = "A Shopify store kept in sync with an ERP by commerce-sync."
+
+    shop_url: str = Field(
+        title="Shop",
+        description="<name>.myshopify.com, or http://127.0.0.1:PORT for the local emulator.",
+    )
+    access_token: SecretStr = Field(title="Admin API access token")
+    api_version: str = Field(default="2026-04", title="Admin API version", pattern=r"^\d{4}-(01|04|07|10)$")
+    allow_background_syncs: bool = Field(
+        default=True,
+        title="Run syncs in background",
+        description="On: `commerce-sync run` queues a deployment run and returns. Off: it runs in-process.",
+    )
+    schedule: SyncSchedule = Field(
+        title="Sync schedule (Codat rules)",
+        description='e.g. {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2, "timeZone": "Europe/Prague"}',
+    )
+    erp_block: str = Field(
+        title="ERP block",
+        description="The ERP this shop syncs with, as '<block-type-slug>/<name>', e.g. 'erp-database/main'.",
+        pattern=r"^(erp-database|pohoda-mserver)/[\w-]+$",
+    )
+    location_mapping: dict[str, str] = Field(
+        default_factory=dict,
+        title="Location mapping",
+        description="ERP location key → Shopify location GID (gid://shopify/Location/N) or location name.",
+    )
+    restore_rate: float = Field(
+        default=100.0,
+        gt=0,
+        title="Plan restore rate (points/s)",
+        description="The shop plan's API restore rate: Standard 100, Advanced 200, Plus 1000, Enterprise 2000.",
+    )
+    shared_rate_limit: bool = Field(
+        default=True,
+        title="Share the API budget across workers",
+        description="On: every worker takes its API cost from one Prefect rate limit (shopify-cost:<block name>), "
+        "so several workers never overrun the shop's bucket together.",
+    )
+    state_url: SecretStr | None = Field(
+        default=None,
+        title="Sync state database URL",
+        description="Where cursors, staging and mappings live. Empty: the SQL ERP's database, or a local SQLite file.",
+    )
+
+    @field_validator("shop_url")
+    @classmethod
+    def _shop_url(cls, value: str) -> str:
+        return normalise_shop_url(value)
+
+    @field_validator("location_mapping")
+    @classmethod
+    def _locations(cls, value: dict[str, str]) -> dict[str, str]:
+        for erp_key, target in value.items():
+            if not erp_key.strip() or not target.strip():
+                raise ValueError(f"location_mapping[{erp_key!r}]: ERP key and Shopify location must not be empty")
+            if target.startswith("gid://") and not _GID_LOCATION.match(target):
+                raise ValueError(f"location_mapping[{erp_key!r}]: {target!r} is not a Location GID")
+        return value
+
+    @field_validator("access_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("access token must not be empty")
+        return value
+
+    def graphql_url(self) -> str:
+        return f"{self.shop_url}/admin/api/{self.api_version}/graphql.json"
+
+    def erp(self) -> "ErpDatabase | PohodaMServer":
+        """Load the ERP block named by ``erp_block`` ('<type-slug>/<name>')."""
+        from blocks.erp import ErpDatabase, PohodaMServer
+
+        erp = Block.load(self.erp_block)
+        if not isinstance(erp, (ErpDatabase, PohodaMServer)):  # pragma: no cover - the pattern allows only these
+            raise TypeError(f"erp_block {self.erp_block!r} is a {type(erp).__name__}, not an ERP block")
+        return erp
+
+    def client(self, http: "httpx.Client | None" = None, **options: Any) -> "ShopifyClient":
+        """The shop's GraphQL client; the cost governor is shared by every client of this shop in the process."""
+        from connectors.shopify.client import ShopifyClient
+
+        return ShopifyClient(
+            shop_url=self.shop_url,
+            access_token=self.access_token,
+            api_version=self.api_version,
+            http=http,
+            **options,
+        )

@@ -1,0 +1,179 @@
+"""``commerce-sync`` command line: demo, sample data, schedules, emulators.
+
+Imports happen inside the commands so ``commerce-sync --help`` stays fast (Prefect alone takes ~1 s to import).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="ERP ⇄ Shopify sync pipelines on Prefect.")
+schedule_app = typer.Typer(no_args_is_help=True, help="Codat-style sync schedules.")
+emulate_app = typer.Typer(no_args_is_help=True, help="Local emulators of the shop and ERP servers.")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(emulate_app, name="emulate")
+deployments_app = typer.Typer(no_args_is_help=True, help="prefect.yaml from a shops file.")
+app.add_typer(deployments_app, name="deployments")
+
+
+@deployments_app.command("render")
+def deployments_render(
+    shops_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)] = Path("shops.yaml"),
+    output: Annotated[Path, typer.Option(help="Where to write; '-' prints.")] = Path("prefect.yaml"),
+    check: Annotated[bool, typer.Option(help="Fail if the file differs from what would be rendered.")] = False,
+) -> None:
+    """Render one deployment per shop × sync type (schedule, queue category, tags) into prefect.yaml."""
+    from deployments.builder import available_sync_types, load_shops, render_prefect_yaml
+
+    root = shops_file.resolve().parent
+    text = render_prefect_yaml(load_shops(shops_file), available_sync_types(root))
+    if check:
+        if not output.exists() or output.read_text(encoding="utf-8") != text:
+            typer.echo(f"{output} is out of date: run `commerce-sync deployments render {shops_file}`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{output} matches {shops_file}")
+    elif str(output) == "-":
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+
+
+@app.command("setup")
+def setup_command(
+    shops_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)] = Path("shops.yaml"),
+) -> None:
+    """Create (idempotently) the work pool, a queue per shop × category (limit 1), the concurrency limits, and
+    register the block types on the Prefect API."""
+    import asyncio
+
+    from deployments.builder import load_shops
+    from deployments.setup import setup
+
+    shops = load_shops(shops_file)
+    created = asyncio.run(setup(shops.work_pool, [s.name for s in shops.shops]))
+    for kind, names in created.items():
+        typer.echo(f"{kind}: {', '.join(names)}")
+
+
+@app.command("run")
+def run_command(
+    sync: Annotated[str, typer.Argument(help="Sync type, e.g. sync_orders.")],
+    shop: Annotated[str, typer.Option(help="ShopifyShop block name.")],
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="key=value (JSON values allowed).")] = None,
+    wait: Annotated[bool, typer.Option(help="Follow a background run to its end.")] = False,
+) -> None:
+    """Run a sync: queued on the shop's work queue when it allows background syncs, else in this process."""
+    from commerce_sync.runner import parse_params, run_sync
+
+    outcome = run_sync(sync, shop, parse_params(param or []), wait=wait)
+    if outcome.background:
+        typer.echo(f"queued {sync} for {shop}: flow run {outcome.flow_run_id} ({outcome.state})")
+        if outcome.url:
+            typer.echo(outcome.url)
+        if wait and outcome.state != "COMPLETED":
+            raise typer.Exit(1)
+    else:
+        typer.echo(f"ran {sync} for {shop} in the foreground: {outcome.report.counts}")
+
+
+@app.command("sample-erp")
+def sample_erp(
+    url: Annotated[Optional[str], typer.Option(help="ERP database URL; default: the embedded SQLite file.")] = None,
+    items: Annotated[int, typer.Option(min=1)] = 200,
+    customers: Annotated[int, typer.Option(min=0)] = 50,
+    orders: Annotated[int, typer.Option(min=0)] = 100,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Fill an ERP database with deterministic, realistic sample data (idempotent)."""
+    from commerce_sync.sample_data import generate, write_sql_erp
+    from connectors.erp.sql import default_sqlite_url
+
+    target = url or default_sqlite_url()
+    data = generate(items=items, customers=customers, orders=orders, seed=seed)
+    write_sql_erp(data, target)
+    typer.echo(
+        f"sample ERP at {_redact(target)}: {len(data.products)} items, {len(data.customers)} customers, "
+        f"{len(data.orders)} shop orders generated (seed {seed})"
+    )
+
+
+@schedule_app.command("show")
+def schedule_show(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON or YAML with Codat fields.")],
+    count: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    now: Annotated[Optional[datetime], typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
+) -> None:
+    """Print the next due dates and the period each run would sync."""
+    from deployments.schedule import describe, load_schedule
+
+    schedule = load_schedule(file)
+    moment = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    typer.echo(f"{schedule.selected_frequency.value} at {schedule.sync_hour:02d}:00 {schedule.time_zone}  "
+               f"cron '{schedule.cron()}'")
+    for row in describe(schedule, moment, count=count):
+        typer.echo(json.dumps(row, default=str))
+
+
+@emulate_app.command("shopify")
+def emulate_shopify(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
+    token: Annotated[str, typer.Option(envvar="COMMERCE_SYNC_EMULATOR_TOKEN", help="Accepted access token.")] = "demo-token",
+    seed_items: Annotated[int, typer.Option(help="Seed products from the sample data (0 = empty shop).")] = 0,
+) -> None:
+    """Serve the Shopify Admin GraphQL emulator until Ctrl-C."""
+    from emulators.shopify import EmulatorConfig, serve
+
+    typer.echo(f"Shopify emulator on http://127.0.0.1:{port}/admin/api/2026-04/graphql.json")
+    serve(EmulatorConfig(tokens=[token]), host="127.0.0.1", port=port)
+
+
+@emulate_app.command("pohoda")
+def emulate_pohoda(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8082,
+    user: Annotated[str, typer.Option(help="mServer user (STW-Authorization).")] = "admin",
+    password: Annotated[str, typer.Option(envvar="POHODA_EMULATOR_PASSWORD", help="mServer password.")] = "",
+    ico: Annotated[str, typer.Option(help="Company IČO the accounting unit reports.")] = "12345678",
+) -> None:
+    """Serve the Pohoda mServer emulator (POST /xml, /status, /documents) until Ctrl-C."""
+    from emulators.pohoda import PohodaEmulatorConfig, serve
+
+    config = PohodaEmulatorConfig(user=user, company_ico=ico, **({"password": password} if password else {}))
+    typer.echo(f"Pohoda mServer emulator on http://127.0.0.1:{port}/xml (IČO {config.company_ico})")
+    serve(config, host="127.0.0.1", port=port)
+
+
+@app.command("demo")
+def demo(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Where the demo keeps its databases.")] = None,
+    serve: Annotated[bool, typer.Option(
+        "--serve", help="Start a real `prefect server` (UI), emulators, worker and deployments; trigger every "
+                        "deployment once; run until Ctrl-C.")] = False,
+    port: Annotated[int, typer.Option(help="With --serve: the Prefect server's port (a free one if taken).")] = 4200,
+) -> None:
+    """Run the main job end to end on the embedded default (SQLite ERP + local Shopify emulator)."""
+    if serve:
+        from commerce_sync.serve import run_serve
+
+        run_serve(data_dir=data_dir, port=port)
+        return
+    from commerce_sync.demo import run_demo
+
+    run_demo(data_dir=data_dir)
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,256 @@
+"""``commerce-sync demo``: every sync on the embedded default, end to end, in a few minutes.
+
+What it does, in order:
+1. a fresh sample SQL ERP (SQLite file in the demo directory) and a local Shopify emulator seeded with the
+   shop's locations, customers and orders;
+2. saves the blocks (``demo-erp``, ``demo-shop``) and the shop's queue-category locks on the Prefect API
+   (``PREFECT_API_URL`` when set, else Prefect's local ephemeral server and its ~/.prefect database, which
+   ``prefect server start`` then shows at http://127.0.0.1:4200);
+3. runs every sync flow once in a sensible order, then all of them again to show the second pass changes
+   nothing, and prints a table of what each run did;
+4. then the same for a second shop, ``demo-pohoda``: a POHODA mServer emulator seeded from the sample data
+   (``demo-pohoda-erp``) ⇄ its own Shopify emulator, through the same flows, with its own table; between the
+   passes POHODA's users issue delivery notes, execute, cancel and invoice orders.
+
+The emulators live in memory, so each demo starts from a fresh ERP and state: a second ``make demo`` does the
+same thing again, with the same result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import os
+import shutil
+import time
+from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# before Prefect is imported: no telemetry offline, and a loaded 2-core machine can need more than the default
+# 20 s to start Prefect's ephemeral API
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+SHOP = "demo-shop"
+ERP = "demo-erp"
+TOKEN = "demo-token"
+POHODA_SHOP = "demo-pohoda"
+POHODA_ERP = "demo-pohoda-erp"
+POHODA_SAMPLE = {"items": 40, "customers": 16, "orders": 30}
+"""Smaller than the SQL shop's: every POHODA request is one XML round trip, and the demo stays a few minutes."""
+
+def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
+    """Every sync flow this checkout has, in the order a shop's day runs them, with its parameter model."""
+    from commerce_sync.runner import flow_and_params
+    from deployments.builder import RUN_ORDER
+
+    found = []
+    for sync_type in RUN_ORDER:
+        if importlib.util.find_spec(f"flows.{sync_type}") is None:
+            continue
+        flow_fn, params_cls = flow_and_params(sync_type)
+        found.append((sync_type, flow_fn, params_cls))
+    return found
+
+
+def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
+    from blocks import ErpDatabase, ShopifyShop
+    from commerce_sync.sample_data import generate, write_sql_erp
+    from connectors.erp.sql import default_data_dir
+    from deployments.setup import ensure_concurrency_limits
+    from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
+    from tasks import resources
+
+    directory = (data_dir or default_data_dir() / "demo").resolve()
+    if directory.exists():
+        shutil.rmtree(directory)  # the emulator is in memory: ERP and state start fresh with it
+    directory.mkdir(parents=True)
+    erp_url = f"sqlite:///{directory / 'erp.db'}"
+
+    started = time.monotonic()
+    data = generate(items=items, customers=customers, orders=orders, seed=1)
+    write_sql_erp(data, erp_url)
+    print(f"sample ERP: {len(data.products)} items, {len(data.customers)} customers at {directory / 'erp.db'}")
+
+    app = create_app(EmulatorConfig(shop_name="commerce-sync-demo", tokens=[TOKEN]))
+    emulator = emulator_of(app)
+    emulator.state.seed_locations(data.locations)
+    emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
+    emulator.state.seed_orders(data.orders)
+    rows: list[dict] = []
+    with running_emulator(app=app) as base_url:
+        print(f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders)")
+        ErpDatabase(url=erp_url).save(ERP, overwrite=True)
+        ShopifyShop(
+            shop_url=base_url,
+            access_token=TOKEN,
+            erp_block=f"erp-database/{ERP}",
+            schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 2,
+                      "timeZone": "Europe/Prague"},
+            location_mapping={loc.erp_key: loc.name for loc in data.locations},
+        ).save(SHOP, overwrite=True)
+        resources.forget(SHOP)
+        asyncio.run(ensure_concurrency_limits([SHOP]))
+        flows = available_flows()
+        schedule = ShopifyShop.load(SHOP).schedule
+        for attempt in ("first", "second"):
+            for name, flow_fn, params_cls in flows:
+                t0 = time.monotonic()
+                report = flow_fn(params_cls(shop=SHOP))
+                rows.append({"pass": attempt, "flow": name, **report.counts,
+                             "seconds": round(time.monotonic() - t0, 1)})
+                if name == "create_sales_orders" and attempt == "first":
+                    period = schedule.sync_period(datetime.now(timezone.utc))
+                    shipped = erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
+                    print(f"ERP user: shipped {shipped['shipped']} orders, processed {shipped['processed']}, "
+                          f"cancelled {shipped['cancelled']}, transferred {shipped['transferred']}")
+        resources.forget(SHOP)
+    print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
+    _print_table(rows)
+    pohoda_rows = run_pohoda_shop(directory)
+    print(f"\n{POHODA_SHOP} (POHODA mServer emulator ⇄ Shopify emulator)")
+    _print_table(pohoda_rows)
+    changed = [f"{shop} {r['flow']}" for shop, table in ((SHOP, rows), (POHODA_SHOP, pohoda_rows))
+               for r in table if r["pass"] == "second" and (r["created"] or r["updated"])]
+    print(f"\nDone in {time.monotonic() - started:.0f} s.")
+    if changed:
+        print(f"WARNING: the second pass changed records in: {', '.join(changed)} (expected none)")
+    else:
+        print("The second pass created and updated nothing: every sync is idempotent.")
+    print("See the runs and their artifacts: `prefect server start`, then http://127.0.0.1:4200 "
+          "(or your PREFECT_API_URL's UI).")
+    return [{**row, "shop": SHOP} for row in rows] + [{**row, "shop": POHODA_SHOP} for row in pohoda_rows]
+
+
+def run_pohoda_shop(directory: Path) -> list[dict]:
+    """The second demo shop: a POHODA mServer emulator seeded from the sample data ⇄ its own Shopify emulator,
+    through the same flows (products come from POHODA's streamed stock export, in chunks)."""
+    from zoneinfo import ZoneInfo
+
+    from blocks import PohodaMServer, ShopifyShop
+    from commerce_sync.sample_data import generate
+    from deployments.setup import ensure_concurrency_limits
+    from emulators import pohoda, shopify
+    from tasks import resources
+
+    os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
+    data = generate(seed=1, **POHODA_SAMPLE)
+    # mServer serves one accounting unit, and the adapter writes only into the current fiscal year
+    config = pohoda.PohodaEmulatorConfig(fiscal_year=datetime.now(ZoneInfo("Europe/Prague")).year)
+    mserver_app = pohoda.create_app(config)
+    mserver = pohoda.emulator_of(mserver_app).state
+    seeded = mserver.seed_sample_data(data).counts()
+    shop_app = shopify.create_app(shopify.EmulatorConfig(shop_name="commerce-sync-demo-pohoda", tokens=[TOKEN]))
+    shop_state = shopify.emulator_of(shop_app).state
+    shop_state.seed_locations(data.locations)
+    shop_state.seed_customers(data.customers[: len(data.customers) // 2])
+    shop_state.seed_orders(data.orders)
+    rows: list[dict] = []
+    with pohoda.running_emulator(app=mserver_app) as mserver_url, \
+            shopify.running_emulator(app=shop_app) as shop_url:
+        print(f"\nPOHODA mServer emulator: {mserver_url}/xml ({seeded['stock_cards']} stock cards, "
+              f"{seeded['customers']} customers); Shopify emulator: {shop_url} ({len(data.orders)} orders)")
+        PohodaMServer(url=mserver_url, user=config.user, password=config.password, company_ico=config.company_ico,
+                      state_url=f"sqlite:///{directory / 'state-pohoda.db'}").save(POHODA_ERP, overwrite=True)
+        ShopifyShop(shop_url=shop_url, access_token=TOKEN, erp_block=f"pohoda-mserver/{POHODA_ERP}",
+                    schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 3,
+                              "timeZone": "Europe/Prague"},
+                    location_mapping={loc.erp_key: loc.name for loc in data.locations},
+                    ).save(POHODA_SHOP, overwrite=True)
+        resources.forget(POHODA_SHOP)
+        asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
+        try:
+            for attempt in ("first", "second"):
+                for name, flow_fn, params_cls in available_flows():
+                    t0 = time.monotonic()
+                    report = flow_fn(params_cls(shop=POHODA_SHOP))
+                    rows.append({"pass": attempt, "flow": name, **report.counts,
+                                 "seconds": round(time.monotonic() - t0, 1)})
+                    if name == "create_sales_orders" and attempt == "first":
+                        done = pohoda_user_works(mserver, data)
+                        print(f"POHODA user: issued {done['shipped']} delivery notes, executed {done['processed']} "
+                              f"orders, cancelled {done['cancelled']}, invoiced {done['transferred']}")
+        finally:
+            cached = resources._cache.get(POHODA_SHOP)  # noqa: SLF001 - close the adapter's client and state
+            if cached is not None and "erp" in cached.__dict__:
+                cached.erp.close()
+            resources.forget(POHODA_SHOP)
+    return rows
+
+
+def pohoda_user_works(mserver: Any, data: Any) -> dict[str, int]:
+    """What POHODA's users do between syncs: issue delivery notes (výdejky) with tracking for some received
+    orders, tick "Vyřízeno" on others, cancel a few and invoice a few ("Přeneseno")."""
+    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
+    placed = [o for o in data.orders if any(order.ext_id and order.ext_id.ids == o.shop_id
+                                            for order in mserver.orders.values())]
+    share = max(len(placed) // 10, 1)
+    for index, order in enumerate(placed[: 8 * share]):
+        if index < 4 * share:
+            tracking = f"DEMO{index + 1:08d}"
+            try:
+                mserver.create_delivery_note(order.shop_id, carrier="PPL", tracking_number=tracking,
+                                             tracking_url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId={tracking}")
+            except ValueError:  # an order of services only: nothing to deliver
+                continue
+            done["shipped"] += 1
+        elif index < 6 * share:
+            mserver.set_order_executed(order.shop_id)
+            done["processed"] += 1
+        elif index < 7 * share:
+            mserver.cancel_order(order.shop_id)
+            done["cancelled"] += 1
+        else:
+            mserver.transfer_order(order.shop_id)
+            done["transferred"] += 1
+    return done
+
+
+def erp_user_works(erp_url: str, data: Any, at: datetime) -> dict[str, int]:
+    """What the warehouse and the back office do between syncs: ship some sales orders, close, cancel and
+    invoice others (dated inside the current period, so this period's runs pick them up)."""
+    import sqlalchemy as sa
+
+    from commerce_sync.models import OrderState, Shipment, ShipmentLine, Tracking
+    from connectors.erp.sql import SqlErpBackend, loader
+
+    backend = SqlErpBackend.from_url(erp_url)
+    orders = {o.shop_id: o for o in data.orders}
+    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
+    with backend.engine.begin() as conn:
+        rows = conn.execute(sa.text("select erp_key, shop_order_id from erp_sales_orders order by erp_key")).all()
+        for index, (erp_key, shop_id) in enumerate(rows[:24]):
+            order = orders[shop_id]
+            if index < 15:
+                lines = [ShipmentLine(sku=line.sku, quantity=line.quantity) for line in order.lines
+                         if line.sku and line.quantity > 0]
+                if lines:
+                    loader.add_shipment(conn, Shipment(
+                        erp_key=f"DL-DEMO-{index + 1:03d}", order_shop_id=shop_id, lines=lines, shipped_at=at,
+                        tracking=Tracking(company="PPL", number=f"DEMO{index + 1:08d}",
+                                          url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId=DEMO{index + 1:08d}"),
+                    ))  # fmt: skip
+                    done["shipped"] += 1
+            elif index < 20:
+                loader.set_sales_order_state(conn, erp_key, OrderState.PROCESSED, at)
+                done["processed"] += 1
+            elif index < 22:
+                loader.set_sales_order_state(conn, erp_key, OrderState.CANCELLED, at)
+                done["cancelled"] += 1
+            else:
+                loader.set_sales_order_state(conn, erp_key, OrderState.TRANSFERRED, at)
+                done["transferred"] += 1
+    backend.engine.dispose()
+    return done
+
+
+def _print_table(rows: list[dict]) -> None:
+    headers = ["pass", "flow", "created", "updated", "skipped", "failed", "seconds"]
+    widths = {h: max(len(h), *(len(str(r[h])) for r in rows)) for h in headers} if rows else {}
+    print()
+    print("  ".join(h.ljust(widths[h]) for h in headers))
+    for row in rows:
+        print("  ".join(str(row[h]).ljust(widths[h]) for h in headers))

@@ -1,0 +1,172 @@
+"""Shop-side sample orders for :mod:`commerce_sync.sample_data`: lines on real SKUs, totals that add up.
+
+Why the details: prices include VAT (a Czech B2C shop), so ``tax_total`` is the VAT *contained* in each line
+at its own rate; EUR orders convert the CZK list price at a fixed rate; payment states come with the
+transactions a shop would hold for them (paid → a sale, cash on delivery → a pending sale, refunded → a sale
+and a refund). ERP customers reappear with the shop's spelling of their e-mail and phone.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from commerce_sync import sample_names as names
+from commerce_sync.models import (
+    Customer,
+    FinancialStatus,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    Product,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
+
+__all__ = ["EUR_RATE", "generate_orders"]
+
+EUR_RATE = Decimal("25")  # CZK per EUR, fixed so the data is deterministic
+CENT = Decimal("0.01")
+SHIPPING = {"CZK": (Decimal("1500"), Decimal("89")), "EUR": (Decimal("60"), Decimal("3.90"))}  # free above, fee
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _shop_spelling(rng: random.Random, customer: Customer, shop_id: str) -> Customer:
+    """The ERP customer as the shop knows them: its own id, often another spelling of the same e-mail/phone."""
+    email = customer.email
+    if email and rng.random() < 0.25:
+        local, domain = email.split("@")
+        email = f"{local.title()}@{domain.upper()}"
+    phone = customer.phone
+    if phone and rng.random() < 0.3:
+        phone = phone.replace("+420", "").replace(" ", "")
+    return customer.model_copy(update={"shop_id": shop_id, "erp_key": None, "email": email, "phone": phone,
+                                       "updated_at": None})
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.customer = 5000
+        self.line = 100_000
+        self.transaction = 900_000
+
+    def next(self, kind: str) -> int:
+        value = getattr(self, kind) + 1
+        setattr(self, kind, value)
+        return value
+
+
+def _transactions(
+    rng: random.Random, ids: _Ids, order_gid: str, total: Decimal, currency: str, created: datetime
+) -> tuple[FinancialStatus, list[Transaction], datetime | None]:
+    roll = rng.random()
+    at = created + timedelta(minutes=rng.randint(1, 30))
+
+    def tx(kind: TransactionKind, status: TransactionStatus, gateway: str, when: datetime) -> Transaction:
+        return Transaction(
+            shop_id=f"gid://shopify/OrderTransaction/{ids.next('transaction')}",
+            order_shop_id=order_gid,
+            kind=kind,
+            status=status,
+            gateway=gateway,
+            amount=total,
+            currency=currency,
+            processed_at=when,
+        )
+
+    if roll < 0.70:
+        gateway = rng.choice(("shopify_payments", "shopify_payments", "bank_transfer"))
+        return FinancialStatus.PAID, [tx(TransactionKind.SALE, TransactionStatus.SUCCESS, gateway, at)], None
+    if roll < 0.85:
+        cod = tx(TransactionKind.SALE, TransactionStatus.PENDING, "cash_on_delivery", at)
+        return FinancialStatus.PENDING, [cod], None
+    if roll < 0.95:
+        return FinancialStatus.AUTHORIZED, [tx(TransactionKind.AUTHORIZATION, TransactionStatus.SUCCESS,
+                                               "shopify_payments", at)], None
+    refund_at = at + timedelta(days=rng.randint(1, 5))
+    return (
+        FinancialStatus.REFUNDED,
+        [
+            tx(TransactionKind.SALE, TransactionStatus.SUCCESS, "shopify_payments", at),
+            tx(TransactionKind.REFUND, TransactionStatus.SUCCESS, "shopify_payments", refund_at),
+        ],
+        refund_at,
+    )
+
+
+def generate_orders(
+    rng: random.Random,
+    count: int,
+    products: Sequence[Product],
+    erp_customers: Sequence[Customer],
+    new_customer: Callable[[], Customer],
+    base: datetime,
+) -> list[Order]:
+    """``count`` orders #1001…, oldest first, over the 120 days after ``base``."""
+    offer = [(p, v) for p in products if p.active for v in p.variants]
+    if count and not offer:
+        raise ValueError("sample orders need at least one active item: ask for items > 0")
+    ids = _Ids()
+    known_shop_ids: dict[str, str] = {}
+    times = sorted(base + timedelta(minutes=rng.randrange(60 * 24 * 120)) for _ in range(count))
+    orders = []
+    for index, created in enumerate(times):
+        number = 1001 + index
+        order_gid = f"gid://shopify/Order/{number}"
+        if erp_customers and rng.random() < 0.65:
+            known = rng.choice(erp_customers)
+            shop_id = known_shop_ids.setdefault(known.erp_key or "", f"gid://shopify/Customer/{ids.next('customer')}")
+            customer = _shop_spelling(rng, known, shop_id)
+        else:
+            customer = new_customer().model_copy(update={"shop_id": f"gid://shopify/Customer/{ids.next('customer')}"})
+        address = customer.addresses[0] if customer.addresses else None
+        currency = "EUR" if (address and address.country_code == "SK") or rng.random() < 0.05 else "CZK"
+        lines = []
+        for pick in rng.sample(range(len(offer)), min(len(offer), rng.choice((1, 1, 1, 2, 2, 3, 4)))):
+            product, variant = offer[pick]
+            price = variant.price if currency == "CZK" else _money(variant.price / EUR_RATE)
+            quantity = rng.choice((1, 1, 1, 2, 3))
+            discount = _money(price * quantity * Decimal("0.10")) if rng.random() < 0.1 else Decimal("0")
+            lines.append(OrderLine(
+                shop_id=f"gid://shopify/LineItem/{ids.next('line')}",
+                sku=variant.sku,
+                title=f"{product.title} – {variant.title}" if variant.title else product.title,
+                quantity=quantity,
+                unit_price=price,
+                discount=discount,
+                tax_rate=(product.vat_rate or Decimal("0")) / 100,
+            ))
+        subtotal = sum((line.total for line in lines), Decimal("0"))
+        free_above, fee = SHIPPING[currency]
+        shipping = Decimal("0") if subtotal >= free_above else fee
+        vat = sum((_money(line.total * line.tax_rate / (1 + line.tax_rate)) for line in lines), Decimal("0"))
+        vat += _money(shipping * Decimal("0.21") / Decimal("1.21"))
+        total = subtotal + shipping
+        status, transactions, cancelled_at = _transactions(rng, ids, order_gid, total, currency, created)
+        updated = max([created, *(t.processed_at for t in transactions)])
+        orders.append(Order(
+            shop_id=order_gid,
+            name=f"#{number}",
+            created_at=created,
+            updated_at=updated,
+            currency=currency,
+            customer=customer,
+            billing_address=address,
+            shipping_address=address,
+            lines=lines,
+            shipping_total=shipping,
+            tax_total=vat,
+            total=total,
+            financial_status=status,
+            fulfillment_status=FulfillmentStatus.UNFULFILLED,
+            cancelled_at=cancelled_at,
+            transactions=transactions,
+            note=rng.choice(names.NOTES) if rng.random() < 0.1 else None,
+        ))
+    return orders

@@ -1,0 +1,124 @@
+"""Shipments: POHODA delivery notes (výdejky) issued from the shop's orders → the shop's fulfillments.
+
+Read with ``lst:listVydejkaRequest``: each note item names its source order and order item
+(``linkedDocument``), the order's ``extId`` names the shop order and the order item's ``extId`` the shop line;
+the carrier is ``vyd:carrier``, tracking number and URL are user fields (``VPrTracking``, ``VPrTrackingURL``).
+A note is a shipment of a shop order when its order has an ``extId`` in our external system; its store (the
+ERP location) is the store of its items' cards. POHODA exports a note's *date* only, so ``shipped_at`` is
+that day's midnight in POHODA's zone and "oldest first" is POHODA's note order (by id).
+
+POHODA has no flag for "sent to the shop", so the outcome of ``mark_shipment_synced`` lives in the local
+state (``cs_pohoda_shipments``: synced / failed / skipped). To keep a listing from re-reading years of notes,
+the lowest note id that may still need sending is kept as a floor (``cs_pohoda_marks``): notes below it were
+all sent, failed, skipped, or belong to no shop order.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timezone
+
+from commerce_sync.models import Shipment, ShipmentLine, Tracking
+
+from connectors.erp.errors import RecordError, validated
+from connectors.erp.pohoda.local_state import LocalState
+from connectors.erp.pohoda.mserver import MServer
+from connectors.erp.pohoda.orders import Found, Orders
+from connectors.erp.pohoda.settings import PohodaSettings
+from connectors.erp.pohoda.xml_items import XNS, DeliveryNote, list_delivery_notes, order_item_ext_ids, \
+    read_delivery_note
+from connectors.pohoda.xml.values import FieldValueError
+
+__all__ = ["Shipments"]
+
+logger = logging.getLogger(__name__)
+FLOOR = "shipments-floor"
+
+
+class Shipments:
+    def __init__(self, mserver: MServer, local: LocalState, orders: Orders, settings: PohodaSettings) -> None:
+        self.mserver = mserver
+        self.local = local
+        self.orders = orders
+        self.settings = settings
+
+    def _notes(self, id_from: int, count: int) -> list[DeliveryNote]:
+        answer = self.mserver.read_one(list_delivery_notes(id_from=id_from, count=count), "delivery notes")
+        notes = []
+        for element in answer.element.iterfind("lst:vydejka", XNS) if answer.element is not None else ():
+            try:
+                notes.append(read_delivery_note(element))
+            except FieldValueError as exc:
+                logger.warning("delivery note at line %s cannot be read: %s", element.sourceline, exc)
+        return sorted(notes, key=lambda n: n.id)
+
+    def _shop_order(self, note: DeliveryNote, orders: dict[int, Found]) -> Found | None:
+        for order_id in sorted(note.order_ids):
+            found = orders.get(order_id)
+            ext = found.order.ext_id if found is not None else None
+            if ext is not None and ext.system == self.settings.ex_system_name:
+                return found
+        return None
+
+    def _shipment(self, note: DeliveryNote, found: Found) -> Shipment | None:
+        """The note as a shipment, or None when it has nothing the shop could fulfil (yet)."""
+        line_ids = order_item_ext_ids(found.element) if found.element is not None else {}
+        lines = []
+        for line in note.lines:
+            quantity = int(line.quantity)  # a shop fulfils whole units
+            if not line.code or quantity <= 0:
+                continue
+            shop_line = line_ids.get(line.order_item_id) if line.order_item_id is not None else None
+            lines.append(ShipmentLine(sku=line.code, quantity=quantity,
+                                      order_line_shop_id=shop_line if shop_line and shop_line.startswith("gid://")
+                                      else None))
+        if not lines:
+            return None
+        number = note.parameters.get(self.settings.tracking_number_parameter)
+        url = note.parameters.get(self.settings.tracking_url_parameter)
+        tracking = Tracking(company=note.carrier, number=number, url=url) if (number or url or note.carrier) \
+            else None
+        day = note.date or datetime.now(self.mserver.client.tz).date()
+        store = next((line.store for line in note.lines if line.store), None)
+        return validated(f"shipment {note.number}", Shipment, erp_key=note.number,
+                         order_shop_id=found.order.ext_id.ids, location_key=store, lines=lines, tracking=tracking,
+                         shipped_at=datetime.combine(day, time(), self.mserver.client.tz).astimezone(timezone.utc))
+
+    def unsynced(self, limit: int) -> list[Shipment]:
+        floor = int(self.local.mark(FLOOR) or 0)
+        new_floor, advancing = floor, True
+        batch = max(2 * limit, 50)
+        found: list[Shipment] = []
+        id_from = floor + 1
+        while len(found) < limit:
+            notes = self._notes(id_from, batch)
+            orders = self.orders.by_ids({i for note in notes for i in note.order_ids})
+            handled = self.local.handled_shipments(note.number for note in notes)
+            for note in notes:
+                order = self._shop_order(note, orders)
+                if order is None or note.number in handled:
+                    new_floor = note.id if advancing else new_floor
+                    continue
+                advancing = False
+                shipment = self._shipment(note, order)
+                if shipment is not None:
+                    found.append(shipment)
+                    if len(found) == limit:
+                        break
+            if len(notes) < batch:
+                break
+            id_from = notes[-1].id + 1
+        if new_floor > floor:
+            self.local.set_mark(FLOOR, str(new_floor))
+        return found
+
+    def mark(self, erp_key: str, fulfillment_id: str | None, error: str | None) -> None:
+        if fulfillment_id is not None and error is not None:
+            raise ValueError(f"shipment {erp_key}: give a fulfillment_id or an error, not both")
+        answer = self.mserver.read_one(list_delivery_notes(numbers=[erp_key]), "delivery note")
+        numbers = [read_delivery_note(e).number for e in answer.element.iterfind("lst:vydejka", XNS)] \
+            if answer.element is not None else []
+        if erp_key not in numbers:
+            raise RecordError(f"shipment {erp_key}", "erp_key", "no such POHODA delivery note")
+        state = "failed" if error is not None else "synced" if fulfillment_id is not None else "skipped"
+        self.local.save_shipment(erp_key, state, fulfillment_id, error)

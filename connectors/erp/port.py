@@ -1,0 +1,216 @@
+"""The ERP port: what every sync needs from an ERP, whatever stores it (SQL tables, Pohoda mServer, ...).
+
+Why it looks like this:
+- Storage-neutral: arguments and results are the domain models of ``commerce_sync.models`` (plus the two small
+  models below), never SQLAlchemy rows or XML, so the flows and tasks run unchanged on every adapter.
+- Listings that can be large (items, stock, order states) are keyset-paged with an opaque cursor; the flows
+  keep the cursor, the adapter alone knows what is inside. ``Page.next_cursor`` None ends the listing.
+- Writes the shop drives (sales orders, payments) are idempotent by the shop's id, because a task may be
+  retried after the ERP committed but before the answer arrived. A second call returns the first result.
+- Errors are the tree in :mod:`connectors.erp.errors`: bad data → ``RecordError`` (fail that record),
+  unreachable → ``ErpUnavailable`` (retry).
+
+An adapter subclasses :class:`ErpBackend` and implements every abstract method. Adapters may add keyword-only
+options (the SQL adapter adds ``conn=`` to share a transaction with the sync-state store).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from commerce_sync.models import (
+    Category,
+    Customer,
+    Image,
+    Order,
+    OrderLine,
+    OrderState,
+    OrderStatusChange,
+    Page,
+    Party,
+    Product,
+    Shipment,
+    StockLevel,
+    Transaction,
+    UtcDatetime,
+)
+
+from connectors.erp.paging import iter_pages
+
+__all__ = ["ErpBackend", "Location", "SalesOrder"]
+
+
+class Location(BaseModel):
+    """An ERP warehouse (Pohoda "sklad"); the shop-side location it feeds is configuration, not ERP data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    erp_key: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class SalesOrder(BaseModel):
+    """An ERP sales order created from a shop order, as the ERP holds it now.
+
+    ``lines_signature`` is :meth:`Order.lines_signature` of the order it was built from, so a flow can tell an
+    edited shop order from the document already in the ERP (BC's "Line Items Redundancy Code").
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    erp_key: str = Field(min_length=1)
+    shop_order_id: str = Field(min_length=1)
+    shop_order_name: str | None = None
+    customer_key: str | None = None
+    currency: str
+    total: Decimal
+    shipping_total: Decimal = Decimal("0")
+    lines_signature: str | None = None
+    state: OrderState | None = None
+    state_changed_at: UtcDatetime | None = None
+    created_at: UtcDatetime
+    lines: list[OrderLine] = Field(default_factory=list)
+
+
+class ErpBackend(abc.ABC):
+    """One ERP, read and written by the syncs. Every method may raise ``ErpUnavailable``."""
+
+    # ---- catalogue (ERP → shop) ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def list_products_changed(
+        self, since: datetime | None, cursor: str | None, limit: int, *, until: datetime | None = None
+    ) -> Page[Product]:
+        """Items with ``since <= updated_at`` (and ``< until`` when given), ordered by ``(updated_at, erp_key)``.
+
+        ``since`` None lists every item. Each product carries its variants with prices, category keys,
+        parameters and supplier/producer keys. The cursor continues after the last item of the previous page,
+        so items updated at the same instant are neither lost nor repeated across pages. An item the ERP holds
+        that is no valid product (no variant, a negative price) is left out and named in ``Page.rejected``.
+        """
+
+    @abc.abstractmethod
+    def get_products(self, erp_keys: Sequence[str]) -> list[Product]:
+        """The items with these keys, ordered by key; unknown keys are left out (the caller compares).
+
+        An item that is no valid product raises ``RecordError`` naming it.
+        """
+
+    @abc.abstractmethod
+    def get_products_by_sku(self, skus: Sequence[str]) -> list[Product]:
+        """The items owning any of these SKUs (each item once, with all its variants), ordered by key."""
+
+    @abc.abstractmethod
+    def list_stock(
+        self,
+        skus: Sequence[str] | None = None,
+        location_keys: Sequence[str] | None = None,
+        cursor: str | None = None,
+        limit: int = 1000,
+    ) -> Page[StockLevel]:
+        """Stock per SKU and location, ordered by ``(sku, location_key)``; ``None`` filters mean all.
+
+        Invalid rows are left out and named in ``Page.rejected``.
+        """
+
+    @abc.abstractmethod
+    def list_locations(self) -> list[Location]:
+        """The ERP warehouses, ordered by key."""
+
+    @abc.abstractmethod
+    def list_categories(self) -> list[Category]:
+        """The whole category tree (use :func:`commerce_sync.models.build_category_tree` to nest it)."""
+
+    @abc.abstractmethod
+    def list_parties(self) -> list[Party]:
+        """Suppliers and producers, ordered by (kind, key)."""
+
+    @abc.abstractmethod
+    def list_item_images(self, item_keys: Sequence[str] | None = None) -> list[Image]:
+        """Item images with their content, ordered by (item key, position); ``None`` = every item's."""
+
+    @abc.abstractmethod
+    def put_item_image(self, image: Image) -> None:
+        """Create or replace the image at ``(image.item_key, image.position)``; unknown item → ``RecordError``."""
+
+    # ---- customers (shop → ERP) ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def find_customer(self, email: str | None, phone: str | None) -> Customer | None:
+        """The ERP customer with this email (case-insensitive), else with this phone (digits only, last 9).
+
+        Email wins over phone, as in BC's "By EMail/Phone" mapping; with several matches the lowest key wins.
+        """
+
+    @abc.abstractmethod
+    def upsert_customer(self, customer: Customer) -> str:
+        """Create the customer (no ``erp_key``) or update the one with ``erp_key``; returns the ERP key."""
+
+    # ---- sales orders (shop → ERP) ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_sales_order(self, order: Order, customer_key: str | None) -> str:
+        """Create the ERP sales order of a shop order and return its ERP key.
+
+        Idempotent by ``order.shop_id``: a second call returns the first document's key and writes nothing.
+        A line whose SKU is unknown raises ``UnknownSkuError`` (naming order and SKU) and nothing is written.
+        Lines without a SKU (custom items) become text lines.
+        """
+
+    @abc.abstractmethod
+    def get_sales_order_by_shop_id(self, shop_id: str) -> SalesOrder | None:
+        """The sales order created from this shop order, or None."""
+
+    @abc.abstractmethod
+    def delete_sales_order(self, erp_key: str) -> bool:
+        """Remove a (half-created) sales order; False when there was none. Refused once paid or shipped."""
+
+    @abc.abstractmethod
+    def list_order_status_changes(
+        self, since: datetime | None, cursor: str | None, limit: int
+    ) -> Page[OrderStatusChange]:
+        """Sales orders from the shop whose state (processed/transferred/cancelled) changed at or after ``since``.
+
+        Ordered by ``(changed_at, erp_key)``; orders still open are not listed.
+        """
+
+    # ---- payments and shipments ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def record_payment(self, tx: Transaction, order_erp_key: str) -> bool:
+        """Book a shop transaction against a sales order; False when ``tx.shop_id`` was booked already."""
+
+    @abc.abstractmethod
+    def list_unsynced_shipments(self, limit: int) -> list[Shipment]:
+        """Shipments of shop orders not yet sent to the shop and not failed, oldest first."""
+
+    @abc.abstractmethod
+    def mark_shipment_synced(self, erp_key: str, fulfillment_id: str | None, error: str | None) -> None:
+        """Record the outcome of sending a shipment, so it is not listed again.
+
+        ``fulfillment_id`` set: sent. ``error`` set: failed with that reason (not retried automatically, like
+        BC's -1). Both None: nothing applicable to send (BC's -2).
+        """
+
+    # ---- conveniences every adapter gets ------------------------------------------------------------------
+
+    def iter_products_changed(
+        self, since: datetime | None, limit: int, *, until: datetime | None = None
+    ) -> Iterator[Page[Product]]:
+        """Every page of :meth:`list_products_changed`."""
+        return iter_pages(lambda cursor: self.list_products_changed(since, cursor, limit, until=until))
+
+    def iter_stock(
+        self, skus: Sequence[str] | None = None, location_keys: Sequence[str] | None = None, limit: int = 1000
+    ) -> Iterator[Page[StockLevel]]:
+        """Every page of :meth:`list_stock`."""
+        return iter_pages(lambda cursor: self.list_stock(skus, location_keys, cursor, limit))
+
+    def iter_order_status_changes(self, since: datetime | None, limit: int) -> Iterator[Page[OrderStatusChange]]:
+        """Every page of :meth:`list_order_status_changes`."""
+        return iter_pages(lambda cursor: self.list_order_status_changes(since, cursor, limit))

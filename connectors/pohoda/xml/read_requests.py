@@ -1,0 +1,271 @@
+"""``dat:dataPack`` bytes → the models our builders take, and back (``ParsedItem.rebuild()``).
+
+Why read our own requests: a stored request can be inspected and re-sent (the same ids, so POHODA's duplicity
+check still recognises it), the emulator and the tests read what the client sends through the same models,
+and the shared STORMWARE-style samples prove the round trip: parse → model → build → validate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from connectors.pohoda.errors import UnexpectedAnswer
+from connectors.pohoda.models.common import PohodaModel
+from connectors.pohoda.models.payments import BankPayment
+from connectors.pohoda.models.requests import (
+    AddressBookListRequest,
+    BankListRequest,
+    CategoryListRequest,
+    DeliveryNoteListRequest,
+    OrderListRequest,
+    Page,
+    StockListRequest,
+    StoreListRequest,
+    SupplierListRequest,
+)
+from connectors.pohoda.namespaces import NS, local_name, q
+from connectors.pohoda.xml import build_lists
+from connectors.pohoda.xml.build_addressbook import address_book_entry
+from connectors.pohoda.xml.build_documents import bank_receipt, received_order
+from connectors.pohoda.xml.build_stock import stock_card
+from connectors.pohoda.xml.elements import child, ext_id_of, ref_of, text_of
+from connectors.pohoda.xml.pack import DataPackItem
+from connectors.pohoda.xml.read_directory import read_address_book
+from connectors.pohoda.xml.read_orders import read_order
+from connectors.pohoda.xml.read_stock import read_stock_item
+from connectors.pohoda.xml.safe import parse_document
+from connectors.pohoda.xml.values import (
+    DEFAULT_TZ,
+    read_bool,
+    read_date,
+    read_decimal,
+    read_int,
+    read_local_datetime,
+)
+
+__all__ = ["ParsedDataPack", "ParsedItem", "parse_data_pack"]
+
+
+@dataclass
+class ParsedItem:
+    id: str
+    agenda: str
+    model: PohodaModel
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def rebuild(self, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
+        """The dataPackItem our builders make from the parsed model (and the options it was sent with)."""
+        builder = _BUILDERS[self.agenda]
+        return builder(self.model, tz=tz, **self.options)
+
+
+@dataclass
+class ParsedDataPack:
+    id: str
+    ico: str | None
+    application: str | None
+    note: str | None
+    items: list[ParsedItem]
+
+
+def _filter(request: etree._Element | None) -> etree._Element | None:
+    return child(request, "ftr:filter")
+
+
+def _page(element: etree._Element, prefix: str) -> Page | None:
+    limit = child(element, f"{prefix}:limit")
+    if limit is None:
+        return None
+    return Page(id_from=read_int(text_of(limit, "ftr:idFrom"), "idFrom"),
+                count=read_int(text_of(limit, "ftr:count"), "count"))
+
+
+def _restriction(element: etree._Element, prefix: str) -> dict[str, bool]:
+    found = child(element, f"{prefix}:restrictionData")
+    return {} if found is None else {local_name(p.tag): read_bool(p.text, local_name(p.tag)) for p in found}
+
+
+def _stock(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    action = child(element, "stk:actionType")
+    request = next(iter(action), None) if action is not None else None
+    mode, match = "add", "code"
+    if request is not None:
+        mode = "upsert" if request.get("add") == "true" else local_name(request.tag)
+        flt = _filter(request)
+        if flt is not None and len(flt):
+            match = {"code": "code", "extId": "ext_id", "id": "id"}.get(local_name(flt[0].tag), "code")
+    return read_stock_item(element), {"mode": mode, "match": match}
+
+
+def _addressbook(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    action = child(element, "adb:actionType")
+    request = next(iter(action), None) if action is not None else None
+    match = "none"
+    flt = _filter(request)
+    if flt is not None and len(flt):
+        match = {"extId": "ext_id", "id": "id"}.get(local_name(flt[0].tag), "none")
+    return read_address_book(element), {"match": match}
+
+
+def _bank(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    header = child(element, "bnk:bankHeader")
+    summary = child(element, "bnk:bankSummary")
+    foreign = child(summary, "bnk:foreignCurrency")
+    amount = text_of(child(summary, "bnk:homeCurrency"), "typ:priceNone") or text_of(foreign, "typ:priceSum")
+    payment = BankPayment(
+        kind=text_of(header, "bnk:bankType") or "receipt",
+        ext_id=ext_id_of(child(header, "bnk:extId")),
+        account=ref_of(child(header, "bnk:account"), "account")[1] or "",
+        date=read_date(text_of(header, "bnk:datePayment") or text_of(header, "bnk:dateStatement"), "date"),
+        amount=read_decimal(amount, "amount"),
+        currency=ref_of(child(foreign, "typ:currency"), "currency")[1],
+        variable_symbol=text_of(header, "bnk:symVar") or "",
+        text=text_of(header, "bnk:text"),
+        partner_id=read_int(text_of(child(header, "bnk:partnerIdentity"), "typ:id"), "partnerIdentity"),
+        note=text_of(header, "bnk:note"),
+    )
+    return payment, {}
+
+
+def _list_stock(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lStk:requestStock"))
+    return StockListRequest(
+        page=_page(element, "lStk"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        ext_id=ext_id_of(child(flt, "ftr:extId")),
+        code=text_of(flt, "ftr:code"),
+        ean=text_of(flt, "ftr:EAN"),
+        name=text_of(flt, "ftr:name"),
+        storage=ref_of(child(flt, "ftr:storage"), "storage")[1],
+        store=ref_of(child(flt, "ftr:store"), "store")[1],
+        internet=read_bool(text_of(flt, "ftr:internet"), "internet"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+        restriction=_restriction(element, "lStk"),
+    ), {}
+
+
+def _list_orders(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lst:requestOrder"))
+    return OrderListRequest(
+        order_type=element.get("orderType") or "receivedOrder",
+        ext_system=element.get("extSystem"),
+        page=_page(element, "lst"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        ext_id=ext_id_of(child(flt, "ftr:extId")),
+        date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
+        date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+        restriction=_restriction(element, "lst"),
+    ), {}
+
+
+def _list_suppliers(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lst:requestSupplier"))
+    return SupplierListRequest(
+        ext_system=element.get("extSystem"),
+        page=_page(element, "lst"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        code=text_of(flt, "ftr:code"),
+        store=ref_of(child(flt, "ftr:store"), "store")[1],
+        internet=read_bool(text_of(flt, "ftr:internet"), "internet"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+    ), {}
+
+
+def _list_addresses(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lAdb:requestAddressBook"))
+    return AddressBookListRequest(
+        ext_system=element.get("extSystem"),
+        page=_page(element, "lAdb"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        ext_id=ext_id_of(child(flt, "ftr:extId")),
+        company=text_of(flt, "ftr:company"),
+        ico=text_of(flt, "ftr:ico"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+    ), {}
+
+
+def _list_bank(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lst:requestBank"))
+    return BankListRequest(
+        page=_page(element, "lst"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        ext_id=ext_id_of(child(flt, "ftr:extId")),
+        date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
+        date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+    ), {}
+
+
+def _list_deliveries(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    flt = _filter(child(element, "lst:requestVydejka"))
+    return DeliveryNoteListRequest(
+        ext_system=element.get("extSystem"),
+        page=_page(element, "lst"),
+        id=read_int(text_of(flt, "ftr:id"), "id"),
+        ext_id=ext_id_of(child(flt, "ftr:extId")),
+        date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
+        date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
+        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
+        restriction=_restriction(element, "lst"),
+    ), {}
+
+
+_READERS = {
+    "stk:stock": _stock,
+    "ord:order": lambda e, tz: (read_order(e), {}),
+    "adb:addressbook": _addressbook,
+    "bnk:bank": _bank,
+    "lStk:listStockRequest": _list_stock,
+    "lst:listOrderRequest": _list_orders,
+    "lst:listCategoryRequest": lambda e, tz: (CategoryListRequest(page=_page(e, "lst")), {}),
+    "lst:listSupplierRequest": _list_suppliers,
+    "lAdb:listAddressBookRequest": _list_addresses,
+    "lst:listStoreRequest": lambda e, tz: (StoreListRequest(page=_page(e, "lst")), {}),
+    "lst:listBankRequest": _list_bank,
+    "lst:listVydejkaRequest": _list_deliveries,
+}
+
+_BUILDERS: dict[str, Any] = {
+    "stk:stock": stock_card,
+    "ord:order": received_order,
+    "adb:addressbook": address_book_entry,
+    "bnk:bank": bank_receipt,
+    "lStk:listStockRequest": build_lists.list_stock,
+    "lst:listOrderRequest": build_lists.list_orders,
+    "lst:listCategoryRequest": lambda model, tz: build_lists.list_categories(model),
+    "lst:listSupplierRequest": build_lists.list_suppliers,
+    "lAdb:listAddressBookRequest": build_lists.list_address_book,
+    "lst:listStoreRequest": lambda model, tz: build_lists.list_stores(model),
+    "lst:listBankRequest": build_lists.list_bank,
+    "lst:listVydejkaRequest": build_lists.list_delivery_notes,
+}
+
+
+def _agenda_name(tag: str) -> str:
+    namespace, _, local = tag[1:].partition("}")
+    prefix = next((p for p, uri in NS.items() if uri == namespace), "?")
+    return f"{prefix}:{local}"
+
+
+def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ) -> ParsedDataPack:
+    """Read a dataPack with the safe parser; agendas we do not build raise ``UnexpectedAnswer``."""
+    root = parse_document(data)
+    if root.tag != q("dat:dataPack"):
+        raise UnexpectedAnswer(f"expected dat:dataPack, got <{local_name(root.tag)}>")
+    items = []
+    for wrapper in root.iterchildren(q("dat:dataPackItem")):
+        element = next(iter(wrapper), None)
+        if element is None:
+            raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r} is empty")
+        agenda = _agenda_name(element.tag)
+        reader = _READERS.get(agenda)
+        if reader is None:
+            raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r}: agenda {agenda} is not one we build")
+        model, options = reader(element, tz)
+        items.append(ParsedItem(wrapper.get("id") or "", agenda, model, options))
+    return ParsedDataPack(root.get("id") or "", root.get("ico"), root.get("application"), root.get("note"), items)

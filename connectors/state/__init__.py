@@ -1,0 +1,38 @@
+"""Sync state owned by commerce-sync: cursors, staged orders, id mappings, content hashes, run records.
+
+Plain Python over SQLAlchemy Core (no Prefect); SQLite and PostgreSQL; tables prefixed ``cs_``.
+Start with :class:`StateStore`; :class:`Cursor` and :class:`SyncWindow` are plain values testable alone.
+"""
+
+from connectors.state._base import configure_sqlite, make_engine
+from connectors.state.cursor import Cursor, SyncWindow
+from connectors.state.errors import (
+    CursorMovedBackwards,
+    InvalidTransition,
+    RecordNotFound,
+    StateError,
+    UnsupportedDatabase,
+)
+from connectors.state.runs import RunRecord, RunStatus
+from connectors.state.staged import OrderConflict, StagedOrder, StagedStatus, StageResult, describe_line_changes
+from connectors.state.store import StateStore
+
+__all__ = [
+    "Cursor",
+    "CursorMovedBackwards",
+    "InvalidTransition",
+    "OrderConflict",
+    "RecordNotFound",
+    "RunRecord",
+    "RunStatus",
+    "StageResult",
+    "StagedOrder",
+    "StagedStatus",
+    "StateError",
+    "StateStore",
+    "SyncWindow",
+    "UnsupportedDatabase",
+    "configure_sqlite",
+    "describe_line_changes",
+    "make_engine",
+]

@@ -1,0 +1,106 @@
+"""Values the order staging hands back: a staged row, one conflict, the outcome of a staging batch.
+
+Kept apart from the SQL so flows and tasks can build and test against them without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from commerce_sync.models import Order
+
+__all__ = ["OrderConflict", "StageResult", "StagedOrder", "StagedStatus", "describe_line_changes"]
+
+
+class StagedStatus(StrEnum):
+    """Where a staged shop order stands on its way to becoming an ERP sales order."""
+
+    PENDING = "pending"  # staged, not yet an ERP sales order
+    DONE = "done"  # an ERP sales order exists (``erp_key``)
+    FAILED = "failed"  # the last try failed; ``last_error`` says why, retried next run
+    CONFLICT = "conflict"  # edited in the shop after it became an ERP order; needs a person, never re-queued
+
+
+@dataclass(frozen=True)
+class StagedOrder:
+    """One row of the staging table, with the shop order as it was last staged."""
+
+    shop: str
+    shop_id: str
+    name: str
+    status: StagedStatus
+    order: Order
+    updated_at: datetime
+    lines_signature: str
+    erp_key: str | None
+    attempts: int
+    last_error: str | None
+    conflict_reason: str | None
+    staged_at: datetime
+    changed_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OrderConflict:
+    """An edit to an order already turned into an ERP sales order, whose lines no longer match it."""
+
+    shop_id: str
+    name: str
+    erp_key: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """How one batch of fetched orders landed in staging (each order counted once, under one heading)."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: tuple[OrderConflict, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        """For a run record's ``counts``."""
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged, "conflicts": len(self.conflicts)}
+
+    def errors(self) -> list[dict[str, str | None]]:
+        """For a run record's ``errors``: one entry per conflict, naming the order and the field."""
+        return [{"record": c.shop_id, "field": "lines", "reason": c.reason} for c in self.conflicts]
+
+    def __add__(self, other: StageResult) -> StageResult:
+        """Sum of two pages' results, so a flow can total a whole window."""
+        return StageResult(
+            new=self.new + other.new,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+            conflicts=self.conflicts + other.conflicts,
+        )
+
+
+def describe_line_changes(before: Order, after: Order) -> str:
+    """What changed in the parts an ERP sales order is built from, for a person resolving a conflict.
+
+    Lines are matched by line id, else SKU. Mirrors BC's conflict checks: lines added or removed,
+    quantity or price changed, shipping changed.
+    """
+    def keyed(order: Order) -> dict[str, tuple[int, str]]:
+        return {
+            line.shop_id or line.sku or line.title: (line.quantity, f"{line.unit_price}-{line.discount}")
+            for line in order.lines
+        }
+
+    old, new = keyed(before), keyed(after)
+    changes = [f"line {k} added" for k in new if k not in old]
+    changes += [f"line {k} removed" for k in old if k not in new]
+    for key in old.keys() & new.keys():
+        (q0, p0), (q1, p1) = old[key], new[key]
+        if q0 != q1:
+            changes.append(f"line {key} quantity {q0} -> {q1}")
+        if p0 != p1:
+            changes.append(f"line {key} price/discount changed")
+    if before.shipping_total != after.shipping_total:
+        changes.append(f"shipping {before.shipping_total} -> {after.shipping_total}")
+    return "; ".join(sorted(changes)) or "lines signature changed"

@@ -1,0 +1,114 @@
+"""Idempotent Prefect setup for the shops: work pool, one work queue per shop × category, the global
+concurrency limits the flows lock on, and the block types.
+
+Work-queue limits cannot be declared in prefect.yaml, and a ``work_queue_name`` Prefect has not seen is
+silently created *without* a limit — so this creates every queue with ``concurrency_limit=1`` before anything
+is deployed. Flows take their lock with ``strict=True``: a shop without its limits fails loudly instead of
+running unguarded (Prefect's default is to skip a missing limit with a warning). Safe to run again.
+
+It also creates each shop's shared API budget (``tasks.shared_budget``): a rate limit whose size is the
+estimated Shopify bucket (20 × the restore rate; Shopify does not document bucket sizes, and each worker's
+governor still corrects from ``throttleStatus``) and whose slots decay at the plan's restore rate, taken from
+the shop's block (``restore_rate``) or 100 points/s (Standard) while the block does not exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+from deployments.categories import Category, lock_name, queue_name
+from tasks.shared_budget import budget_limit, ensure_shared_budget
+
+DEFAULT_RESTORE_RATE = 100.0
+"""Standard plan, points/s: the budget of a shop whose block does not exist yet (re-run setup after saving it)."""
+
+# lower number = picked first when a worker's own limit binds (Prefect: 1 is the highest priority)
+QUEUE_PRIORITY = {Category.ORDERS: 1, Category.CATALOG: 2, Category.MAINTENANCE: 3}
+
+
+async def ensure_concurrency_limits(shops: Iterable[str]) -> list[str]:
+    """Create the limit (1 slot) of every shop × category that does not exist yet; returns all their names."""
+    names = [lock_name(shop, category) for shop in shops for category in Category]
+    async with get_client() as client:
+        for name in names:
+            try:  # read first: a create that collides makes the server log an IntegrityError traceback
+                await client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                try:
+                    await client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+                except ObjectAlreadyExists:  # another setup created it meanwhile
+                    pass
+    return names
+
+
+async def ensure_work_queues(pool: str, shops: Iterable[str]) -> list[str]:
+    """The process work pool and a queue per shop × category, each limited to one run at a time."""
+    from prefect.workers.process import ProcessWorker
+
+    names: list[str] = []
+    async with get_client() as client:
+        try:
+            await client.read_work_pool(pool)
+        except ObjectNotFound:
+            template = ProcessWorker.get_default_base_job_template()
+            await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
+        for shop in shops:
+            for category in Category:
+                name = queue_name(shop, category)
+                names.append(name)
+                try:
+                    queue = await client.read_work_queue_by_name(name=name, work_pool_name=pool)
+                    await client.update_work_queue(id=queue.id, concurrency_limit=1,
+                                                   priority=QUEUE_PRIORITY[category])
+                except ObjectNotFound:
+                    await client.create_work_queue(name=name, work_pool_name=pool, concurrency_limit=1,
+                                                   priority=QUEUE_PRIORITY[category])
+    return names
+
+
+async def ensure_shared_budgets(shops: dict[str, float]) -> list[str]:
+    """Create or update each shop's shared API budget (shop block name → plan restore rate, points/s)."""
+    budgets = [budget_limit(shop, rate) for shop, rate in shops.items()]
+    async with get_client() as client:
+        for budget in budgets:
+            await ensure_shared_budget(client, budget)
+    return [budget.name for budget in budgets]
+
+
+async def restore_rates(shops: Iterable[str]) -> dict[str, float]:
+    """Each shop's restore rate from its block; the Standard default for a shop not saved yet."""
+    from blocks import ShopifyShop
+
+    rates: dict[str, float] = {}
+    for shop in shops:
+        try:
+            block = await ShopifyShop.aload(shop)
+        except ValueError:  # no such block (yet)
+            rates[shop] = DEFAULT_RESTORE_RATE
+        else:
+            rates[shop] = block.restore_rate
+    return rates
+
+
+async def register_block_types() -> list[str]:
+    import blocks
+
+    registered = []
+    for block_cls in (blocks.ShopifyShop, blocks.ErpDatabase, blocks.PohodaMServer):
+        await block_cls.register_type_and_schema()
+        registered.append(block_cls.get_block_type_slug())
+    return registered
+
+
+async def setup(pool: str, shops: Iterable[str]) -> dict[str, list[str]]:
+    shops = list(shops)
+    return {
+        "block_types": await register_block_types(),
+        "work_queues": await ensure_work_queues(pool, shops),
+        "concurrency_limits": await ensure_concurrency_limits(shops),
+        "shared_budgets": await ensure_shared_budgets(await restore_rates(shops)),
+    }

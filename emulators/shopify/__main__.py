@@ -1,0 +1,35 @@
+"""``python -m emulators.shopify --port 8080``: serve the emulator (what ``commerce-sync emulate shopify`` runs)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .config import EmulatorConfig
+from .server import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m emulators.shopify", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token", action="append", help="accepted access token (repeatable)")
+    parser.add_argument("--shop", default=None, help="shop name (<shop>.myshopify.com)")
+    parser.add_argument("--bucket-size", type=int, default=None,
+                        help="throttleStatus.maximumAvailable (default 2000, Standard)")
+    parser.add_argument("--restore-rate", type=float, default=None,
+                        help="throttleStatus.restoreRate in points/s (default 100, Standard)")
+    args = parser.parse_args(argv)
+    overrides: dict = {}
+    if args.token:
+        overrides["tokens"] = args.token
+    if args.shop:
+        overrides["shop_name"] = args.shop
+    if args.bucket_size is not None:
+        overrides["bucket_size"] = args.bucket_size
+    if args.restore_rate is not None:
+        overrides["restore_rate"] = args.restore_rate
+    serve(EmulatorConfig(**overrides), host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Order writes: close, cancel, mark as paid, and fulfillments (with tracking) on fulfillment orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import order_math as om
+from .. import order_ops
+from .. import records as r
+from ..context import ctx, user_error
+from ..gids import gid
+from ..resolvers.orders import can_mark_as_paid
+from ..schema import resolver
+
+_OPEN_FO = ("OPEN", "IN_PROGRESS")
+
+
+@resolver("Mutation", "orderClose")
+def order_close(_: Any, info: Any, input: dict) -> dict:
+    state = ctx(info).state
+    order = state.find(input["id"], "Order")
+    if order is None:
+        return {"order": None, "userErrors": [user_error(["id"], "Order does not exist")]}
+    if order.closed_at is None:
+        order.closed_at = state.now()
+        state.touch(order)
+    return {"order": order, "userErrors": []}
+
+
+@resolver("Mutation", "orderCancel")
+def order_cancel(_: Any, info: Any, orderId: str, reason: str, restock: bool, notifyCustomer: bool = False,
+                 refundMethod: dict | None = None, staffNote: str | None = None) -> dict:
+    state = ctx(info).state
+    order = state.find(orderId, "Order")
+    if order is None:
+        errors = [user_error(["orderId"], "Order does not exist", "NOT_FOUND")]
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    if order.cancelled_at is not None:
+        errors = [user_error(["orderId"], "Order has already been cancelled", "INVALID")]
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    if order.fulfillment_ids:
+        errors = [user_error(["orderId"], "Cannot cancel an order that has fulfillments", "INVALID")]
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    now = state.now()
+    order.cancelled_at, order.cancel_reason = now, reason
+    order.closed_at = order.closed_at or now
+    if refundMethod and refundMethod.get("originalPaymentMethodsRefund") and om.received(order) > 0:
+        _add_transaction(state, order, "REFUND", om.received(order), "manual")
+        order.financial_status = "REFUNDED"
+    elif om.received(order) <= 0:
+        order.financial_status = "VOIDED" if order.financial_status in ("AUTHORIZED", "PENDING") else \
+            order.financial_status
+    for fo_id in order.fulfillment_order_ids:
+        fo = state.fulfillment_orders[fo_id]
+        if fo.status in _OPEN_FO:
+            fo.status = "CANCELLED"
+            state.touch(fo)
+    state.touch(order)
+    job = {"id": gid("Job", state.next_id("_jobs")), "done": True}
+    return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
+
+
+def _add_transaction(state: Any, order: r.Order, kind: str, amount: Any, gateway: str) -> r.Transaction:
+    now = state.now()
+    tx = r.Transaction(id=state.next_id("transactions"), order_id=order.id, kind=kind, status="SUCCESS",
+                       amount=amount, currency=order.currency, processed_at=now, created_at=now, gateway=gateway)
+    state.transactions[tx.id] = tx
+    order.transactions.append(tx)
+    return tx
+
+
+@resolver("Mutation", "orderMarkAsPaid")
+def order_mark_as_paid(_: Any, info: Any, input: dict) -> dict:
+    state = ctx(info).state
+    order = state.find(input["id"], "Order")
+    if order is None:
+        return {"order": None, "userErrors": [user_error(["id"], "Order does not exist")]}
+    if not can_mark_as_paid(order):
+        return {"order": order, "userErrors": [user_error(["id"], "Order cannot be marked as paid.")]}
+    _add_transaction(state, order, "SALE", om.outstanding(order), "manual")
+    order.financial_status = "PAID"
+    state.touch(order)
+    return {"order": order, "userErrors": []}
+
+
+# ---- fulfillments -----------------------------------------------------------------------------------------
+
+
+@resolver("Mutation", "fulfillmentCreate")
+def fulfillment_create(_: Any, info: Any, fulfillment: dict, message: str | None = None) -> dict:
+    state = ctx(info).state
+    requests, errors = _plan(state, fulfillment["lineItemsByFulfillmentOrder"])
+    if errors:
+        return {"fulfillment": None, "userErrors": errors}
+    order = state.orders[requests[0][0].order_id]
+    made = order_ops.fulfill(state, order, requests, order_ops.tracking_entries(fulfillment.get("trackingInfo")))
+    return {"fulfillment": made, "userErrors": []}
+
+
+def _plan(state: Any, groups: list[dict]) -> tuple[list, list[dict]]:
+    """Validated (fulfillment order, [(line, quantity)]) pairs, or userErrors naming the offending input."""
+    errors: list[dict] = []
+    requests = []
+    for i, group in enumerate(groups):
+        path = ["fulfillment", "lineItemsByFulfillmentOrder", i]
+        fo = state.find(group["fulfillmentOrderId"], "FulfillmentOrder")
+        if fo is None:
+            errors.append(user_error([*path, "fulfillmentOrderId"], "Fulfillment order does not exist."))
+            continue
+        if fo.status not in _OPEN_FO:
+            errors.append(user_error([*path, "fulfillmentOrderId"],
+                                     f"Fulfillment order {fo.gid} has an unfulfillable status= {fo.status.lower()}."))
+            continue
+        wanted = group.get("fulfillmentOrderLineItems")
+        if wanted is None:
+            taken = [(line, line.remaining_quantity) for line in fo.lines if line.remaining_quantity > 0]
+        else:
+            taken = []
+            by_id = {line.gid: line for line in fo.lines}
+            for j, item in enumerate(wanted):
+                line = by_id.get(item["id"])
+                if line is None:
+                    errors.append(user_error([*path, "fulfillmentOrderLineItems", j, "id"],
+                                             "Fulfillment order line item does not belong to the fulfillment order."))
+                elif item["quantity"] <= 0 or item["quantity"] > line.remaining_quantity:
+                    errors.append(user_error([*path, "fulfillmentOrderLineItems", j, "quantity"],
+                                             "Invalid fulfillment order line item quantity requested."))
+                else:
+                    taken.append((line, item["quantity"]))
+        if not taken and not errors:
+            errors.append(user_error(path, "Fulfillment order has no line items left to fulfill."))
+        requests.append((fo, taken))
+    if not errors and requests:
+        if len({fo.order_id for fo, _ in requests}) > 1:
+            errors.append(user_error(["fulfillment"], "All fulfillment orders must belong to the same order."))
+        if len({fo.location_id for fo, _ in requests}) > 1:
+            errors.append(user_error(["fulfillment"], "All fulfillment orders must be assigned to the same "
+                                     "location."))
+    if not requests and not errors:
+        errors.append(user_error(["fulfillment", "lineItemsByFulfillmentOrder"], "At least one fulfillment order "
+                                 "is required."))
+    return requests, errors
+
+
+@resolver("Mutation", "fulfillmentTrackingInfoUpdate")
+def fulfillment_tracking_update(_: Any, info: Any, fulfillmentId: str, trackingInfoInput: dict,
+                                notifyCustomer: bool | None = None) -> dict:
+    state = ctx(info).state
+    record = state.find(fulfillmentId, "Fulfillment")
+    if record is None:
+        return {"fulfillment": None, "userErrors": [user_error(["fulfillmentId"], "Fulfillment does not exist.")]}
+    record.tracking = order_ops.tracking_entries(trackingInfoInput)
+    state.touch(record, state.orders[record.order_id])
+    return {"fulfillment": record, "userErrors": []}

@@ -1,0 +1,33 @@
+"""create_sales_orders: staged orders → ERP sales orders, one try per order (BC report 30103).
+
+A failed order keeps its error and attempt count in the staging table and is tried again next run; an unknown
+SKU fails that order with the reason while the others go on.
+"""
+
+from __future__ import annotations
+
+from prefect import flow
+from pydantic import Field
+
+from commerce_sync.report import SyncReport
+from flows.params import SyncParams
+from flows.runtime import sync_run
+from tasks.orders import create_sales_orders_batch, pending_order_ids
+
+BATCH = 50
+
+
+class CreateSalesOrdersParams(SyncParams):
+    order_ids: list[str] = Field(default_factory=list, title="Only these shop order GIDs")
+    max_attempts: int | None = Field(default=None, ge=1, title="Skip orders that already failed this often")
+
+
+@flow(name="create-sales-orders", log_prints=True)
+def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport:
+    with sync_run(params, "create_sales_orders", {"order_ids": params.order_ids}) as run:
+        if run.ctx.nothing_due:
+            return run.report
+        ids = pending_order_ids(run.ctx, params.max_attempts)
+        for start in range(0, len(ids), BATCH):
+            run.add(create_sales_orders_batch(run.ctx, ids[start : start + BATCH]))
+    return run.report

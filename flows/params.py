@@ -1,0 +1,27 @@
+"""Flow parameters: one pydantic model per flow, so the Prefect UI renders a usable form for ad-hoc runs."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, model_validator
+
+from commerce_sync.models import UtcDatetime
+
+
+class SyncParams(BaseModel):
+    shop: str = Field(title="Shop", description="Name of the ShopifyShop block to sync.", min_length=1)
+    period_start: UtcDatetime | None = Field(
+        default=None,
+        title="Period start (override)",
+        description="Re-run a past window on purpose: give start and end. The cursor is not moved.",
+    )
+    period_end: UtcDatetime | None = Field(default=None, title="Period end (override, excluded)")
+    dry_run: bool = Field(default=False, title="Dry run", description="Read and compare, write nothing.")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "SyncParams":
+        if (self.period_start is None) != (self.period_end is None):
+            field = "period_end" if self.period_end is None else "period_start"
+            raise ValueError(f"{field}: give both period_start and period_end, or neither")
+        if self.period_start and self.period_end and self.period_start >= self.period_end:
+            raise ValueError("period_end: must be after period_start")
+        return self

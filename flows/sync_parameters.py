@@ -1,0 +1,34 @@
+"""sync_parameters: ERP parameters, suppliers and producers → product metafields and vendor (Pohoda "Parametry
+a dodavatelé").
+
+Works on the items changed in the run's period (every item on the first run) plus the items the last run
+could not finish (its retry keys: not in the shop yet, or refused). Products whose parameters are unchanged
+since the last send are skipped by their digest (hash entity ``parameters``); see ``tasks.parameters``.
+"""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from commerce_sync.report import SyncReport
+from flows.params import SyncParams
+from flows.runtime import sync_run
+from tasks.parameters import PAGE, sync_parameters_batch
+
+
+@flow(name="sync-parameters", log_prints=True)
+def sync_parameters(params: SyncParams) -> SyncReport:
+    with sync_run(params, "sync_parameters") as run:
+        ctx = run.ctx
+        if ctx.nothing_due:
+            return run.report
+        for start in range(0, len(ctx.retry_keys), PAGE):
+            report, retry, _ = sync_parameters_batch(ctx, item_keys=ctx.retry_keys[start : start + PAGE])
+            run.add(report, retry)
+        cursor = None
+        while True:
+            report, retry, cursor = sync_parameters_batch(ctx, cursor=cursor)
+            run.add(report, retry)
+            if cursor is None:
+                break
+    return run.report

@@ -1,0 +1,128 @@
+"""sync_products: ERP items and prices → Shopify products and variants (BC report 30108, Pohoda export).
+
+Only items changed in the period are read (every item on the first run), and of those only what changed since
+it was last sent goes out (``tasks.products``). A big export is split into chunks, each pushed by a child
+flow run so the Prefect UI shows every chunk with its own state and logs; the chunks run a few at a time
+(``max_workers``), a progress artifact moves as they finish, and a chunk that fails costs only its own items:
+they are reported and retried by the next run.
+
+- SQL ERP: chunks of item keys (``sync_products_chunk``).
+- POHODA ("dokončování exportu"): the stock export is streamed from mServer into files, a page per chunk;
+  each child (``sync_products_export_chunk``) gets a reference to its file, reads it with
+  ``iter_stock_chunks`` (``tasks.pohoda_export``), pushes its items, then their changed images (the same
+  ``push_images`` as sync_images, so neither sends an image twice). Items that failed last run go as chunks
+  of keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import Task, flow, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import Field
+
+from commerce_sync.report import SyncReport
+from flows.params import SyncParams
+from flows.runtime import RunHandle, sync_run
+from tasks.context import SyncContext
+from tasks.images import push_images
+from tasks.pohoda_export import (ExportChunk, discard_export, download_stock_export, images_in_notes,
+                                 read_export_chunk, streams_stock_export)
+from tasks.products import list_changed_item_keys, push_products
+from tasks.runs import artifact_key
+
+
+class SyncProductsParams(SyncParams):
+    chunk_size: int = Field(default=200, ge=1, le=2000,
+                            title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)")
+    max_workers: int = Field(default=4, ge=1, le=32, title="Chunks pushed at the same time")
+
+
+@flow(name="sync-products-chunk", log_prints=True)
+def sync_products_chunk(shop: str, ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[str]]:
+    """One chunk of item keys (never the items themselves: flow parameters are stored with the run)."""
+    return push_products(ctx, keys)
+
+
+@flow(name="sync-products-export-chunk", log_prints=True)
+def sync_products_export_chunk(shop: str, ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
+    """One chunk of POHODA's stock export, by reference: read it, push its items, then their images."""
+    read, keys = read_export_chunk(ctx, chunk)
+    report, retry = push_products(ctx, keys)
+    images = push_images(ctx, [k for k in keys if k not in retry])
+    return read + report + images_in_notes(images), retry
+
+
+@task(cache_policy=NO_CACHE)
+def run_chunk(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[str]]:
+    """A task around the child flow, because a flow cannot be mapped; its retries live in the child's tasks."""
+    return sync_products_chunk(ctx.shop, ctx, keys)
+
+
+@task(cache_policy=NO_CACHE)
+def run_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
+    return sync_products_export_chunk(ctx.shop, ctx, chunk)
+
+
+def chunk_failed(keys: list[str], exc: BaseException) -> SyncReport:
+    report = SyncReport()
+    for key in keys:
+        report.fail(key, f"its chunk failed: {type(exc).__name__}: {exc}")
+    return report
+
+
+def run_chunks(run: RunHandle, params: SyncProductsParams, jobs: list[tuple[Task, dict[str, Any], list[str]]],
+               description: str) -> None:
+    """Each job (child-flow task, its parameters, the item keys it covers) a few at a time, with progress."""
+    progress = create_progress_artifact(0.0 if jobs else 100.0, description=description,
+                                        key=artifact_key(params.shop, "sync_products", "progress"))
+    with ThreadPoolTaskRunner(max_workers=params.max_workers) as runner:
+        futures = {runner.submit(job, parameters): keys for job, parameters, keys in jobs}
+        for done, future in enumerate(as_completed(list(futures)), start=1):
+            try:
+                report, retry = future.result()
+            except Exception as exc:  # noqa: BLE001 - one chunk's failure must not cost the others
+                report, retry = chunk_failed(futures[future], exc), futures[future]
+            run.add(report, retry_keys=retry)
+            update_progress_artifact(progress, 100.0 * done / len(jobs))
+
+
+def by_item_keys(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext) -> None:
+    """SQL ERP: the changed items' keys (and last run's failures), in chunks of keys."""
+    listed, keys = list_changed_item_keys(run.ctx)
+    run.add(listed)
+    chunks = [keys[i : i + params.chunk_size] for i in range(0, len(keys), params.chunk_size)]
+    run_chunks(run, params, [(run_chunk, {"ctx": child_ctx, "keys": c}, c) for c in chunks],
+               f"{len(keys)} item(s) in {len(chunks)} chunk(s)")
+
+
+def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext) -> None:
+    """POHODA: the stock export streamed into files, a chunk each; last run's failures as chunks of keys."""
+    export = download_stock_export(run.ctx, params.chunk_size)
+    size = params.chunk_size
+    retried = [k for k in dict.fromkeys(run.ctx.retry_keys) if k not in export.listed]
+    jobs = [(run_export_chunk, {"ctx": child_ctx, "chunk": c}, k) for c, k in zip(export.chunks, export.chunk_keys)]
+    jobs += [(run_chunk, {"ctx": child_ctx, "keys": retried[i : i + size]}, retried[i : i + size])
+             for i in range(0, len(retried), size)]
+    described = f"{export.cards} stock card(s) in {len(export.chunks)} chunk(s)"
+    try:
+        run_chunks(run, params, jobs, described + (f", {len(retried)} item(s) to retry" if retried else ""))
+    finally:
+        discard_export(export)
+
+
+@flow(name="sync-products", log_prints=True)
+def sync_products(params: SyncProductsParams) -> SyncReport:
+    with sync_run(params, "sync_products") as run:
+        if run.ctx.nothing_due:
+            return run.report
+        child_ctx = run.ctx.model_copy(update={"retry_keys": []})  # children get their keys, not the run's list
+        if streams_stock_export(params.shop):
+            export_completion(run, params, child_ctx)
+        else:
+            by_item_keys(run, params, child_ctx)
+    return run.report

@@ -1,0 +1,40 @@
+"""``SyncContext``: what every task of a run needs to know, as a small serialisable value.
+
+Tasks receive this (and their page/chunk/batch), never a client: the UI shows it as the task's input, and the
+task rebuilds its connectors from the shop name (``tasks.resources``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from commerce_sync.models import UtcDatetime
+
+
+class SyncContext(BaseModel):
+    shop: str
+    sync_type: str
+    run_id: int | None = None
+    period_start: UtcDatetime | None = None
+    period_end: UtcDatetime | None = None
+    previous_position: UtcDatetime | None = None
+    overridden: bool = False
+    dry_run: bool = False
+    retry_keys: list[str] = Field(default_factory=list)
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def nothing_due(self) -> bool:
+        return self.period_end is None
+
+    @property
+    def is_first_run(self) -> bool:
+        return self.previous_position is None and not self.overridden
+
+    @property
+    def scope(self) -> str:
+        """A stable id of this shop's period: idempotency keys derived from it repeat on a retried run."""
+        end = self.period_end.isoformat() if self.period_end else "none"
+        return f"{self.shop}/{self.sync_type}/{end}"

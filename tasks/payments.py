@@ -1,0 +1,118 @@
+"""Payment task: the transactions of one page of shop orders → ERP payments (BC: order transactions → cash
+receipts), idempotent by the transaction's GID.
+
+Only money that came in is booked (``Transaction.is_money_in``: a successful sale or capture); authorisations,
+pending cash-on-delivery sales, refunds and voids are not payments. A payment is booked against the order's
+ERP sales order, found through the staging row (``done``/``conflict`` with its ERP key) or asked of the ERP.
+
+An order that is not an ERP sales order *yet* is no failure: staged and waiting for create_sales_orders, or
+not staged because sync_orders has not covered its last change yet, its GID is returned as a retry key and its
+payments are booked by a later run. An order sync_orders covered without staging it (closed or cancelled
+before the first order sync) never becomes a document: it is passed over with a note, not retried for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+
+from commerce_sync.models import Transaction
+from commerce_sync.report import SyncReport
+from connectors.erp.errors import RecordError as ErpRecordError
+from connectors.shopify.errors import RecordError as ShopRecordError
+from connectors.shopify.mapping import transaction_from_node
+from connectors.state import StagedStatus
+from tasks.context import SyncContext
+from tasks.policy import IO_TASK
+from tasks.resources import ShopResources, resources
+
+_WAITING = (StagedStatus.PENDING, StagedStatus.FAILED)
+ORDERS_SYNC = "sync_orders"
+
+
+@task(**IO_TASK)
+def book_payments_page(
+    ctx: SyncContext, query: str, after: str | None, exclude: list[str]
+) -> tuple[SyncReport, str | None, list[str]]:
+    """Book the money-in transactions of one page of orders matching ``query``.
+
+    Returns the report, the next page's cursor (None on the last page) and the order GIDs to retry next run.
+    Orders in ``exclude`` were handled earlier in this run and are passed over.
+    """
+    res = resources(ctx.shop)
+    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=after)
+    report, retry = SyncReport(), []
+    waiting = never = 0
+    skip = set(exclude)
+    for node in page.items:
+        if node.get("id") in skip:
+            continue
+        outcome = _book_order(res, ctx, node, report)
+        if outcome == "waiting":
+            waiting += 1
+            retry.append(str(node["id"]))
+        elif outcome == "retry":
+            retry.append(str(node["id"]))
+        elif outcome == "never":
+            never += 1
+    if waiting:
+        report.notes.append(f"{waiting} order(s) with payments are no ERP sales order yet; retried next run")
+    if never:
+        report.notes.append(f"{never} order(s) with payments were closed or cancelled before becoming ERP sales "
+                            "orders; their payments are not booked")
+    return report, page.next_cursor, retry
+
+
+def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], report: SyncReport) -> str:
+    """Book one order's money-in transactions; returns booked / waiting / never / retry / none."""
+    order_id, name = str(node["id"]), str(node.get("name") or node["id"])
+    money_in: list[Transaction] = []
+    for raw in node.get("transactions") or ():
+        try:
+            tx = transaction_from_node(raw, order_id)
+        except ShopRecordError as exc:
+            report.fail(f"{name} transaction {raw.get('id')}", exc.message, field=exc.field)
+            continue
+        if tx.is_money_in:
+            money_in.append(tx)
+    if not money_in:
+        return "none"
+    erp_key, waiting = _sales_order_key(res, ctx.shop, order_id, node)
+    if erp_key is None:
+        report.skipped += len(money_in)
+        return "waiting" if waiting else "never"
+    if ctx.dry_run:
+        report.skipped += len(money_in)
+        report.notes.append(f"dry run: would book {len(money_in)} payment(s) of {name} unless booked already")
+        return "booked"
+    outcome = "booked"
+    for tx in money_in:
+        try:
+            if res.erp.record_payment(tx, erp_key):
+                report.created += 1
+            else:
+                report.skipped += 1  # booked by an earlier run: idempotent by transaction GID
+        except ErpRecordError as exc:
+            report.fail(f"{name} transaction {tx.shop_id}", exc.reason, field=exc.field)
+            outcome = "retry"
+    return outcome
+
+
+def _sales_order_key(
+    res: ShopResources, shop: str, order_id: str, node: Mapping[str, Any]
+) -> tuple[str | None, bool]:
+    """(ERP key of the order's sales order, whether one is still to come when there is none)."""
+    staged = res.state.staged_order(shop, order_id)
+    if staged is not None and staged.erp_key:
+        return staged.erp_key, False
+    sales_order = res.erp.get_sales_order_by_shop_id(order_id)
+    if sales_order is not None:
+        return sales_order.erp_key, False
+    if staged is not None:
+        return None, staged.status in _WAITING
+    covered_until = res.state.get_cursor(shop, ORDERS_SYNC).position
+    updated_at = datetime.fromisoformat(str(node["updatedAt"]))
+    return None, covered_until is None or updated_at >= covered_until

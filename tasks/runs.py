@@ -1,0 +1,111 @@
+"""Open and close a sync run: period, cursor, run record, artifacts.
+
+``open_run`` fixes the run's period before anything is fetched (Codat: ``[last successful due date, latest due
+date ≤ the run's *scheduled* time)``), so a late run keeps its period and an early one finds nothing due.
+``close_run`` commits the cursor only when the whole period was written; a failed run leaves it where it was
+and the next run catches up. Failed records do not hold the cursor back: their keys are kept with the cursor
+and retried by the next run, so one bad record never blocks a shop's sync.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
+
+from commerce_sync.report import SyncReport
+from connectors.state import RunStatus
+from tasks.context import SyncContext
+from tasks.policy import IO_TASK
+from tasks.resources import resources
+
+_MAX_RETRY_KEYS = 10_000
+
+
+def artifact_key(shop: str, sync_type: str, kind: str) -> str:
+    """Prefect artifact keys must be lowercase letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"{shop}-{sync_type}-{kind}".lower()).strip("-")
+
+
+@task(**IO_TASK)
+def open_run(
+    shop: str,
+    sync_type: str,
+    scheduled_at: datetime,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+    dry_run: bool = False,
+    filters: dict[str, Any] | None = None,
+) -> SyncContext:
+    res = resources(shop)
+    cursor = res.state.get_cursor(shop, sync_type)
+    overridden = period_start is not None and period_end is not None
+    if overridden:
+        start, end = period_start, period_end
+    else:
+        period = res.shop.schedule.sync_period(scheduled_at, cursor.position)
+        start, end = (period.start, period.end) if period else (None, None)
+    run_id = None
+    if end is not None:
+        run_id = res.state.start_run(shop, sync_type, _flow_run_id(), start, end)
+    return SyncContext(
+        shop=shop,
+        sync_type=sync_type,
+        run_id=run_id,
+        period_start=start,
+        period_end=end,
+        previous_position=cursor.position,
+        overridden=overridden,
+        dry_run=dry_run,
+        retry_keys=list(cursor.extra.get("retry", [])),
+        filters=filters or {},
+    )
+
+
+@task(**IO_TASK)
+def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_keys: list[str]) -> str:
+    """Record the outcome and publish it; returns the run status."""
+    res = resources(ctx.shop)
+    if error is not None:
+        status = RunStatus.FAILED
+        report = report.model_copy(update={"notes": [*report.notes, f"run failed: {error}"]})
+    else:
+        status = RunStatus.PARTIAL if report.failed else RunStatus.COMPLETED
+    if ctx.nothing_due:
+        _publish(ctx, report.model_copy(update={"notes": [*report.notes, "nothing due: the cursor is current"]}))
+        return RunStatus.COMPLETED.value
+    with res.state.begin() as conn:
+        commit = error is None and not ctx.dry_run and not ctx.overridden
+        if commit:
+            keep = sorted(set(retry_keys))[:_MAX_RETRY_KEYS]
+            res.state.commit_cursor(ctx.shop, ctx.sync_type, ctx.period_end, extra={"retry": keep}, conn=conn)
+        res.state.finish_run(
+            ctx.run_id, status, report.counts, [f.as_row() for f in report.failures], conn=conn
+        )
+    _publish(ctx, report)
+    return status.value
+
+
+def _publish(ctx: SyncContext, report: SyncReport) -> None:
+    period = (ctx.period_start, ctx.period_end) if ctx.period_end and ctx.period_start else None
+    title = f"{ctx.sync_type} · {ctx.shop}" + (" (dry run)" if ctx.dry_run else "")
+    create_markdown_artifact(
+        markdown=report.markdown(title, period),
+        key=artifact_key(ctx.shop, ctx.sync_type, "summary"),
+        description=f"{ctx.sync_type} for {ctx.shop}: counts and period",
+    )
+    if report.failures:
+        create_table_artifact(
+            table=[f.as_row() for f in report.failures],
+            key=artifact_key(ctx.shop, ctx.sync_type, "failures"),
+            description=f"{ctx.sync_type} for {ctx.shop}: records that failed, with the reason",
+        )
+
+
+def _flow_run_id() -> str | None:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None

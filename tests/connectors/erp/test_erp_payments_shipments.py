@@ -1,0 +1,73 @@
+"""Payments booked once per shop transaction; shipments listed until sent, failed or found empty."""
+
+from __future__ import annotations
+
+import pytest
+from erp_builders import at, order, product, transaction
+
+from commerce_sync.models import Shipment, ShipmentLine, Tracking
+from connectors.erp.errors import RecordError
+
+
+@pytest.fixture
+def orders(erp_harness, erp):
+    erp_harness.load(products=[product("CHAIR", "CHAIR-BUK"), product("CHOC", "CHOC-70")])
+    return {n: erp.create_sales_order(order(n, ("CHAIR-BUK", 1, "1290.00"), ("CHOC-70", 2, "59.90")), None)
+            for n in (1, 2, 3, 4)}
+
+
+def test_a_transaction_is_booked_once_however_often_it_is_recorded(erp, orders):
+    assert erp.record_payment(transaction(10, 1, "1409.80"), orders[1]) is True
+    assert erp.record_payment(transaction(10, 1, "1409.80"), orders[1]) is False
+    assert erp.record_payment(transaction(11, 1, "5.00"), orders[1]) is True
+
+
+def test_a_payment_for_an_unknown_order_names_the_transaction(erp, orders):
+    with pytest.raises(RecordError) as caught:
+        erp.record_payment(transaction(12, 1), "SO-NOPE")
+    assert caught.value.record == "transaction gid://shopify/OrderTransaction/12"
+    assert caught.value.field == "order_erp_key"
+
+
+def _ship(harness, key: str, order_number: int, minutes: int, tracking: Tracking | None = None) -> None:
+    harness.ship(
+        Shipment(
+            erp_key=key,
+            order_shop_id=f"gid://shopify/Order/{order_number}",
+            location_key="PRAHA",
+            lines=[
+                ShipmentLine(sku="CHAIR-BUK", quantity=1, order_line_shop_id=f"gid://shopify/LineItem/{order_number}0")
+            ],
+            tracking=tracking,
+            shipped_at=at(minutes),
+        )
+    )
+
+
+def test_unsynced_shipments_come_oldest_first_with_lines_and_tracking(erp_harness, erp, orders):
+    _ship(erp_harness, "DL-B", 2, 20)
+    _ship(erp_harness, "DL-A", 1, 10, Tracking(company="PPL", number="CZ123", url="https://ppl.example/CZ123"))
+    shipments = erp.list_unsynced_shipments(10)
+    assert [s.erp_key for s in shipments] == ["DL-A", "DL-B"]
+    first = shipments[0]
+    assert first.order_shop_id == "gid://shopify/Order/1" and first.location_key == "PRAHA"
+    assert first.tracking.number == "CZ123" and first.shipped_at == at(10)
+    assert [(line.sku, line.quantity, line.order_line_shop_id) for line in first.lines] == [
+        ("CHAIR-BUK", 1, "gid://shopify/LineItem/10")
+    ]
+    assert shipments[1].tracking is None
+    assert [s.erp_key for s in erp.list_unsynced_shipments(1)] == ["DL-A"]
+
+
+def test_sent_failed_and_empty_shipments_are_not_listed_again(erp_harness, erp, orders):
+    for n in (1, 2, 3, 4):
+        _ship(erp_harness, f"DL-{n}", n, n)
+    erp.mark_shipment_synced("DL-1", "gid://shopify/Fulfillment/77", None)
+    erp.mark_shipment_synced("DL-2", None, "fulfillment order is closed")
+    erp.mark_shipment_synced("DL-3", None, None)
+    assert [s.erp_key for s in erp.list_unsynced_shipments(10)] == ["DL-4"]
+
+
+def test_marking_an_unknown_shipment_is_a_record_error(erp, orders):
+    with pytest.raises(RecordError, match="DL-NOPE"):
+        erp.mark_shipment_synced("DL-NOPE", "gid://shopify/Fulfillment/1", None)

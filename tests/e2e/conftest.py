@@ -1,0 +1,74 @@
+"""A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
+
+``stack`` (module scope, parametrised indirectly: ``sqlite`` or ``postgresql``) is a
+:class:`commerce_sync.serve.LocalStack`: ``prefect server start`` on a free 127.0.0.1 port under a fresh
+``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL database where one is reachable), the Shopify
+emulator (and the Pohoda one once its ERP adapter exists) as processes seeded over their admin endpoints, the
+sample SQL ERP, the blocks, ``commerce-sync setup shops.yaml``, ``prefect deploy --all`` on the repository's
+prefect.yaml and ``prefect worker start --type process``.
+
+Teardown stops every process it started by pid — worker first, then the emulators, then the server — and
+fails if any of them (or a flow-run process the worker left behind) is still alive.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from commerce_sync.serve import REPO_ROOT, LocalStack, alive
+
+# the repository's prefect.yaml; point elsewhere to try a freshly rendered one before committing it
+PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT / "prefect.yaml"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "e2e: starts a real Prefect server, the emulators and a process worker (takes minutes)"
+    )
+
+
+@contextmanager
+def fresh_pg_database(admin_url: str, prefix: str, driver: str) -> Iterator[str]:
+    """An empty PostgreSQL database for the module, dropped afterwards; yields its URL with ``driver``."""
+    import sqlalchemy as sa
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin_url).set(drivername=driver, database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    database = getattr(request, "param", "sqlite")
+    with ExitStack() as cleanup:
+        prefect_db = erp_url = only_shops = None
+        if database == "postgresql":  # the server's and the SQL ERP's database; POHODA keeps its own
+            only_shops = ["demo-shop"]
+            admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
+            prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
+            erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))
+        local = LocalStack(tmp_path_factory.mktemp(f"e2e-{database}"), label=database, database_url=prefect_db,
+                           erp_url=erp_url, prefect_file=PREFECT_FILE, only_shops=only_shops)
+        cleanup.callback(_stop_all, local)  # registered last: runs before the databases are dropped
+        local.start()
+        yield local
+
+
+def _stop_all(local: LocalStack) -> None:
+    local.close()
+    survivors = [pid for pid in local.stopped_pids if alive(pid)]
+    assert not survivors, f"processes still alive after teardown: {survivors}"
+

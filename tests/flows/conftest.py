@@ -1,0 +1,81 @@
+"""A shop wired end to end for flow tests: SQL ERP with sample data, a live Shopify emulator, saved blocks and
+the shop's concurrency limits on the session's Prefect test API.
+
+``flow_shop`` is parametrised over SQLite and PostgreSQL through ``db_url``; ``sqlite_shop`` is the quick one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from blocks import ErpDatabase, ShopifyShop
+from commerce_sync.sample_data import SampleData, generate, write_sql_erp
+from connectors.erp.sql import SqlErpBackend
+from connectors.state import StateStore
+from deployments.setup import ensure_concurrency_limits
+from emulators.shopify import Emulator, EmulatorConfig, create_app, emulator_of, running_emulator
+from tasks import resources
+
+TOKEN = "shpat_flowtest_token_0000"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _prefect(prefect_harness: None) -> None:
+    """Every flow test talks to the session's Prefect API."""
+
+
+@dataclass
+class FlowShop:
+    name: str
+    db_url: str
+    data: SampleData
+    emulator: Emulator
+    base_url: str
+
+    @property
+    def erp(self) -> SqlErpBackend:
+        return resources.resources(self.name).erp  # type: ignore[return-value]
+
+    @property
+    def state(self) -> StateStore:
+        return resources.resources(self.name).state
+
+
+def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7) -> Iterator[FlowShop]:
+    data = generate(items=items, customers=customers, orders=orders, seed=seed)
+    write_sql_erp(data, db_url)
+    app = create_app(EmulatorConfig(tokens=[TOKEN]))
+    emulator = emulator_of(app)
+    emulator.state.seed_locations(data.locations)
+    emulator.state.seed_orders(data.orders)
+    suffix = uuid.uuid4().hex[:10]
+    name = f"shop-{suffix}"
+    with running_emulator(app=app) as base_url:
+        ErpDatabase(url=db_url).save(f"erp-{suffix}")
+        ShopifyShop(
+            shop_url=base_url,
+            access_token=TOKEN,
+            erp_block=f"erp-database/erp-{suffix}",
+            schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"},
+        ).save(name)
+        asyncio.run(ensure_concurrency_limits([name]))
+        try:
+            yield FlowShop(name=name, db_url=db_url, data=data, emulator=emulator, base_url=base_url)
+        finally:
+            resources.forget(name)
+            SqlErpBackend.from_url(db_url).engine.dispose()
+
+
+@pytest.fixture
+def flow_shop(db_url: str) -> Iterator[FlowShop]:
+    yield from _make_shop(db_url)
+
+
+@pytest.fixture
+def sqlite_shop(sqlite_url: str) -> Iterator[FlowShop]:
+    yield from _make_shop(sqlite_url)

@@ -1,0 +1,47 @@
+"""Setup is idempotent and creates limited queues; `commerce-sync run` respects "Allow background syncs"."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from prefect.client.orchestration import get_client
+
+from blocks import ShopifyShop
+from commerce_sync.runner import run_sync
+from deployments.categories import Category, lock_name, queue_name
+from deployments.setup import setup
+from tasks import resources
+
+
+def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
+    for _ in range(2):
+        created = asyncio.run(setup("cs-test-pool", ["shop-x"]))
+
+    async def read():
+        async with get_client() as client:
+            queues = [await client.read_work_queue_by_name(name=queue_name("shop-x", c), work_pool_name="cs-test-pool")
+                      for c in Category]
+            limits = [await client.read_global_concurrency_limit_by_name(lock_name("shop-x", c)) for c in Category]
+            return queues, limits
+
+    queues, limits = asyncio.run(read())
+    assert [q.concurrency_limit for q in queues] == [1, 1, 1]
+    assert [limit.limit for limit in limits] == [1, 1, 1]
+    assert sorted(created["block_types"]) == ["erp-database", "pohoda-mserver", "shopify-shop"]
+
+
+def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
+    block = ShopifyShop.load(sqlite_shop.name)
+    block.allow_background_syncs = False
+    block.save(sqlite_shop.name, overwrite=True)
+    resources.forget(sqlite_shop.name)
+    outcome = run_sync("sync_orders", sqlite_shop.name, {})
+    assert outcome.background is False
+    assert outcome.report.created > 0
+    assert sqlite_shop.state.count_staged(sqlite_shop.name)["pending"] == outcome.report.created
+
+
+def test_a_bad_parameter_is_refused_before_anything_is_queued(sqlite_shop):
+    with pytest.raises(ValueError, match="period_end"):
+        run_sync("sync_orders", sqlite_shop.name, {"period_start": "2026-01-02T00:00:00Z"})

@@ -1,0 +1,136 @@
+"""Images end to end, both ways: ERP images → product media, product media the ERP lacks → ``erp_images``,
+against the emulator and the SQL ERP."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from commerce_sync.models import Image
+from connectors.erp.sql import tables as t
+from connectors.shopify.media import stage_image
+from flows.sync_images import SyncImagesParams, sync_images
+from tasks.resources import resources
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
+NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)
+
+
+def put_products_in_shop(shop) -> dict[str, str]:
+    """The products as sync_products would leave them: created in the shop and mapped (item key → GID)."""
+    gids = shop.emulator.state.seed_products(shop.data.products)
+    shop.state.put_mappings(shop.name, "product", gids.items())
+    return gids
+
+
+def upload_in_shop(shop, gid: str, content: bytes, filename: str, alt: str = "Foto z e-shopu") -> None:
+    """What a merchant does in the admin: upload a picture to a product."""
+    client = resources(shop.name).shopify
+    url = stage_image(client, Image(item_key="x", filename=filename, content=content, mime_type="image/png"))
+    _, errors = client.mutate("ProductAttachMedia", {"productId": gid, "media": [
+        {"originalSource": url, "alt": alt, "mediaContentType": "IMAGE"}]}, "productUpdate")  # fmt: skip
+    assert not errors
+
+
+def media_contents(shop, gid: str) -> list[bytes]:
+    state = shop.emulator.state
+    product = state.products[int(gid.rsplit("/", 1)[1])]
+    return [state.uploads[state.media[m].upload_key][0] for m in product.media_ids]
+
+
+def erp_images(shop) -> dict[tuple[str, int], bytes]:
+    with shop.erp.engine.connect() as conn:
+        rows = conn.execute(sa.select(t.images.c.item_key, t.images.c.position, t.images.c.content)).all()
+    return {(r.item_key, r.position): bytes(r.content) for r in rows}
+
+
+def last_period(shop) -> SyncImagesParams:
+    run = shop.state.list_runs(shop.name, "sync_images", limit=10)[-1]
+    return SyncImagesParams(shop=shop.name, period_start=run.period_start, period_end=run.period_end)
+
+
+def test_images_go_both_ways_once_and_a_second_run_sends_nothing(flow_shop):
+    gids = put_products_in_shop(flow_shop)
+    with_image = flow_shop.data.images[0].item_key
+    upload_in_shop(flow_shop, gids[with_image], PNG, "foto.png")
+
+    first = sync_images(SyncImagesParams(shop=flow_shop.name))
+
+    assert first.failed == 0
+    assert first.created == len(flow_shop.data.images) + 1
+    for image in flow_shop.data.images:
+        shop_side = media_contents(flow_shop, gids[image.item_key])
+        assert shop_side.count(image.content) == 1
+    assert media_contents(flow_shop, gids[with_image]) == [PNG, flow_shop.data.images[0].content]
+    rows = erp_images(flow_shop)
+    assert rows[(with_image, 1)] == PNG  # the shop's picture, after the item's own
+    assert len(rows) == len(flow_shop.data.images) + 1
+
+    version = flow_shop.emulator.state.version
+    again = sync_images(last_period(flow_shop))
+    assert (again.created, again.updated, again.failed) == (0, 0, 0)
+    assert flow_shop.emulator.state.version == version  # nothing was written to the shop
+    assert erp_images(flow_shop) == rows
+
+
+def test_bytes_that_are_no_image_are_reported_on_either_side_and_the_rest_is_synced(sqlite_shop):
+    gids = put_products_in_shop(sqlite_shop)
+    bad_erp, bad_shop = [p.erp_key for p in sqlite_shop.data.products[:2]]
+    html = b"<html>404 not found</html>"
+    with sqlite_shop.erp.engine.begin() as conn:
+        conn.execute(sa.insert(t.images).values(item_key=bad_erp, position=7, filename="foto.jpg", content=html,
+                                                content_hash=hashlib.sha256(html).hexdigest(), updated_at=NOW))
+    not_a_gif = b"GIF? no: plain text"
+    upload_in_shop(sqlite_shop, gids[bad_shop], not_a_gif, "scan.gif")
+
+    report = sync_images(SyncImagesParams(shop=sqlite_shop.name))
+
+    failures = sorted((f.record, f.field, f.reason.split(" (")[0]) for f in report.failures)
+    shop_media = next(f.record for f in report.failures if f.record.startswith("shop image"))
+    assert failures == [
+        (f"image {bad_erp}#7", "content", "content is not a PNG, JPEG, GIF or WebP image"),
+        (shop_media, "image", "content is not a PNG, JPEG, GIF or WebP image"),
+    ]
+    assert shop_media.endswith(f"of item {bad_shop}")
+    assert report.created == len(sqlite_shop.data.images)
+    for image in sqlite_shop.data.images:
+        assert image.content in media_contents(sqlite_shop, gids[image.item_key])
+    assert html not in media_contents(sqlite_shop, gids[bad_erp])
+    assert not_a_gif not in erp_images(sqlite_shop).values()
+
+
+def test_an_image_whose_send_lost_its_answer_is_adopted_and_new_content_replaces_it_in_place(sqlite_shop):
+    gids = put_products_in_shop(sqlite_shop)
+    image = sqlite_shop.data.images[0]
+    gid = gids[image.item_key]
+    marker = f"[erp:{image.content_hash[:16]}]"
+    upload_in_shop(sqlite_shop, gid, image.content, image.filename, alt=f"{image.filename} {marker}")  # the lost send
+
+    first = sync_images(SyncImagesParams(shop=sqlite_shop.name))
+    assert first.failed == 0 and first.created == len(sqlite_shop.data.images) - 1
+    assert media_contents(sqlite_shop, gid) == [image.content]
+
+    replaced = b"\xff\xd8\xff\xe0 a new photo of the item"
+    with sqlite_shop.erp.engine.begin() as conn:
+        conn.execute(sa.update(t.images).where(t.images.c.item_key == image.item_key, t.images.c.position == 0)
+                     .values(content=replaced, content_hash=hashlib.sha256(replaced).hexdigest(), mime_type=None))
+    again = sync_images(last_period(sqlite_shop))
+    assert (again.created, again.updated, again.failed) == (0, 1, 0)
+    assert media_contents(sqlite_shop, gid) == [replaced]
+
+
+def test_a_dry_run_compares_and_writes_nothing(sqlite_shop):
+    gids = put_products_in_shop(sqlite_shop)
+    upload_in_shop(sqlite_shop, gids[sqlite_shop.data.products[0].erp_key], PNG, "foto.png")
+    version = sqlite_shop.emulator.state.version
+    rows = erp_images(sqlite_shop)
+
+    report = sync_images(SyncImagesParams(shop=sqlite_shop.name, dry_run=True))
+
+    assert report.created == report.updated == report.failed == 0
+    assert report.skipped == len(sqlite_shop.data.images) + 1
+    assert sqlite_shop.emulator.state.version == version
+    assert erp_images(sqlite_shop) == rows
+    assert sqlite_shop.state.get_hashes(sqlite_shop.name, "image") == {}

@@ -1,0 +1,148 @@
+"""Order status end to end: ERP order states (processed, transferred, cancelled) → closed, tagged, cancelled
+shop orders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import flows.runtime
+from commerce_sync.models import OrderState
+from commerce_sync.sample_data import BASE_DATE
+from connectors.erp.sql import loader
+from connectors.state import RunStatus
+from emulators.shopify import order_ops
+from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
+from flows.params import SyncParams
+from flows.sync_order_status import SyncOrderStatusParams, sync_order_status
+from flows.sync_orders import sync_orders
+
+CHANGED_AT = BASE_DATE + timedelta(days=200)
+"""When the ERP user changed the states: inside the first run's period."""
+
+
+def scheduled(monkeypatch, days: int) -> None:
+    """Runs fire as if the scheduler started them ``days`` from now."""
+    at = datetime.now(timezone.utc) + timedelta(days=days)
+    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
+
+
+def gid_of(shop, name: str) -> str:
+    return next(o.shop_id for o in shop.data.orders if o.name == name)
+
+
+def set_states(shop, states: dict[str, OrderState]) -> None:
+    """The ERP user marks sales orders (by shop order name) executed, transferred or cancelled."""
+    for name, state in states.items():
+        erp_key = shop.erp.get_sales_order_by_shop_id(gid_of(shop, name)).erp_key
+        with shop.erp.engine.begin() as conn:
+            loader.set_sales_order_state(conn, erp_key, state, CHANGED_AT)
+
+
+def shop_orders(shop) -> dict[str, tuple]:
+    """What a merchant sees per order: closed, cancelled (and why), tags, last change."""
+    state = shop.emulator.state
+    with state.lock:
+        return {o.name: (o.closed, o.cancelled_at is not None, o.cancel_reason, tuple(o.tags), o.updated_at)
+                for o in state.orders.values()}
+
+
+def sales_orders_in_erp(shop) -> None:
+    """The ERP already holds the shop's orders as sales orders (what create_sales_orders would have made)."""
+    for placed in shop.data.orders:
+        shop.erp.create_sales_order(placed, None)
+
+
+def last_period(shop):
+    run = shop.state.list_runs(shop.name, "sync_order_status", limit=10)[-1]
+    return run.period_start, run.period_end
+
+
+def test_erp_states_close_tag_and_cancel_shop_orders_once_and_a_second_run_changes_nothing(flow_shop):
+    sync_orders(SyncParams(shop=flow_shop.name))
+    create_sales_orders(CreateSalesOrdersParams(shop=flow_shop.name))
+    state = flow_shop.emulator.state
+    with state.lock:  # archived in Shopify by hand already
+        state.find(gid_of(flow_shop, "#1005"), "Order").closed_at = datetime.now(timezone.utc)
+    set_states(flow_shop, {"#1001": OrderState.PROCESSED, "#1002": OrderState.TRANSFERRED,
+                           "#1003": OrderState.CANCELLED, "#1005": OrderState.PROCESSED})
+    before = shop_orders(flow_shop)
+
+    report = sync_order_status(SyncOrderStatusParams(shop=flow_shop.name))
+
+    assert (report.updated, report.skipped, report.failed) == (3, 1, 0)
+    after = shop_orders(flow_shop)
+    assert after["#1001"][:2] == (True, False)
+    assert "erp-transferred" in after["#1002"][3] and after["#1002"][:2] == (False, False)
+    assert after["#1003"][:3] == (True, True, "OTHER")
+    assert after["#1005"] == before["#1005"]
+    assert {k: v for k, v in after.items() if k not in ("#1001", "#1002", "#1003")} == \
+        {k: v for k, v in before.items() if k not in ("#1001", "#1002", "#1003")}
+
+    start, end = last_period(flow_shop)
+    again = sync_order_status(SyncOrderStatusParams(shop=flow_shop.name, period_start=start, period_end=end))
+    assert (again.updated, again.skipped, again.failed) == (0, 4, 0)
+    assert shop_orders(flow_shop) == after
+
+
+def test_an_order_shopify_refuses_to_cancel_is_reported_and_retried_next_run_with_its_current_erp_state(
+    sqlite_shop, monkeypatch
+):
+    sales_orders_in_erp(sqlite_shop)
+    state = sqlite_shop.emulator.state
+    with state.lock:  # already shipped: Shopify refuses to cancel an order with fulfillments
+        order_ops.fulfill_everything(state, state.find(gid_of(sqlite_shop, "#1004"), "Order"))
+    set_states(sqlite_shop, {"#1004": OrderState.CANCELLED})
+    scheduled(monkeypatch, 1)
+
+    first = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert [(f.field, f.reason) for f in first.failures] == [("state", "Cannot cancel an order that has fulfillments")]
+    assert gid_of(sqlite_shop, "#1004") in first.failures[0].record
+    assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_order_status")[-1].status is RunStatus.PARTIAL
+
+    set_states(sqlite_shop, {"#1004": OrderState.PROCESSED})  # the ERP user executes it instead (same old time)
+    scheduled(monkeypatch, 2)  # the next day's period holds no change: only the retry brings the order back
+    second = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (second.updated, second.failed) == (1, 0)
+    assert shop_orders(sqlite_shop)["#1004"][:2] == (True, False)
+
+
+def test_a_cancel_whose_answer_was_lost_is_not_sent_again(sqlite_shop):
+    sales_orders_in_erp(sqlite_shop)
+    set_states(sqlite_shop, {"#1003": OrderState.CANCELLED})
+    sqlite_shop.emulator.set_faults(drop_after_apply=1.0)  # applied, answer lost (502)
+
+    report = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+
+    assert (report.updated, report.failed) == (1, 0)
+    assert shop_orders(sqlite_shop)["#1003"][:3] == (True, True, "OTHER")
+
+
+def test_cursor_not_advanced_when_a_page_fails(sqlite_shop, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("ERP listing crashed")
+
+    monkeypatch.setattr(sqlite_shop.erp, "list_order_status_changes", broken)
+    with pytest.raises(RuntimeError, match="ERP listing crashed"):
+        sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_order_status")[-1].status is RunStatus.FAILED
+    assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_order_status").position is None
+
+
+def test_a_dry_run_writes_nothing(sqlite_shop):
+    sales_orders_in_erp(sqlite_shop)
+    set_states(sqlite_shop, {"#1001": OrderState.PROCESSED, "#1003": OrderState.CANCELLED})
+    before = shop_orders(sqlite_shop)
+    report = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name, dry_run=True))
+    assert (report.updated, report.skipped) == (0, 2)
+    assert sorted(report.notes) == [
+        f"dry run: order {gid_of(sqlite_shop, '#1001')} (sales order {_key(sqlite_shop, '#1001')}) would be closed",
+        f"dry run: order {gid_of(sqlite_shop, '#1003')} (sales order {_key(sqlite_shop, '#1003')}) would be cancelled",
+    ]
+    assert shop_orders(sqlite_shop) == before
+    assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_order_status").position is None
+
+
+def _key(shop, name: str) -> str:
+    return shop.erp.get_sales_order_by_shop_id(gid_of(shop, name)).erp_key

@@ -1,0 +1,128 @@
+"""Payments end to end: money received on shop orders → ERP payments, once per transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+import flows.runtime
+from connectors.erp.errors import RecordError
+from connectors.state import RunStatus
+from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
+from flows.params import SyncParams
+from flows.sync_orders import sync_orders
+from flows.sync_payments import sync_payments
+
+
+def scheduled(monkeypatch, days: int) -> None:
+    """Runs fire as if the scheduler started them ``days`` from now."""
+    at = datetime.now(timezone.utc) + timedelta(days=days)
+    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
+
+
+def erp_payments(shop) -> set[tuple]:
+    with shop.erp.engine.connect() as conn:
+        rows = conn.execute(sa.text("select p.shop_transaction_id, s.shop_order_id, p.amount, p.currency "
+                                    "from erp_payments p join erp_sales_orders s on s.erp_key = p.order_key")).all()
+    return {(r[0], r[1], float(r[2]), r[3]) for r in rows}
+
+
+def money_in(shop) -> set[tuple]:
+    """Successful sales and captures of the shop's orders: what the ERP should book."""
+    return {(t.shop_id, o.shop_id, float(t.amount), t.currency)
+            for o in shop.data.orders for t in o.transactions if t.is_money_in}
+
+
+def sales_orders(shop) -> None:
+    sync_orders(SyncParams(shop=shop.name))
+    create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
+
+
+def sales_orders_in_erp(shop) -> None:
+    """The ERP already holds the shop's orders as sales orders (what create_sales_orders would have made)."""
+    for placed in shop.data.orders:
+        shop.erp.create_sales_order(placed, None)
+
+
+def last_period(shop):
+    run = shop.state.list_runs(shop.name, "sync_payments", limit=10)[-1]
+    return run.period_start, run.period_end
+
+
+def test_received_payments_arrive_in_the_erp_once_and_a_second_run_changes_nothing(flow_shop):
+    sales_orders(flow_shop)
+    expected = money_in(flow_shop)
+    assert expected  # paid sales, not the pending cash-on-delivery or the authorisation
+
+    report = sync_payments(SyncParams(shop=flow_shop.name))
+    assert (report.created, report.failed) == (len(expected), 0)
+    assert erp_payments(flow_shop) == expected
+
+    start, end = last_period(flow_shop)
+    again = sync_payments(SyncParams(shop=flow_shop.name, period_start=start, period_end=end))
+    assert (again.created, again.failed, again.skipped) == (0, 0, len(expected))
+    assert erp_payments(flow_shop) == expected
+
+
+def test_payments_of_orders_not_yet_sales_orders_wait_and_are_booked_by_the_next_run(sqlite_shop, monkeypatch):
+    scheduled(monkeypatch, 1)
+    sync_orders(SyncParams(shop=sqlite_shop.name))  # staged, but no sales order yet
+    first = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert (first.created, first.failed) == (0, 0)
+    assert any("no ERP sales order yet" in note for note in first.notes)
+    waiting = sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").extra["retry"]
+    assert set(waiting) == {order for _, order, _, _ in money_in(sqlite_shop)}
+
+    create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name))
+    scheduled(monkeypatch, 2)  # the next day's window holds no changed order: only the retry keys bring them
+    second = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert second.created == len(money_in(sqlite_shop))
+    assert erp_payments(sqlite_shop) == money_in(sqlite_shop)
+    assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").extra["retry"] == []
+
+
+def test_a_payment_the_erp_refuses_is_reported_and_booked_by_the_next_run(sqlite_shop, monkeypatch):
+    scheduled(monkeypatch, 1)
+    sales_orders_in_erp(sqlite_shop)
+    refused = sorted(money_in(sqlite_shop))[0]
+    real_record = sqlite_shop.erp.record_payment
+
+    def record_payment(tx, order_erp_key, **kwargs):
+        if tx.shop_id == refused[0]:
+            raise RecordError(f"transaction {tx.shop_id}", "gateway", "no payment method mapped")
+        return real_record(tx, order_erp_key, **kwargs)
+
+    monkeypatch.setattr(sqlite_shop.erp, "record_payment", record_payment)
+    first = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert [(f.field, f.reason) for f in first.failures] == [("gateway", "no payment method mapped")]
+    assert refused[0] in first.failures[0].record
+    assert erp_payments(sqlite_shop) == money_in(sqlite_shop) - {refused}
+    assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_payments")[-1].status is RunStatus.PARTIAL
+
+    monkeypatch.setattr(sqlite_shop.erp, "record_payment", real_record)
+    scheduled(monkeypatch, 2)
+    second = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert (second.created, second.failed) == (1, 0)
+    assert erp_payments(sqlite_shop) == money_in(sqlite_shop)
+
+
+def test_cursor_not_advanced_when_a_page_fails(sqlite_shop, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("state store crashed")
+
+    monkeypatch.setattr(sqlite_shop.state, "staged_order", broken)
+    with pytest.raises(RuntimeError, match="state store crashed"):
+        sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_payments")[-1].status is RunStatus.FAILED
+    assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").position is None
+
+
+def test_a_dry_run_writes_nothing(sqlite_shop):
+    sales_orders_in_erp(sqlite_shop)
+    report = sync_payments(SyncParams(shop=sqlite_shop.name, dry_run=True))
+    assert report.created == 0 and report.skipped == len(money_in(sqlite_shop))
+    assert any("would book" in note for note in report.notes)
+    assert erp_payments(sqlite_shop) == set()
+    assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").position is None
