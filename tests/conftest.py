@@ -89,10 +89,63 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
+    from prefect.events.clients import NullEventsClient
+    from prefect.events.worker import EventsWorker
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
-        # a sync flow otherwise waits ~1 s on exit for its heartbeat thread
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield
+    # No events from the test process: nothing under test reads them, the test server spends most of its CPU
+    # ingesting them (every task state is an event), and the harness's exit drains them without a time limit —
+    # a worker left on a dead loop hung a CI run past its 90 minutes (pytest had finished every test).
+    EventsWorker.set_client_override(NullEventsClient)
+    try:
+        with prefect_test_harness(server_startup_timeout=90):
+            # a sync flow otherwise waits ~1 s on exit for its heartbeat thread
+            with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                yield
+            _drain_services(timeout=30)
+    finally:
+        EventsWorker.set_client_override(None)
+
+
+def _drain_services(timeout: float) -> None:
+    """Stop Prefect's background senders with a time limit; the harness's own drain has none.
+
+    A drained service leaves Prefect's registry, so the harness's drain (and the one at interpreter exit) finds
+    nothing left to wait for. One that does not finish in time is named on stderr instead of hanging the run.
+    """
+    import sys
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (EventsWorker, APILogWorker):
+        _done, pending = service.drain_all(timeout=timeout)
+        if pending:
+            print(f"{service.__name__}: {len(pending)} instance(s) did not drain in {timeout} s", file=sys.stderr)
+
+
+EXIT_GRACE_SECONDS = 120
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave with pytest's status even if a Prefect service thread blocks interpreter exit.
+
+    Prefect registers a drain of its event and log senders to run at interpreter exit, without a time limit;
+    one waiting on a server that is gone kept a finished CI run alive until the CI's 90 minutes were up. A daemon
+    thread gives the exit this long, then dumps every thread's stack (so the cause shows in the CI log) and ends
+    the process with the status pytest reported.
+    """
+    import faulthandler
+    import sys
+    import threading
+    import time
+
+    def watchdog() -> None:
+        time.sleep(EXIT_GRACE_SECONDS)
+        print(f"\npytest finished (status {exitstatus}) but the process did not exit within "
+              f"{EXIT_GRACE_SECONDS} s; stacks of every thread follow", file=sys.stderr, flush=True)
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        os._exit(int(exitstatus))
+
+    threading.Thread(target=watchdog, name="exit-watchdog", daemon=True).start()
