@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from prefect.blocks.core import Block
-from pydantic import ConfigDict, Field, SecretStr, field_validator
-from sqlalchemy.engine import make_url
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from blocks.checks import database_url, empty_is_none, http_base_url, known_fields
 
 if TYPE_CHECKING:
     from connectors.erp.port import ErpBackend
@@ -26,17 +27,15 @@ class ErpDatabase(Block):
         description="SQLAlchemy URL, e.g. sqlite:////var/lib/erp.db or postgresql+psycopg://user:pw@host/erp.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_fields(cls, data: Any) -> Any:
+        return known_fields(cls, data)
+
     @field_validator("url")
     @classmethod
     def _url(cls, value: SecretStr) -> SecretStr:
-        try:
-            url = make_url(value.get_secret_value())
-        except Exception:
-            # the URL may hold a password: never echo it
-            raise ValueError("not a database URL (expected e.g. postgresql+psycopg://host/db)") from None
-        if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ValueError(f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql")
-        return value
+        return database_url(value)
 
     def backend(self) -> "ErpBackend":
         from connectors.erp.sql import SqlErpBackend
@@ -55,6 +54,7 @@ class PohodaMServer(Block):
 
     url: str = Field(title="mServer URL", description="e.g. http://pohoda-host:444")
     user: str = Field(title="Pohoda user", min_length=1)
+    # may be empty: a POHODA user without a password is allowed by POHODA itself (and common on test units)
     password: SecretStr = Field(title="Pohoda password")
     company_ico: str = Field(title="Company IČO", pattern=r"^\d{8}$", description="8 digits; checked before writing.")
     application: str = Field(default="commerce-sync", title="STW-Application", min_length=1, max_length=64)
@@ -64,12 +64,32 @@ class PohodaMServer(Block):
         description="Cursors and mappings. Empty: a SQLite file in the commerce-sync data directory.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_fields(cls, data: Any) -> Any:
+        return known_fields(cls, data)
+
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"mServer URL must start with http:// or https://, got {value!r}")
-        return value.rstrip("/")
+        return http_base_url(value)
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("state_url", mode="before")
+    @classmethod
+    def _no_state_url(cls, value: Any) -> Any:
+        return empty_is_none(value)
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else database_url(value)
 
     def backend(self, *, documents: Any = None, settings: Any = None, fiscal_year: int | None = None,
                 http: Any = None) -> "ErpBackend":

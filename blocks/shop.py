@@ -10,8 +10,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from prefect.blocks.core import Block
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from blocks.checks import database_url, empty_is_none, known_fields
 from connectors.shopify.client import normalise_shop_url
 from deployments.schedule import SyncSchedule
 
@@ -61,6 +62,7 @@ class ShopifyShop(Block):
     restore_rate: float = Field(
         default=100.0,
         gt=0,
+        allow_inf_nan=False,
         title="Plan restore rate (points/s)",
         description="The shop plan's API restore rate: Standard 100, Advanced 200, Plus 1000, Enterprise 2000.",
     )
@@ -75,6 +77,21 @@ class ShopifyShop(Block):
         title="Sync state database URL",
         description="Where cursors, staging and mappings live. Empty: the SQL ERP's database, or a local SQLite file.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_fields(cls, data: Any) -> Any:
+        return known_fields(cls, data)
+
+    @field_validator("state_url", mode="before")
+    @classmethod
+    def _no_state_url(cls, value: Any) -> Any:
+        return empty_is_none(value)
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else database_url(value)
 
     @field_validator("shop_url")
     @classmethod

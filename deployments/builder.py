@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from deployments.categories import SYNC_TYPES, Category, category_of, queue_name
 from deployments.schedule import SyncSchedule
@@ -53,9 +54,52 @@ class ShopsFile(BaseModel):
     project_dir: str = Field(default="{{ $COMMERCE_SYNC_HOME }}", description="the worker's working directory")
     shops: list[ShopEntry] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _unique_names(self) -> ShopsFile:
+        """Two entries with one name would render two deployments ``sync-orders/<name>``: Prefect keeps one."""
+        seen: set[str] = set()
+        for index, shop in enumerate(self.shops):
+            if shop.name in seen:
+                message = f"shop {shop.name!r} is listed twice"  # names match [a-z0-9-]+: no braces to escape
+                detail = InitErrorDetails(type=PydanticCustomError("duplicate_shop", message),
+                                          loc=("shops", index, "name"), input=shop.name)
+                raise ValidationError.from_exception_data("ShopsFile", [detail])
+            seen.add(shop.name)
+        return self
+
 
 def load_shops(path: str | Path) -> ShopsFile:
-    return ShopsFile.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    """Read and validate a shops file; an error names the file, the shop (by its name) and the field.
+
+    pydantic locates an error in a list by index (``shops.3.schedule.syncHour``); a person editing the file
+    looks for the shop's name, so the index is replaced by it (``shops.acme.schedule.syncHour``) wherever the
+    entry has one.
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return ShopsFile.model_validate(data)
+    except ValidationError as exc:
+        raise _naming_shops(exc, data, str(path)) from None
+
+
+def _naming_shops(exc: ValidationError, data: Any, title: str) -> ValidationError:
+    entries = data.get("shops") if isinstance(data, dict) else None
+    names = [e.get("name") if isinstance(e, dict) else None for e in entries] if isinstance(entries, list) else []
+    details = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) > 1 and loc[0] == "shops" and isinstance(loc[1], int) and loc[1] < len(names):
+            name = names[loc[1]]
+            if isinstance(name, str) and name:
+                loc[1] = name
+        # without a context pydantic keeps the message verbatim (braces of a regex in it are not formatted)
+        kind = PydanticCustomError(error["type"], error["msg"])
+        details.append(InitErrorDetails(type=kind, loc=tuple(loc), input=error.get("input")))
+    return ValidationError.from_exception_data(title, details)
 
 
 def flow_name(sync_type: str) -> str:

@@ -97,12 +97,22 @@ def list_changed_item_keys(ctx: SyncContext) -> tuple[SyncReport, list[str]]:
     for page in res.erp.iter_products_changed(since, LIST_PAGE, until=ctx.period_end):
         keys.extend(p.erp_key for p in page.items)
         for message in page.rejected:
-            report.fail(message.split(":", 1)[0], message)
+            _rejected(report, message)
     listed = set(keys)
     retried = [k for k in dict.fromkeys(ctx.retry_keys) if k not in listed]
     if retried:
         report.notes.append(f"{len(retried)} item(s) failed last run and are tried again")
     return report, list(dict.fromkeys([*keys, *retried]))
+
+
+def _rejected(report: SyncReport, message: str) -> None:
+    """An item the ERP listing could not read, as "record: field: reason" (``RecordError``'s own format)."""
+    record, _, rest = message.partition(": ")
+    field, sep, reason = rest.partition(": ")
+    if sep:
+        report.fail(record, reason, field=field)
+    else:
+        report.fail(record, message)
 
 
 @task(**IO_TASK)

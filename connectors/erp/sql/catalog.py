@@ -93,23 +93,25 @@ def _assemble(conn: sa.Connection, item_rows: Sequence[Any]) -> tuple[list[Produ
                     ],
                     vat_rate=row.vat_rate,
                     active=bool(row.active),
-                    variants=[
-                        Variant(
-                            sku=v.sku,
-                            barcode=v.barcode,
-                            title=v.title,
-                            options=dict(v.options or {}),
-                            price=v.price,
-                            compare_at_price=v.compare_at_price,
-                        )
-                        for v in variants.get(row.erp_key, [])
-                    ],
+                    variants=[_variant(v) for v in variants.get(row.erp_key, [])],
                     updated_at=row.updated_at,
                 )
             )
         except ValidationError as exc:
             rejected.append(record_error(f"item {row.erp_key}", exc))
+        except RecordError as exc:
+            rejected.append(exc)
     return products, rejected
+
+
+def _variant(row: Any) -> Variant:
+    """One variant row; a bad value names its item and the variant's SKU (``variants[CS1-RED].price``)."""
+    try:
+        return Variant(sku=row.sku, barcode=row.barcode, title=row.title, options=dict(row.options or {}),
+                       price=row.price, compare_at_price=row.compare_at_price)
+    except ValidationError as exc:
+        inner = record_error("", exc)
+        raise RecordError(f"item {row.item_key}", f"variants[{row.sku}].{inner.field}", inner.reason) from None
 
 
 def products_changed(

@@ -17,7 +17,7 @@ Why these shapes (docs/erp-sql-schema.md explains every column to users):
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,6 +87,10 @@ class Decimals(sa.types.TypeDecorator[Decimal]):
     A view's ``NULL AS compare_at_price`` is typed ``text`` in PostgreSQL, a computed price may be a float or
     a string; the stock Numeric refuses or floats those. Floats (SQLite's storage) are read via their shortest
     repr and rounded to the column's scale, so ``59.9`` does not come back as ``59.899999…``.
+
+    Text that is no number (SQLite keeps ``'abc'`` in a NUMERIC column, a view may compute one) is handed over
+    as it is: raising here would fail the whole page of rows, while the model built from the row refuses the
+    value with the record and the field named, and the rest of the page goes on.
     """
 
     impl = sa.Numeric
@@ -98,9 +102,12 @@ class Decimals(sa.types.TypeDecorator[Decimal]):
         def process(value: Any) -> Decimal | None:
             if value is None or isinstance(value, Decimal):
                 return value
-            if isinstance(value, float):
-                return Decimal(repr(value)).quantize(quantum)
-            return Decimal(str(value).strip())
+            try:
+                if isinstance(value, float):
+                    return Decimal(repr(value)).quantize(quantum)
+                return Decimal(str(value).strip())
+            except InvalidOperation:  # 'abc', or a float infinity that has no scale
+                return value  # handed over as it is: the model reading the row names record and field
 
         return process
 
