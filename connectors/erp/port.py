@@ -20,6 +20,7 @@ import abc
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,7 +43,7 @@ from commerce_sync.models import (
 
 from connectors.erp.paging import iter_pages
 
-__all__ = ["ErpBackend", "Location", "SalesOrder"]
+__all__ = ["BookedPayment", "ErpBackend", "Location", "SalesOrder", "ShipmentOutcome"]
 
 
 class Location(BaseModel):
@@ -75,6 +76,31 @@ class SalesOrder(BaseModel):
     state_changed_at: UtcDatetime | None = None
     created_at: UtcDatetime
     lines: list[OrderLine] = Field(default_factory=list)
+
+
+class BookedPayment(BaseModel):
+    """A shop transaction the ERP booked as a payment (what ``record_payment`` wrote), for reconcile.
+
+    ``amount``/``currency`` are None when the adapter does not keep them (POHODA's bookkeeping keeps ids only).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    transaction_id: str = Field(min_length=1)
+    order_erp_key: str = Field(min_length=1)
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+class ShipmentOutcome(BaseModel):
+    """An ERP shipment of a shop order and what the shipment sync recorded about it (``state`` None: not yet)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    erp_key: str = Field(min_length=1)
+    order_shop_id: str = Field(min_length=1)
+    state: Literal["synced", "failed", "skipped"] | None = None
+    fulfillment_ids: list[str] = Field(default_factory=list)
 
 
 class ErpBackend(abc.ABC):
@@ -196,6 +222,30 @@ class ErpBackend(abc.ABC):
         ``fulfillment_id`` set: sent. ``error`` set: failed with that reason (not retried automatically, like
         BC's -1). Both None: nothing applicable to send (BC's -2).
         """
+
+    # ---- reads for reconcile (optional: an adapter that cannot answer leaves the check out) ----------------
+
+    def sales_order_keys(self, shop_ids: Sequence[str]) -> dict[str, str]:
+        """``{shop order id: ERP key}`` for the shop orders that are ERP sales orders; others are absent.
+
+        The default asks :meth:`get_sales_order_by_shop_id` once per id; adapters override it with one read.
+        """
+        found = {shop_id: self.get_sales_order_by_shop_id(shop_id) for shop_id in dict.fromkeys(shop_ids)}
+        return {shop_id: order.erp_key for shop_id, order in found.items() if order is not None}
+
+    def list_payments(self, order_erp_keys: Sequence[str]) -> list[BookedPayment]:
+        """The payments booked against these sales orders, ordered by transaction id.
+
+        Raises ``NotImplementedError`` when the adapter keeps no record it could answer from.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list booked payments")
+
+    def list_shipment_outcomes(self, shop_order_ids: Sequence[str]) -> list[ShipmentOutcome]:
+        """The ERP shipments of these shop orders with their sync outcome, ordered by ERP key.
+
+        Raises ``NotImplementedError`` when the adapter cannot tell which shipments belong to an order.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list shipments by shop order")
 
     # ---- conveniences every adapter gets ------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ from connectors.erp.pohoda.orders import Orders
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
-from connectors.erp.port import ErpBackend, Location, SalesOrder
+from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder
 from connectors.pohoda.client import MServerClient
 
 __all__ = ["PohodaErpBackend"]
@@ -172,6 +172,12 @@ class PohodaErpBackend(ErpBackend):
     def record_payment(self, tx: Transaction, order_erp_key: str) -> bool:
         with erp_errors("record_payment"):
             return self._states.record_payment(tx, order_erp_key)
+
+    def list_payments(self, order_erp_keys: Sequence[str]) -> list[BookedPayment]:
+        """From the adapter's own bookkeeping (POHODA's documents carry no shop transaction id): ids, no amounts."""
+        with erp_errors("list_payments"):
+            booked = self.local.payments_of(order_erp_keys)
+        return [BookedPayment(transaction_id=tx, order_erp_key=key) for tx, key in booked]
 
     # ---- shipments ------------------------------------------------------------------------------------------
 

@@ -256,6 +256,17 @@ class LocalState:
             self._upsert(conn, payments, [{"transaction_id": transaction_id, "order_key": order_key,
                                            "booked_at": _now()}])
 
+    def payments_of(self, order_keys: Iterable[str]) -> list[tuple[str, str]]:
+        """``(transaction id, order key)`` of the payments booked against these orders, by transaction id."""
+        wanted = sorted(set(order_keys))
+        found: list[tuple[str, str]] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = sa.select(payments.c.transaction_id, payments.c.order_key).where(
+                    self._where(payments), payments.c.order_key.in_(wanted[start:start + 500]))
+                found += [(row.transaction_id, row.order_key) for row in conn.execute(query)]
+        return sorted(found)
+
     def has_payments(self, order_key: str) -> bool:
         query = sa.select(sa.literal(1)).where(self._where(payments), payments.c.order_key == order_key)
         with self.engine.connect() as conn:

@@ -33,7 +33,7 @@ from commerce_sync.models import (
 
 from connectors.erp.errors import ErpError, ErpUnavailable
 from connectors.erp.paging import require_limit, require_utc
-from connectors.erp.port import ErpBackend, Location, SalesOrder
+from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, ShipmentOutcome
 from connectors.erp.sql import catalog, customers, orders, shipments
 from connectors.erp.sql.engine import make_engine
 from connectors.erp.sql.tables import metadata
@@ -192,6 +192,14 @@ class SqlErpBackend(ErpBackend):
         with self._tx(conn, write=True, operation="record_payment") as c:
             return orders.record_payment(c, tx, order_erp_key, self._clock())
 
+    def sales_order_keys(self, shop_ids: Sequence[str], *, conn: sa.Connection | None = None) -> dict[str, str]:
+        with self._tx(conn, write=False, operation="sales_order_keys") as c:
+            return orders.sales_order_keys(c, shop_ids)
+
+    def list_payments(self, order_erp_keys: Sequence[str], *, conn: sa.Connection | None = None) -> list[BookedPayment]:
+        with self._tx(conn, write=False, operation="list_payments") as c:
+            return orders.booked_payments(c, order_erp_keys)
+
     # ---- shipments ------------------------------------------------------------------------------------------
 
     def list_unsynced_shipments(self, limit: int, *, conn: sa.Connection | None = None) -> list[Shipment]:
@@ -203,3 +211,9 @@ class SqlErpBackend(ErpBackend):
     ) -> None:
         with self._tx(conn, write=True, operation="mark_shipment_synced") as c:
             shipments.mark_shipment(c, erp_key, fulfillment_id, error, self._clock())
+
+    def list_shipment_outcomes(
+        self, shop_order_ids: Sequence[str], *, conn: sa.Connection | None = None
+    ) -> list[ShipmentOutcome]:
+        with self._tx(conn, write=False, operation="list_shipment_outcomes") as c:
+            return shipments.shipment_outcomes(c, shop_order_ids)

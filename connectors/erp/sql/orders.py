@@ -22,7 +22,7 @@ from commerce_sync.models import Order, OrderStatusChange, Page, Transaction
 
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
-from connectors.erp.port import SalesOrder
+from connectors.erp.port import BookedPayment, SalesOrder
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
@@ -209,3 +209,23 @@ def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now
         "created_at": now,
     }
     return insert_ignore(conn, t.payments, row, ("shop_transaction_id",))
+
+
+def sales_order_keys(conn: sa.Connection, shop_ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in chunked(sorted(set(shop_ids))):
+        query = sa.select(_so.c.shop_order_id, _so.c.erp_key).where(_so.c.shop_order_id.in_(chunk))
+        found.update({row.shop_order_id: row.erp_key for row in conn.execute(query)})
+    return found
+
+
+def booked_payments(conn: sa.Connection, order_keys: Sequence[str]) -> list[BookedPayment]:
+    p = t.payments
+    rows: list[Any] = []
+    for chunk in chunked(sorted(set(order_keys))):
+        rows += conn.execute(sa.select(p).where(p.c.order_key.in_(chunk))).all()
+    return [
+        BookedPayment(transaction_id=r.shop_transaction_id, order_erp_key=r.order_key, amount=r.amount,
+                      currency=r.currency)
+        for r in sorted(rows, key=lambda r: r.shop_transaction_id)
+    ]

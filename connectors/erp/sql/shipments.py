@@ -9,6 +9,7 @@ with ``failed`` (and its ``error``) or ``skipped``. Only shipments without a syn
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +18,11 @@ import sqlalchemy as sa
 from commerce_sync.models import Shipment, ShipmentLine, Tracking
 
 from connectors.erp.errors import RecordError, validated
+from connectors.erp.port import ShipmentOutcome
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, upsert_many
 
-__all__ = ["mark_shipment", "unsynced_shipments"]
+__all__ = ["mark_shipment", "shipment_outcomes", "unsynced_shipments"]
 
 _sh = t.shipments
 
@@ -75,3 +77,18 @@ def mark_shipment(
     state = "failed" if error is not None else "synced" if fulfillment_id is not None else "skipped"
     row = {"shipment_key": erp_key, "state": state, "fulfillment_id": fulfillment_id, "error": error, "synced_at": now}
     upsert_many(conn, t.shipment_sync, [row], ("shipment_key",))
+
+
+def shipment_outcomes(conn: sa.Connection, shop_order_ids: Sequence[str]) -> list[ShipmentOutcome]:
+    """Every shipment of these shop orders with its sync row (fulfillment ids are stored comma-joined)."""
+    sync = t.shipment_sync
+    query = sa.select(_sh.c.erp_key, _sh.c.shop_order_id, sync.c.state, sync.c.fulfillment_id).select_from(
+        _sh.outerjoin(sync, sync.c.shipment_key == _sh.c.erp_key))
+    rows: list[Any] = []
+    for chunk in chunked(sorted(set(shop_order_ids))):
+        rows += conn.execute(query.where(_sh.c.shop_order_id.in_(chunk))).all()
+    return [
+        ShipmentOutcome(erp_key=r.erp_key, order_shop_id=r.shop_order_id, state=r.state,
+                        fulfillment_ids=[i for i in (r.fulfillment_id or "").split(",") if i])
+        for r in sorted(rows, key=lambda r: r.erp_key)
+    ]
