@@ -39,6 +39,9 @@ ERP = "demo-erp"
 TOKEN = "demo-token"
 POHODA_SHOP = "demo-pohoda"
 POHODA_ERP = "demo-pohoda-erp"
+PLAN = {"bucket_size": 20_000, "restore_rate": 1000.0}
+"""The demo shops are on Shopify Plus (1000 points/s). On Standard (100 points/s, the emulator's default) the
+same first pass spends about two of its minutes waiting for the cost bucket, as a real Standard shop would."""
 POHODA_SAMPLE = {"items": 40, "customers": 16, "orders": 30}
 """Smaller than the SQL shop's: every POHODA request is one XML round trip, and the demo stays a few minutes."""
 
@@ -75,14 +78,15 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     write_sql_erp(data, erp_url)
     print(f"sample ERP: {len(data.products)} items, {len(data.customers)} customers at {directory / 'erp.db'}")
 
-    app = create_app(EmulatorConfig(shop_name="commerce-sync-demo", tokens=[TOKEN]))
+    app = create_app(EmulatorConfig(shop_name="commerce-sync-demo", tokens=[TOKEN], **PLAN))
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
     rows: list[dict] = []
     with running_emulator(app=app) as base_url:
-        print(f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders)")
+        print(f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders, "
+              f"Shopify Plus: {PLAN['restore_rate']:.0f} points/s)")
         ErpDatabase(url=erp_url).save(ERP, overwrite=True)
         ShopifyShop(
             shop_url=base_url,
@@ -91,6 +95,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 2,
                       "timeZone": "Europe/Prague"},
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
+            restore_rate=PLAN["restore_rate"],
         ).save(SHOP, overwrite=True)
         resources.forget(SHOP)
         asyncio.run(ensure_concurrency_limits([SHOP]))
@@ -143,7 +148,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     mserver_app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(mserver_app).state
     seeded = mserver.seed_sample_data(data).counts()
-    shop_app = shopify.create_app(shopify.EmulatorConfig(shop_name="commerce-sync-demo-pohoda", tokens=[TOKEN]))
+    shop_app = shopify.create_app(shopify.EmulatorConfig(shop_name="commerce-sync-demo-pohoda", tokens=[TOKEN], **PLAN))
     shop_state = shopify.emulator_of(shop_app).state
     shop_state.seed_locations(data.locations)
     shop_state.seed_customers(data.customers[: len(data.customers) // 2])
@@ -159,6 +164,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
                     schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 3,
                               "timeZone": "Europe/Prague"},
                     location_mapping={loc.erp_key: loc.name for loc in data.locations},
+                    restore_rate=PLAN["restore_rate"],
                     ).save(POHODA_SHOP, overwrite=True)
         resources.forget(POHODA_SHOP)
         asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
