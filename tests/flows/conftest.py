@@ -46,10 +46,11 @@ class FlowShop:
         return resources.resources(self.name).state
 
 
-def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7) -> Iterator[FlowShop]:
+def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7,
+               token: str = TOKEN) -> Iterator[FlowShop]:
     data = generate(items=items, customers=customers, orders=orders, seed=seed)
     write_sql_erp(data, db_url)
-    app = create_app(EmulatorConfig(tokens=[TOKEN]))
+    app = create_app(EmulatorConfig(tokens=[token]))
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_orders(data.orders)
@@ -59,7 +60,7 @@ def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int 
         ErpDatabase(url=db_url).save(f"erp-{suffix}")
         ShopifyShop(
             shop_url=base_url,
-            access_token=TOKEN,
+            access_token=token,
             erp_block=f"erp-database/erp-{suffix}",
             schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"},
         ).save(name)

@@ -72,6 +72,12 @@ def schema_refusals(requests_dir: Path, xsd_dir: Path) -> list[str]:
 
 @pytest.fixture
 def pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PohodaShop]:
+    yield from make_pohoda_shop(shared_dir, tmp_path, monkeypatch)
+
+
+def make_pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, token: str = TOKEN,
+                     password: str | None = None) -> Iterator[PohodaShop]:
+    """The ``pohoda_shop`` fixture's body; ``token`` and ``password`` (POHODA's) can be chosen."""
     xsd_dir = shared_dir / "reference" / "pohoda" / "xsd"
     requests_dir = tmp_path / "pohoda-requests"
     monkeypatch.setenv("POHODA_XSD_DIR", str(xsd_dir))  # the emulator refuses any pack data.xsd rejects
@@ -79,12 +85,14 @@ def pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures written into its folder
     data = generate(items=12, customers=6, orders=8, seed=7)
     # the adapter refuses to write into another fiscal year than POHODA's current one
-    config = pohoda.PohodaEmulatorConfig(fiscal_year=datetime.now(ZoneInfo("Europe/Prague")).year)
+    fiscal_year = datetime.now(ZoneInfo("Europe/Prague")).year
+    config = (pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year) if password is None
+              else pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year, password=password))
     assert config.xsd_dir == xsd_dir and config.record_dir == requests_dir
     pohoda_app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(pohoda_app)
     mserver.state.seed_sample_data(data)
-    shop_app = shopify.create_app(shopify.EmulatorConfig(tokens=[TOKEN]))
+    shop_app = shopify.create_app(shopify.EmulatorConfig(tokens=[token]))
     emulator = shopify.emulator_of(shop_app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_orders(data.orders)
@@ -93,7 +101,7 @@ def pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pohoda.running_emulator(app=pohoda_app) as pohoda_url, shopify.running_emulator(app=shop_app) as shop_url:
         PohodaMServer(url=pohoda_url, user=config.user, password=config.password, company_ico=config.company_ico,
                       state_url=f"sqlite:///{tmp_path / 'state.db'}").save(f"erp-{suffix}")
-        ShopifyShop(shop_url=shop_url, access_token=TOKEN, erp_block=f"pohoda-mserver/erp-{suffix}",
+        ShopifyShop(shop_url=shop_url, access_token=token, erp_block=f"pohoda-mserver/erp-{suffix}",
                     schedule=SCHEDULE, location_mapping={loc.erp_key: loc.name for loc in data.locations},
                     ).save(name)
         asyncio.run(ensure_concurrency_limits([name]))
