@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from connectors.shopify.client import ShopifyClient
 
 _GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
+_DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
 class ShopifyShop(Block):
@@ -72,6 +73,12 @@ class ShopifyShop(Block):
         description="On: every worker takes its API cost from one Prefect rate limit (shopify-cost:<block name>), "
         "so several workers never overrun the shop's bucket together.",
     )
+    dask_address: str | None = Field(
+        default=None,
+        title="Dask scheduler for product chunks",
+        description="tcp://scheduler:8786: sync_products pushes its chunks on this Dask cluster's workers "
+        "(needs the 'dask' extra there and here). Empty: threads of the flow run's process.",
+    )
     state_url: SecretStr | None = Field(
         default=None,
         title="Sync state database URL",
@@ -83,10 +90,17 @@ class ShopifyShop(Block):
     def _no_unknown_fields(cls, data: Any) -> Any:
         return known_fields(cls, data)
 
-    @field_validator("state_url", mode="before")
+    @field_validator("state_url", "dask_address", mode="before")
     @classmethod
-    def _no_state_url(cls, value: Any) -> Any:
+    def _empty_is_none(cls, value: Any) -> Any:
         return empty_is_none(value)
+
+    @field_validator("dask_address")
+    @classmethod
+    def _dask_address(cls, value: str | None) -> str | None:
+        if value is not None and not _DASK_ADDRESS.match(value):
+            raise ValueError(f"not a Dask scheduler address (expected tcp://host:8786), got {value!r}")
+        return value
 
     @field_validator("state_url")
     @classmethod

@@ -12,17 +12,27 @@ they are reported and retried by the next run.
   ``iter_stock_chunks`` (``tasks.pohoda_export``), pushes its items, then their changed images (the same
   ``push_images`` as sync_images, so neither sends an image twice). Items that failed last run go as chunks
   of keys.
+
+Where the chunks run is configuration (``chunk_runner``, ``ShopifyShop.dask_address``): threads of this process
+by default, or Dask worker processes — a ``LocalCluster`` of ``max_workers`` processes on this machine, or the
+shop's running Dask scheduler. Only values cross to a Dask worker (a ``SyncContext``, item keys, an
+``ExportChunk`` naming a file); the worker loads the shop's blocks from the same Prefect API, its child flow
+run reports there, and the chunk's ``SyncReport`` comes back to this run's report. A POHODA export's files are
+on this machine: workers on other machines need ``TMPDIR`` on a shared filesystem.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import socket
+from typing import Any, Literal
 
-from prefect import Task, flow, task
+from prefect import Task, flow, get_client, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.runtime import flow_run
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import Field
 
 from commerce_sync.report import SyncReport
@@ -33,39 +43,78 @@ from tasks.images import push_images
 from tasks.pohoda_export import (ExportChunk, discard_export, download_stock_export, images_in_notes,
                                  read_export_chunk, streams_stock_export)
 from tasks.products import list_changed_item_keys, push_products
+from tasks.resources import resources
 from tasks.runs import artifact_key
+
+PROCESS_LABEL = "commerce-sync.process"
 
 
 class SyncProductsParams(SyncParams):
     chunk_size: int = Field(default=200, ge=1, le=2000,
                             title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)")
-    max_workers: int = Field(default=4, ge=1, le=32, title="Chunks pushed at the same time")
+    max_workers: int = Field(default=4, ge=1, le=32, title="Chunks pushed at the same time",
+                             description="Threads, or a LocalCluster's processes; a running Dask cluster's own "
+                             "workers decide there.")
+    chunk_runner: Literal["threads", "dask"] | None = Field(
+        default=None,
+        title="Where chunks run",
+        description="threads: in this flow run's process. dask: on the shop's Dask scheduler (its block's "
+        "dask_address), or on a LocalCluster of max_workers processes on this machine when it names none. "
+        "Empty: dask when the shop names a scheduler, else threads.",
+    )
+
+
+def chunk_task_runner(params: SyncProductsParams, dask_address: str | None) -> TaskRunner:
+    """The task runner the chunks fan out on; built before any work, so a missing extra fails the run first."""
+    if (params.chunk_runner or ("dask" if dask_address else "threads")) == "threads":
+        return ThreadPoolTaskRunner(max_workers=params.max_workers)
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise RuntimeError("chunk_runner 'dask' needs the dask extra: pip install 'commerce-sync[dask]'") from exc
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)  # the cluster's own size decides how many chunks at once
+    return DaskTaskRunner(cluster_kwargs={"n_workers": params.max_workers, "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": ":0"})
+
+
+def label_process() -> None:
+    """Label this chunk's flow run with the host and process it ran in: on Dask, the UI shows where each went."""
+    with get_client(sync_client=True) as client:
+        client.update_flow_run_labels(flow_run.get_id(), {PROCESS_LABEL: f"{socket.gethostname()}:{os.getpid()}"})
 
 
 @flow(name="sync-products-chunk", log_prints=True)
 def sync_products_chunk(shop: str, ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[str]]:
     """One chunk of item keys (never the items themselves: flow parameters are stored with the run)."""
+    label_process()
     return push_products(ctx, keys)
 
 
 @flow(name="sync-products-export-chunk", log_prints=True)
 def sync_products_export_chunk(shop: str, ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
     """One chunk of POHODA's stock export, by reference: read it, push its items, then their images."""
+    label_process()
     read, keys = read_export_chunk(ctx, chunk)
     report, retry = push_products(ctx, keys)
     images = push_images(ctx, [k for k in keys if k not in retry])
     return read + report + images_in_notes(images), retry
 
 
-@task(cache_policy=NO_CACHE)
-def run_chunk(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[str]]:
+def _run_chunk(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[str]]:
     """A task around the child flow, because a flow cannot be mapped; its retries live in the child's tasks."""
     return sync_products_chunk(ctx.shop, ctx, keys)
 
 
-@task(cache_policy=NO_CACHE)
-def run_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
+def _run_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
     return sync_products_export_chunk(ctx.shop, ctx, chunk)
+
+
+# Not decorated: a function reachable by its own name is pickled by reference, so a Dask worker runs its own
+# import of this module. A decorated one would go by value, with copies of the globals it names (the child
+# flow among them, whose `SyncContext` type hints then no longer resolve).
+run_chunk = task(_run_chunk, name="run_chunk", cache_policy=NO_CACHE)
+run_export_chunk = task(_run_export_chunk, name="run_export_chunk", cache_policy=NO_CACHE)
 
 
 def chunk_failed(keys: list[str], exc: BaseException) -> SyncReport:
@@ -76,11 +125,13 @@ def chunk_failed(keys: list[str], exc: BaseException) -> SyncReport:
 
 
 def run_chunks(run: RunHandle, params: SyncProductsParams, jobs: list[tuple[Task, dict[str, Any], list[str]]],
-               description: str) -> None:
+               description: str, runner: TaskRunner) -> None:
     """Each job (child-flow task, its parameters, the item keys it covers) a few at a time, with progress."""
     progress = create_progress_artifact(0.0 if jobs else 100.0, description=description,
                                         key=artifact_key(params.shop, "sync_products", "progress"))
-    with ThreadPoolTaskRunner(max_workers=params.max_workers) as runner:
+    if not jobs:  # no cluster started for nothing
+        return
+    with runner:
         futures = {runner.submit(job, parameters): keys for job, parameters, keys in jobs}
         for done, future in enumerate(as_completed(list(futures)), start=1):
             try:
@@ -91,16 +142,17 @@ def run_chunks(run: RunHandle, params: SyncProductsParams, jobs: list[tuple[Task
             update_progress_artifact(progress, 100.0 * done / len(jobs))
 
 
-def by_item_keys(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext) -> None:
+def by_item_keys(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext, runner: TaskRunner) -> None:
     """SQL ERP: the changed items' keys (and last run's failures), in chunks of keys."""
     listed, keys = list_changed_item_keys(run.ctx)
     run.add(listed)
     chunks = [keys[i : i + params.chunk_size] for i in range(0, len(keys), params.chunk_size)]
     run_chunks(run, params, [(run_chunk, {"ctx": child_ctx, "keys": c}, c) for c in chunks],
-               f"{len(keys)} item(s) in {len(chunks)} chunk(s)")
+               f"{len(keys)} item(s) in {len(chunks)} chunk(s)", runner)
 
 
-def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext) -> None:
+def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext,
+                      runner: TaskRunner) -> None:
     """POHODA: the stock export streamed into files, a chunk each; last run's failures as chunks of keys."""
     export = download_stock_export(run.ctx, params.chunk_size)
     size = params.chunk_size
@@ -110,7 +162,7 @@ def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: Syn
              for i in range(0, len(retried), size)]
     described = f"{export.cards} stock card(s) in {len(export.chunks)} chunk(s)"
     try:
-        run_chunks(run, params, jobs, described + (f", {len(retried)} item(s) to retry" if retried else ""))
+        run_chunks(run, params, jobs, described + (f", {len(retried)} item(s) to retry" if retried else ""), runner)
     finally:
         discard_export(export)
 
@@ -120,9 +172,10 @@ def sync_products(params: SyncProductsParams) -> SyncReport:
     with sync_run(params, "sync_products") as run:
         if run.ctx.nothing_due:
             return run.report
+        runner = chunk_task_runner(params, resources(params.shop).shop.dask_address)
         child_ctx = run.ctx.model_copy(update={"retry_keys": []})  # children get their keys, not the run's list
         if streams_stock_export(params.shop):
-            export_completion(run, params, child_ctx)
+            export_completion(run, params, child_ctx, runner)
         else:
-            by_item_keys(run, params, child_ctx)
+            by_item_keys(run, params, child_ctx, runner)
     return run.report
