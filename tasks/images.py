@@ -8,11 +8,16 @@ How an image is recognised on both sides, so nothing is ever sent or written twi
   text. Attaching media is not retry-safe, so before sending, the product's media are re-read: an image whose
   marker is already there (a send whose answer was lost) is adopted, not uploaded again.
 
-ERP → shop: changed images of a product are staged (``media.stage_image``) and attached in one
+ERP → shop: changed images of a product are staged (``media.stage_images``) and attached in one
 ``ProductAttachMedia``; an image whose position already has a media in the shop is replaced in place with
 ``FileUpdate`` (retry-safe). Shop → ERP: product media the ERP lacks (not mapped, no marker) are downloaded and
 written with ``erp.put_item_image`` after the item's last position; content the ERP already holds is adopted.
 Bytes that are not PNG, JPEG, GIF or WebP (by magic number) are reported with their record; the rest go on.
+
+API cost (a Standard plan restores 100 points/s): a chunk's media are read in batches (``media.product_media``,
+43 products per request instead of one request each), the chunk's uploads reserve their targets in one
+``stagedUploadsCreate``, and the media an attach made are read from ``ProductAttachMedia``'s answer; the product
+is re-read only when that answer does not show every image sent (more than 10 media, or refused ones).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -31,7 +37,7 @@ from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import HttpError, NotFound, UserError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import media_input
-from connectors.shopify.media import download_image, stage_image
+from connectors.shopify.media import download_image, product_media, stage_images
 from connectors.shopify.mutations import attribute
 from tasks.context import SyncContext
 from tasks.policy import IO_TASK
@@ -91,10 +97,6 @@ def _erp_images(res: ShopResources, item_keys: list[str], report: SyncReport) ->
         return found
 
 
-def _product_media(res: ShopResources, product_id: str) -> list[dict[str, Any]]:
-    return list(res.shopify.iter_nodes("ProductMedia", {"id": product_id}, ("product", "media")))
-
-
 def _remember(res: ShopResources, shop: str, done: dict[str, tuple[str | None, str]], conn: Any = None) -> None:
     """Store ``{image key: (media GID or None, digest)}``: the hash always, the mapping when known."""
     pairs = [(key, media_id) for key, (media_id, _) in done.items() if media_id]
@@ -131,63 +133,108 @@ def push_images(ctx: SyncContext, item_keys: list[str]) -> SyncReport:
         if waiting:
             report.notes.append(f"dry run: would send {waiting} image(s) of {len(pending)} item(s) to the shop")
         return report
+    media = product_media(res.shopify, [products[item_key] for item_key in pending])
+    plans: dict[str, _ItemPlan] = {}
     for item_key, item_images in pending.items():
+        on_shop = media.get(products[item_key])
+        if on_shop is None:
+            report.fail(f"item {item_key}", "its product no longer exists in the shop", field="product")
+            continue
+        plans[item_key] = _plan_item(res, ctx.shop, item_images, on_shop)
+    sources = _sources(res, [image for plan in plans.values() for image in plan.to_send])
+    for item_key, plan in plans.items():
+        refused = [s for i in plan.to_send if isinstance(s := sources[image_key(i.item_key, i.position)], Exception)]
+        if refused:  # an upload target refused: this item's images wait
+            report.fail(f"item {item_key}", str(refused[0]), field="images")
+            continue
         try:
-            report = report + _push_item(res, ctx.shop, products[item_key], item_images)
+            report = report + _push_item(res, ctx.shop, products[item_key], plan, sources)
         except NotFound:
             report.fail(f"item {item_key}", "its product no longer exists in the shop", field="product")
-        except (ShopRecordError, HttpError) as exc:  # an upload target refused: this item's images wait
+        except (ShopRecordError, HttpError) as exc:
             report.fail(f"item {item_key}", str(exc), field="images")
     return report
 
 
-def _source(res: ShopResources, image: Image) -> str:
-    if image.content is None:
-        return str(image.url)
-    return stage_image(res.shopify, image.model_copy(update={"mime_type": sniff_image(image.content)}))
+@dataclass
+class _ItemPlan:
+    """What one item's images need, decided from the product's media before anything is sent."""
+
+    report: SyncReport = field(default_factory=SyncReport)
+    done: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    replace: list[tuple[Image, str]] = field(default_factory=list)
+    attach: list[Image] = field(default_factory=list)
+
+    @property
+    def to_send(self) -> list[Image]:
+        return [image for image, _ in self.replace] + self.attach
 
 
-def _push_item(res: ShopResources, shop: str, product_id: str, images: list[Image]) -> SyncReport:
-    report = SyncReport()
-    media = _product_media(res, product_id)
+def _plan_item(res: ShopResources, shop: str, images: list[Image], media: list[dict[str, Any]]) -> _ItemPlan:
+    plan = _ItemPlan()
     on_shop = {node["id"] for node in media}
-    by_marker = {m: node["id"] for node in media if (m := marker_of(node.get("alt")))}
+    by_marker = _markers({"nodes": media})
     mapped = res.state.shop_ids(shop, "media", [image_key(i.item_key, i.position) for i in images])
-    done: dict[str, tuple[str | None, str]] = {}
-    replace: list[tuple[Image, str]] = []
-    attach: list[Image] = []
     taken = {by_marker[digest_of(i)[:16]] for i in images if digest_of(i)[:16] in by_marker}  # adopted below
     seen: set[str] = set()
     for image in images:
         key, digest = image_key(image.item_key, image.position), digest_of(image)
         if digest in seen:  # the same content twice on one item: the shop gets it once
-            done[key] = (None, digest)
-            report.notes.append(f"image {key}: same content as another image of the item, sent once")
+            plan.done[key] = (None, digest)
+            plan.report.notes.append(f"image {key}: same content as another image of the item, sent once")
         elif digest[:16] in by_marker:  # already there: a send whose answer was lost, or moved position
-            done[key] = (by_marker[digest[:16]], digest)
-            report.skipped += 1
+            plan.done[key] = (by_marker[digest[:16]], digest)
+            plan.report.skipped += 1
         elif mapped.get(key) in on_shop and mapped[key] not in taken:  # new content at a known position
-            replace.append((image, mapped[key]))
+            plan.replace.append((image, mapped[key]))
         else:
-            attach.append(image)
+            plan.attach.append(image)
         seen.add(digest)
-    if replace:
-        files = [{"id": media_id, "originalSource": _source(res, image), "alt": alt_text(image, digest_of(image))}
-                 for image, media_id in replace]
+    return plan
+
+
+def _sources(res: ShopResources, images: list[Image]) -> dict[str, str | Exception]:
+    """``{image key: originalSource, or the error staging it met}``: URL images as they are, the bytes of the
+    others uploaded together (one ``stagedUploadsCreate`` for the whole chunk)."""
+    sources: dict[str, str | Exception] = {
+        image_key(i.item_key, i.position): str(i.url) for i in images if i.content is None
+    }
+    to_stage = [i for i in images if i.content is not None]
+    staged = stage_images(res.shopify, [i.model_copy(update={"mime_type": sniff_image(i.content or b"")})
+                                        for i in to_stage])
+    sources.update({image_key(i.item_key, i.position): outcome for i, outcome in zip(to_stage, staged)})
+    return sources
+
+
+def _push_item(
+    res: ShopResources, shop: str, product_id: str, plan: _ItemPlan, sources: dict[str, str | Exception]
+) -> SyncReport:
+    report, done = plan.report, dict(plan.done)
+    if plan.replace:
+        files = [{"id": media_id, "originalSource": sources[image_key(image.item_key, image.position)],
+                  "alt": alt_text(image, digest_of(image))} for image, media_id in plan.replace]
         _, user_errors = res.shopify.mutate("FileUpdate", {"files": files}, "fileUpdate")
-        ids = {image_key(i.item_key, i.position): media_id for i, media_id in replace}
-        report.updated += _outcome([i for i, _ in replace], ids, user_errors, ("files",), "FileUpdate", done, report)
-    if attach:
-        inputs = [{**media_input(image, _source(res, image)), "alt": alt_text(image, digest_of(image))}
-                  for image in attach]
-        _, user_errors = res.shopify.mutate("ProductAttachMedia", {"productId": product_id, "media": inputs},
-                                            "productUpdate")
-        now_there = {m: node["id"] for node in _product_media(res, product_id) if (m := marker_of(node.get("alt")))}
-        ids = {image_key(i.item_key, i.position): now_there.get(digest_of(i)[:16]) for i in attach}
-        report.created += _outcome(attach, ids, user_errors, ("media",), "ProductAttachMedia", done, report)
+        ids = {image_key(i.item_key, i.position): media_id for i, media_id in plan.replace}
+        report.updated += _outcome([i for i, _ in plan.replace], ids, user_errors, ("files",), "FileUpdate", done,
+                                   report)
+    if plan.attach:
+        inputs = [{**media_input(image, str(sources[image_key(image.item_key, image.position)])),
+                   "alt": alt_text(image, digest_of(image))} for image in plan.attach]
+        payload, user_errors = res.shopify.mutate("ProductAttachMedia", {"productId": product_id, "media": inputs},
+                                                  "productUpdate")
+        now_there = _markers(((payload or {}).get("product") or {}).get("media"))
+        if not {digest_of(i)[:16] for i in plan.attach} <= set(now_there):  # not all in the answer: read them
+            now_there = _markers({"nodes": product_media(res.shopify, [product_id]).get(product_id) or []})
+        ids = {image_key(i.item_key, i.position): now_there.get(digest_of(i)[:16]) for i in plan.attach}
+        report.created += _outcome(plan.attach, ids, user_errors, ("media",), "ProductAttachMedia", done, report)
     with res.state.begin() as conn:
         _remember(res, shop, done, conn)
     return report
+
+
+def _markers(media: dict[str, Any] | None) -> dict[str, str]:
+    """``{ERP marker: media GID}`` of a media connection's nodes."""
+    return {m: node["id"] for node in (media or {}).get("nodes") or () if (m := marker_of(node.get("alt")))}
 
 
 def _outcome(
@@ -224,10 +271,10 @@ def pull_images(ctx: SyncContext, item_keys: list[str]) -> SyncReport:
     held: dict[str, dict[int, str]] = {}
     for image in _erp_images(res, sorted(products), report):
         held.setdefault(image.item_key, {})[image.position] = digest_of(image)
+    media_of = product_media(res.shopify, [product_id for _, product_id in sorted(products.items())])
     for item_key, product_id in sorted(products.items()):
-        try:
-            media = _product_media(res, product_id)
-        except NotFound:
+        media = media_of.get(product_id)
+        if media is None:
             report.fail(f"item {item_key}", "its product no longer exists in the shop", field="product")
             continue
         report = report + _pull_item(res, ctx, item_key, media, held.get(item_key, {}))

@@ -24,12 +24,11 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
     for node in page.items:
         try:
             more = []
-            if cursor := more_lines_cursor(node):
-                more = list(res.shopify.iter_nodes("OrderLineItems", {"id": node["id"]}, ("order", "lineItems")))
-                # iter_nodes starts over from the first line; keep only lines the page did not carry
+            if cursor := more_lines_cursor(node):  # the page carries the first 5 lines: read on from there
+                pages = res.shopify.iter_pages("OrderLineItems", {"id": node["id"]}, ("order", "lineItems"),
+                                               after=cursor)
                 seen = {n["id"] for n in node["lineItems"]["nodes"]}
-                more = [n for n in more if n["id"] not in seen]
-                del cursor
+                more = [n for page in pages for n in page.items if n["id"] not in seen]
             orders.append(order_from_node(node, more))
         except (ShopRecordError, ValidationError) as exc:
             report.fail(str(node.get("name") or node.get("id")), _reason(exc))

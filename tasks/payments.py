@@ -43,7 +43,8 @@ def book_payments_page(
     Orders in ``exclude`` were handled earlier in this run and are passed over.
     """
     res = resources(ctx.shop)
-    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=after)
+    # only the transactions: a page of 32 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
+    page = res.shopify.fetch_page("OrderTransactionsUpdatedSince", {"query": query}, "orders", after=after)
     report, retry = SyncReport(), []
     waiting = never = 0
     skip = set(exclude)

@@ -257,7 +257,13 @@ class ShopifyClient:
             )
 
     def _cost_key(self, op: Operation, values: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
-        sizes = tuple(sorted((k, v) for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool)))
+        """What the requested cost depends on: the integer variables (page sizes) and the length of each list
+        (``nodes(ids:)`` charges per id), so a short last batch never lowers the estimate of a full one."""
+        sizes = tuple(sorted(
+            (k, len(v) if isinstance(v, (list, tuple)) else v)
+            for k, v in values.items()
+            if isinstance(v, (list, tuple)) or (isinstance(v, int) and not isinstance(v, bool))
+        ))  # fmt: skip
         return op.name, sizes
 
     def _cost(self, op: Operation, values: Mapping[str, Any]) -> int:

@@ -9,6 +9,10 @@ File grammar (the header is ``#`` comment lines before the first definition):
   measured at the largest page size the paginator will use, written in the same line as ``first: M``
   (``# cost: 754 (requestedQueryCost at first: 250; …)``); the paginator never asks for more than ``M``,
   so a page never costs more than ``N`` (cost only grows with ``first``), and ``N ≤ 1000`` is tested.
+- a query reading many objects at once by ``nodes(ids: $ids)`` (Shopify charges one object's selection per
+  id) declares the batch its cost was measured at in the same line, ``ids: K`` (``# cost: 989
+  (requestedQueryCost with ids: 43; …)``): ``nodes.read_nodes`` never sends more than ``K`` ids, and a test
+  checks that ``K`` is the largest batch under the 1000 cap.
 - ``# cost: bulk`` marks a query meant only for ``bulkOperationRunQuery`` (no cost cap, no paging).
 - ``# retry-safe: <why>`` on a mutation: repeating it after an ambiguous failure (5xx, read timeout) is
   harmless. Queries and mutations carrying ``@idempotent`` are always retry-safe; other mutations are not
@@ -52,6 +56,7 @@ MAX_QUERY_COST = 1000
 
 _COST = re.compile(r"^#\s*cost:\s*(?P<cost>\d+|bulk)\b(?P<rest>.*)$")
 _FIRST = re.compile(r"\bfirst:\s*(?P<first>\d+)")
+_IDS = re.compile(r"\bids:\s*(?P<ids>\d+)")
 _RETRY_SAFE = re.compile(r"^#\s*retry-safe:", re.MULTILINE)
 _FRAGMENTS_AREA = "fragments"
 
@@ -70,6 +75,8 @@ class Operation:
     """Declared requested cost (at ``max_first`` for a paged query); None for a bulk-only query."""
     max_first: int | None
     """Largest page size this document is costed for (None: not a paged query)."""
+    max_ids: int | None
+    """Largest ``$ids`` batch this document is costed for (None: not a ``nodes(ids:)`` batch read)."""
     variables: tuple[str, ...]
     required_variables: tuple[str, ...]
     """Non-null variables without a default: sending without them is refused before the request."""
@@ -159,6 +166,7 @@ class OperationCatalog:
 
         cost_text = header.group("cost")
         first = _FIRST.search(header.group("rest"))
+        ids = _IDS.search(header.group("rest"))
         idempotency_variable = _idempotency_variable(definition, path)
         full = DocumentNode(definitions=(definition, *self._fragments_for(definition, path)))
         return Operation(
@@ -169,6 +177,7 @@ class OperationCatalog:
             document=print_ast(full),
             cost=None if cost_text == "bulk" else int(cost_text),
             max_first=int(first.group("first")) if first else None,
+            max_ids=int(ids.group("ids")) if ids else None,
             variables=tuple(v.variable.name.value for v in definition.variable_definitions or ()),
             required_variables=tuple(
                 v.variable.name.value

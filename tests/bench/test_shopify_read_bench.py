@@ -13,7 +13,7 @@ from bench.shopify_read import refund_aware_limit
 
 @pytest.fixture(scope="module")
 def tight_run() -> shopify_read.BenchResult:
-    # a 1000-point bucket cannot cover the read (40 pages × 742 requested, ~6 700 actual): the governor must pace
+    # a 1000-point bucket cannot cover the read (19 pages × 981 requested, ~5 000 actual): the governor must pace
     return shopify_read.main(["--orders", "200", "--restore-rate", "2500", "--bucket-factor", "0.4"])
 
 
@@ -31,7 +31,8 @@ def test_no_throttled_answer_once_the_governor_has_seen_a_response(tight_run):
 
 def test_the_throttle_limit_is_computed_from_what_the_shop_charged(tight_run):
     assert tight_run.starting_fill == tight_run.bucket_size == 1000
-    assert tight_run.total_requested == tight_run.server_requested == tight_run.pages * 742
+    page_cost = shopify_read.catalog.get(shopify_read.OPERATION).cost
+    assert tight_run.total_requested == tight_run.server_requested == tight_run.pages * page_cost
     expected = (tight_run.total_requested - tight_run.bucket_size) / tight_run.restore_rate
     assert tight_run.throttle_limit_s == pytest.approx(expected)
     assert tight_run.ratio == pytest.approx(tight_run.wall_s / expected)

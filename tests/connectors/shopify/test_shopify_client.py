@@ -287,7 +287,7 @@ def test_every_response_corrects_the_shops_governor(make_client):
 def test_the_cost_reported_by_shopify_is_reserved_next_time_instead_of_the_declared_one(make_client):
     shop = ScriptedShop([ok(ORDER, requested=37)])
     client = make_client(shop)
-    assert client.estimated_cost("Order", {"id": "x"}) == 148  # the file's "# cost:" line
+    assert client.estimated_cost("Order", {"id": "x"}) == client.operations.get("Order").cost  # its "# cost:" line
     client.execute("Order", {"id": "x"})
     assert client.estimated_cost("Order", {"id": "y"}) == 37
 

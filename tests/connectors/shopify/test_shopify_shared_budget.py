@@ -8,10 +8,12 @@ import pytest
 
 from connectors.shopify.client import ShopifyClient
 from connectors.shopify.errors import Throttled
+from connectors.shopify.operations import catalog
 from connectors.shopify.testing import SHOP, TOKEN, ScriptedShop, ok, throttled
 from connectors.shopify.throttle import CostGovernor, ThrottleStatus, governor_for, reset_governors
 
 ORDER = {"order": {"id": "gid://shopify/Order/1", "name": "#1001"}}
+DECLARED = catalog.get("Order").cost  # the "# cost:" line of Order.graphql
 
 
 class RecordingBucket:
@@ -48,12 +50,12 @@ def client_with(bucket: RecordingBucket, shop: ScriptedShop, fake_time) -> Shopi
 
 def test_the_shared_bucket_grants_the_requested_cost_and_gets_back_what_shopify_refunded(fake_time):
     bucket = RecordingBucket()
-    client = client_with(bucket, ScriptedShop([ok(ORDER, requested=148, actual=30)]), fake_time)
+    client = client_with(bucket, ScriptedShop([ok(ORDER, requested=DECLARED, actual=30)]), fake_time)
 
     client.execute("Order", {"id": "x"})
 
-    assert bucket.reserved == [148]  # the document's declared cost, before anything is learned
-    assert bucket.refunded == [148 - 30]
+    assert bucket.reserved == [DECLARED]  # the document's declared cost, before anything is learned
+    assert bucket.refunded == [DECLARED - 30]
 
 
 def test_the_shared_bucket_is_asked_after_the_local_wait_right_before_the_request_leaves(fake_time):
@@ -86,21 +88,21 @@ def test_a_refused_shared_grant_gives_the_local_points_back(fake_time):
 
 def test_a_throttled_answer_keeps_the_shared_points_so_every_worker_backs_off(fake_time):
     bucket = RecordingBucket()
-    shop = ScriptedShop([throttled(requested=148, available=48, rate=50), httpx.Response(429),
-                         ok(ORDER, requested=148, actual=148)])
+    shop = ScriptedShop([throttled(requested=DECLARED, available=48, rate=50), httpx.Response(429),
+                         ok(ORDER, requested=DECLARED, actual=DECLARED)])
     client_with(bucket, shop, fake_time).execute("Order", {"id": "x"})
 
-    assert bucket.reserved == [148, 148, 148]  # each retry is granted again
+    assert bucket.reserved == [DECLARED, DECLARED, DECLARED]  # each retry is granted again
     assert bucket.refunded == []  # nothing given back: neither for the refusals nor for a fully charged answer
 
 
 def test_a_request_that_never_left_gets_its_shared_points_back(fake_time):
     bucket = RecordingBucket()
-    shop = ScriptedShop([httpx.ConnectError("refused"), ok(ORDER, requested=148, actual=148)])
+    shop = ScriptedShop([httpx.ConnectError("refused"), ok(ORDER, requested=DECLARED, actual=DECLARED)])
     client_with(bucket, shop, fake_time).execute("Order", {"id": "x"})
 
-    assert bucket.reserved == [148, 148]
-    assert bucket.refunded == [148]
+    assert bucket.reserved == [DECLARED, DECLARED]
+    assert bucket.refunded == [DECLARED]
 
 
 def test_an_answer_without_its_actual_cost_gives_nothing_back(fake_time):
