@@ -16,6 +16,7 @@ import flows.sync_shipments
 from commerce_sync.models import Shipment, ShipmentLine, Tracking
 from commerce_sync.sample_data import BASE_DATE
 from connectors.erp.sql import loader
+from connectors.shopify import paging
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
@@ -91,6 +92,8 @@ def snapshot(shop) -> dict[str, Any]:
 def test_crashes_between_tasks_lose_and_duplicate_nothing(sqlite_shop, clean_shop, monkeypatch):
     shop = sqlite_shop
     with monkeypatch.context() as m:  # dies after staging the first page of orders (5 of 8)
+        page_size = paging.page_size
+        m.setattr(paging, "page_size", lambda op, requested=None: page_size(op, min(requested or 5, 5)))
         m.setattr(flows.sync_orders, "stage_orders_page", killed_on_call(flows.sync_orders.stage_orders_page, 2))
         with pytest.raises(WorkerKilled):
             sync_orders(SyncParams(shop=shop.name))

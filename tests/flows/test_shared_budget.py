@@ -2,7 +2,7 @@
 
 Two separate processes (``shared_budget_worker.py``), each with its own process-wide cost governor, read
 orders from one emulated shop at the same time. The emulator's bucket is small (1 000 points restoring
-500/s) so it binds within a few pages: a page of 5 orders requests 742 points up front.
+500/s) so it binds within a few pages: a page of 5 orders requests 447 points up front.
 
 What "inside the budget" means: Shopify refuses (THROTTLED) any request its bucket cannot cover when it
 arrives, so the emulator's count of refused requests is the measure. (The emulator itself never lets the
