@@ -141,6 +141,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import threading
     import time
 
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: it waits for its controller to end it
+        return
+
     def watchdog() -> None:
         time.sleep(EXIT_GRACE_SECONDS)
         print(f"\npytest finished (status {exitstatus}) but the process did not exit within "
