@@ -68,10 +68,12 @@ class ShopifyShop(Block):
         description="The shop plan's API restore rate: Standard 100, Advanced 200, Plus 1000, Enterprise 2000.",
     )
     shared_rate_limit: bool = Field(
-        default=True,
+        default=False,
         title="Share the API budget across workers",
-        description="On: every worker takes its API cost from one Prefect rate limit (shopify-cost:<block name>), "
-        "so several workers never overrun the shop's bucket together.",
+        description="Turn on when several workers sync this shop at once: every worker then takes its API cost "
+        "from one Prefect rate limit (shopify-cost:<block name>), so together they never overrun the shop's bucket. "
+        "Off (one worker): the worker's own cost governor paces it, without a Prefect write per request, which a "
+        "SQLite-backed Prefect server cannot absorb (its runs stalled for 60 s on 'database is locked').",
     )
     dask_address: str | None = Field(
         default=None,

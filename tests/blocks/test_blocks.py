@@ -60,9 +60,9 @@ def test_invalid_shop_field_is_named_in_the_error(field, value):
 
 
 def test_shop_shares_a_standard_plan_budget_unless_told_otherwise():
-    assert (shop().restore_rate, shop().shared_rate_limit) == (100.0, True)
-    plus = shop(restore_rate=1000, shared_rate_limit=False)
-    assert (plus.restore_rate, plus.shared_rate_limit) == (1000.0, False)
+    assert (shop().restore_rate, shop().shared_rate_limit) == (100.0, False)
+    plus = shop(restore_rate=1000, shared_rate_limit=True)
+    assert (plus.restore_rate, plus.shared_rate_limit) == (1000.0, True)
 
 
 @pytest.mark.parametrize("value", [0, -100, "fast"])
