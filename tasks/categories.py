@@ -9,8 +9,9 @@ Why it is done this way:
 - A category whose parent does not exist (or whose parents form a cycle) is reported with its descendants;
   the rest of the tree is synced (``build_category_tree`` would refuse the whole tree).
 - ``collectionCreate`` is not retry-safe: before creating, the collection is looked up by handle, so a create
-  whose answer was lost is adopted instead of duplicated. Unchanged collections are skipped by their digest
-  (hash entity ``collection``).
+  whose answer was lost is adopted instead of duplicated; one that timed out is looked for until it shows
+  (``tasks.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged collections
+  are skipped by their digest (hash entity ``collection``).
 - ``collectionAddProducts`` is not retry-safe either: the collection's current products are read first and
   only the others are sent. Membership is grouped per collection, so each collection is read once per run.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from prefect import task
@@ -33,6 +35,7 @@ from connectors.shopify.inputs import METAFIELD_NAMESPACE, collection_handle, co
 from connectors.shopify.mutations import attribute, record_errors
 from connectors.shopify.search import any_of
 from tasks.context import SyncContext
+from tasks.lost_answers import create_or_adopt
 from tasks.parameters import changed_products
 from tasks.policy import IO_TASK
 from tasks.resources import ShopResources, resources
@@ -138,7 +141,8 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
                 collection_id = _mutate_collection(res, "CollectionUpdate", plan, plan.collection_input(existing))
                 report.updated += 1
             else:
-                collection_id = _mutate_collection(res, "CollectionCreate", plan, plan.collection_input())
+                create = partial(_mutate_collection, res, "CollectionCreate", plan, plan.collection_input())
+                collection_id = create_or_adopt(res.shopify, create, partial(_collection_by_handle, res, plan.handle))
                 report.created += 1
         except ShopRecordError as exc:
             if plan.key in mapped and exc.field == "id":  # deleted in the shop: create it again next run
@@ -156,6 +160,10 @@ def _collections_by_handle(res: ShopResources, handles: list[str]) -> dict[str, 
     query = any_of("handle", handles)
     return {node["handle"]: node["id"] for node in res.shopify.iter_nodes(
         "CollectionsUpdatedSince", {"query": query}, "collections") if node["handle"] in handles}  # fmt: skip
+
+
+def _collection_by_handle(res: ShopResources, handle: str) -> str | None:
+    return _collections_by_handle(res, [handle]).get(handle)
 
 
 def _mutate_collection(res: ShopResources, operation: str, plan: CollectionPlan, data: dict[str, Any]) -> str:

@@ -4,7 +4,11 @@ Built on :class:`connectors.pohoda.MServerClient`, which owns HTTP, headers, err
 check. What this adds:
 - ``read``: many export items in one dataPack (mServer processes a pack in one go, so 50 code lookups cost
   one round trip), each answer with its typed records *and* its raw element — the adapter reads a few fields
-  the connector has no model for (item ``extId``, delivery notes, the address book's number);
+  the connector has no model for (item ``extId``, delivery notes, the address book's number). An export
+  mServer answered busy or failed (``Retriable``) is asked again after a short wait (``READ_RETRIES``): it
+  changes nothing, and mServer answers "busy" whenever it is processing another request — left to the task's
+  retry, one such answer among a page's dozens of lookups redid the whole page, and with one request in five
+  failing (``bench/chaos.py``) a page of customers never got through;
 - ``write``: one import per pack (a retry then re-sends exactly the pack POHODA saw), with POHODA's duplicity
   check on for create-once documents and off for updates, which are idempotent by themselves;
 - ``ensure_company``: ``check_company`` once per adapter before its first write, so a misconfigured IČO or
@@ -16,7 +20,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -25,7 +30,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from connectors.pohoda.client import MServerClient
-from connectors.pohoda.errors import UnexpectedAnswer, WrongCompany
+from connectors.pohoda.errors import Retriable, UnexpectedAnswer, WrongCompany
 from connectors.pohoda.models.responses import ResponseItem
 from connectors.pohoda.namespaces import q
 from connectors.pohoda.pack_errors import raise_for_pack
@@ -36,6 +41,9 @@ from connectors.pohoda.xml.safe import parse_document
 __all__ = ["Answer", "MServer"]
 
 logger = logging.getLogger(__name__)
+
+READ_RETRIES = (0.2, 0.5, 1.0)
+"""Seconds to wait before asking mServer again for an export it answered busy or failed (4 tries in all)."""
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,13 @@ def _digits(ico: str) -> str:
 class MServer:
     """One mServer configuration as the ERP adapter uses it."""
 
-    def __init__(self, client: MServerClient, *, pack_size: int = 50) -> None:
+    def __init__(self, client: MServerClient, *, pack_size: int = 50,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         if pack_size < 1:
             raise ValueError(f"pack_size must be at least 1, got {pack_size}")
         self.client = client
         self.pack_size = pack_size
+        self.sleep = sleep
         self._company_checked = False
 
     @property
@@ -107,12 +117,28 @@ class MServer:
 
     def download(self, item: DataPackItem, sink: BinaryIO, note: str) -> int:
         """Stream the answer to one (big) export into ``sink``; read it with ``iter_stock_chunks``."""
-        return self.client.download(self.client.new_pack(note, [item]), sink)
+        return self._download(self.client.new_pack(note, [item]), sink)
 
     def _exchange(self, pack: DataPack) -> bytes:
         sink = io.BytesIO()
-        self.client.download(pack, sink)
+        self._download(pack, sink)
         return sink.getvalue()
+
+    def _download(self, pack: DataPack, sink: BinaryIO) -> int:
+        """``client.download`` of a read-only pack, asked again after each wait of ``READ_RETRIES`` while
+        mServer answers busy or fails; what a failed answer left in ``sink`` is cut off first."""
+        start = sink.tell() if sink.seekable() else None
+        for wait in (*READ_RETRIES, None):
+            try:
+                return self.client.download(pack, sink)
+            except Retriable as exc:
+                if wait is None or start is None:
+                    raise
+                logger.info("mServer %s: %s; asking again in %.2f s", self.client.url, exc, wait)
+                sink.seek(start)
+                sink.truncate()
+                self.sleep(wait)
+        raise AssertionError("unreachable")
 
     # ---- imports --------------------------------------------------------------------------------------------
 

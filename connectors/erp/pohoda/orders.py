@@ -141,6 +141,7 @@ class Orders:
         self.mserver.ensure_company()
         existing = self.by_shop_id(order.shop_id)
         if existing is not None and existing.order.number:
+            self._remember(order, existing.order.number)  # a run that made it may have died before recording it
             return existing.order.number
         address_id = self._check(order, customer_key)
         s = self.settings
@@ -170,6 +171,14 @@ class Orders:
         self.local.save_order(order.shop_id, number, revision, order.lines_signature(),
                               datetime.now(timezone.utc))
         return number
+
+    def _remember(self, order: Order, number: str) -> None:
+        """Record a document found by its ``extId`` that the local state does not know as this order's: its
+        import was applied but the run died (or lost the answer) before ``save_order``."""
+        known = self.local.order(order.shop_id)
+        if known is None or known.erp_key != number:
+            self.local.save_order(order.shop_id, number, known.revision if known is not None else 0,
+                                  order.lines_signature(), datetime.now(timezone.utc))
 
     # ---- read back ------------------------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ def test_a_retried_order_whose_answer_was_lost_is_imported_once(pohoda, shop):
     pohoda.mserver.set_faults(drop_after_apply=0.0)
     key = shop.create_sales_order(shop_order, "K1")
     assert [o.number for o in pohoda.state.orders.values()] == [key]
+    # and the adopted document is recorded as this order's, as if the first answer had arrived
+    assert shop.get_sales_order_by_shop_id(shop_order.shop_id).lines_signature == shop_order.lines_signature()
 
 
 def test_a_duplicity_answer_returns_the_order_imported_before(pohoda, shop, monkeypatch):

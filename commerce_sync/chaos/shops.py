@@ -1,0 +1,177 @@
+"""Shops to crash: the sample data in a SQL ERP or a POHODA mServer emulator, wired to a live Shopify emulator.
+
+The same seed always builds the same shop, so a run that never failed (the reference) and a run full of
+crashes start from identical data and can be compared record by record. Blocks get a fresh random suffix, so
+shops of one process never share connectors, locks or state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+ADAPTERS = ("sql", "pohoda")
+TOKEN = "shpat_chaos_token_0000000"
+SCHEDULE = {"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"}
+
+
+@dataclass(frozen=True)
+class ShopSize:
+    items: int = 12
+    customers: int = 6
+    orders: int = 8
+    seed: int = 7
+
+
+@dataclass
+class ChaosShop:
+    adapter: str
+    name: str
+    data: Any  # commerce_sync.sample_data.SampleData
+    shop: Any  # emulators.shopify.Emulator
+    mserver: Any | None  # emulators.pohoda.PohodaEmulator (the ``pohoda`` adapter)
+    state_url: str
+    erp_url: str | None = None  # the ``sql`` adapter's database (which also holds the state)
+    ports: set[int] = field(default_factory=set)
+
+    def restart(self) -> None:
+        """What a new worker process starts with: no cached clients, engines, governors' last answers."""
+        from tasks import resources
+
+        cached = resources._cache.get(self.name)  # noqa: SLF001 - close the POHODA adapter's client and engine
+        if cached is not None and "erp" in cached.__dict__ and hasattr(cached.erp, "close"):
+            cached.erp.close()
+        resources.forget(self.name)
+
+    def warm(self, client_timeout: float) -> None:
+        """Build the shop's connectors now, with a Shopify read timeout of ``client_timeout`` seconds (so the
+        emulator's hanging requests time out in the client, as a slow Shopify does)."""
+        import httpx
+
+        from tasks import resources
+
+        client = resources.resources(self.name).shopify
+        client.http.timeout = httpx.Timeout(client_timeout, connect=10.0)
+
+    def user_works(self) -> dict[str, int]:
+        """The ERP's users between syncs: ship some sales orders, execute, cancel and invoice others."""
+        if self.mserver is not None:
+            from commerce_sync.demo import pohoda_user_works
+
+            return pohoda_user_works(self.mserver.state, self.data)
+        return _sql_user_works(self)
+
+
+@contextmanager
+def open_shop(adapter: str, directory: Path, size: ShopSize = ShopSize(), xsd_dir: Path | None = None,
+              ) -> Iterator[ChaosShop]:
+    """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
+    from blocks import ShopifyShop
+    from commerce_sync.sample_data import generate
+    from deployments.setup import ensure_concurrency_limits
+    from emulators import shopify
+
+    if adapter not in ADAPTERS:
+        raise ValueError(f"adapter must be one of {ADAPTERS}, got {adapter!r}")
+    directory.mkdir(parents=True, exist_ok=True)
+    data = generate(items=size.items, customers=size.customers, orders=size.orders, seed=size.seed)
+    shop_app = shopify.create_app(shopify.EmulatorConfig(tokens=[TOKEN], record_dir=None))
+    emulator = shopify.emulator_of(shop_app)
+    emulator.state.seed_locations(data.locations)
+    emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
+    emulator.state.seed_orders(data.orders)
+    suffix = uuid.uuid4().hex[:10]
+    with ExitStack() as stack:
+        shop_url = stack.enter_context(shopify.running_emulator(app=shop_app))
+        if adapter == "sql":
+            shop, erp_block = _sql_erp(directory, data, suffix)
+        else:
+            shop, erp_block = _pohoda_erp(stack, directory, data, suffix, xsd_dir)
+        shop.name = f"chaos-{adapter}-{suffix}"
+        shop.shop = emulator
+        shop.ports = {urlsplit(shop_url).port, *shop.ports}
+        ShopifyShop(shop_url=shop_url, access_token=TOKEN, erp_block=erp_block, schedule=SCHEDULE,
+                    location_mapping={loc.erp_key: loc.name for loc in data.locations}).save(shop.name)
+        asyncio.run(ensure_concurrency_limits([shop.name]))
+        try:
+            yield shop
+        finally:
+            shop.restart()
+
+
+def _sql_erp(directory: Path, data: Any, suffix: str) -> tuple[ChaosShop, str]:
+    from blocks import ErpDatabase
+    from commerce_sync.sample_data import write_sql_erp
+
+    url = f"sqlite:///{directory / f'erp-{suffix}.db'}"
+    write_sql_erp(data, url)
+    ErpDatabase(url=url).save(f"chaos-erp-{suffix}")
+    return ChaosShop("sql", "", data, None, None, state_url=url, erp_url=url), f"erp-database/chaos-erp-{suffix}"
+
+
+def _pohoda_erp(stack: ExitStack, directory: Path, data: Any, suffix: str, xsd_dir: Path | None,
+                ) -> tuple[ChaosShop, str]:
+    from blocks import PohodaMServer
+    from emulators import pohoda
+
+    os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
+    # the adapter writes only into the current fiscal year, and mServer serves one accounting unit
+    config = pohoda.PohodaEmulatorConfig(fiscal_year=datetime.now(ZoneInfo("Europe/Prague")).year,
+                                         xsd_dir=xsd_dir, record_dir=None)
+    app = pohoda.create_app(config)
+    mserver = pohoda.emulator_of(app)
+    mserver.state.seed_sample_data(data)
+    url = stack.enter_context(pohoda.running_emulator(app=app))
+    state_url = f"sqlite:///{directory / f'state-{suffix}.db'}"
+    PohodaMServer(url=url, user=config.user, password=config.password, company_ico=config.company_ico,
+                  state_url=state_url).save(f"chaos-erp-{suffix}")
+    shop = ChaosShop("pohoda", "", data, None, mserver, state_url=state_url, ports={urlsplit(url).port})
+    return shop, f"pohoda-mserver/chaos-erp-{suffix}"
+
+
+def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
+    """The SQL ERP's share of the same work ``pohoda_user_works`` does, dated inside the current period."""
+    import sqlalchemy as sa
+
+    from blocks import ShopifyShop
+    from commerce_sync.models import OrderState, Shipment, ShipmentLine, Tracking
+    from connectors.erp.sql import loader
+
+    period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(timezone.utc))
+    at = period.end - timedelta(hours=1)
+    engine = sa.create_engine(shop.erp_url)
+    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
+    try:
+        with engine.begin() as conn:
+            placed = set(conn.execute(sa.text("select shop_order_id from erp_sales_orders")).scalars())
+            keys = dict(conn.execute(sa.text("select shop_order_id, erp_key from erp_sales_orders")).all())
+            orders = [o for o in shop.data.orders if o.shop_id in placed]
+            share = max(len(orders) // 10, 1)
+            for index, order in enumerate(orders[: 8 * share]):
+                if index < 4 * share:
+                    lines = [ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
+                             for line in order.lines if line.sku and line.quantity > 0]
+                    if lines:
+                        number = f"CHAOS{index + 1:06d}"
+                        loader.add_shipment(conn, Shipment(
+                            erp_key=f"DL-CHAOS-{index + 1:03d}", order_shop_id=order.shop_id, lines=lines,
+                            shipped_at=at, tracking=Tracking(company="PPL", number=number),
+                        ))  # fmt: skip
+                        done["shipped"] += 1
+                    continue
+                state = (OrderState.PROCESSED if index < 6 * share else
+                         OrderState.CANCELLED if index < 7 * share else OrderState.TRANSFERRED)
+                loader.set_sales_order_state(conn, keys[order.shop_id], state, at)
+                done[state.value] += 1
+    finally:
+        engine.dispose()
+    return done

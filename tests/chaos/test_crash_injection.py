@@ -1,0 +1,113 @@
+"""A flow killed anywhere — between tasks, before a request, after the peer applied a write but before its answer
+was read, before a state write, before the cursor commit — and run again until it completes leaves ERP, shop
+and sync state exactly as a run that never failed; so does a day with 20 % of all requests failing on the wire.
+
+A lean sample of what ``bench/chaos.py`` runs hundreds of times (``commerce_sync.chaos``), on both ERP adapters.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from commerce_sync.chaos import trials
+from commerce_sync.chaos.kills import KillPoint
+from commerce_sync.chaos.shops import ShopSize
+from commerce_sync.chaos.snapshot import count, diff
+from commerce_sync.chaos.trials import Chooser, FixedPlan, StepResult
+
+SIZE = ShopSize()
+
+
+def crashed(results: list[StepResult]) -> dict[str, set[str]]:
+    """Flow → the kinds of kill point that fired in it."""
+    found: dict[str, set[str]] = {}
+    for result in results:
+        for _, attempt in result.kills:
+            found.setdefault(result.step, set()).add(attempt.point.kind)
+    return found
+
+
+def point_at(reference: trials.Reference, step: str, kind: str, label: str, nth: int = 2) -> KillPoint:
+    """The kill point at the ``nth`` event of ``kind`` labelled ``label`` in the step's reference trace."""
+    events = [e for e in reference.traces[step] if e.kind == kind]
+    hits = [ordinal for ordinal, e in enumerate(events, 1) if e.label == label]
+    return KillPoint(kind, hits[nth - 1])
+
+
+def problems(results: list[StepResult]) -> list[str]:
+    return [f"{r.step}: {i.kind} {i.table} {i.key!r}: {i.detail}" for r in results for i in r.issues] + \
+        [f"{r.step}: never completed: {r.attempts[-1].error}" for r in results if not r.completed]
+
+
+def test_the_diff_counts_lost_duplicated_and_changed_records_by_natural_key():
+    reference = {"erp_sales_orders": [("#1001", {"total": "10"}), ("#1002", {"total": "20"})],
+                 "shop.fulfillments": [("#1001/T1", None)]}
+    other = {"erp_sales_orders": [("#1001", {"total": "11"})],
+             "shop.fulfillments": [("#1001/T1", None), ("#1001/T1", None), ("#1003/T9", None)]}
+
+    issues = diff(reference, other)
+
+    assert (count(issues, "lost"), count(issues, "duplicated"), count(issues, "changed")) == (1, 2, 1)
+    assert diff(reference, reference) == []
+
+
+def test_orders_to_shipments_on_the_sql_erp_survive_a_kill_of_every_kind(tmp_path: Path):
+    steps = ["sync_orders", "create_sales_orders", trials.USER_WORKS, "sync_shipments"]
+    reference = trials.reference_day("sql", tmp_path, SIZE, steps)
+    rng = random.Random(7)
+    chooser = Chooser(rng)
+    results = []
+    for day in range(3):
+        results += trials.crash_day(reference, tmp_path, SIZE, steps, set(steps), chooser, rng, label=f"d{day}")
+
+    assert problems(results) == []
+    kinds = crashed(results)
+    assert set(kinds) == {"sync_orders", "create_sales_orders", "sync_shipments"}
+    assert set().union(*kinds.values()) >= {"task", "request", "applied", "state", "commit"}
+
+
+def test_pohoda_documents_survive_a_kill_after_mserver_applied_them_and_before_they_were_recorded(tmp_path: Path):
+    steps = ["sync_orders", "create_sales_orders", "sync_payments"]
+    reference = trials.reference_day("pohoda", tmp_path, SIZE, steps)
+    plan = FixedPlan({"create_sales_orders": [point_at(reference, "create_sales_orders", "applied", "pohoda.order")],
+                      "sync_payments": [point_at(reference, "sync_payments", "state", "pohoda.book_payment")]})
+
+    results = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps), plan, random.Random(1))
+
+    assert problems(results) == []
+    fired = {r.step: [a.fired.label for _, a in r.kills] for r in results}
+    assert fired == {"sync_orders": [], "create_sales_orders": ["pohoda.order"],
+                     "sync_payments": ["pohoda.book_payment"]}
+
+
+@pytest.mark.parametrize(("adapter", "steps", "seed"), [
+    ("sql", ["sync_categories"], 7),  # creates time out and are applied after the client gave up
+    ("pohoda", ["sync_orders", "create_sales_orders"], 2),  # applied imports lose their answer
+])
+def test_a_day_with_a_fifth_of_all_requests_failing_ends_as_a_day_without(adapter, steps, seed, tmp_path: Path):
+    reference = trials.reference_day(adapter, tmp_path, SIZE, steps)
+
+    results, wire = trials.fault_day(reference, tmp_path, SIZE, steps, rate=0.2, seed=seed, client_timeout=0.5)
+
+    assert problems(results) == []
+    faulted = sum(wire[k] for k in ("5xx", "429", "throttled", "timeout", "dropped", "busy"))
+    assert faulted >= 0.1 * wire["requests"] and (wire["timeout"] or wire["dropped"]), dict(wire)
+
+
+def test_the_harness_catches_a_create_repeated_after_its_answer_was_lost(tmp_path: Path, monkeypatch):
+    """Proof the comparison can fail: without the look-up by handle, a collection whose create was applied
+    but whose answer never arrived is created a second time, and the harness counts the extra one."""
+    steps = ["sync_categories"]
+    reference = trials.reference_day("sql", tmp_path, SIZE, steps)
+    applied = [e.label for e in reference.traces["sync_categories"] if e.kind == "applied"]
+    assert applied[0] == "CollectionCreate"
+    monkeypatch.setattr("tasks.categories._collections_by_handle", lambda res, handles: {})
+
+    [result] = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps),
+                                FixedPlan({"sync_categories": [KillPoint("applied", 1)]}), random.Random(1))
+
+    assert result.completed and result.kills[0][1].fired.label == "CollectionCreate"
+    assert result.count("duplicated") >= 1
