@@ -85,7 +85,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     from blocks import ErpDatabase, ShopifyShop
     from commerce_sync.sample_data import generate, write_sql_erp
     from connectors.erp.sql import default_data_dir
-    from deployments.setup import ensure_concurrency_limits, ensure_shared_budgets
+    from deployments.setup import ensure_concurrency_limits
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from tasks import resources
 
@@ -122,7 +122,6 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
         resources.forget(SHOP)
         asyncio.run(ensure_concurrency_limits([SHOP]))
         asyncio.run(free_stale_slots([SHOP]))
-        asyncio.run(ensure_shared_budgets({SHOP: PLAN["restore_rate"]}))  # the plan's budget, as setup does
         flows = available_flows()
         schedule = ShopifyShop.load(SHOP).schedule
         for attempt in ("first", "second"):
@@ -166,7 +165,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
 
     from blocks import PohodaMServer, ShopifyShop
     from commerce_sync.sample_data import generate
-    from deployments.setup import ensure_concurrency_limits, ensure_shared_budgets
+    from deployments.setup import ensure_concurrency_limits
     from emulators import pohoda, shopify
     from tasks import resources
 
@@ -198,7 +197,6 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
         resources.forget(POHODA_SHOP)
         asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
         asyncio.run(free_stale_slots([POHODA_SHOP]))
-        asyncio.run(ensure_shared_budgets({POHODA_SHOP: PLAN["restore_rate"]}))
         try:
             for attempt in ("first", "second"):
                 for name, flow_fn, params_cls in available_flows():
