@@ -145,10 +145,10 @@ def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size
 
     from blocks import ErpDatabase, ShopifyShop
     from commerce_sync.demo import available_flows, erp_user_works
-    from commerce_sync.sample_data import generate, write_sql_erp
+    from commerce_sync.samples.data import generate, write_sql_erp
     from deployments.setup import ensure_concurrency_limits
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-    from tasks import resources
+    from engine import resources
 
     results: list[FlowCost] = []
     with tempfile.TemporaryDirectory(prefix="api-cost-") as tmp, _prefect_api():

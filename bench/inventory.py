@@ -38,7 +38,7 @@ LOCATIONS = (("PRAHA", "Sklad Praha"), ("BRNO", "Sklad Brno"), ("OSTRAVA", "Skla
 
 
 def catalogue(variants: int, locations: int, rng: random.Random) -> tuple[list, list]:
-    from commerce_sync.models import Product, StockLevel, Variant
+    from domain.models import Product, StockLevel, Variant
 
     products, stock = [], []
     for p in range(math.ceil(variants / PER_PRODUCT)):
@@ -78,7 +78,7 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
     from deployments.setup import ensure_concurrency_limits
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from flows.sync_inventory import SyncInventoryParams, sync_inventory
-    from tasks import resources
+    from engine import resources
 
     rng = random.Random(seed)
     t0 = time.monotonic()

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 
-from commerce_sync.sample_data import BASE_DATE, generate
+from commerce_sync.samples.data import BASE_DATE, generate
 from connectors.shopify import ShopifyClient
 from connectors.shopify.operations import catalog
 from connectors.shopify.paging import page_size

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator, model_valida
 
 from blocks.checks import database_url, empty_is_none, known_fields
 from connectors.shopify.client import normalise_shop_url
-from deployments.schedule import SyncSchedule
+from domain.schedule import SyncSchedule
 
 if TYPE_CHECKING:
     import httpx

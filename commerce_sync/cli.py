@@ -91,7 +91,7 @@ def sample_erp(
     seed: Annotated[int, typer.Option()] = 1,
 ) -> None:
     """Fill an ERP database with deterministic, realistic sample data (idempotent)."""
-    from commerce_sync.sample_data import generate, write_sql_erp
+    from commerce_sync.samples.data import generate, write_sql_erp
     from connectors.erp.sql import default_sqlite_url
 
     target = url or default_sqlite_url()
@@ -110,7 +110,7 @@ def schedule_show(
     now: Annotated[Optional[datetime], typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
 ) -> None:
     """Print the next due dates and the period each run would sync."""
-    from deployments.schedule import describe, load_schedule
+    from domain.schedule import describe, load_schedule
 
     schedule = load_schedule(file)
     moment = now or datetime.now(timezone.utc)
@@ -141,13 +141,18 @@ def emulate_pohoda(
     user: Annotated[str, typer.Option(help="mServer user (STW-Authorization).")] = "admin",
     password: Annotated[str, typer.Option(envvar="POHODA_EMULATOR_PASSWORD", help="mServer password.")] = "",
     ico: Annotated[str, typer.Option(help="Company IČO the accounting unit reports.")] = "12345678",
+    seed_items: Annotated[int, typer.Option(help="Seed N items of the sample catalogue (0 = empty company).")] = 0,
 ) -> None:
     """Serve the Pohoda mServer emulator (POST /xml, /status, /documents) until Ctrl-C."""
-    from emulators.pohoda import PohodaEmulatorConfig, serve
+    from commerce_sync.samples.data import generate
+    from emulators.pohoda import PohodaEmulatorConfig, create_app, emulator_of, serve
 
     config = PohodaEmulatorConfig(user=user, company_ico=ico, **({"password": password} if password else {}))
+    app = create_app(config)
+    if seed_items:
+        emulator_of(app).state.seed_sample_data(generate(items=seed_items, customers=10, orders=0, seed=1))
     typer.echo(f"Pohoda mServer emulator on http://127.0.0.1:{port}/xml (IČO {config.company_ico})")
-    serve(config, host="127.0.0.1", port=port)
+    serve(host="127.0.0.1", port=port, app=app)
 
 
 @app.command("demo")

@@ -57,7 +57,7 @@ async def free_stale_slots(shops: list[str]) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
-    from deployments.categories import Category, lock_name
+    from domain.categories import Category, lock_name
 
     async with get_client() as client:
         for name in (lock_name(shop, category) for shop in shops for category in Category):
@@ -83,11 +83,11 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
     from blocks import ErpDatabase, ShopifyShop
-    from commerce_sync.sample_data import generate, write_sql_erp
+    from commerce_sync.samples.data import generate, write_sql_erp
     from connectors.erp.sql import default_data_dir
     from deployments.setup import ensure_concurrency_limits
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-    from tasks import resources
+    from engine import resources
 
     directory = (data_dir or default_data_dir() / "demo").resolve()
     if directory.exists():
@@ -164,10 +164,10 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     from zoneinfo import ZoneInfo
 
     from blocks import PohodaMServer, ShopifyShop
-    from commerce_sync.sample_data import generate
+    from commerce_sync.samples.data import generate
     from deployments.setup import ensure_concurrency_limits
     from emulators import pohoda, shopify
-    from tasks import resources
+    from engine import resources
 
     os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
     data = generate(seed=1, **POHODA_SAMPLE)
@@ -249,7 +249,7 @@ def erp_user_works(erp_url: str, data: Any, at: datetime) -> dict[str, int]:
     invoice others (dated inside the current period, so this period's runs pick them up)."""
     import sqlalchemy as sa
 
-    from commerce_sync.models import OrderState, Shipment, ShipmentLine, Tracking
+    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
     from connectors.erp.sql import SqlErpBackend, loader
 
     backend = SqlErpBackend.from_url(erp_url)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deployments.builder import flow_name
-from deployments.categories import category_of
+from domain.categories import category_of
 
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 

@@ -94,7 +94,7 @@ class Deployment:
 
 def deployments_of(prefect_file: Path) -> list[Deployment]:
     from deployments.builder import flow_name
-    from deployments.categories import category_of
+    from domain.categories import category_of
 
     found = []
     for d in yaml.safe_load(prefect_file.read_text(encoding="utf-8"))["deployments"]:
@@ -209,7 +209,7 @@ class LocalStack:
 
     def start_shops(self) -> None:
         """The shops of shops.yaml that can run here: emulators seeded, ERP filled, blocks saved."""
-        from commerce_sync.sample_data import generate, write_sql_erp
+        from commerce_sync.samples.data import generate, write_sql_erp
         from deployments.builder import load_shops
 
         data = generate(seed=1, **self.sample)
@@ -231,6 +231,7 @@ class LocalStack:
 
     def start_pohoda(self, shop: str) -> str:
         from blocks import PohodaMServer
+        from commerce_sync.samples.data import erp_seed_json, generate
 
         port = free_port()
         year = str(time.gmtime().tm_year)
@@ -242,8 +243,8 @@ class LocalStack:
         base_url = f"http://127.0.0.1:{port}"
         wait_until(answers(f"{base_url}/status"), f"Pohoda emulator for {shop}", 60, emulator)
         # the same generate() arguments as the shop's orders, so their SKUs and customers exist in POHODA
-        httpx.post(f"{base_url}/_emulator/seed", json={"sample": {**self.sample, "seed": 1}},
-                   timeout=60).raise_for_status()
+        body = erp_seed_json(generate(seed=1, **self.sample))
+        httpx.post(f"{base_url}/_emulator/seed", json=body, timeout=60).raise_for_status()
         name = f"{shop}-erp"
         with self.api():
             PohodaMServer(url=base_url, user="admin", password=POHODA_PASSWORD, company_ico="12345678",

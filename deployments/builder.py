@@ -1,7 +1,7 @@
 """Render ``prefect.yaml`` deployments from a shops file, so schedules, queues and categories never drift.
 
 One deployment per shop × sync type, named after the shop (run it as ``sync-orders/<shop>``):
-- ``work_queue_name`` = the shop's queue category (``deployments.categories.queue_name``), whose concurrency
+- ``work_queue_name`` = the shop's queue category (``domain.categories.queue_name``), whose concurrency
   limit of 1 (created by ``commerce-sync setup``) keeps same-category syncs from overlapping;
 - ``schedules``: the shop's ``SyncSchedule`` as cron + time zone. Syncs of one category are staggered a few
   minutes apart *after* the due hour so they queue in a sensible order; a run's period comes from due dates,
@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from deployments.categories import SYNC_TYPES, Category, category_of, queue_name
-from deployments.schedule import SyncSchedule
+from domain.categories import SYNC_TYPES, Category, category_of, queue_name
+from domain.schedule import SyncSchedule
 
 DEFAULT_POOL = "commerce-sync"
 STAGGER_MINUTES = 5

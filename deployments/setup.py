@@ -6,7 +6,7 @@ silently created *without* a limit — so this creates every queue with ``concur
 is deployed. Flows take their lock with ``strict=True``: a shop without its limits fails loudly instead of
 running unguarded (Prefect's default is to skip a missing limit with a warning). Safe to run again.
 
-It also creates each shop's shared API budget (``tasks.shared_budget``): a rate limit whose size is the
+It also creates each shop's shared API budget (``engine.shared_budget``): a rate limit whose size is the
 estimated Shopify bucket (20 × the restore rate; Shopify does not document bucket sizes, and each worker's
 governor still corrects from ``throttleStatus``) and whose slots decay at the plan's restore rate, taken from
 the shop's block (``restore_rate``) or 100 points/s (Standard) while the block does not exist yet.
@@ -20,8 +20,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from deployments.categories import Category, lock_name, queue_name
-from tasks.shared_budget import budget_limit, ensure_shared_budget
+from domain.categories import Category, lock_name, queue_name
+from engine.shared_budget import budget_limit, ensure_shared_budget
 
 DEFAULT_RESTORE_RATE = 100.0
 """Standard plan, points/s: the budget of a shop whose block does not exist yet (re-run setup after saving it)."""

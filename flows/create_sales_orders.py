@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.orders import create_sales_orders_batch, pending_order_ids

@@ -1,7 +1,7 @@
 """maintenance: purge old staging rows and run records, check credentials and mappings, report health.
 
 Runs on its own queue but holds every category lock of the shop while it works (see
-``deployments.categories``), so it never purges a row another sync is writing.
+``domain.categories``), so it never purges a row another sync is writing.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.maintenance import check_connections, purge_old_records, report_unmapped_and_stuck

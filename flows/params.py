@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 
 
 class SyncParams(BaseModel):

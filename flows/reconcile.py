@@ -1,6 +1,6 @@
 """reconcile: compare ERP and shop for a shop (bulk reads), publish a drift report; repair only when asked.
 
-Checks (``commerce_sync.drift`` says what counts as drift): the catalogue (variants by SKU, prices), stock per
+Checks (``domain.drift`` says what counts as drift): the catalogue (variants by SKU, prices), stock per
 SKU and mapped location, the orders created in the period (imported as ERP sales orders?), their payments
 (money in ⇄ booked) and fulfillments (⇄ ERP shipments marked as sent). The shop side is read with bulk
 operations started together; the ERP side through the port while Shopify builds the files.
@@ -18,12 +18,12 @@ import pandas as pd
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync import drift
-from commerce_sync.drift import Difference, DriftKind
-from commerce_sync.report import SyncReport
+from domain import drift
+from domain.drift import Difference, DriftKind
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from tasks.context import SyncContext
+from engine.context import SyncContext
 from tasks.inventory import BATCH, resolve_locations, set_quantities_batch
 from tasks.products import push_products
 from tasks.reconcile import (forget_sent_items, inventory_repair_rows, publish_drift, read_erp_catalog,

@@ -20,10 +20,10 @@ from typing import Any
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
-from commerce_sync.report import SyncReport
-from deployments.categories import locks_for
+from domain.report import SyncReport
+from domain.categories import locks_for
 from flows.params import SyncParams
-from tasks.context import SyncContext
+from engine.context import SyncContext
 from tasks.runs import close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.categories import add_products_to_collections, category_members, read_category_tree, upsert_collections

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 from prefect import flow
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.shopify.search import any_of, updated_at_filter
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from tasks.context import SyncContext
+from engine.context import SyncContext
 from tasks.customers import sync_customers_page
 
 OVERLAP = timedelta(minutes=10)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.images import mapped_item_keys, pull_images, push_images

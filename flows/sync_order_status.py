@@ -13,7 +13,7 @@ from datetime import timedelta
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.order_status import PAGE, order_status_page, retry_order_status

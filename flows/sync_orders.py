@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from prefect import flow
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.shopify.search import all_of, updated_at_filter
 from flows.params import SyncParams
 from flows.runtime import sync_run

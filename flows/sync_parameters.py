@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.parameters import PAGE, sync_parameters_batch

@@ -35,15 +35,15 @@ from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from tasks.context import SyncContext
+from engine.context import SyncContext
 from tasks.images import push_images
 from tasks.pohoda_export import (ExportChunk, discard_export, download_stock_export, images_in_notes,
                                  read_export_chunk, streams_stock_export)
 from tasks.products import list_changed_item_keys, push_products
-from tasks.resources import resources
+from engine.resources import resources
 from tasks.runs import artifact_key
 
 PROCESS_LABEL = "commerce-sync.process"

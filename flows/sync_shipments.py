@@ -11,7 +11,7 @@ from __future__ import annotations
 from prefect import flow
 from pydantic import Field
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.shipments import sync_shipments_batch

@@ -10,7 +10,7 @@ Why it is done this way:
   the rest of the tree is synced (``build_category_tree`` would refuse the whole tree).
 - ``collectionCreate`` is not retry-safe: before creating, the collection is looked up by handle, so a create
   whose answer was lost is adopted instead of duplicated; one that timed out is looked for until it shows
-  (``tasks.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged collections
+  (``connectors.shopify.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged collections
   are skipped by their digest (hash entity ``collection``).
 - ``collectionAddProducts`` is not retry-safe either: the collection's current products are read first and
   only the others are sent. Membership is grouped per collection, so each collection is read once per run.
@@ -27,18 +27,18 @@ from typing import Any
 from prefect import task
 from pydantic import BaseModel
 
-from commerce_sync.models import Category, build_category_tree
-from commerce_sync.report import SyncReport
+from domain.models import Category, build_category_tree
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import NotFound, RecordError as ShopRecordError
 from connectors.shopify.inputs import METAFIELD_NAMESPACE, collection_handle, collection_input
 from connectors.shopify.mutations import attribute, record_errors
 from connectors.shopify.search import any_of
-from tasks.context import SyncContext
-from tasks.lost_answers import create_or_adopt
+from engine.context import SyncContext
+from connectors.shopify.lost_answers import create_or_adopt
 from tasks.parameters import changed_products
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 PATH_SEPARATOR = " > "
 PRODUCTS_PER_CALL = 250

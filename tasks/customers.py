@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from prefect import task
 
-from commerce_sync.models import Address, Customer
-from commerce_sync.report import SyncReport
+from domain.models import Address, Customer
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import customer_from_node
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 ENTITY = "customer"
 """Mapping entity: ERP customer key ⇄ Shopify Customer GID."""

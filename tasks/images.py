@@ -31,17 +31,17 @@ from urllib.parse import unquote, urlsplit
 
 from prefect import task
 
-from commerce_sync.models import Image
-from commerce_sync.report import SyncReport
+from domain.models import Image
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import HttpError, NotFound, UserError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import media_input
 from connectors.shopify.media import download_image, product_media, stage_images
 from connectors.shopify.mutations import attribute
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 MARKER = re.compile(r"\[erp:([0-9a-f]{16})\]\s*$")
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (

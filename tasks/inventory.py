@@ -22,16 +22,16 @@ from typing import Any
 import pandas as pd
 from prefect import task
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.idempotency import idempotency_key
 from connectors.shopify.inputs import inventory_quantity
 from connectors.shopify.mapping import nodes_of, stock_from_level
 from connectors.shopify.mutations import run_batch
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 BATCH = 250
 ERP_PAGE = 5000

@@ -12,11 +12,11 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.shopify.errors import ShopifyError
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import resources
 from tasks.runs import artifact_key
 
 

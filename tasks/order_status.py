@@ -19,13 +19,13 @@ from typing import Any
 
 from prefect import task
 
-from commerce_sync.models import OrderState, OrderStatusChange
-from commerce_sync.report import SyncReport
+from domain.models import OrderState, OrderStatusChange
+from domain.report import SyncReport
 from connectors.shopify.errors import Retriable
 from connectors.shopify.mutations import record_errors
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 PAGE = 50
 """ERP changes per page; also the ids per ``OrderStates`` query (declared cost 51)."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pydantic import ValidationError
 from prefect import task
 
-from commerce_sync.models import Order
-from commerce_sync.report import SyncReport
+from domain.models import Order
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import more_lines_cursor, order_from_node
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import resources
 
 
 @task(**IO_TASK)

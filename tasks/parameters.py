@@ -23,15 +23,15 @@ from typing import Any
 
 from prefect import task
 
-from commerce_sync.models import Page, Parameter, PartyKind, Product
-from commerce_sync.report import SyncReport
+from domain.models import Page, Parameter, PartyKind, Product
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import METAFIELDS_PER_CALL, metafields_set_inputs
 from connectors.shopify.mutations import record_errors, run_batch
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 PAGE = 100
 """ERP items per task: a page of changed items, or of retry keys."""

@@ -19,15 +19,15 @@ from typing import Any
 
 from prefect import task
 
-from commerce_sync.models import Transaction
-from commerce_sync.report import SyncReport
+from domain.models import Transaction
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import transaction_from_node
 from connectors.state import StagedStatus
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 _WAITING = (StagedStatus.PENDING, StagedStatus.FAILED)
 ORDERS_SYNC = "sync_orders"

@@ -34,7 +34,7 @@ from prefect import task
 from pydantic import BaseModel, Field
 
 from blocks import PohodaMServer
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.erp.pohoda import PohodaErpBackend
 from connectors.erp.pohoda.cards import product_key
 from connectors.erp.pohoda.catalog import INDEX_PARTS
@@ -43,9 +43,9 @@ from connectors.pohoda.models.requests import Page, StockListRequest
 from connectors.pohoda.xml import iter_stock_chunks
 from connectors.pohoda.xml.build_lists import list_stock
 from connectors.pohoda.xml.stock_stream import StockChunk
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import resources
 
 __all__ = ["ExportChunk", "StockExport", "discard_export", "download_stock_export", "images_in_notes",
            "read_export_chunk", "streams_stock_export"]

@@ -25,8 +25,8 @@ from typing import Any
 
 from prefect import task
 
-from commerce_sync.models import Product, Variant
-from commerce_sync.report import SyncReport
+from domain.models import Product, Variant
+from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.idempotency import canonical_json
@@ -34,9 +34,9 @@ from connectors.shopify.inputs import product_handle, product_set_input, variant
 from connectors.shopify.mapping import nodes_of
 from connectors.shopify.mutations import record_errors, run_batch
 from connectors.shopify.search import any_of
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 LIST_PAGE = 500
 SKU_LOOKUP = 50

@@ -8,7 +8,7 @@ Why they are shaped so:
   ``list_payments``, ``list_shipment_outcomes``) plus the state store (mappings, staging, sync cursors), so
   the same tasks serve the SQL and the POHODA adapter. A read an adapter cannot answer leaves its check out,
   with a note, instead of reporting everything as drift.
-- Each read returns frames with the columns ``commerce_sync.drift`` compares; nothing here decides drift.
+- Each read returns frames with the columns ``domain.drift`` compares; nothing here decides drift.
 - Repair re-runs the existing writers (``push_products`` after forgetting what was sent, and
   ``set_quantities_batch``), so it is exactly as idempotent and as careful as the syncs themselves.
 """
@@ -23,17 +23,17 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from commerce_sync import drift
-from commerce_sync.report import SyncReport
+from domain import drift
+from domain.report import SyncReport
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
 from connectors.shopify.search import updated_at_filter
-from tasks.context import SyncContext
+from engine.context import SyncContext
 from tasks.inventory import HASH_ENTITY as INVENTORY_HASHES
-from tasks.policy import IO_TASK
+from engine.policy import IO_TASK
 from tasks.products import HASH_ENTITY as PRODUCT_HASHES
-from tasks.resources import resources
+from engine.resources import resources
 from tasks.runs import artifact_key
 
 ERP_PAGE = 1000

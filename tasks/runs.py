@@ -17,11 +17,11 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from commerce_sync.report import SyncReport
+from domain.report import SyncReport
 from connectors.state import RunStatus
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import resources
 
 _MAX_RETRY_KEYS = 10_000
 

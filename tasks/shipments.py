@@ -22,15 +22,15 @@ from typing import Any
 
 from prefect import task
 
-from commerce_sync.models import Shipment
-from commerce_sync.report import SyncReport
+from domain.models import Shipment
+from domain.report import SyncReport
 from connectors.shopify.errors import NotFound, Retriable
 from connectors.shopify.fulfillment import plan_fulfillments
 from connectors.shopify.mutations import record_errors
 from connectors.shopify.paging import dig
-from tasks.context import SyncContext
-from tasks.policy import IO_TASK
-from tasks.resources import ShopResources, resources
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import ShopResources, resources
 
 INTENT = "fulfillment_intent"
 """Hash entity: shipment ERP key → JSON ``{"before": [fulfillment GIDs], "plans": [FulfillmentInput]}``."""

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from deployments.builder import load_shops
-from deployments.schedule import SyncSchedule
+from domain.schedule import SyncSchedule
 
 TOKEN = "shpat_BADCONFIG_token_5e1"
 DB_PASSWORD = "BadConfig-pg-pw-83"

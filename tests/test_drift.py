@@ -1,12 +1,12 @@
-"""What counts as drift (``commerce_sync.drift``): only what the syncs would have made equal by now."""
+"""What counts as drift (``domain.drift``): only what the syncs would have made equal by now."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from commerce_sync import drift
-from commerce_sync.drift import DriftKind
+from domain import drift
+from domain.drift import DriftKind
 
 D = Decimal
 CURSOR = datetime(2025, 6, 1, tzinfo=timezone.utc)

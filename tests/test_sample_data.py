@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from commerce_sync.models import FinancialStatus, TransactionKind, TransactionStatus, build_category_tree
-from commerce_sync.sample_data import generate, write_sql_erp
+from domain.models import FinancialStatus, TransactionKind, TransactionStatus, build_category_tree
+from commerce_sync.samples.data import generate, write_sql_erp
 
 
 @pytest.fixture(scope="module")

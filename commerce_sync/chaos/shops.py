@@ -36,7 +36,7 @@ class ShopSize:
 class ChaosShop:
     adapter: str
     name: str
-    data: Any  # commerce_sync.sample_data.SampleData
+    data: Any  # commerce_sync.samples.data.SampleData
     shop: Any  # emulators.shopify.Emulator
     mserver: Any | None  # emulators.pohoda.PohodaEmulator (the ``pohoda`` adapter)
     state_url: str
@@ -45,7 +45,7 @@ class ChaosShop:
 
     def restart(self) -> None:
         """What a new worker process starts with: no cached clients, engines, governors' last answers."""
-        from tasks import resources
+        from engine import resources
 
         cached = resources._cache.get(self.name)  # noqa: SLF001 - close the POHODA adapter's client and engine
         if cached is not None and "erp" in cached.__dict__ and hasattr(cached.erp, "close"):
@@ -57,7 +57,7 @@ class ChaosShop:
         emulator's hanging requests time out in the client, as a slow Shopify does)."""
         import httpx
 
-        from tasks import resources
+        from engine import resources
 
         client = resources.resources(self.name).shopify
         client.http.timeout = httpx.Timeout(client_timeout, connect=10.0)
@@ -76,7 +76,7 @@ def open_shop(adapter: str, directory: Path, size: ShopSize = ShopSize(), xsd_di
               ) -> Iterator[ChaosShop]:
     """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
     from blocks import ShopifyShop
-    from commerce_sync.sample_data import generate
+    from commerce_sync.samples.data import generate
     from deployments.setup import ensure_concurrency_limits
     from emulators import shopify
 
@@ -110,7 +110,7 @@ def open_shop(adapter: str, directory: Path, size: ShopSize = ShopSize(), xsd_di
 
 def _sql_erp(directory: Path, data: Any, suffix: str) -> tuple[ChaosShop, str]:
     from blocks import ErpDatabase
-    from commerce_sync.sample_data import write_sql_erp
+    from commerce_sync.samples.data import write_sql_erp
 
     url = f"sqlite:///{directory / f'erp-{suffix}.db'}"
     write_sql_erp(data, url)
@@ -143,7 +143,7 @@ def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
     import sqlalchemy as sa
 
     from blocks import ShopifyShop
-    from commerce_sync.models import OrderState, Shipment, ShipmentLine, Tracking
+    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
     from connectors.erp.sql import loader
 
     period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(timezone.utc))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from commerce_sync.models import Page
+from domain.models import Page
 
 from connectors.erp.errors import RecordError
 

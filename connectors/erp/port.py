@@ -1,7 +1,7 @@
 """The ERP port: what every sync needs from an ERP, whatever stores it (SQL tables, Pohoda mServer, ...).
 
 Why it looks like this:
-- Storage-neutral: arguments and results are the domain models of ``commerce_sync.models`` (plus the two small
+- Storage-neutral: arguments and results are the domain models of ``domain.models`` (plus the two small
   models below), never SQLAlchemy rows or XML, so the flows and tasks run unchanged on every adapter.
 - Listings that can be large (items, stock, order states) are keyset-paged with an opaque cursor; the flows
   keep the cursor, the adapter alone knows what is inside. ``Page.next_cursor`` None ends the listing.
@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from commerce_sync.models import (
+from domain.models import (
     Category,
     Customer,
     Image,
@@ -150,7 +150,7 @@ class ErpBackend(abc.ABC):
 
     @abc.abstractmethod
     def list_categories(self) -> list[Category]:
-        """The whole category tree (use :func:`commerce_sync.models.build_category_tree` to nest it)."""
+        """The whole category tree (use :func:`domain.models.build_category_tree` to nest it)."""
 
     @abc.abstractmethod
     def list_parties(self) -> list[Party]:

@@ -1,4 +1,4 @@
-"""Shop-side domain models (``commerce_sync.models``) → the POHODA models the builders take.
+"""Shop-side domain models (``domain.models``) → the POHODA models the builders take.
 
 The decisions a Czech shop's accountant expects, in one place:
 - An order is a received order whose ``extId`` is the shop order id (system = ``ex_system_name``) and whose
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from commerce_sync.models import Address, Customer, Order, Transaction, TransactionKind
+from domain.models import Address, Customer, Order, Transaction, TransactionKind
 from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import ExtId, VatRate
 from connectors.pohoda.models.directory import AddressBookEntry

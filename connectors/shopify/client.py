@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from commerce_sync.models import Page
+from domain.models import Page
 from connectors.shopify import paging
 from connectors.shopify.errors import (
     ConnectionFailed,

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from commerce_sync.models import Shipment
+from domain.models import Shipment
 from connectors.shopify.errors import RecordError
 from connectors.shopify.inputs import tracking_input
 from connectors.shopify.mapping import nodes_of

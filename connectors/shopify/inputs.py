@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from commerce_sync.models import Category, Image, Parameter, Product, Tracking, Variant
+from domain.models import Category, Image, Parameter, Product, Tracking, Variant
 
 __all__ = [
     "DEFAULT_OPTION",

@@ -1,4 +1,4 @@
-"""Shopify nodes (the shapes our .graphql documents select) → the domain models in ``commerce_sync.models``.
+"""Shopify nodes (the shapes our .graphql documents select) → the domain models in ``domain.models``.
 
 Kept next to the documents because it depends on exactly what they select (``OrderFields``,
 ``CustomersUpdatedSince``, ``LocationInventoryLevels``, the *Bulk queries). Decisions:
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from commerce_sync.models import Address, Customer, Order, OrderLine, Transaction
+from domain.models import Address, Customer, Order, OrderLine, Transaction
 from connectors.shopify.errors import RecordError
 
 __all__ = [

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from commerce_sync.models import Image
+from domain.models import Image
 from connectors.shopify.errors import ConnectionFailed, HttpError, NotFound, RecordError, ServerError
 from connectors.shopify.nodes import read_nodes
 from connectors.shopify.paging import read_connection

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from commerce_sync.models import Page
+from domain.models import Page
 from connectors.shopify.errors import NotFound, OperationError, QueryError
 from connectors.shopify.operations import Operation
 

@@ -21,7 +21,7 @@ optional ``SharedBucket`` closes that gap: ``reserve`` asks it for the cost once
 request (it blocks until the shared budget grants the points), and ``settle`` gives back what Shopify refunded
 (requested − actual) or never charged. A THROTTLED answer is not given back: the shared image was too
 optimistic, and the kept points hold every process back. The shared bucket is plain Python here; the Prefect
-implementation (a global concurrency limit with slot decay) lives in ``tasks/shared_budget.py``.
+implementation (a global concurrency limit with slot decay) lives in ``engine/shared_budget.py``.
 
 Clock and sleep are injectable so tests run without real time; all state changes happen under one lock and
 sleeping (or waiting for the shared budget) happens outside it.

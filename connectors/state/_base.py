@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 from connectors.state.errors import UnsupportedDatabase
 
 __all__ = ["Clock", "StoreBase", "chunked", "configure_sqlite", "make_engine", "require_key", "require_utc"]

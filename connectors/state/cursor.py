@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 
 __all__ = ["Cursor", "SyncWindow"]
 

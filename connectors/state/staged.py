@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from commerce_sync.models import Order
+from domain.models import Order
 
 __all__ = ["OrderConflict", "StageResult", "StagedOrder", "StagedStatus", "describe_line_changes"]
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from commerce_sync.models import Order
+from domain.models import Order
 from connectors.state._base import StoreBase, require_key, require_utc
 from connectors.state.errors import InvalidTransition, RecordNotFound, StateError
 from connectors.state.schema import staged_orders as so

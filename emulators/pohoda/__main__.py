@@ -1,5 +1,6 @@
-"""``python -m emulators.pohoda --port 8444``: serve the mServer emulator (what ``commerce-sync emulate pohoda``
-runs). ``--seed-items N`` fills it with the project's sample catalogue first."""
+"""``python -m emulators.pohoda --port 8444``: serve an empty mServer emulator (``commerce-sync emulate pohoda
+--seed-items N`` serves one filled with the project's sample catalogue; ``POST /_emulator/seed`` fills a
+running one)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ import os
 
 from pydantic import SecretStr
 
-from .app import create_app
 from .config import PohodaEmulatorConfig
-from .server import emulator_of, serve
+from .server import serve
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,7 +20,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", default=None, help="POHODA user accepted in STW-Authorization")
     parser.add_argument("--ico", default=None, help="company IČO of the accounting unit")
     parser.add_argument("--year", type=int, default=None, help="fiscal year of the accounting unit")
-    parser.add_argument("--seed-items", type=int, default=0, help="seed N sample items (0 = empty company)")
     args = parser.parse_args(argv)
     overrides: dict = {}
     if args.user:
@@ -31,12 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         overrides["company_ico"] = args.ico
     if args.year:
         overrides["fiscal_year"] = args.year
-    app = create_app(PohodaEmulatorConfig(**overrides))
-    if args.seed_items:
-        from commerce_sync.sample_data import generate
-
-        emulator_of(app).state.seed_sample_data(generate(items=args.seed_items, customers=10, orders=0, seed=1))
-    serve(host=args.host, port=args.port, app=app)
+    serve(PohodaEmulatorConfig(**overrides), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Admin endpoints (not part of mServer) for tests and the demo, which drive the emulator from outside.
 
     GET|POST /_emulator/faults            read / change the fault config (partial JSON merges)
-    POST /_emulator/seed                  {"sample": {"items", "customers", "seed"}} → ``generate()`` and seed it,
-                                          or explicit lists: locations, categories, parties, products, stock,
-                                          customers, images (``content_base64`` instead of ``content``)
+    POST /_emulator/seed                  explicit lists of domain records: locations, categories, parties,
+                                          products, stock, customers, images (``content_base64`` instead of
+                                          ``content``); the shell builds them (``commerce_sync.samples``)
     GET  /_emulator/state                 counts; ``?snapshot=1`` adds every record as plain JSON
     POST /_emulator/reset                 empty accounting unit, recorder and processing log
     PUT  /_emulator/documents/<path>      put a file into the documents folder (e.g. ``Obrázky/a.png``)
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from commerce_sync import models as m
+from domain import models as m
 from .snapshot import _plain, snapshot
 
 
@@ -95,12 +95,6 @@ async def _seed(request: Request) -> Response:
         body = await request.json()
         if not isinstance(body, dict):
             raise ValueError("the seed body must be a JSON object")
-        if "sample" in body:
-            from commerce_sync.sample_data import generate
-
-            options = {"items": 20, "customers": 5, "orders": 0, "seed": 1, **(body["sample"] or {})}
-            report = await run_in_threadpool(state.seed_sample_data, generate(**options))
-            return JSONResponse(report.counts())
         parsed = {key: adapter.validate_python(body.get(key) or []) for key, adapter in _SEED_TYPES.items()}
         parsed["images"] = _images(body.get("images") or [])
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""Filling the accounting unit from the project's domain models (``commerce_sync.sample_data.SampleData``).
+"""Filling the accounting unit from the project's domain models (``commerce_sync.samples.data.SampleData``).
 
 How the shop-shaped catalogue lands in POHODA, which has no variants:
 
@@ -25,7 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
-from commerce_sync import models as m
+from domain import models as m
 
 from . import records as r
 

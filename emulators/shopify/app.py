@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from commerce_sync import models as m
+from domain import models as m
 
 from .bucket import BucketRegistry
 from .clock import Clock, SystemClock

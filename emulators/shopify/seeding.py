@@ -1,4 +1,4 @@
-"""Filling the shop from the domain models (``commerce_sync.models``), for the demo and for tests.
+"""Filling the shop from the domain models (``domain.models``), for the demo and for tests.
 
 Seeded records keep the ids of GIDs the models carry (``Order.shop_id``, ``Transaction.shop_id``,
 ``Customer.shop_id``, ``OrderLine.shop_id``, ``Variant.shop_id``), so data generated once can be compared on
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from commerce_sync import models as m
+from domain import models as m
 
 from . import catalog_ops as ops
 from . import order_ops

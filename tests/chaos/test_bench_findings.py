@@ -17,7 +17,7 @@ import pytest
 from connectors.erp.pohoda.mserver import MServer
 from connectors.pohoda.errors import AuthenticationError, ServerBusy
 from connectors.shopify.errors import RequestTimeout, ServerError
-from tasks.lost_answers import create_or_adopt
+from connectors.shopify.lost_answers import create_or_adopt
 
 CLIENT = SimpleNamespace(http=SimpleNamespace(timeout=httpx.Timeout(30.0)))
 
@@ -54,7 +54,7 @@ def test_a_5xx_is_settled_by_one_look_and_raised_when_nothing_was_made():
 
 def test_a_timed_out_create_that_never_shows_is_raised_after_the_clients_own_timeout(monkeypatch):
     clock = iter(range(0, 1000, 10))
-    monkeypatch.setattr("tasks.lost_answers.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("connectors.shopify.lost_answers.time.monotonic", lambda: next(clock))
     shop = Shop(RequestTimeout("CollectionCreate: ReadTimeout"), shows_on=0)
 
     with pytest.raises(RequestTimeout):

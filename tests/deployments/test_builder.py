@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from deployments.builder import ShopsFile, available_sync_types, load_shops, render_deployments, render_prefect_yaml
-from deployments.categories import SYNC_TYPES, Category, queue_name
+from domain.categories import SYNC_TYPES, Category, queue_name
 
 ROOT = Path(__file__).resolve().parents[2]
 

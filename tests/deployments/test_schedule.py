@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from deployments.schedule import Frequency, SyncPeriod, SyncSchedule, describe, load_schedule
+from domain.schedule import Frequency, SyncPeriod, SyncSchedule, describe, load_schedule
 
 ABSENT = object()
 CODAT_SCHEDULE = {  # the seed's worked example: Daily at 00:00, from 1 May, time zone left to Codat's default

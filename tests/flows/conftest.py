@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pytest
 
 from blocks import ErpDatabase, ShopifyShop
-from commerce_sync.sample_data import SampleData, generate, write_sql_erp
+from commerce_sync.samples.data import SampleData, generate, write_sql_erp
 from connectors.erp.sql import SqlErpBackend
 from connectors.state import StateStore
 from deployments.setup import ensure_concurrency_limits
 from emulators.shopify import Emulator, EmulatorConfig, create_app, emulator_of, running_emulator
-from tasks import resources
+from engine import resources
 
 TOKEN = "shpat_flowtest_token_0000"
 

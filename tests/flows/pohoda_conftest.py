@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from blocks import PohodaMServer, ShopifyShop
-from commerce_sync.sample_data import SampleData, generate
+from commerce_sync.samples.data import SampleData, generate
 from connectors.state import StateStore
 from deployments.setup import ensure_concurrency_limits
 from emulators import pohoda, shopify
-from tasks import resources
+from engine import resources
 
 TOKEN = "shpat_pohodatest_token_000"
 SCHEDULE = {"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"}

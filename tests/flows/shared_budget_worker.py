@@ -32,7 +32,7 @@ def main(spec: dict) -> dict:
 
     shared = None
     if spec["shared"]:
-        from tasks.shared_budget import PrefectSharedBucket, budget_limit  # imports prefect: only when needed
+        from engine.shared_budget import PrefectSharedBucket, budget_limit  # imports prefect: only when needed
 
         shared = PrefectSharedBucket(budget_limit(spec["shop"], spec["restore_rate"], bucket_size=spec["bucket_size"]))
     http = httpx.Client(timeout=60, event_hooks={"response": [count_throttled]})

@@ -9,9 +9,9 @@ from prefect.client.orchestration import get_client
 
 from blocks import ShopifyShop
 from commerce_sync.runner import run_sync
-from deployments.categories import Category, lock_name, queue_name
+from domain.categories import Category, lock_name, queue_name
 from deployments.setup import setup
-from tasks import resources
+from engine import resources
 
 
 def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():

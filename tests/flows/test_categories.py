@@ -11,7 +11,7 @@ from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import collection_handle
 from flows.params import SyncParams
 from flows.sync_categories import sync_categories
-from tasks.resources import resources
+from engine.resources import resources
 
 NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import flows.create_sales_orders
 import flows.sync_orders
 import flows.sync_shipments
-from commerce_sync.models import Shipment, ShipmentLine, Tracking
-from commerce_sync.sample_data import BASE_DATE
+from domain.models import Shipment, ShipmentLine, Tracking
+from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.shopify import paging
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders

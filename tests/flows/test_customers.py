@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import flows.runtime
-from commerce_sync.models import Address, Customer
+from domain.models import Address, Customer
 from connectors.erp.errors import RecordError
 from connectors.state import RunStatus
 from flows.params import SyncParams

@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from commerce_sync.models import Image
+from domain.models import Image
 from connectors.erp.sql import tables as t
 from connectors.shopify.media import stage_image
 from flows.sync_images import SyncImagesParams, sync_images
-from tasks.resources import resources
+from engine.resources import resources
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
 NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)

@@ -7,15 +7,15 @@ from decimal import Decimal
 import pytest
 
 from blocks import ShopifyShop
-from commerce_sync.models import StockLevel
+from domain.models import StockLevel
 from connectors.erp.sql import SqlErpBackend, loader
 from connectors.shopify.errors import AuthenticationError
 from emulators.shopify import catalog_ops
 from flows import sync_inventory as inventory_flow
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from tasks import inventory as inventory_tasks
-from tasks import resources
-from tasks.context import SyncContext
+from engine import resources
+from engine.context import SyncContext
 
 MAPPED = ("PRAHA", "BRNO")
 

@@ -9,7 +9,7 @@ from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orde
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
-from tasks import resources
+from engine import resources
 
 
 def test_maintenance_reports_unmapped_items_and_checks_credentials(sqlite_shop):

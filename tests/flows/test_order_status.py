@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import flows.runtime
-from commerce_sync.models import OrderState
-from commerce_sync.sample_data import BASE_DATE
+from domain.models import OrderState
+from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunStatus
 from emulators.shopify import order_ops

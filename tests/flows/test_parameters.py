@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from commerce_sync.models import PartyKind
+from domain.models import PartyKind
 from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import metafield_key
 from flows.params import SyncParams

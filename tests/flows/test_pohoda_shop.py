@@ -16,7 +16,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (ArtifactCollectionFilter, ArtifactCollectionFilterKey, FlowRunFilter,
                                             FlowRunFilterParentFlowRunId)
 
-from commerce_sync.models import Image, PartyKind
+from domain.models import Image, PartyKind
 from connectors.shopify.inputs import metafield_key
 from connectors.shopify.media import stage_image
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
@@ -32,7 +32,7 @@ from flows.sync_parameters import sync_parameters
 from flows.sync_payments import sync_payments
 from flows.sync_products import SyncProductsParams, sync_products
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
-from tasks.resources import resources
+from engine.resources import resources
 from tasks.runs import artifact_key
 from tests.flows.pohoda_conftest import PohodaShop, pohoda_shop  # noqa: F401 - the fixture
 

@@ -24,10 +24,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
 from blocks import ShopifyShop
-from commerce_sync.drift import DriftKind
-from commerce_sync.models import Order, Shipment, ShipmentLine, Transaction, TransactionKind, TransactionStatus
-from commerce_sync.report import SyncReport
-from commerce_sync.sample_data import BASE_DATE
+from domain.drift import DriftKind
+from domain.models import Order, Shipment, ShipmentLine, Transaction, TransactionKind, TransactionStatus
+from domain.report import SyncReport
+from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunRecord, RunStatus
 from emulators.shopify import catalog_ops, order_ops
@@ -40,7 +40,7 @@ from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
 from flows.sync_products import SyncProductsParams, sync_products
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
-from tasks import resources
+from engine import resources
 from tasks.runs import artifact_key
 from tests.flows.conftest import FlowShop, _make_shop
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from blocks import ShopifyShop
 from flows.sync_products import PROCESS_LABEL, SyncProductsParams, chunk_task_runner, sync_products
-from tasks import resources
+from engine import resources
 from tests.flows.conftest import FlowShop, _make_shop
 
 distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")

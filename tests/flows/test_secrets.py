@@ -42,9 +42,9 @@ from sqlalchemy.engine import make_url
 import flows.runtime
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from deployments.builder import RUN_ORDER
-from deployments.categories import SYNC_TYPES
+from domain.categories import SYNC_TYPES
 from deployments.setup import ensure_concurrency_limits
-from tasks import resources
+from engine import resources
 from tests.flows.conftest import _make_shop
 from tests.flows.pohoda_conftest import make_pohoda_shop
 

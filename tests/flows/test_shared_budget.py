@@ -28,12 +28,13 @@ from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL
 
 from blocks import ShopifyShop
-from commerce_sync.sample_data import generate
+from commerce_sync.samples.data import generate
 from connectors.shopify.throttle import reset_governors
 from deployments.setup import DEFAULT_RESTORE_RATE, ensure_shared_budgets, setup
 from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-from tasks import resources
-from tasks.shared_budget import PrefectSharedBucket, budget_limit, ensure_shared_budget, shopify_budget_name
+from engine import resources
+from domain.categories import shopify_budget_name
+from engine.shared_budget import PrefectSharedBucket, budget_limit, ensure_shared_budget
 
 WORKER = Path(__file__).with_name("shared_budget_worker.py")
 TOKEN = "shpat_shared_budget_test"

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from commerce_sync.models import Shipment, ShipmentLine, Tracking
-from commerce_sync.sample_data import BASE_DATE
+from domain.models import Shipment, ShipmentLine, Tracking
+from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunStatus
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders

@@ -22,7 +22,7 @@ from datetime import datetime
 import httpx
 from pydantic import SecretStr
 
-from commerce_sync.models import (
+from domain.models import (
     Category,
     Customer,
     Image,

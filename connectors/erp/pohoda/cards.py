@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from commerce_sync.models import Parameter, Product, Variant
+from domain.models import Parameter, Product, Variant
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.xml_items import IntParamDefinition

@@ -20,8 +20,8 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from commerce_sync.models import Page as ResultPage
-from commerce_sync.models import Product
+from domain.models import Page as ResultPage
+from domain.models import Product
 
 from connectors.erp.errors import RecordError, record_error
 from connectors.erp.paging import decode_cursor, encode_cursor

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from commerce_sync.models import Address, Customer, phone_digits
+from domain.models import Address, Customer, phone_digits
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.errors import refused

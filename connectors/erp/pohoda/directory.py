@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from commerce_sync.models import Category, Party, PartyKind
+from domain.models import Category, Party, PartyKind
 
 from connectors.erp.errors import validated
 from connectors.erp.pohoda.catalog import Cards

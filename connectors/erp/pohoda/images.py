@@ -18,7 +18,7 @@ import mimetypes
 import re
 from collections.abc import Sequence
 
-from commerce_sync.models import Image
+from domain.models import Image
 
 from connectors.erp.errors import ErpError, RecordError, validated
 from connectors.erp.pohoda.cards import group_cards, product_key

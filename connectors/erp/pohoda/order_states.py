@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from commerce_sync.models import OrderStatusChange, Page, Transaction
+from domain.models import OrderStatusChange, Page, Transaction
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.paging import decode_cursor, encode_cursor

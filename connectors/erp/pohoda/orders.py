@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from commerce_sync.models import Order
+from domain.models import Order
 
 from connectors.erp.errors import RecordError, UnknownSkuError, validated
 from connectors.erp.pohoda.catalog import Cards

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timezone
 
-from commerce_sync.models import Shipment, ShipmentLine, Tracking
+from domain.models import Shipment, ShipmentLine, Tracking
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.local_state import LocalState

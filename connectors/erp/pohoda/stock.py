@@ -21,8 +21,8 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from commerce_sync.models import Page as ResultPage
-from commerce_sync.models import StockLevel
+from domain.models import Page as ResultPage
+from domain.models import StockLevel
 
 from connectors.erp.errors import RecordError, record_error, validated
 from connectors.erp.paging import decode_cursor, encode_cursor

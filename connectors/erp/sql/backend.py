@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from commerce_sync.models import (
+from domain.models import (
     Category,
     Customer,
     Image,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from commerce_sync.models import Category, Image, Page, Parameter, Party, PartyKind, Product, StockLevel, Variant
+from domain.models import Category, Image, Page, Parameter, Party, PartyKind, Product, StockLevel, Variant
 
 from connectors.erp.errors import RecordError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from commerce_sync.models import Customer, phone_digits
+from domain.models import Customer, phone_digits
 
 from connectors.erp.errors import validated
 from connectors.erp.sql import tables as t

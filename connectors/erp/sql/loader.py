@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from commerce_sync.models import Category, Customer, Image, OrderState, Party, Product, Shipment, StockLevel
+from domain.models import Category, Customer, Image, OrderState, Party, Product, Shipment, StockLevel
 
 from connectors.erp.errors import RecordError
 from connectors.erp.port import Location

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from commerce_sync.models import Order, OrderStatusChange, Page, Transaction
+from domain.models import Order, OrderStatusChange, Page, Transaction
 
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor

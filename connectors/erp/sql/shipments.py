@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from commerce_sync.models import Shipment, ShipmentLine, Tracking
+from domain.models import Shipment, ShipmentLine, Tracking
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.port import ShipmentOutcome

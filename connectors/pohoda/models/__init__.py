@@ -1,4 +1,4 @@
-"""POHODA-shaped models: what one POHODA document holds, with conversions to ``commerce_sync.models``."""
+"""POHODA-shaped models: what one POHODA document holds, with conversions to ``domain.models``."""
 
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, Ref, VatRate
 from connectors.pohoda.models.directory import AddressBookEntry, CategoryNode, StockSuppliers, Store, SupplierItem

@@ -1,6 +1,6 @@
 """Small shared pieces of the POHODA models: the base class, VAT rates, references and external ids.
 
-Why POHODA-shaped models next to ``commerce_sync.models``: the domain models say what a shop and an ERP
+Why POHODA-shaped models next to ``domain.models``: the domain models say what a shop and an ERP
 exchange; these say what one POHODA document holds (symbolic VAT rates, price groups, storage paths, internal
 ids). Builders take them, parsers return them, and each has a ``to_…()``/``from_…()`` to the domain models, so
 the ERP adapter never touches XML and the XML code never guesses business rules.

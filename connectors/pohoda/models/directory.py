@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from commerce_sync.models import Address, Category, Customer, Party, PartyKind, UtcDatetime
+from domain.models import Address, Category, Customer, Party, PartyKind, UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel
 from connectors.pohoda.models.orders import PartyAddress
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from commerce_sync.models import OrderState, UtcDatetime
+from domain.models import OrderState, UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel, VatRate
 
 __all__ = ["INVOICE_AGENDAS", "LinkedDocument", "OrderItem", "PartyAddress", "ReceivedOrder"]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel
 
 __all__ = [

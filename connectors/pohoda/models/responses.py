@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 from connectors.pohoda.errors import DuplicateItem, ItemError, PermissionDenied
 from connectors.pohoda.models.common import ExtId, PohodaModel
 

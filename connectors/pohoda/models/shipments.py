@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 from connectors.pohoda.models.common import PohodaModel
 from connectors.pohoda.models.orders import LinkedDocument, PartyAddress
 from connectors.pohoda.models.stock import UserParameter

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from commerce_sync.models import Parameter, Product, StockLevel, UtcDatetime, Variant
+from domain.models import Parameter, Product, StockLevel, UtcDatetime, Variant
 from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, VatRate
 

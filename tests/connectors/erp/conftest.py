@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 import pytest
 
-from commerce_sync.models import Category, Customer, OrderState, Party, Product, Shipment, StockLevel, Tracking
+from domain.models import Category, Customer, OrderState, Party, Product, Shipment, StockLevel, Tracking
 from connectors.erp.port import ErpBackend, Location
 from tests.conftest import SHARED_DIR
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from commerce_sync.models import (
+from domain.models import (
     Order,
     OrderLine,
     Parameter,

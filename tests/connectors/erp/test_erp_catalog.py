@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import product
 
-from commerce_sync.models import Category, Party, PartyKind, StockLevel, build_category_tree
+from domain.models import Category, Party, PartyKind, StockLevel, build_category_tree
 from connectors.erp.port import Location
 
 WAREHOUSES = [Location(erp_key="PRAHA", name="Sklad Praha"), Location(erp_key="BRNO", name="Sklad Brno")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commerce_sync.models import Address, Customer
+from domain.models import Address, Customer
 
 
 @pytest.fixture

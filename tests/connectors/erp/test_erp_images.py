@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from erp_builders import product
 
-from commerce_sync.models import Image
+from domain.models import Image
 from connectors.erp.errors import RecordError
 
 

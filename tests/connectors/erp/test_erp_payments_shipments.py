@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from erp_builders import at, order, product, transaction
 
-from commerce_sync.models import Shipment, ShipmentLine, Tracking
+from domain.models import Shipment, ShipmentLine, Tracking
 from connectors.erp.errors import RecordError
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import T0, at, product
 
-from commerce_sync.models import Category, Party, PartyKind
+from domain.models import Category, Party, PartyKind
 from connectors.erp.errors import RecordError
 from connectors.erp.paging import encode_cursor
 

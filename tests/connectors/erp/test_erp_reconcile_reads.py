@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import at, order, product, transaction
 
-from commerce_sync.models import Shipment, ShipmentLine
+from domain.models import Shipment, ShipmentLine
 
 
 @pytest.fixture

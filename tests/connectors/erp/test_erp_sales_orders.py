@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import at, order, product, transaction
 
-from commerce_sync.models import Customer, OrderState
+from domain.models import Customer, OrderState
 from connectors.erp.errors import RecordError, UnknownSkuError
 
 

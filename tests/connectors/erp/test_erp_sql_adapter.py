@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from erp_builders import T0, order, product, transaction
 
-from commerce_sync.models import Customer
+from domain.models import Customer
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.sql import SqlErpBackend, default_sqlite_url, loader, tables
 

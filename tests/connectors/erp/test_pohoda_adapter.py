@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from erp_builders import product
 
 from blocks import PohodaMServer
-from commerce_sync.models import Customer, StockLevel
+from domain.models import Customer, StockLevel
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.pohoda import EmulatorDocuments, FolderDocuments, PohodaErpBackend, PohodaSettings
 from connectors.erp.pohoda.documents import DOCUMENTS_ENV

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import order, product
 
-from commerce_sync.models import Category, Party, PartyKind, StockLevel, build_category_tree
+from domain.models import Category, Party, PartyKind, StockLevel, build_category_tree
 from connectors.erp.errors import RecordError
 from connectors.erp.port import Location
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import product
 
-from commerce_sync.models import Image, StockLevel
+from domain.models import Image, StockLevel
 from connectors.erp.errors import ErpError, RecordError
 from connectors.erp.pohoda import FolderDocuments
 from connectors.erp.port import Location

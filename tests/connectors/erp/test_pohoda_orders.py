@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import order, product, transaction
 
-from commerce_sync.models import Customer, Image, OrderState, StockLevel, Tracking
+from domain.models import Customer, Image, OrderState, StockLevel, Tracking
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.pohoda import PohodaSettings
 from connectors.erp.port import Location

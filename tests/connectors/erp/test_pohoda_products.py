@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from erp_builders import T0, at, product
 
-from commerce_sync.models import Category, Parameter, Party, PartyKind, Product, StockLevel, Variant
+from domain.models import Category, Parameter, Party, PartyKind, Product, StockLevel, Variant
 from connectors.erp.errors import RecordError
 from connectors.erp.port import Location
 

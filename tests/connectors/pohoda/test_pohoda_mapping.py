@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from commerce_sync.models import (
+from domain.models import (
     Address,
     Customer,
     Order,

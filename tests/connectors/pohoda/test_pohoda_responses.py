@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from commerce_sync.models import OrderState, PartyKind
+from domain.models import OrderState, PartyKind
 from connectors.pohoda.errors import (
     AuthenticationError,
     DuplicateItem,

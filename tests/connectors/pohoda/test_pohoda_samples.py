@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commerce_sync.models import OrderState, build_category_tree
+from domain.models import OrderState, build_category_tree
 from connectors.pohoda.errors import ItemError
 from connectors.pohoda.models import CategoryNode, ReceivedOrder, StockItem
 from connectors.pohoda.xml import DataPack, iter_stock_chunks, parse_data_pack, parse_response

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from commerce_sync.models import OrderState
+from domain.models import OrderState
 from connectors.pohoda.client import MServerClient
 from connectors.pohoda.errors import DuplicateItem, RecordError, WrongCompany
 from connectors.pohoda.models import (

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
 
-from commerce_sync.sample_data import SampleData, generate  # noqa: E402
+from commerce_sync.samples.data import SampleData, generate  # noqa: E402
 from connectors.shopify import BulkRunner, CostGovernor, ShopifyClient, idempotency_key  # noqa: E402
 from connectors.shopify.errors import AuthenticationError  # noqa: E402
 from connectors.shopify.inputs import inventory_quantity  # noqa: E402

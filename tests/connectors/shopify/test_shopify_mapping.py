@@ -10,7 +10,7 @@ import pytest
 from graphql import GraphQLSchema
 from graphql.utilities import coerce_input_value
 
-from commerce_sync.models import (
+from domain.models import (
     Category,
     FinancialStatus,
     Image,

@@ -14,8 +14,8 @@ from graphql import GraphQLSchema
 
 pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
 
-from commerce_sync.models import Image  # noqa: E402
-from commerce_sync.sample_data import generate  # noqa: E402
+from domain.models import Image  # noqa: E402
+from commerce_sync.samples.data import generate  # noqa: E402
 from connectors.shopify import CostGovernor, ShopifyClient  # noqa: E402
 from connectors.shopify.errors import OperationError, RecordError  # noqa: E402
 from connectors.shopify.media import product_media, stage_images  # noqa: E402

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from commerce_sync.models import Order, OrderLine
+from domain.models import Order, OrderLine
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
 

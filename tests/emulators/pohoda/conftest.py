@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 from pohoda_emu_support import START
 
-from commerce_sync.sample_data import SampleData, generate
+from commerce_sync.samples.data import SampleData, generate
 from emulators.pohoda import (FakeClock, PohodaEmulator, PohodaEmulatorConfig, PohodaState, SeedReport, create_app,
                               emulator_client, emulator_of)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pohoda_emu_support import AUTH, E, data_pack, item, post, received_order, stock_card
 
+from commerce_sync.samples.data import erp_seed_json, generate
 from emulators.pohoda import ITEM_KEY_PARAMETER, PRICE_LEVEL_COMPARE_AT
 
 
@@ -63,7 +64,8 @@ def test_seeding_twice_changes_nothing(pohoda, seeded, sample):
 
 
 def test_admin_seed_state_snapshot_and_reset(client):
-    counts = client.post("/_emulator/seed", json={"sample": {"items": 5, "customers": 2, "seed": 7}}).json()
+    body = erp_seed_json(generate(items=5, customers=2, orders=0, seed=7))
+    counts = client.post("/_emulator/seed", json=body).json()
     assert counts["stores"] == 3 and counts["stock_cards"] > 0
     state = client.get("/_emulator/state?snapshot=1").json()
     assert state["counts"]["stock_cards"] == counts["stock_cards"]

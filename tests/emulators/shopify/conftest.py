@@ -20,7 +20,7 @@ import httpx
 import pytest
 from shopify_emu_support import START, Seeded, order_model, post, product_model
 
-from commerce_sync import models as m
+from domain import models as m
 from emulators.shopify import (
     Emulator,
     EmulatorConfig,

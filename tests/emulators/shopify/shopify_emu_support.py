@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from commerce_sync import models as m
+from domain import models as m
 from emulators.shopify import DEFAULT_TOKEN, ShopState
 
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from shopify_emu_support import order_model, product_model
 
-from commerce_sync import models as m
+from domain import models as m
 
 
 @pytest.fixture(scope="module")
 def sample():
-    from commerce_sync.sample_data import generate
+    from commerce_sync.samples.data import generate
 
     return generate(items=12, customers=5, orders=20, seed=3)
 

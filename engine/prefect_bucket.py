@@ -1,7 +1,7 @@
 """A leaky bucket kept by the Prefect server: a global concurrency limit with slot decay, used in rate-limit mode.
 
 ``PrefectSharedBucket`` is the connector's ``SharedBucket`` (``connectors/shopify/throttle.py``); what it is
-for and how big it is lives in ``tasks/shared_budget.py``. This module is the mechanics, and why they differ
+for and how big it is lives in ``engine/shared_budget.py``. This module is the mechanics, and why they differ
 from ``prefect.concurrency.sync.rate_limit`` (measured with prefect 3.8.8, two worker processes, one shop):
 
 - ``rate_limit`` waits the server's ``Retry-After`` after a refusal: ≈ (cost + every cost refused lately) /

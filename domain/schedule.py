@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from deployments.wall_clock import (
+from domain.wall_clock import (
     DEFAULT_TIME_ZONE,
     canonical_zone_name,
     field_error,

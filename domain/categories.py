@@ -77,3 +77,12 @@ def locks_for(shop: str, sync_type: str) -> list[str]:
 def queue_name(shop: str, category: Category) -> str:
     """Work queue of a shop's category: the deployment-side half of the same exclusion."""
     return f"{shop}-{category.value}"
+
+
+def shopify_budget_name(shop: str) -> str:
+    """The global concurrency limit that carries a shop's Shopify API budget, e.g. ``shopify-cost:acme``.
+
+    Named after the shop's block like the ``<shop>:<category>`` locks; ``engine.shared_budget`` keeps the
+    budget in it and ``deployments.setup`` creates it.
+    """
+    return f"shopify-cost:{shop}"

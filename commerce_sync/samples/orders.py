@@ -1,4 +1,4 @@
-"""Shop-side sample orders for :mod:`commerce_sync.sample_data`: lines on real SKUs, totals that add up.
+"""Shop-side sample orders for :mod:`commerce_sync.samples.data`: lines on real SKUs, totals that add up.
 
 Why the details: prices include VAT (a Czech B2C shop), so ``tax_total`` is the VAT *contained* in each line
 at its own rate; EUR orders convert the CZK list price at a fixed rate; payment states come with the
@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from commerce_sync import sample_names as names
-from commerce_sync.models import (
+from commerce_sync.samples import names
+from domain.models import (
     Customer,
     FinancialStatus,
     FulfillmentStatus,

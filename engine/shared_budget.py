@@ -12,7 +12,7 @@ slot decay *is* a leaky bucket kept by the server, so every process that talks t
 - After the answer, the points Shopify refunded (requested − actual; for order pages ~3/4 of the request)
   go back. Without that the shared image would let only a quarter of the real throughput through.
 
-How, and why not simply ``prefect.concurrency.sync.rate_limit``: ``tasks/prefect_bucket.py``.
+How, and why not simply ``prefect.concurrency.sync.rate_limit``: ``engine/prefect_bucket.py``.
 
 The bucket size is **an estimate** (``budget_limit``): Shopify does not document it; observed buckets are about 20 × the restore
 rate (2 000 points on Standard). The local governor still corrects from ``throttleStatus`` on every
@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 from prefect.exceptions import ObjectAlreadyExists
 
-from tasks.prefect_bucket import BudgetLimit, PrefectSharedBucket
+from domain.categories import shopify_budget_name
+from engine.prefect_bucket import BudgetLimit, PrefectSharedBucket
 
 if TYPE_CHECKING:
     from prefect.client.orchestration import PrefectClient
@@ -46,7 +47,6 @@ __all__ = [
     "budget_limit",
     "ensure_shared_budget",
     "shared_budget_for",
-    "shopify_budget_name",
 ]
 
 BUCKET_SECONDS = 20.0
@@ -55,11 +55,6 @@ HEADROOM_SECONDS = 0.25
 """Kept free of the bucket, in seconds of restore rate: the server charges a request when it grants it,
 Shopify when it arrives a hop later, so the server's image starts restoring that much earlier. Without it
 two workers on a busy machine still got an occasional THROTTLED answer (1 in ~70 requests)."""
-
-
-def shopify_budget_name(shop: str) -> str:
-    """The global concurrency limit that carries a shop's API budget, e.g. ``shopify-cost:acme``."""
-    return f"shopify-cost:{shop}"
 
 
 def budget_limit(shop: str, restore_rate: float, *, bucket_size: int | None = None) -> BudgetLimit:

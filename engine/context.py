@@ -1,7 +1,7 @@
 """``SyncContext``: what every task of a run needs to know, as a small serialisable value.
 
 Tasks receive this (and their page/chunk/batch), never a client: the UI shows it as the task's input, and the
-task rebuilds its connectors from the shop name (``tasks.resources``).
+task rebuilds its connectors from the shop name (``engine.resources``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from commerce_sync.models import UtcDatetime
+from domain.models import UtcDatetime
 
 
 class SyncContext(BaseModel):

@@ -10,6 +10,7 @@ The ERP gets items, stock, categories, parties, customers and images (:func:`wri
 
 from __future__ import annotations
 
+import base64
 import functools
 import random
 import struct
@@ -18,9 +19,10 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from commerce_sync import sample_names as names
-from commerce_sync.models import (
+from commerce_sync.samples import names
+from domain.models import (
     Address,
     Category,
     Customer,
@@ -33,10 +35,10 @@ from commerce_sync.models import (
     StockLevel,
     Variant,
 )
-from commerce_sync.sample_orders import generate_orders
+from commerce_sync.samples.orders import generate_orders
 from connectors.erp.port import Location
 
-__all__ = ["BASE_DATE", "SampleData", "ean13_check_digit", "generate", "write_sql_erp"]
+__all__ = ["BASE_DATE", "SampleData", "ean13_check_digit", "erp_seed_json", "generate", "write_sql_erp"]
 
 BASE_DATE = datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc)
 CENT = Decimal("0.01")
@@ -274,3 +276,25 @@ def write_sql_erp(data: SampleData, url: str) -> None:
             loader.upsert_customers(conn, data.customers)
     finally:
         backend.close()
+
+
+def erp_seed_json(data: SampleData) -> dict[str, Any]:
+    """The ERP side of ``data`` as the body of the POHODA emulator's ``POST /_emulator/seed``.
+
+    The emulator seeds from domain records it is handed and knows nothing of this module, so a process that
+    runs it (the demo stack) generates the data here and posts it (images travel as ``content_base64``).
+    """
+    body: dict[str, Any] = {
+        key: [record.model_dump(mode="json") for record in getattr(data, key)]
+        for key in ("categories", "parties", "products", "stock", "customers")
+    }
+    body["locations"] = [{"erp_key": loc.erp_key, "name": loc.name} for loc in data.locations]
+    body["images"] = [_image_json(image) for image in data.images]
+    return body
+
+
+def _image_json(image: Image) -> dict[str, Any]:
+    entry = image.model_dump(mode="json", exclude={"content"})
+    if image.content is not None:
+        entry["content_base64"] = base64.b64encode(image.content).decode()
+    return entry

@@ -19,7 +19,7 @@ from connectors.erp.port import ErpBackend
 from connectors.erp.sql import default_data_dir
 from connectors.shopify import ShopifyClient
 from connectors.state import StateStore
-from tasks.shared_budget import shared_budget_for
+from engine.shared_budget import shared_budget_for
 
 _lock = threading.Lock()
 _cache: dict[str, "ShopResources"] = {}
