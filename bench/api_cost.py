@@ -41,7 +41,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +83,14 @@ class BenchResult:
     @property
     def total(self) -> FlowCost:
         return FlowCost(
-            flow="total", requests=sum(f.requests for f in self.flows), throttled=sum(f.throttled for f in self.flows),
-            requested=sum(f.requested for f in self.flows), actual=sum(f.actual for f in self.flows),
-            governor_wait_s=sum(f.governor_wait_s for f in self.flows), wall_s=sum(f.wall_s for f in self.flows),
-        )  # fmt: skip
+            flow="total",
+            requests=sum(f.requests for f in self.flows),
+            throttled=sum(f.throttled for f in self.flows),
+            requested=sum(f.requested for f in self.flows),
+            actual=sum(f.actual for f in self.flows),
+            governor_wait_s=sum(f.governor_wait_s for f in self.flows),
+            wall_s=sum(f.wall_s for f in self.flows),
+        )
 
 
 class WaitMeter:
@@ -137,9 +141,17 @@ def _prefect_api() -> Iterator[None]:
         EventsWorker.set_client_override(None)
 
 
-def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size: int = STANDARD["bucket_size"],
-        restore_rate: float = STANDARD["restore_rate"], flows: Sequence[str] | None = None,
-        full_bucket: bool = False, quiet: bool = False) -> BenchResult:
+def run(
+    items: int = 200,
+    customers: int = 50,
+    orders: int = 100,
+    *,
+    bucket_size: int = STANDARD["bucket_size"],
+    restore_rate: float = STANDARD["restore_rate"],
+    flows: Sequence[str] | None = None,
+    full_bucket: bool = False,
+    quiet: bool = False,
+) -> BenchResult:
     """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
     import asyncio
 
@@ -155,8 +167,11 @@ def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size
         erp_url = f"sqlite:///{Path(tmp) / 'erp.db'}"
         data = generate(items=items, customers=customers, orders=orders, seed=1)
         write_sql_erp(data, erp_url)
-        app = create_app(EmulatorConfig(shop_name="api-cost-bench", tokens=[TOKEN], bucket_size=bucket_size,
-                                        restore_rate=restore_rate))
+        app = create_app(
+            EmulatorConfig(
+                shop_name="api-cost-bench", tokens=[TOKEN], bucket_size=bucket_size, restore_rate=restore_rate
+            )
+        )
         emulator = emulator_of(app)
         emulator.state.seed_locations(data.locations)
         emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
@@ -164,11 +179,18 @@ def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size
         with running_emulator(app=app) as base_url:
             ErpDatabase(url=erp_url).save(ERP, overwrite=True)
             ShopifyShop(
-                shop_url=base_url, access_token=TOKEN, erp_block=f"erp-database/{ERP}",
-                schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 2,
-                          "timeZone": "Europe/Prague"},
-                location_mapping={loc.erp_key: loc.name for loc in data.locations}, restore_rate=restore_rate,
-            ).save(SHOP, overwrite=True)  # fmt: skip
+                shop_url=base_url,
+                access_token=TOKEN,
+                erp_block=f"erp-database/{ERP}",
+                schedule={
+                    "selectedFrequency": "Daily",
+                    "startDate": "2025-01-01",
+                    "syncHour": 2,
+                    "timeZone": "Europe/Prague",
+                },
+                location_mapping={loc.erp_key: loc.name for loc in data.locations},
+                restore_rate=restore_rate,
+            ).save(SHOP, overwrite=True)
             resources.forget(SHOP)
             asyncio.run(ensure_concurrency_limits([SHOP]))
             meter = WaitMeter()
@@ -179,13 +201,16 @@ def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size
                     wanted = flows is None or name in flows
                     if full_bucket and wanted:
                         _wait_for_a_full_bucket(emulator.buckets.for_token(TOKEN))
-                    before, requests0, waited0 = emulator.executor.ledger.as_json()["by_operation"], \
-                        emulator.recorder.count, meter.seconds
+                    before, requests0, waited0 = (
+                        emulator.executor.ledger.as_json()["by_operation"],
+                        emulator.recorder.count,
+                        meter.seconds,
+                    )
                     started = time.monotonic()
                     report = flow_fn(params_cls(shop=SHOP))
                     wall = time.monotonic() - started
                     if name == "create_sales_orders":  # as the demo: the ERP user ships, closes, cancels
-                        period = schedule.sync_period(datetime.now(timezone.utc))
+                        period = schedule.sync_period(datetime.now(UTC))
                         erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
                     if not wanted:
                         continue
@@ -193,20 +218,35 @@ def run(items: int = 200, customers: int = 50, orders: int = 100, *, bucket_size
                     requests = emulator.recorder.count - requests0
                     charged = sum(o["calls"] for o in ops.values())
                     cost = FlowCost(
-                        flow=name, requests=requests, throttled=requests - charged,
+                        flow=name,
+                        requests=requests,
+                        throttled=requests - charged,
                         requested=sum(o["requested"] for o in ops.values()),
                         actual=sum(o["actual"] for o in ops.values()),
-                        governor_wait_s=round(meter.seconds - waited0, 2), wall_s=round(wall, 2),
-                        counts=dict(report.counts), by_operation=ops,
-                    )  # fmt: skip
+                        governor_wait_s=round(meter.seconds - waited0, 2),
+                        wall_s=round(wall, 2),
+                        counts=dict(report.counts),
+                        by_operation=ops,
+                    )
                     results.append(cost)
                     if not quiet:
-                        print(f"  {name}: {cost.requests} requests, {cost.requested} requested, "
-                              f"{cost.actual} actual, {cost.wall_s:.1f} s", file=sys.stderr, flush=True)
+                        print(
+                            f"  {name}: {cost.requests} requests, {cost.requested} requested, "
+                            f"{cost.actual} actual, {cost.wall_s:.1f} s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
             finally:
                 resources.forget(SHOP)
-    return BenchResult(items=items, customers=customers, orders=orders, bucket_size=bucket_size,
-                       restore_rate=restore_rate, full_bucket=full_bucket, flows=results)
+    return BenchResult(
+        items=items,
+        customers=customers,
+        orders=orders,
+        bucket_size=bucket_size,
+        restore_rate=restore_rate,
+        full_bucket=full_bucket,
+        flows=results,
+    )
 
 
 def _wait_for_a_full_bucket(bucket: Any) -> None:
@@ -217,22 +257,24 @@ def _wait_for_a_full_bucket(bucket: Any) -> None:
 
 
 def report(result: BenchResult, *, by_operation: bool = False) -> str:
-    lines = [f"sample: {result.items} items, {result.customers} customers, {result.orders} orders; bucket "
-             f"{result.bucket_size} points restoring {result.restore_rate:g}/s; "
-             + ("each flow starts with a full bucket" if result.full_bucket else "flows back to back, as the demo"),
-             "",
-             f"{'flow':<20} {'requests':>8} {'throttled':>9} {'requested':>10} {'actual':>8} {'wait s':>7} "
-             f"{'wall s':>7}"]
+    lines = [
+        f"sample: {result.items} items, {result.customers} customers, {result.orders} orders; bucket "
+        f"{result.bucket_size} points restoring {result.restore_rate:g}/s; "
+        + ("each flow starts with a full bucket" if result.full_bucket else "flows back to back, as the demo"),
+        "",
+        f"{'flow':<20} {'requests':>8} {'throttled':>9} {'requested':>10} {'actual':>8} {'wait s':>7} {'wall s':>7}",
+    ]
     for row in [*result.flows, result.total]:
-        lines.append(f"{row.flow:<20} {row.requests:>8} {row.throttled:>9} {row.requested:>10} {row.actual:>8} "
-                     f"{row.governor_wait_s:>7.1f} {row.wall_s:>7.1f}")
+        lines.append(
+            f"{row.flow:<20} {row.requests:>8} {row.throttled:>9} {row.requested:>10} {row.actual:>8} "
+            f"{row.governor_wait_s:>7.1f} {row.wall_s:>7.1f}"
+        )
     if by_operation:
         lines.append("")
         lines.append(f"{'flow / operation':<44} {'calls':>6} {'requested':>10} {'actual':>8}")
         for row in result.flows:
             for name, op in sorted(row.by_operation.items(), key=lambda kv: -kv[1]["requested"]):
-                lines.append(f"{row.flow + ' / ' + name:<44} {op['calls']:>6} {op['requested']:>10} "
-                             f"{op['actual']:>8}")
+                lines.append(f"{row.flow + ' / ' + name:<44} {op['calls']:>6} {op['requested']:>10} {op['actual']:>8}")
     return "\n".join(lines)
 
 
@@ -244,14 +286,23 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
     parser.add_argument("--bucket-size", type=int, default=STANDARD["bucket_size"])
     parser.add_argument("--restore-rate", type=float, default=STANDARD["restore_rate"])
     parser.add_argument("--flows", help="comma-separated flows to report (all of them still run, in order)")
-    parser.add_argument("--full-bucket", action="store_true",
-                        help="wait before each reported flow until the bucket is full again (not counted)")
+    parser.add_argument(
+        "--full-bucket",
+        action="store_true",
+        help="wait before each reported flow until the bucket is full again (not counted)",
+    )
     parser.add_argument("--by-operation", action="store_true", help="also list each operation's calls and points")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    result = run(args.items, args.customers, args.orders, bucket_size=args.bucket_size,
-                 restore_rate=args.restore_rate, flows=args.flows.split(",") if args.flows else None,
-                 full_bucket=args.full_bucket)
+    result = run(
+        args.items,
+        args.customers,
+        args.orders,
+        bucket_size=args.bucket_size,
+        restore_rate=args.restore_rate,
+        flows=args.flows.split(",") if args.flows else None,
+        full_bucket=args.full_bucket,
+    )
     print(report(result, by_operation=args.by_operation))
     if args.json:
         payload = {**asdict(result), "total": asdict(result.total)}

@@ -39,10 +39,10 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("COMMERCE_SYNC_RETRY_DELAY_SCALE", "0.01")  # task retries back off 0.02-0.08 s, not 2-8 s
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commerce_sync.chaos import trials  # noqa: E402
-from commerce_sync.chaos.kills import KINDS  # noqa: E402
-from commerce_sync.chaos.shops import ADAPTERS, ShopSize  # noqa: E402
-from commerce_sync.chaos.trials import Reference, StepResult  # noqa: E402
+from commerce_sync.chaos import trials
+from commerce_sync.chaos.kills import KINDS
+from commerce_sync.chaos.shops import ADAPTERS, ShopSize
+from commerce_sync.chaos.trials import Reference, StepResult
 
 COLUMNS = ("trials", "crashes", "kill points", "lost", "duplicated", "changed", "unfinished")
 
@@ -58,11 +58,14 @@ def crash_rows(results: list[StepResult]) -> tuple[list[list[str]], list[str], s
     for (adapter, step), group in groups.items():
         kill_points = set().union(*(r.kill_points() for r in group))
         points |= kill_points
-        figures = Counter(trials=len(group), crashes=sum(len(r.kills) for r in group),
-                          lost=sum(r.count("lost") for r in group),
-                          duplicated=sum(r.count("duplicated") for r in group),
-                          changed=sum(r.count("changed") for r in group),
-                          unfinished=sum(not r.completed for r in group))
+        figures = Counter(
+            trials=len(group),
+            crashes=sum(len(r.kills) for r in group),
+            lost=sum(r.count("lost") for r in group),
+            duplicated=sum(r.count("duplicated") for r in group),
+            changed=sum(r.count("changed") for r in group),
+            unfinished=sum(not r.completed for r in group),
+        )
         figures["kill points"] = len(kill_points)
         totals.update(figures)
         rows.append([adapter, step, *(str(figures[c]) for c in COLUMNS)])
@@ -83,9 +86,16 @@ def fault_rows(results: list[StepResult]) -> list[list[str]]:
     for (adapter, step), group in groups.items():
         runs = sum(len(r.attempts) for r in group)
         failed = sum(a.outcome != "completed" for r in group for a in r.attempts)
-        rows.append([adapter, step, str(runs), str(failed), *(str(sum(r.count(k) for r in group))
-                                                              for k in ("lost", "duplicated", "changed")),
-                     str(sum(not r.completed for r in group))])
+        rows.append(
+            [
+                adapter,
+                step,
+                str(runs),
+                str(failed),
+                *(str(sum(r.count(k) for r in group)) for k in ("lost", "duplicated", "changed")),
+                str(sum(not r.completed for r in group)),
+            ]
+        )
     return rows
 
 
@@ -93,20 +103,29 @@ def wire_rows(wires: dict[str, Counter]) -> list[list[str]]:
     rows = []
     for adapter, wire in wires.items():
         faulted = sum(wire[k] for k in FAULTS)
-        rows.append([adapter, str(wire["requests"]), f"{faulted} ({faulted / max(wire['requests'], 1):.1%})",
-                     *(str(wire[k]) for k in FAULTS)])
+        rows.append(
+            [
+                adapter,
+                str(wire["requests"]),
+                f"{faulted} ({faulted / max(wire['requests'], 1):.1%})",
+                *(str(wire[k]) for k in FAULTS),
+            ]
+        )
     return rows
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
 def issues_of(results: list[StepResult], limit: int = 20) -> list[str]:
-    found = [f"{r.adapter} {r.step}: {i.kind} {i.table} {i.key!r} ×{i.count}: {i.detail[:300]}"
-             for r in results for i in r.issues]
+    found = [
+        f"{r.adapter} {r.step}: {i.kind} {i.table} {i.key!r} ×{i.count}: {i.detail[:300]}"
+        for r in results
+        for i in r.issues
+    ]
     found += [f"{r.adapter} {r.step}: never completed: {r.attempts[-1].error}" for r in results if not r.completed]
     return found[:limit]
 
@@ -118,29 +137,36 @@ def run(args: argparse.Namespace, directory: Path) -> int:
     rng = random.Random(args.seed)
     chooser = trials.Chooser(rng)
     started = time.monotonic()
-    print(f"chaos bench: seed {args.seed}; adapters {', '.join(args.adapters)}; shop of {size.items} items, "
-          f"{size.customers} customers, {size.orders} orders (data seed {size.seed}); a day = {' → '.join(steps)}")
+    print(
+        f"chaos bench: seed {args.seed}; adapters {', '.join(args.adapters)}; shop of {size.items} items, "
+        f"{size.customers} customers, {size.orders} orders (data seed {size.seed}); a day = {' → '.join(steps)}"
+    )
 
     references: dict[str, Reference] = {}
     control: list[StepResult] = []
     for adapter in args.adapters:
         references[adapter] = trials.reference_day(adapter, directory, size, steps)
-        control += trials.crash_day(references[adapter], directory, size, steps, set(), chooser, rng,
-                                    label="control")
+        control += trials.crash_day(references[adapter], directory, size, steps, set(), chooser, rng, label="control")
     differences = sum(len(r.issues) for r in control)
-    print(f"\nreference and control days: {differences} difference(s) between two clean days "
-          f"({time.monotonic() - started:.0f} s)")
+    print(
+        f"\nreference and control days: {differences} difference(s) between two clean days "
+        f"({time.monotonic() - started:.0f} s)"
+    )
 
     crashes: list[StepResult] = []
     day = 0
     while sum(1 for r in crashes if r.kills) < args.trials:
         for adapter in args.adapters:
-            crashes += trials.crash_day(references[adapter], directory, size, steps, killed, chooser, rng,
-                                        label=f"crash{day}")
+            crashes += trials.crash_day(
+                references[adapter], directory, size, steps, killed, chooser, rng, label=f"crash{day}"
+            )
         day += 1
         done = [r for r in crashes if r.kills]
-        print(f"  crash day {day}: {len(done)} trials, {sum(len(r.kills) for r in done)} crashes so far "
-              f"({time.monotonic() - started:.0f} s)", flush=True)
+        print(
+            f"  crash day {day}: {len(done)} trials, {sum(len(r.kills) for r in done)} crashes so far "
+            f"({time.monotonic() - started:.0f} s)",
+            flush=True,
+        )
     rows, totals, points = crash_rows(crashes)
     kinds = Counter(point[2].split("#")[0] for point in points)
     fired = Counter(str(a.point).split("#")[0] for r in crashes for _, a in r.kills)
@@ -154,18 +180,25 @@ def run(args: argparse.Namespace, directory: Path) -> int:
     wires: dict[str, Counter] = {adapter: Counter() for adapter in args.adapters}
     for fault_day in range(args.fault_days):
         for adapter in args.adapters:
-            found, seen = trials.fault_day(references[adapter], directory, size, steps, args.fault_rate,
-                                           args.seed + fault_day)
+            found, seen = trials.fault_day(
+                references[adapter], directory, size, steps, args.fault_rate, args.seed + fault_day
+            )
             faults += found
             wires[adapter].update(seen)
     if args.fault_days:
         seeds = f"seed {args.seed}" + (f"..{args.seed + args.fault_days - 1}" if args.fault_days > 1 else "")
-        print(f"\nWire faults ({args.fault_days} day(s) per adapter, {seeds}; {args.fault_rate:.0%} of requests "
-              "failing):\n")
+        print(
+            f"\nWire faults ({args.fault_days} day(s) per adapter, {seeds}; {args.fault_rate:.0%} of requests "
+            "failing):\n"
+        )
         print(table(["adapter", "API requests", "faulted", *FAULTS], wire_rows(wires)))
         print()
-        print(table(["adapter", "flow", "runs", "failed runs", "lost", "duplicated", "changed", "unfinished"],
-                    fault_rows(faults)))
+        print(
+            table(
+                ["adapter", "flow", "runs", "failed runs", "lost", "duplicated", "changed", "unfinished"],
+                fault_rows(faults),
+            )
+        )
 
     problems = issues_of(control + crashes + faults)
     print(f"\n{len(problems)} problem(s)" + (":" if problems else "") + "".join(f"\n  {p}" for p in problems))
@@ -178,8 +211,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="draws the kill points and the wire faults")
     parser.add_argument("--trials", type=int, default=200, help="crash flow runs at least this many times")
     parser.add_argument("--adapters", type=lambda v: v.split(","), default=list(ADAPTERS))
-    parser.add_argument("--flows", type=lambda v: v.split(","), default=None,
-                        help="flows to crash (default: every one); the day always runs them all")
+    parser.add_argument(
+        "--flows",
+        type=lambda v: v.split(","),
+        default=None,
+        help="flows to crash (default: every one); the day always runs them all",
+    )
     parser.add_argument("--fault-rate", type=float, default=0.2)
     parser.add_argument("--fault-days", type=int, default=2, help="wire-fault days per adapter (0: none)")
     parser.add_argument("--items", type=int, default=12)
@@ -198,7 +235,10 @@ def main() -> None:
 
     logging.getLogger("connectors").setLevel(logging.ERROR)  # each retried fault would log a warning
     EventsWorker.set_client_override(NullEventsClient)  # nothing reads the events; the test API would ingest them
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         with tempfile.TemporaryDirectory(prefix="bench-chaos-") as tmp:
             status = run(args, Path(tmp))
     sys.exit(status)

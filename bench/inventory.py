@@ -24,7 +24,7 @@ import random
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,8 +44,9 @@ def catalogue(variants: int, locations: int, rng: random.Random) -> tuple[list, 
     for p in range(math.ceil(variants / PER_PRODUCT)):
         count = min(PER_PRODUCT, variants - p * PER_PRODUCT)
         key = f"B{p:05d}"
-        items = [Variant(sku=f"{key}-{i:02d}", options={"Size": f"S{i:02d}"}, price=Decimal("19.90"))
-                 for i in range(count)]
+        items = [
+            Variant(sku=f"{key}-{i:02d}", options={"Size": f"S{i:02d}"}, price=Decimal("19.90")) for i in range(count)
+        ]
         products.append(Product(erp_key=key, title=f"Bench item {p}", variants=items))
         for n, variant in enumerate(items):
             location = LOCATIONS[(p * PER_PRODUCT + n) % locations][0]
@@ -58,8 +59,9 @@ def mutation_cost() -> int:
     from connectors.shopify.operations import catalog
     from emulators.shopify import executable_schema, requested_cost
 
-    return requested_cost(executable_schema(), catalog.get("InventorySetQuantities").document, {},
-                          "InventorySetQuantities")
+    return requested_cost(
+        executable_schema(), catalog.get("InventorySetQuantities").document, {}, "InventorySetQuantities"
+    )
 
 
 def task_run_count(flow_run_id: uuid.UUID) -> int:
@@ -73,12 +75,12 @@ def task_run_count(flow_run_id: uuid.UUID) -> int:
 
 def bench(variants: int, share: float, locations: int, seed: int, workdir: Path) -> None:
     from blocks import ErpDatabase, ShopifyShop
-    from connectors.erp.sql import SqlErpBackend, loader
     from connectors.erp.port import Location
+    from connectors.erp.sql import SqlErpBackend, loader
     from deployments.setup import ensure_concurrency_limits
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-    from flows.sync_inventory import SyncInventoryParams, sync_inventory
     from engine import resources
+    from flows.sync_inventory import SyncInventoryParams, sync_inventory
 
     rng = random.Random(seed)
     t0 = time.monotonic()
@@ -101,8 +103,15 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
     with running_emulator(app=app) as base_url:
         ErpDatabase(url=erp_url).save(f"{name}-erp")
         block = ShopifyShop(
-            shop_url=base_url, access_token=TOKEN, erp_block=f"erp-database/{name}-erp",
-            schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"},
+            shop_url=base_url,
+            access_token=TOKEN,
+            erp_block=f"erp-database/{name}-erp",
+            schedule={
+                "selectedFrequency": "Daily",
+                "startDate": "2025-01-01",
+                "syncHour": 0,
+                "timeZone": "Europe/Prague",
+            },
             location_mapping={k: n for k, n in LOCATIONS[:locations]},  # by name, as a merchant types them
         )
         block.save(name)
@@ -111,14 +120,17 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
         items = {v.sku: shop_state.inventory_items[v.inventory_item_id].gid for v in shop_state.variants.values()}
         state.put_mappings(name, "inventory_item", items.items())
         state.put_hashes(name, "inventory", {f"{s.sku}@{s.location_key}": str(s.shop_quantity()) for s in stock})
-        last_due = block.schedule.latest_due_date(datetime.now(timezone.utc))
+        last_due = block.schedule.latest_due_date(datetime.now(UTC))
         state.commit_cursor(name, "sync_inventory", last_due - timedelta(days=1))  # synced up to yesterday
         changed = rng.sample(stock, round(len(stock) * share))
         with erp.engine.begin() as conn:
-            loader.upsert_stock(conn, [s.model_copy(update={"quantity": s.quantity + rng.randrange(1, 20)})
-                                       for s in changed])
-        print(f"set up {len(stock)} stock rows of {variants} variants at {locations} location(s), "
-              f"{len(changed)} changed, in {time.monotonic() - t0:.1f} s")
+            loader.upsert_stock(
+                conn, [s.model_copy(update={"quantity": s.quantity + rng.randrange(1, 20)}) for s in changed]
+            )
+        print(
+            f"set up {len(stock)} stock rows of {variants} variants at {locations} location(s), "
+            f"{len(changed)} changed, in {time.monotonic() - t0:.1f} s"
+        )
 
         emulator.executor.ledger.reset()
         t1 = time.monotonic()
@@ -152,7 +164,10 @@ def main() -> None:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         with tempfile.TemporaryDirectory(prefix="bench-inventory-") as tmp:
             bench(args.variants, args.changed, args.locations, args.seed, Path(tmp))
 

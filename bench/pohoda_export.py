@@ -97,8 +97,18 @@ def child(args: argparse.Namespace) -> None:
 
 
 def measure(kind: str, path: Path, args: argparse.Namespace) -> dict:
-    command = [sys.executable, __file__, "--child", kind, "--file", str(path), "--chunk-size",
-               str(args.chunk_size), "--repeat", str(args.repeat)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        "--file",
+        str(path),
+        "--chunk-size",
+        str(args.chunk_size),
+        "--repeat",
+        str(args.repeat),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -129,24 +139,36 @@ def main() -> None:
             assert set(throughput["counts"].values()) == {size}, throughput["counts"]
             rss = {mode: measure(mode, path, args) for mode in ("ours", "every", "cards")}
             assert all(r["count"] == size for r in rss.values()), rss
-            rows.append((size, path.stat().st_size / 2**20, written, throughput["seconds"],
-                         {mode: r["peak_rss_mb"] for mode, r in rss.items()}))
+            rows.append(
+                (
+                    size,
+                    path.stat().st_size / 2**20,
+                    written,
+                    throughput["seconds"],
+                    {mode: r["peak_rss_mb"] for mode, r in rss.items()},
+                )
+            )
             print(f"  {size:>7} cards: file written in {written:.1f} s, measured", file=sys.stderr)
 
     print(f"\nPOHODA stock export, chunk size {args.chunk_size}, best of {args.repeat} alternating runs\n")
-    header = (f"{'cards':>8} {'file MB':>8} | {'bare every/s':>12} {'bare cards/s':>12} {'ours/s':>9} | "
-              f"{'ratio/every':>11} {'ratio/cards':>11} | {'RSS ours':>8} {'every':>6} {'cards':>6} MB")
+    header = (
+        f"{'cards':>8} {'file MB':>8} | {'bare every/s':>12} {'bare cards/s':>12} {'ours/s':>9} | "
+        f"{'ratio/every':>11} {'ratio/cards':>11} | {'RSS ours':>8} {'every':>6} {'cards':>6} MB"
+    )
     print(header)
     print("-" * len(header))
     for size, megabytes, _, seconds, rss in rows:
         rate = {mode: size / seconds[mode] for mode in seconds}
-        print(f"{size:>8} {megabytes:>8.1f} | {rate['every']:>12,.0f} {rate['cards']:>12,.0f} {rate['ours']:>9,.0f} | "
-              f"{rate['ours'] / rate['every']:>11.2f} {rate['ours'] / rate['cards']:>11.2f} | "
-              f"{rss['ours']:>8.0f} {rss['every']:>6.0f} {rss['cards']:>6.0f}")
+        print(
+            f"{size:>8} {megabytes:>8.1f} | {rate['every']:>12,.0f} {rate['cards']:>12,.0f} {rate['ours']:>9,.0f} | "
+            f"{rate['ours'] / rate['every']:>11.2f} {rate['ours'] / rate['cards']:>11.2f} | "
+            f"{rss['ours']:>8.0f} {rss['every']:>6.0f} {rss['cards']:>6.0f}"
+        )
     if len(rows) > 1:
         growth = rows[-1][4]["ours"] / rows[0][4]["ours"]
-        print(f"\npeak RSS of ours, {rows[-1][0]:,} vs {rows[0][0]:,} cards: ×{growth:.2f} "
-              "(flat ≈ ×1.0; goal ≤ 200 MB)")
+        print(
+            f"\npeak RSS of ours, {rows[-1][0]:,} vs {rows[0][0]:,} cards: ×{growth:.2f} (flat ≈ ×1.0; goal ≤ 200 MB)"
+        )
     print("goal: ratio ≥ 0.6 against the bare loop that visits every element ('every'); 'cards' is the floor")
 
 

@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -194,8 +194,19 @@ class EmulatorProcess:
 def emulator_process(bucket_size: int, restore_rate: float, token: str = TOKEN) -> Iterator[EmulatorProcess]:
     """``python -m emulators.shopify`` on a free port, stopped afterwards."""
     port = _free_port()
-    command = [sys.executable, "-m", "emulators.shopify", "--port", str(port), "--token", token,
-               "--bucket-size", str(bucket_size), "--restore-rate", repr(float(restore_rate))]
+    command = [
+        sys.executable,
+        "-m",
+        "emulators.shopify",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        "--bucket-size",
+        str(bucket_size),
+        "--restore-rate",
+        repr(float(restore_rate)),
+    ]
     log = tempfile.TemporaryFile()  # uvicorn logs every request; a file never blocks the server like a pipe
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
@@ -226,8 +237,10 @@ def emulator_process(bucket_size: int, restore_rate: float, token: str = TOKEN) 
 def seed_orders(base_url: str, orders: int, seed: int = 1) -> None:
     """Seed the sample shop's locations and ``orders`` orders through ``POST /_emulator/seed``."""
     data = generate(items=max(20, orders // 50), customers=max(10, orders // 20), orders=orders, seed=seed)
-    body = {"locations": [loc.model_dump(mode="json") for loc in data.locations],
-            "orders": [order.model_dump(mode="json") for order in data.orders]}
+    body = {
+        "locations": [loc.model_dump(mode="json") for loc in data.locations],
+        "orders": [order.model_dump(mode="json") for order in data.orders],
+    }
     answer = httpx.post(f"{base_url}/_emulator/seed", json=body, timeout=600)
     answer.raise_for_status()
     made = len(answer.json()["orders"])
@@ -254,21 +267,26 @@ def refund_aware_limit(requested: Sequence[int], actual: Sequence[int], fill: fl
     bucket, which by then has lost the *actual* cost of every earlier request and gained ``rate`` per second."""
     spent = 0
     latest = 0.0
-    for req, act in zip(requested, actual):
+    for req, act in zip(requested, actual, strict=False):
         latest = max(latest, (spent + req - fill) / rate)
         spent += act
     return latest
 
 
-def read_all(base_url: str, restore_rate: float, bucket_size: int, orders: int,
-             server_cpu: Callable[[], float | None] = lambda: None) -> BenchResult:
+def read_all(
+    base_url: str,
+    restore_rate: float,
+    bucket_size: int,
+    orders: int,
+    server_cpu: Callable[[], float | None] = lambda: None,
+) -> BenchResult:
     """Read every seeded order once, as sync_orders does, and measure the run."""
     log = ResponseLog()
     meter = SleepMeter()
     governor = CostGovernor(sleep=meter, name="bench")
     http = httpx.Client(transport=CountingTransport(httpx.HTTPTransport(), log), timeout=60)
     client = ShopifyClient(base_url, TOKEN, http=http, governor=governor)
-    query = updated_at_filter(BASE_DATE - timedelta(days=1), datetime(2100, 1, 1, tzinfo=timezone.utc))
+    query = updated_at_filter(BASE_DATE - timedelta(days=1), datetime(2100, 1, 1, tzinfo=UTC))
     ids: list[str] = []
     pages = 0
     try:
@@ -288,24 +306,44 @@ def read_all(base_url: str, restore_rate: float, bucket_size: int, orders: int,
     refund_limit = refund_aware_limit(log.requested, log.actual, bucket_size, restore_rate)
     ledger = server["by_operation"].get(OPERATION, {"calls": 0, "requested": 0})
     return BenchResult(
-        orders=orders, orders_read=len(ids), distinct_ids=len(set(ids)), requests=log.count, pages=pages,
-        page_size=page_size(catalog.get(OPERATION)), bucket_size=bucket_size, restore_rate=restore_rate,
-        starting_fill=bucket_size, total_requested=total_requested, total_actual=total_actual,
-        throttle_limit_s=limit, refund_limit_s=refund_limit, wall_s=wall,
+        orders=orders,
+        orders_read=len(ids),
+        distinct_ids=len(set(ids)),
+        requests=log.count,
+        pages=pages,
+        page_size=page_size(catalog.get(OPERATION)),
+        bucket_size=bucket_size,
+        restore_rate=restore_rate,
+        starting_fill=bucket_size,
+        total_requested=total_requested,
+        total_actual=total_actual,
+        throttle_limit_s=limit,
+        refund_limit_s=refund_limit,
+        wall_s=wall,
         ratio=wall / limit if limit > 0 else None,
         refund_ratio=wall / refund_limit if refund_limit > 0 else None,
         throttled_after_first=sum(1 for i in log.throttled_at if i > 0),
-        governor_sleep_s=meter.seconds, governor_sleeps=meter.calls, http_s=log.http_seconds,
+        governor_sleep_s=meter.seconds,
+        governor_sleeps=meter.calls,
+        http_s=log.http_seconds,
         client_s=max(0.0, wall - meter.seconds - log.http_seconds),
-        server_requested=int(ledger["requested"]), server_calls=int(ledger["calls"]),
-        server_requests=int(server_requests), client_cpu_s=client_cpu,
-        server_cpu_s=None if server_cpu_before is None or server_cpu_after is None
+        server_requested=int(ledger["requested"]),
+        server_calls=int(ledger["calls"]),
+        server_requests=int(server_requests),
+        client_cpu_s=client_cpu,
+        server_cpu_s=None
+        if server_cpu_before is None or server_cpu_after is None
         else server_cpu_after - server_cpu_before,
     )
 
 
-def run(orders: int = 10_000, restore_rate: float | None = None, bucket_factor: float = 20.0,
-        target_seconds: float = 60.0, seed: int = 1) -> BenchResult:
+def run(
+    orders: int = 10_000,
+    restore_rate: float | None = None,
+    bucket_factor: float = 20.0,
+    target_seconds: float = 60.0,
+    seed: int = 1,
+) -> BenchResult:
     """Start the emulator with a Standard-shaped bucket, seed it, read everything, stop it."""
     rate = restore_rate if restore_rate is not None else auto_restore_rate(orders, bucket_factor, target_seconds)
     bucket_size = int(round(bucket_factor * rate))
@@ -325,37 +363,68 @@ def report(result: BenchResult) -> str:
         ("requests / pages", f"{r.requests} / {r.pages} (first: {r.page_size})"),
         ("bucket size = starting fill", f"{r.bucket_size} points"),
         ("restore rate", f"{r.restore_rate:g} points/s"),
-        ("total requested / actual cost", f"{r.total_requested} / {r.total_actual} points "
-                                          f"(emulator ledger: {r.server_requested} over {r.server_calls} calls)"),
+        (
+            "total requested / actual cost",
+            f"{r.total_requested} / {r.total_actual} points "
+            f"(emulator ledger: {r.server_requested} over {r.server_calls} calls)",
+        ),
         ("throttle limit", f"{r.throttle_limit_s:.2f} s  = (requested - fill) / rate"),
-        ("refund-aware limit", f"{r.refund_limit_s:.2f} s  (each request needs its requested cost; "
-                               "the bucket loses the actual)"),
-        ("wall time", f"{r.wall_s:.2f} s  = governor sleeps {r.governor_sleep_s:.2f} s ({r.governor_sleeps}) "
-                      f"+ HTTP round trips {r.http_s:.2f} s + client {r.client_s:.2f} s"),
-        ("per request", f"HTTP round trip {1000 * r.http_s / max(1, r.requests):.1f} ms, "
-                        f"client {1000 * r.client_s / max(1, r.requests):.1f} ms"),
-        ("CPU time during the read", f"emulator {_seconds(r.server_cpu_s)}, client {r.client_cpu_s:.2f} s "
-                                     "(requests are sequential: no machine runs the read in less than their sum)"),
-        ("THROTTLED after the first response", f"{r.throttled_after_first}  (emulator: {r.server_requests} "
-                                               f"requests, {r.server_calls} charged)"),
+        (
+            "refund-aware limit",
+            f"{r.refund_limit_s:.2f} s  (each request needs its requested cost; the bucket loses the actual)",
+        ),
+        (
+            "wall time",
+            f"{r.wall_s:.2f} s  = governor sleeps {r.governor_sleep_s:.2f} s ({r.governor_sleeps}) "
+            f"+ HTTP round trips {r.http_s:.2f} s + client {r.client_s:.2f} s",
+        ),
+        (
+            "per request",
+            f"HTTP round trip {1000 * r.http_s / max(1, r.requests):.1f} ms, "
+            f"client {1000 * r.client_s / max(1, r.requests):.1f} ms",
+        ),
+        (
+            "CPU time during the read",
+            f"emulator {_seconds(r.server_cpu_s)}, client {r.client_cpu_s:.2f} s "
+            "(requests are sequential: no machine runs the read in less than their sum)",
+        ),
+        (
+            "THROTTLED after the first response",
+            f"{r.throttled_after_first}  (emulator: {r.server_requests} requests, {r.server_calls} charged)",
+        ),
         ("bound by", r.bound_by),
-        ("ratio wall / throttle limit", f"{r.ratio:.3f}  (goal <= {GOAL}: {'met' if r.within_goal else 'NOT met'})"
-                                        if r.ratio is not None else "n/a (the starting fill covers the whole read)"),
-        ("ratio CPU time / throttle limit", f"{r.cpu_ratio:.3f}  (the ratio's floor on an idle machine)"
-                                            if r.cpu_ratio is not None else "n/a"),
-        ("ratio wall / refund-aware limit", f"{r.refund_ratio:.3f}" if r.refund_ratio is not None
-                                            else "n/a (the bucket never ran short)"),
+        (
+            "ratio wall / throttle limit",
+            f"{r.ratio:.3f}  (goal <= {GOAL}: {'met' if r.within_goal else 'NOT met'})"
+            if r.ratio is not None
+            else "n/a (the starting fill covers the whole read)",
+        ),
+        (
+            "ratio CPU time / throttle limit",
+            f"{r.cpu_ratio:.3f}  (the ratio's floor on an idle machine)" if r.cpu_ratio is not None else "n/a",
+        ),
+        (
+            "ratio wall / refund-aware limit",
+            f"{r.refund_ratio:.3f}" if r.refund_ratio is not None else "n/a (the bucket never ran short)",
+        ),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}} : {value}" for label, value in rows)
 
 
 def main(argv: Sequence[str] | None = None) -> BenchResult:
-    parser = argparse.ArgumentParser(prog="bench/shopify_read.py", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bench/shopify_read.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--orders", type=int, default=10_000)
-    parser.add_argument("--restore-rate", type=float, default=None,
-                        help="points/s (default: picked so the throttle limit is --target-seconds)")
+    parser.add_argument(
+        "--restore-rate",
+        type=float,
+        default=None,
+        help="points/s (default: picked so the throttle limit is --target-seconds)",
+    )
     parser.add_argument("--bucket-factor", type=float, default=20.0, help="bucket size = factor × restore rate")
     parser.add_argument("--target-seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1, help="sample_data seed")
@@ -364,8 +433,7 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
     if args.orders < 1:
         parser.error("--orders must be at least 1")
     result = run(args.orders, args.restore_rate, args.bucket_factor, args.target_seconds, args.seed)
-    print(f"shopify_read: {OPERATION} via ShopifyClient.iter_pages, emulator in its own process, "
-          f"{os.cpu_count()} CPUs")
+    print(f"shopify_read: {OPERATION} via ShopifyClient.iter_pages, emulator in its own process, {os.cpu_count()} CPUs")
     print(report(result))
     if args.json:
         print(json.dumps(asdict(result)))

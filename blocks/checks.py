@@ -81,9 +81,10 @@ def known_fields(model: type, data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     unknown = sorted(
-        key for key in data
+        key
+        for key in data
         if key not in model.model_fields and not str(key).startswith("_") and key != "block_type_slug"
-    )  # fmt: skip
+    )
     if unknown:  # pydantic's own "extra_forbidden" error, one per field, each located at its name
         details = [InitErrorDetails(type="extra_forbidden", loc=(key,), input=data[key]) for key in unknown]
         raise ValidationError.from_exception_data(model.__name__, details, hide_input=True)

@@ -37,7 +37,7 @@ class ErpDatabase(Block):
     def _url(cls, value: SecretStr) -> SecretStr:
         return database_url(value)
 
-    def backend(self) -> "ErpBackend":
+    def backend(self) -> ErpBackend:
         from connectors.erp.sql import SqlErpBackend
 
         return SqlErpBackend.from_url(self.url.get_secret_value())
@@ -91,8 +91,9 @@ class PohodaMServer(Block):
     def _state_url(cls, value: SecretStr | None) -> SecretStr | None:
         return None if value is None else database_url(value)
 
-    def backend(self, *, documents: Any = None, settings: Any = None, fiscal_year: int | None = None,
-                http: Any = None) -> "ErpBackend":
+    def backend(
+        self, *, documents: Any = None, settings: Any = None, fiscal_year: int | None = None, http: Any = None
+    ) -> ErpBackend:
         """The ``pohoda`` adapter on this mServer.
 
         Its local state (card and address indexes, shipment outcomes, listing snapshots) goes to ``state_url``
@@ -103,10 +104,20 @@ class PohodaMServer(Block):
         from connectors.erp.pohoda import PohodaErpBackend, documents_from_env
         from connectors.erp.sql import default_data_dir
 
-        state_url = (self.state_url.get_secret_value() if self.state_url is not None
-                     else f"sqlite:///{default_data_dir() / f'pohoda-{self.company_ico}.db'}")
+        state_url = (
+            self.state_url.get_secret_value()
+            if self.state_url is not None
+            else f"sqlite:///{default_data_dir() / f'pohoda-{self.company_ico}.db'}"
+        )
         return PohodaErpBackend.from_config(
-            url=self.url, user=self.user, password=self.password, company_ico=self.company_ico,
-            application=self.application, state_url=state_url, fiscal_year=fiscal_year,
-            documents=documents if documents is not None else documents_from_env(self.url), settings=settings,
-            http=http)
+            url=self.url,
+            user=self.user,
+            password=self.password,
+            company_ico=self.company_ico,
+            application=self.application,
+            state_url=state_url,
+            fiscal_year=fiscal_year,
+            documents=documents if documents is not None else documents_from_env(self.url),
+            settings=settings,
+            http=http,
+        )

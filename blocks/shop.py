@@ -48,7 +48,9 @@ class ShopifyShop(Block):
     )
     schedule: SyncSchedule = Field(
         title="Sync schedule (Codat rules)",
-        description='e.g. {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2, "timeZone": "Europe/Prague"}',
+        description=(
+            'e.g. {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2, "timeZone": "Europe/Prague"}'
+        ),
     )
     erp_block: str = Field(
         title="ERP block",
@@ -134,7 +136,7 @@ class ShopifyShop(Block):
     def graphql_url(self) -> str:
         return f"{self.shop_url}/admin/api/{self.api_version}/graphql.json"
 
-    def erp(self) -> "ErpDatabase | PohodaMServer":
+    def erp(self) -> ErpDatabase | PohodaMServer:
         """Load the ERP block named by ``erp_block`` ('<type-slug>/<name>')."""
         from blocks.erp import ErpDatabase, PohodaMServer
 
@@ -143,7 +145,7 @@ class ShopifyShop(Block):
             raise TypeError(f"erp_block {self.erp_block!r} is a {type(erp).__name__}, not an ERP block")
         return erp
 
-    def client(self, http: "httpx.Client | None" = None, **options: Any) -> "ShopifyClient":
+    def client(self, http: httpx.Client | None = None, **options: Any) -> ShopifyClient:
         """The shop's GraphQL client; the cost governor is shared by every client of this shop in the process."""
         from connectors.shopify.client import ShopifyClient
 

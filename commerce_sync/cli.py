@@ -6,9 +6,9 @@ Imports happen inside the commands so ``commerce-sync --help`` stays fast (Prefe
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -65,7 +65,7 @@ def setup_command(
 def run_command(
     sync: Annotated[str, typer.Argument(help="Sync type, e.g. sync_orders.")],
     shop: Annotated[str, typer.Option(help="ShopifyShop block name.")],
-    param: Annotated[Optional[list[str]], typer.Option("--param", help="key=value (JSON values allowed).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="key=value (JSON values allowed).")] = None,
     wait: Annotated[bool, typer.Option(help="Follow a background run to its end.")] = False,
 ) -> None:
     """Run a sync: queued on the shop's work queue when it allows background syncs, else in this process."""
@@ -84,7 +84,7 @@ def run_command(
 
 @app.command("sample-erp")
 def sample_erp(
-    url: Annotated[Optional[str], typer.Option(help="ERP database URL; default: the embedded SQLite file.")] = None,
+    url: Annotated[str | None, typer.Option(help="ERP database URL; default: the embedded SQLite file.")] = None,
     items: Annotated[int, typer.Option(min=1)] = 200,
     customers: Annotated[int, typer.Option(min=0)] = 50,
     orders: Annotated[int, typer.Option(min=0)] = 100,
@@ -107,17 +107,19 @@ def sample_erp(
 def schedule_show(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON or YAML with Codat fields.")],
     count: Annotated[int, typer.Option(min=1, max=100)] = 5,
-    now: Annotated[Optional[datetime], typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
+    now: Annotated[datetime | None, typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
 ) -> None:
     """Print the next due dates and the period each run would sync."""
     from domain.schedule import describe, load_schedule
 
     schedule = load_schedule(file)
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    typer.echo(f"{schedule.selected_frequency.value} at {schedule.sync_hour:02d}:00 {schedule.time_zone}  "
-               f"cron '{schedule.cron()}'")
+        moment = moment.replace(tzinfo=UTC)
+    typer.echo(
+        f"{schedule.selected_frequency.value} at {schedule.sync_hour:02d}:00 {schedule.time_zone}  "
+        f"cron '{schedule.cron()}'"
+    )
     for row in describe(schedule, moment, count=count):
         typer.echo(json.dumps(row, default=str))
 
@@ -125,7 +127,9 @@ def schedule_show(
 @emulate_app.command("shopify")
 def emulate_shopify(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
-    token: Annotated[str, typer.Option(envvar="COMMERCE_SYNC_EMULATOR_TOKEN", help="Accepted access token.")] = "demo-token",
+    token: Annotated[
+        str, typer.Option(envvar="COMMERCE_SYNC_EMULATOR_TOKEN", help="Accepted access token.")
+    ] = "demo-token",
     seed_items: Annotated[int, typer.Option(help="Seed products from the sample data (0 = empty shop).")] = 0,
 ) -> None:
     """Serve the Shopify Admin GraphQL emulator until Ctrl-C."""
@@ -157,10 +161,15 @@ def emulate_pohoda(
 
 @app.command("demo")
 def demo(
-    data_dir: Annotated[Optional[Path], typer.Option(help="Where the demo keeps its databases.")] = None,
-    serve: Annotated[bool, typer.Option(
-        "--serve", help="Start a real `prefect server` (UI), emulators, worker and deployments; trigger every "
-                        "deployment once; run until Ctrl-C.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its databases.")] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Start a real `prefect server` (UI), emulators, worker and deployments; trigger every "
+            "deployment once; run until Ctrl-C.",
+        ),
+    ] = False,
     port: Annotated[int, typer.Option(help="With --serve: the Prefect server's port (a free one if taken).")] = 4200,
 ) -> None:
     """Run the main job end to end on the embedded default (SQLite ERP + local Shopify emulator)."""

@@ -24,8 +24,8 @@ import importlib.util
 import os
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ PLAN = {"bucket_size": 20_000, "restore_rate": 1000.0}
 same first pass spends about two of its minutes waiting for the cost bucket, as a real Standard shop would."""
 POHODA_SAMPLE = {"items": 40, "customers": 16, "orders": 30}
 """Smaller than the SQL shop's: every POHODA request is one XML round trip, and the demo stays a few minutes."""
+
 
 async def free_stale_slots(shops: list[str]) -> None:
     """Give back the demo shops' lock slots a killed demo still holds.
@@ -107,15 +108,21 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     emulator.state.seed_orders(data.orders)
     rows: list[dict] = []
     with running_emulator(app=app) as base_url:
-        print(f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders, "
-              f"Shopify Plus: {PLAN['restore_rate']:.0f} points/s)")
+        print(
+            f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders, "
+            f"Shopify Plus: {PLAN['restore_rate']:.0f} points/s)"
+        )
         ErpDatabase(url=erp_url).save(ERP, overwrite=True)
         ShopifyShop(
             shop_url=base_url,
             access_token=TOKEN,
             erp_block=f"erp-database/{ERP}",
-            schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 2,
-                      "timeZone": "Europe/Prague"},
+            schedule={
+                "selectedFrequency": "Daily",
+                "startDate": "2025-01-01",
+                "syncHour": 2,
+                "timeZone": "Europe/Prague",
+            },
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
             restore_rate=PLAN["restore_rate"],
         ).save(SHOP, overwrite=True)
@@ -128,13 +135,16 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             for name, flow_fn, params_cls in flows:
                 t0 = time.monotonic()
                 report = flow_fn(params_cls(shop=SHOP))
-                rows.append({"pass": attempt, "flow": name, **report.counts,
-                             "seconds": round(time.monotonic() - t0, 1)})
+                rows.append(
+                    {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
+                )
                 if name == "create_sales_orders" and attempt == "first":
-                    period = schedule.sync_period(datetime.now(timezone.utc))
+                    period = schedule.sync_period(datetime.now(UTC))
                     shipped = erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
-                    print(f"ERP user: shipped {shipped['shipped']} orders, processed {shipped['processed']}, "
-                          f"cancelled {shipped['cancelled']}, transferred {shipped['transferred']}")
+                    print(
+                        f"ERP user: shipped {shipped['shipped']} orders, processed {shipped['processed']}, "
+                        f"cancelled {shipped['cancelled']}, transferred {shipped['transferred']}"
+                    )
         resources.forget(SHOP)
     print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
     _print_table(rows)
@@ -144,17 +154,25 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     for shop, table in ((SHOP, rows), (POHODA_SHOP, pohoda_rows)):
         drift = sum(r["failed"] for r in table if r["flow"] == "reconcile" and r["pass"] == "first")
         if drift:
-            print(f"{shop}: reconcile found {drift} difference(s) (artifact {shop}-reconcile-failures): what the "
-                  "ERP users changed after that day's syncs had run; the next day's runs send it")
-    changed = [f"{shop} {r['flow']}" for shop, table in ((SHOP, rows), (POHODA_SHOP, pohoda_rows))
-               for r in table if r["pass"] == "second" and (r["created"] or r["updated"])]
+            print(
+                f"{shop}: reconcile found {drift} difference(s) (artifact {shop}-reconcile-failures): what the "
+                "ERP users changed after that day's syncs had run; the next day's runs send it"
+            )
+    changed = [
+        f"{shop} {r['flow']}"
+        for shop, table in ((SHOP, rows), (POHODA_SHOP, pohoda_rows))
+        for r in table
+        if r["pass"] == "second" and (r["created"] or r["updated"])
+    ]
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     if changed:
         print(f"WARNING: the second pass changed records in: {', '.join(changed)} (expected none)")
     else:
         print("The second pass created and updated nothing: every sync is idempotent.")
-    print("See the runs and their artifacts: `prefect server start`, then http://127.0.0.1:4200 "
-          "(or your PREFECT_API_URL's UI).")
+    print(
+        "See the runs and their artifacts: `prefect server start`, then http://127.0.0.1:4200 "
+        "(or your PREFECT_API_URL's UI)."
+    )
     return [{**row, "shop": SHOP} for row in rows] + [{**row, "shop": POHODA_SHOP} for row in pohoda_rows]
 
 
@@ -182,18 +200,31 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     shop_state.seed_customers(data.customers[: len(data.customers) // 2])
     shop_state.seed_orders(data.orders)
     rows: list[dict] = []
-    with pohoda.running_emulator(app=mserver_app) as mserver_url, \
-            shopify.running_emulator(app=shop_app) as shop_url:
-        print(f"\nPOHODA mServer emulator: {mserver_url}/xml ({seeded['stock_cards']} stock cards, "
-              f"{seeded['customers']} customers); Shopify emulator: {shop_url} ({len(data.orders)} orders)")
-        PohodaMServer(url=mserver_url, user=config.user, password=config.password, company_ico=config.company_ico,
-                      state_url=f"sqlite:///{directory / 'state-pohoda.db'}").save(POHODA_ERP, overwrite=True)
-        ShopifyShop(shop_url=shop_url, access_token=TOKEN, erp_block=f"pohoda-mserver/{POHODA_ERP}",
-                    schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 3,
-                              "timeZone": "Europe/Prague"},
-                    location_mapping={loc.erp_key: loc.name for loc in data.locations},
-                    restore_rate=PLAN["restore_rate"],
-                    ).save(POHODA_SHOP, overwrite=True)
+    with pohoda.running_emulator(app=mserver_app) as mserver_url, shopify.running_emulator(app=shop_app) as shop_url:
+        print(
+            f"\nPOHODA mServer emulator: {mserver_url}/xml ({seeded['stock_cards']} stock cards, "
+            f"{seeded['customers']} customers); Shopify emulator: {shop_url} ({len(data.orders)} orders)"
+        )
+        PohodaMServer(
+            url=mserver_url,
+            user=config.user,
+            password=config.password,
+            company_ico=config.company_ico,
+            state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
+        ).save(POHODA_ERP, overwrite=True)
+        ShopifyShop(
+            shop_url=shop_url,
+            access_token=TOKEN,
+            erp_block=f"pohoda-mserver/{POHODA_ERP}",
+            schedule={
+                "selectedFrequency": "Daily",
+                "startDate": "2025-01-01",
+                "syncHour": 3,
+                "timeZone": "Europe/Prague",
+            },
+            location_mapping={loc.erp_key: loc.name for loc in data.locations},
+            restore_rate=PLAN["restore_rate"],
+        ).save(POHODA_SHOP, overwrite=True)
         resources.forget(POHODA_SHOP)
         asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
         asyncio.run(free_stale_slots([POHODA_SHOP]))
@@ -202,14 +233,17 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
                 for name, flow_fn, params_cls in available_flows():
                     t0 = time.monotonic()
                     report = flow_fn(params_cls(shop=POHODA_SHOP))
-                    rows.append({"pass": attempt, "flow": name, **report.counts,
-                                 "seconds": round(time.monotonic() - t0, 1)})
+                    rows.append(
+                        {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
+                    )
                     if name == "create_sales_orders" and attempt == "first":
                         done = pohoda_user_works(mserver, data)
-                        print(f"POHODA user: issued {done['shipped']} delivery notes, executed {done['processed']} "
-                              f"orders, cancelled {done['cancelled']}, invoiced {done['transferred']}")
+                        print(
+                            f"POHODA user: issued {done['shipped']} delivery notes, executed {done['processed']} "
+                            f"orders, cancelled {done['cancelled']}, invoiced {done['transferred']}"
+                        )
         finally:
-            cached = resources._cache.get(POHODA_SHOP)  # noqa: SLF001 - close the adapter's client and state
+            cached = resources._cache.get(POHODA_SHOP)
             if cached is not None and "erp" in cached.__dict__:
                 cached.erp.close()
             resources.forget(POHODA_SHOP)
@@ -220,15 +254,22 @@ def pohoda_user_works(mserver: Any, data: Any) -> dict[str, int]:
     """What POHODA's users do between syncs: issue delivery notes (výdejky) with tracking for some received
     orders, tick "Vyřízeno" on others, cancel a few and invoice a few ("Přeneseno")."""
     done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
-    placed = [o for o in data.orders if any(order.ext_id and order.ext_id.ids == o.shop_id
-                                            for order in mserver.orders.values())]
+    placed = [
+        o
+        for o in data.orders
+        if any(order.ext_id and order.ext_id.ids == o.shop_id for order in mserver.orders.values())
+    ]
     share = max(len(placed) // 10, 1)
     for index, order in enumerate(placed[: 8 * share]):
         if index < 4 * share:
             tracking = f"DEMO{index + 1:08d}"
             try:
-                mserver.create_delivery_note(order.shop_id, carrier="PPL", tracking_number=tracking,
-                                             tracking_url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId={tracking}")
+                mserver.create_delivery_note(
+                    order.shop_id,
+                    carrier="PPL",
+                    tracking_number=tracking,
+                    tracking_url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId={tracking}",
+                )
             except ValueError:  # an order of services only: nothing to deliver
                 continue
             done["shipped"] += 1
@@ -249,8 +290,8 @@ def erp_user_works(erp_url: str, data: Any, at: datetime) -> dict[str, int]:
     invoice others (dated inside the current period, so this period's runs pick them up)."""
     import sqlalchemy as sa
 
-    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
     from connectors.erp.sql import SqlErpBackend, loader
+    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
 
     backend = SqlErpBackend.from_url(erp_url)
     orders = {o.shop_id: o for o in data.orders}
@@ -260,14 +301,26 @@ def erp_user_works(erp_url: str, data: Any, at: datetime) -> dict[str, int]:
         for index, (erp_key, shop_id) in enumerate(rows[:24]):
             order = orders[shop_id]
             if index < 15:
-                lines = [ShipmentLine(sku=line.sku, quantity=line.quantity) for line in order.lines
-                         if line.sku and line.quantity > 0]
+                lines = [
+                    ShipmentLine(sku=line.sku, quantity=line.quantity)
+                    for line in order.lines
+                    if line.sku and line.quantity > 0
+                ]
                 if lines:
-                    loader.add_shipment(conn, Shipment(
-                        erp_key=f"DL-DEMO-{index + 1:03d}", order_shop_id=shop_id, lines=lines, shipped_at=at,
-                        tracking=Tracking(company="PPL", number=f"DEMO{index + 1:08d}",
-                                          url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId=DEMO{index + 1:08d}"),
-                    ))  # fmt: skip
+                    loader.add_shipment(
+                        conn,
+                        Shipment(
+                            erp_key=f"DL-DEMO-{index + 1:03d}",
+                            order_shop_id=shop_id,
+                            lines=lines,
+                            shipped_at=at,
+                            tracking=Tracking(
+                                company="PPL",
+                                number=f"DEMO{index + 1:08d}",
+                                url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId=DEMO{index + 1:08d}",
+                            ),
+                        ),
+                    )
                     done["shipped"] += 1
             elif index < 20:
                 loader.set_sales_order_state(conn, erp_key, OrderState.PROCESSED, at)

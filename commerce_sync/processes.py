@@ -46,8 +46,15 @@ class Started:
 def start_process(name: str, argv: list[str], env: dict[str, str], log_dir: Path, cwd: Path = REPO_ROOT) -> Started:
     log = log_dir / f"{name}.log"
     with log.open("ab") as out:
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     return Started(name=name, process=process, log=log)
 
 

@@ -49,12 +49,13 @@ def flow_and_params(sync_type: str) -> tuple[Any, type]:
     flow_fn = getattr(module, sync_type)
     params_cls = inspect.signature(flow_fn.fn).parameters["params"].annotation
     if isinstance(params_cls, str):
-        params_cls = eval(params_cls, vars(module))  # noqa: S307 - resolves the module's own annotation
+        params_cls = eval(params_cls, vars(module))
     return flow_fn, params_cls
 
 
-def run_sync(sync_type: str, shop: str, params: dict[str, Any], *, wait: bool = False,
-             poll_seconds: float = 2.0) -> RunOutcome:
+def run_sync(
+    sync_type: str, shop: str, params: dict[str, Any], *, wait: bool = False, poll_seconds: float = 2.0
+) -> RunOutcome:
     from blocks import ShopifyShop
 
     flow_fn, params_cls = flow_and_params(sync_type)

@@ -4,8 +4,8 @@
 pieces instead, each as a process of its own: ``prefect server`` (with its UI), a Shopify emulator per shop of
 shops.yaml and the Pohoda mServer emulator for the POHODA shop, all seeded with the sample data; then it saves
 the blocks, runs ``commerce-sync setup shops.yaml`` and ``prefect deploy --all`` on prefect.yaml, starts a
-process worker and triggers every deployment once. It keeps running until Ctrl-C, then stops what it started, worker first (a
-worker whose server is already gone takes more than 10 s to give up).
+process worker and triggers every deployment once. It keeps running until Ctrl-C, then stops what it started,
+worker first (a worker whose server is already gone takes more than 10 s to give up).
 
 The end-to-end tests (``tests/e2e``) build the very same stack with :class:`LocalStack`, so what the demo
 shows is what the tests check. Every process is started in a session of its own and stopped by its pid:
@@ -53,17 +53,19 @@ POHODA_XSD = SHARED_DIR / "reference" / "pohoda" / "xsd"  # where present (a dev
 def prefect_env(home: Path, api_url: str, data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment of every process of the stack: its own PREFECT_HOME and API, no inherited profile."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update({
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": LEASE_STORAGE,
-        "COMMERCE_SYNC_HOME": str(REPO_ROOT),  # prefect.yaml's pull step: the worker's working directory
-        "COMMERCE_SYNC_DATA_DIR": str(data_dir),
-        "POHODA_EMULATOR_PASSWORD": POHODA_PASSWORD,
-        "COMMERCE_SYNC_POHODA_DOCUMENTS": "emulator",  # pictures go to the emulator's documents folder
-        "PYTHONUNBUFFERED": "1",
-    })  # fmt: skip
+    env.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": api_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": LEASE_STORAGE,
+            "COMMERCE_SYNC_HOME": str(REPO_ROOT),  # prefect.yaml's pull step: the worker's working directory
+            "COMMERCE_SYNC_DATA_DIR": str(data_dir),
+            "POHODA_EMULATOR_PASSWORD": POHODA_PASSWORD,
+            "COMMERCE_SYNC_POHODA_DOCUMENTS": "emulator",  # pictures go to the emulator's documents folder
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
     return env
@@ -74,8 +76,9 @@ def prefect_command(*args: str) -> list[str]:
 
 
 def run_command(argv: list[str], env: dict[str, str], what: str, timeout: float = 300) -> str:
-    done = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done.stdout
@@ -99,8 +102,15 @@ def deployments_of(prefect_file: Path) -> list[Deployment]:
     found = []
     for d in yaml.safe_load(prefect_file.read_text(encoding="utf-8"))["deployments"]:
         sync = d["entrypoint"].rsplit(":", 1)[1]
-        found.append(Deployment(name=f"{flow_name(sync)}/{d['name']}", shop=d["name"], sync_type=sync,
-                                category=category_of(sync).value, queue=d["work_pool"]["work_queue_name"]))
+        found.append(
+            Deployment(
+                name=f"{flow_name(sync)}/{d['name']}",
+                shop=d["name"],
+                sync_type=sync,
+                category=category_of(sync).value,
+                queue=d["work_pool"]["work_queue_name"],
+            )
+        )
     return found
 
 
@@ -194,14 +204,17 @@ class LocalStack:
 
     # -- steps
     def start_server(self, timeout: float = 180) -> None:
-        server = self._start("prefect-server", prefect_command("server", "start", "--host", "127.0.0.1",
-                                                               "--port", str(self.port)))
+        server = self._start(
+            "prefect-server", prefect_command("server", "start", "--host", "127.0.0.1", "--port", str(self.port))
+        )
         wait_until(answers(f"{self.api_url}/health"), "prefect server healthy", timeout, server)
 
     def start_shopify_emulator(self, shop: str) -> str:
         port = free_port()
-        emulator = self._start(f"shopify-{shop}", [sys.executable, "-m", "emulators.shopify", "--port", str(port),
-                                                   "--token", SHOPIFY_TOKEN, "--shop", shop])
+        emulator = self._start(
+            f"shopify-{shop}",
+            [sys.executable, "-m", "emulators.shopify", "--port", str(port), "--token", SHOPIFY_TOKEN, "--shop", shop],
+        )
         base_url = f"http://127.0.0.1:{port}"
         wait_until(answers(f"{base_url}/_emulator/requests"), f"Shopify emulator for {shop}", 60, emulator)
         self.shop_urls[shop] = base_url
@@ -238,8 +251,9 @@ class LocalStack:
         env = dict(self.env)
         if (POHODA_XSD / "data.xsd").is_file():  # every request checked against STORMWARE's schema
             env["POHODA_XSD_DIR"] = str(POHODA_XSD)
-        emulator = self._start(f"pohoda-{shop}", [sys.executable, "-m", "emulators.pohoda", "--port", str(port),
-                                                  "--year", year], env)
+        emulator = self._start(
+            f"pohoda-{shop}", [sys.executable, "-m", "emulators.pohoda", "--port", str(port), "--year", year], env
+        )
         base_url = f"http://127.0.0.1:{port}"
         wait_until(answers(f"{base_url}/status"), f"Pohoda emulator for {shop}", 60, emulator)
         # the same generate() arguments as the shop's orders, so their SKUs and customers exist in POHODA
@@ -247,8 +261,13 @@ class LocalStack:
         httpx.post(f"{base_url}/_emulator/seed", json=body, timeout=60).raise_for_status()
         name = f"{shop}-erp"
         with self.api():
-            PohodaMServer(url=base_url, user="admin", password=POHODA_PASSWORD, company_ico="12345678",
-                          state_url=f"sqlite:///{self.workdir / f'state-{shop}.db'}").save(name, overwrite=True)
+            PohodaMServer(
+                url=base_url,
+                user="admin",
+                password=POHODA_PASSWORD,
+                company_ico="12345678",
+                state_url=f"sqlite:///{self.workdir / f'state-{shop}.db'}",
+            ).save(name, overwrite=True)
         return f"pohoda-mserver/{name}"
 
     def save_sql_erp(self, name: str) -> str:
@@ -262,16 +281,25 @@ class LocalStack:
         from blocks import ShopifyShop
 
         with self.api():
-            ShopifyShop(shop_url=base_url, access_token=SHOPIFY_TOKEN, erp_block=erp_block, schedule=schedule,
-                        location_mapping={loc.erp_key: loc.name for loc in data.locations}).save(shop, overwrite=True)
+            ShopifyShop(
+                shop_url=base_url,
+                access_token=SHOPIFY_TOKEN,
+                erp_block=erp_block,
+                schedule=schedule,
+                location_mapping={loc.erp_key: loc.name for loc in data.locations},
+            ).save(shop, overwrite=True)
 
     def setup_and_deploy(self) -> None:
-        out = run_command([sys.executable, "-m", "commerce_sync.cli", "setup", str(self.shops_file)], self.env,
-                          "commerce-sync setup")
+        out = run_command(
+            [sys.executable, "-m", "commerce_sync.cli", "setup", str(self.shops_file)], self.env, "commerce-sync setup"
+        )
         for line in out.strip().splitlines():
             self.log(line)
-        run_command(prefect_command("--no-prompt", "deploy", "--all", "--prefect-file", str(self.prefect_file)),
-                    self.env, "prefect deploy --all")
+        run_command(
+            prefect_command("--no-prompt", "deploy", "--all", "--prefect-file", str(self.prefect_file)),
+            self.env,
+            "prefect deploy --all",
+        )
         self.log(f"deployed {len(self.deployments())} deployments from {self.prefect_file.name}")
 
     def start_worker(self) -> Started:
@@ -361,8 +389,13 @@ def run_serve(data_dir: Path | None = None, port: int = 4200) -> None:
     # Ctrl-C (and SIGTERM) raise KeyboardInterrupt even where SIGINT came in ignored (a background job)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
-    stack = LocalStack(workdir, port=port, sample={"items": 60, "customers": 20, "orders": 30},
-                       worker_query_seconds=5, log=lambda message: print(f"  {message}", flush=True))
+    stack = LocalStack(
+        workdir,
+        port=port,
+        sample={"items": 60, "customers": 20, "orders": 30},
+        worker_query_seconds=5,
+        log=lambda message: print(f"  {message}", flush=True),
+    )
     try:
         print(f"Starting a local commerce-sync installation in {workdir} …", flush=True)
         stack.start()

@@ -25,10 +25,20 @@ STAGGER_MINUTES = 5
 
 # the order a shop's day runs them in, per category
 RUN_ORDER: list[str] = [
-    "sync_products", "sync_categories", "sync_parameters", "sync_images", "sync_inventory",
-    "sync_customers", "sync_orders", "create_sales_orders", "sync_payments", "sync_shipments",
-    "sync_order_status", "maintenance", "reconcile",
-]  # fmt: skip
+    "sync_products",
+    "sync_categories",
+    "sync_parameters",
+    "sync_images",
+    "sync_inventory",
+    "sync_customers",
+    "sync_orders",
+    "create_sales_orders",
+    "sync_payments",
+    "sync_shipments",
+    "sync_order_status",
+    "maintenance",
+    "reconcile",
+]
 
 
 class ShopEntry(BaseModel):
@@ -61,8 +71,9 @@ class ShopsFile(BaseModel):
         for index, shop in enumerate(self.shops):
             if shop.name in seen:
                 message = f"shop {shop.name!r} is listed twice"  # names match [a-z0-9-]+: no braces to escape
-                detail = InitErrorDetails(type=PydanticCustomError("duplicate_shop", message),
-                                          loc=("shops", index, "name"), input=shop.name)
+                detail = InitErrorDetails(
+                    type=PydanticCustomError("duplicate_shop", message), loc=("shops", index, "name"), input=shop.name
+                )
                 raise ValidationError.from_exception_data("ShopsFile", [detail])
             seen.add(shop.name)
         return self
@@ -124,20 +135,28 @@ def render_deployments(shops: ShopsFile, sync_types: list[str]) -> list[dict[str
             category, direction = SYNC_TYPES[sync]
             slot = position.get(category, 0)
             position[category] = slot + 1
-            deployments.append({
-                "name": shop.name,
-                "entrypoint": entrypoint(sync),
-                "description": f"{sync} for {shop.name} ({shop.erp} ERP), {direction.value}",
-                "tags": [f"shop:{shop.name}", f"category:{category.value}", f"direction:{direction.value}",
-                         f"erp:{shop.erp}"],
-                "parameters": {"params": {"shop": shop.name}},
-                "work_pool": {"name": shops.work_pool, "work_queue_name": queue_name(shop.name, category)},
-                "schedules": [{
-                    "cron": _staggered(shop.schedule.cron(), slot * STAGGER_MINUTES),
-                    "timezone": shop.schedule.timezone,
-                    "active": True,
-                }],
-            })  # fmt: skip
+            deployments.append(
+                {
+                    "name": shop.name,
+                    "entrypoint": entrypoint(sync),
+                    "description": f"{sync} for {shop.name} ({shop.erp} ERP), {direction.value}",
+                    "tags": [
+                        f"shop:{shop.name}",
+                        f"category:{category.value}",
+                        f"direction:{direction.value}",
+                        f"erp:{shop.erp}",
+                    ],
+                    "parameters": {"params": {"shop": shop.name}},
+                    "work_pool": {"name": shops.work_pool, "work_queue_name": queue_name(shop.name, category)},
+                    "schedules": [
+                        {
+                            "cron": _staggered(shop.schedule.cron(), slot * STAGGER_MINUTES),
+                            "timezone": shop.schedule.timezone,
+                            "active": True,
+                        }
+                    ],
+                }
+            )
     return deployments
 
 

@@ -62,11 +62,11 @@ async def ensure_work_queues(pool: str, shops: Iterable[str]) -> list[str]:
                 names.append(name)
                 try:
                     queue = await client.read_work_queue_by_name(name=name, work_pool_name=pool)
-                    await client.update_work_queue(id=queue.id, concurrency_limit=1,
-                                                   priority=QUEUE_PRIORITY[category])
+                    await client.update_work_queue(id=queue.id, concurrency_limit=1, priority=QUEUE_PRIORITY[category])
                 except ObjectNotFound:
-                    await client.create_work_queue(name=name, work_pool_name=pool, concurrency_limit=1,
-                                                   priority=QUEUE_PRIORITY[category])
+                    await client.create_work_queue(
+                        name=name, work_pool_name=pool, concurrency_limit=1, priority=QUEUE_PRIORITY[category]
+                    )
     return names
 
 

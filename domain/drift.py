@@ -84,8 +84,13 @@ class Difference(BaseModel):
     detail: str = ""
 
     def as_row(self) -> dict[str, str]:
-        return {"kind": self.kind.value, "key": self.key, "erp": self.erp_value or "—",
-                "shop": self.shop_value or "—", "detail": self.detail}
+        return {
+            "kind": self.kind.value,
+            "key": self.key,
+            "erp": self.erp_value or "—",
+            "shop": self.shop_value or "—",
+            "detail": self.detail,
+        }
 
 
 def frame(rows: Iterable[Any], columns: list[str]) -> pd.DataFrame:
@@ -113,23 +118,40 @@ def compare_catalog(erp: pd.DataFrame, shop: pd.DataFrame, managed: set[str]) ->
     both = erp.merge(shop, on="sku", how="outer", suffixes=("_erp", "_shop"), indicator="side")
     out: list[Difference] = []
     for row in both[both.side == "left_only"].itertuples():
-        out.append(Difference(kind=DriftKind.VARIANT_MISSING_IN_SHOP, key=row.sku, erp_value=row.owner_erp,
-                              detail=f"ERP item {row.owner_erp} has this SKU; no shop variant has it"))
+        out.append(
+            Difference(
+                kind=DriftKind.VARIANT_MISSING_IN_SHOP,
+                key=row.sku,
+                erp_value=row.owner_erp,
+                detail=f"ERP item {row.owner_erp} has this SKU; no shop variant has it",
+            )
+        )
     extra = both[(both.side == "right_only") & both.owner_shop.isin(managed)]
     for row in extra.itertuples():
-        out.append(Difference(kind=DriftKind.VARIANT_MISSING_IN_ERP, key=row.sku, shop_value=row.owner_shop,
-                              detail="a variant of a synced product; the ERP has no such SKU"))
+        out.append(
+            Difference(
+                kind=DriftKind.VARIANT_MISSING_IN_ERP,
+                key=row.sku,
+                shop_value=row.owner_shop,
+                detail="a variant of a synced product; the ERP has no such SKU",
+            )
+        )
     for row in both[both.side == "both"].itertuples():
-        fields = [(name, money(getattr(row, f"{name}_erp")), money(getattr(row, f"{name}_shop")))
-                  for name in ("price", "compare_at_price")]
+        fields = [
+            (name, money(getattr(row, f"{name}_erp")), money(getattr(row, f"{name}_shop")))
+            for name in ("price", "compare_at_price")
+        ]
         differ = [(name, erp_value, shop_value) for name, erp_value, shop_value in fields if erp_value != shop_value]
         if differ:
-            out.append(Difference(
-                kind=DriftKind.PRICE, key=row.sku,
-                erp_value="; ".join(f"{name}={value or '—'}" for name, value, _ in differ),
-                shop_value="; ".join(f"{name}={value or '—'}" for name, _, value in differ),
-                detail=f"ERP item {row.owner_erp}",
-            ))  # fmt: skip
+            out.append(
+                Difference(
+                    kind=DriftKind.PRICE,
+                    key=row.sku,
+                    erp_value="; ".join(f"{name}={value or '—'}" for name, value, _ in differ),
+                    shop_value="; ".join(f"{name}={value or '—'}" for name, _, value in differ),
+                    detail=f"ERP item {row.owner_erp}",
+                )
+            )
     return sorted(out, key=_order)
 
 
@@ -139,16 +161,25 @@ def compare_inventory(erp: pd.DataFrame, shop: pd.DataFrame, skus: set[str]) -> 
     A level one side does not have counts as 0 there: the shop cannot sell what is not stocked, and an ERP
     without a stock row holds none.
     """
-    both = erp[erp.sku.isin(skus)].merge(shop[shop.sku.isin(skus)], on=["sku", "location_key"], how="outer",
-                                         suffixes=("_erp", "_shop"), indicator="side")
+    both = erp[erp.sku.isin(skus)].merge(
+        shop[shop.sku.isin(skus)], on=["sku", "location_key"], how="outer", suffixes=("_erp", "_shop"), indicator="side"
+    )
     both["erp_q"] = both.quantity_erp.fillna(0).astype("int64")
     both["shop_q"] = both.quantity_shop.fillna(0).astype("int64")
     out = []
     for row in both[both.erp_q != both.shop_q].itertuples():
         detail = {"left_only": "not stocked at this shop location", "right_only": "no ERP stock row"}.get(
-            str(row.side), "")  # fmt: skip
-        out.append(Difference(kind=DriftKind.INVENTORY, key=f"{row.sku}@{row.location_key}",
-                              erp_value=str(row.erp_q), shop_value=str(row.shop_q), detail=detail))
+            str(row.side), ""
+        )
+        out.append(
+            Difference(
+                kind=DriftKind.INVENTORY,
+                key=f"{row.sku}@{row.location_key}",
+                erp_value=str(row.erp_q),
+                shop_value=str(row.shop_q),
+                detail=detail,
+            )
+        )
     return sorted(out, key=_order)
 
 
@@ -180,13 +211,15 @@ def compare_orders(shop: pd.DataFrame, erp: pd.DataFrame, covered_until: datetim
         detail = "never staged by sync_orders" if status is None else f"staged, {status}"
         if isinstance(row.staged_error, str) and row.staged_error:
             detail += f": {row.staged_error}"
-        out.append(Difference(kind=DriftKind.ORDER_NOT_IMPORTED, key=row.order_id, shop_value=row.name,
-                              detail=detail))
+        out.append(Difference(kind=DriftKind.ORDER_NOT_IMPORTED, key=row.order_id, shop_value=row.name, detail=detail))
     return sorted(out, key=_order)
 
 
 def compare_payments(
-    shop_orders: pd.DataFrame, transactions: pd.DataFrame, erp_orders: pd.DataFrame, booked: pd.DataFrame,
+    shop_orders: pd.DataFrame,
+    transactions: pd.DataFrame,
+    erp_orders: pd.DataFrame,
+    booked: pd.DataFrame,
     covered_until: datetime | None,
 ) -> list[Difference]:
     """Money in on the period's sales orders ⇄ the payments booked against them.
@@ -204,22 +237,42 @@ def compare_payments(
     out = []
     for row in both.itertuples():
         if row.side == "left_only" and row.order_id in covered:
-            out.append(Difference(kind=DriftKind.PAYMENT_NOT_BOOKED, key=row.transaction_id,
-                                  shop_value=_amount(row.amount_shop, row.currency_shop),
-                                  detail=f"money in on order {row.order_id}; the ERP booked no payment for it"))
+            out.append(
+                Difference(
+                    kind=DriftKind.PAYMENT_NOT_BOOKED,
+                    key=row.transaction_id,
+                    shop_value=_amount(row.amount_shop, row.currency_shop),
+                    detail=f"money in on order {row.order_id}; the ERP booked no payment for it",
+                )
+            )
         elif row.side == "right_only":
-            detail = ("the shop transaction is no money in (not a successful sale or capture)"
-                      if row.transaction_id in known else "no such transaction on the shop order")
-            out.append(Difference(kind=DriftKind.PAYMENT_NOT_IN_SHOP, key=row.transaction_id,
-                                  erp_value=_amount(row.amount_erp, row.currency_erp),
-                                  detail=f"booked against {row.order_erp_key}; {detail}"))
-        elif row.side == "both" and money(row.amount_erp) is not None and (
-            money(row.amount_erp) != money(row.amount_shop) or row.currency_erp != row.currency_shop
+            detail = (
+                "the shop transaction is no money in (not a successful sale or capture)"
+                if row.transaction_id in known
+                else "no such transaction on the shop order"
+            )
+            out.append(
+                Difference(
+                    kind=DriftKind.PAYMENT_NOT_IN_SHOP,
+                    key=row.transaction_id,
+                    erp_value=_amount(row.amount_erp, row.currency_erp),
+                    detail=f"booked against {row.order_erp_key}; {detail}",
+                )
+            )
+        elif (
+            row.side == "both"
+            and money(row.amount_erp) is not None
+            and (money(row.amount_erp) != money(row.amount_shop) or row.currency_erp != row.currency_shop)
         ):
-            out.append(Difference(kind=DriftKind.PAYMENT_AMOUNT, key=row.transaction_id,
-                                  erp_value=_amount(row.amount_erp, row.currency_erp),
-                                  shop_value=_amount(row.amount_shop, row.currency_shop),
-                                  detail=f"order {row.order_id}, booked against {row.order_erp_key}"))
+            out.append(
+                Difference(
+                    kind=DriftKind.PAYMENT_AMOUNT,
+                    key=row.transaction_id,
+                    erp_value=_amount(row.amount_erp, row.currency_erp),
+                    shop_value=_amount(row.amount_shop, row.currency_shop),
+                    detail=f"order {row.order_id}, booked against {row.order_erp_key}",
+                )
+            )
     return sorted(out, key=_order)
 
 
@@ -228,23 +281,37 @@ def compare_fulfillments(fulfillments: pd.DataFrame, outcomes: pd.DataFrame) -> 
 
     ``outcomes`` are the ERP shipments of the period's orders; ``fulfillments`` those orders' fulfillments.
     """
-    sent = outcomes[outcomes.state == "synced"].explode("fulfillment_ids").rename(
-        columns={"fulfillment_ids": "fulfillment_id"})  # fmt: skip
+    sent = (
+        outcomes[outcomes.state == "synced"]
+        .explode("fulfillment_ids")
+        .rename(columns={"fulfillment_ids": "fulfillment_id"})
+    )
     live = fulfillments[fulfillments.status != "CANCELLED"]
     out = []
     for (erp_key, order_id), group in sent.groupby(["erp_key", "order_id"], sort=True):
         gone = sorted(set(group.fulfillment_id.dropna()) - set(live.fulfillment_id))
         if gone or group.fulfillment_id.isna().all():
             has = sorted(live[live.order_id == order_id].fulfillment_id)
-            out.append(Difference(kind=DriftKind.FULFILLMENT_MISSING, key=erp_key,
-                                  erp_value=", ".join(gone) or "sent, no fulfillment recorded",
-                                  shop_value=", ".join(has) or None,
-                                  detail=f"order {order_id}: the shipment is marked as sent; the shop lacks "
-                                         f"{'these fulfillments' if gone else 'its fulfillment'}"))
+            out.append(
+                Difference(
+                    kind=DriftKind.FULFILLMENT_MISSING,
+                    key=erp_key,
+                    erp_value=", ".join(gone) or "sent, no fulfillment recorded",
+                    shop_value=", ".join(has) or None,
+                    detail=f"order {order_id}: the shipment is marked as sent; the shop lacks "
+                    f"{'these fulfillments' if gone else 'its fulfillment'}",
+                )
+            )
     known = set(outcomes.explode("fulfillment_ids").fulfillment_ids.dropna())
     for row in live[~live.fulfillment_id.isin(known)].itertuples():
-        out.append(Difference(kind=DriftKind.FULFILLMENT_NOT_FROM_ERP, key=row.fulfillment_id,
-                              shop_value=row.order_id, detail="no ERP shipment was sent as this fulfillment"))
+        out.append(
+            Difference(
+                kind=DriftKind.FULFILLMENT_NOT_FROM_ERP,
+                key=row.fulfillment_id,
+                shop_value=row.order_id,
+                detail="no ERP shipment was sent as this fulfillment",
+            )
+        )
     return sorted(out, key=_order)
 
 
@@ -259,10 +326,19 @@ def counts_by_kind(differences: Iterable[Difference]) -> dict[str, int]:
 
 def drift_markdown(title: str, differences: list[Difference], checked: dict[str, int], notes: list[str]) -> str:
     """The drift report: records compared per check, differences per kind, notes (e.g. checks left out)."""
-    lines = [f"# {title}", "", f"**{len(differences)} difference(s)**", "", "| check | records compared |",
-             "|---|---:|", *[f"| {name} | {count} |" for name, count in checked.items()], "",
-             "| kind | differences |", "|---|---:|",
-             *[f"| {kind} | {count} |" for kind, count in counts_by_kind(differences).items()]]
+    lines = [
+        f"# {title}",
+        "",
+        f"**{len(differences)} difference(s)**",
+        "",
+        "| check | records compared |",
+        "|---|---:|",
+        *[f"| {name} | {count} |" for name, count in checked.items()],
+        "",
+        "| kind | differences |",
+        "|---|---:|",
+        *[f"| {kind} | {count} |" for kind, count in counts_by_kind(differences).items()],
+    ]
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
     if differences:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
@@ -59,7 +59,7 @@ __all__ = [
 def _to_utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValueError("datetime must be timezone-aware (naive datetimes are ambiguous)")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
@@ -184,7 +184,7 @@ class Product(_Model):
     updated_at: UtcDatetime | None = None
 
     @model_validator(mode="after")
-    def _unique_skus(self) -> "Product":
+    def _unique_skus(self) -> Product:
         skus = [v.sku for v in self.variants]
         dupes = sorted({s for s in skus if skus.count(s) > 1})
         if dupes:
@@ -398,7 +398,7 @@ class Image(_Model):
     mime_type: str | None = None
 
     @model_validator(mode="after")
-    def _content_or_url(self) -> "Image":
+    def _content_or_url(self) -> Image:
         if self.content is None and self.url is None:
             raise ValueError(f"image of item {self.item_key!r}: needs content or url")
         if self.content is not None:

@@ -35,7 +35,7 @@ class SyncReport(BaseModel):
         self.failed += 1
         self.failures.append(FailedRecord(record=record, field=field, reason=reason))
 
-    def __add__(self, other: "SyncReport") -> "SyncReport":
+    def __add__(self, other: SyncReport) -> SyncReport:
         return SyncReport(
             created=self.created + other.created,
             updated=self.updated + other.updated,
@@ -56,8 +56,12 @@ class SyncReport(BaseModel):
             lines.append(f"**Period:** `{period[0].isoformat()}` → `{period[1].isoformat()}` (half-open)")
         else:
             lines.append("**Period:** nothing due")
-        lines += ["", "| created | updated | skipped | failed |", "|---:|---:|---:|---:|",
-                  f"| {self.created} | {self.updated} | {self.skipped} | {self.failed} |"]
+        lines += [
+            "",
+            "| created | updated | skipped | failed |",
+            "|---:|---:|---:|---:|",
+            f"| {self.created} | {self.updated} | {self.skipped} | {self.failed} |",
+        ]
         if self.notes:
             lines += ["", *[f"- {note}" for note in self.notes]]
         if self.failures:

@@ -126,8 +126,9 @@ class SyncSchedule(BaseModel):
         if options is not None and self.selected_frequency not in options:
             offered = ", ".join(option.value for option in options) or "none"
             message = f"{self.selected_frequency.value!r} is not one of frequencyOptions ({offered})"
-            raise field_error("SyncSchedule", "selectedFrequency", "frequency_not_offered", message,
-                               self.selected_frequency.value)
+            raise field_error(
+                "SyncSchedule", "selectedFrequency", "frequency_not_offered", message, self.selected_frequency.value
+            )
         return self
 
     # -- the deployment's side ------------------------------------------------------------------------------
@@ -282,11 +283,13 @@ def describe(schedule: SyncSchedule, now: datetime, count: int = 5) -> list[dict
     rows = []
     for _ in range(count):
         due = schedule.next_due_date(due)
-        rows.append({
-            "due": due.isoformat(),
-            "due_local": due.astimezone(schedule.zone).isoformat(),
-            "period_start": start.isoformat(),
-            "period_end": due.isoformat(),
-        })
+        rows.append(
+            {
+                "due": due.isoformat(),
+                "due_local": due.astimezone(schedule.zone).isoformat(),
+                "period_start": start.isoformat(),
+                "period_end": due.isoformat(),
+            }
+        )
         start = due
     return rows

@@ -34,7 +34,7 @@ def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
     """Prefect ``retry_condition_fn``: retry only when the failure is transient."""
     try:
         state.result()
-    except BaseException as exc:  # noqa: BLE001 - inspecting the task's own failure
+    except BaseException as exc:
         return is_retriable(exc)
     return False
 

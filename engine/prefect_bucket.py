@@ -136,8 +136,9 @@ class PrefectSharedBucket:
             self._pending += int(points)
             if self._sender is None:
                 context = contextvars.copy_context()  # the caller's Prefect settings (API URL) go along
-                self._sender = threading.Thread(target=context.run, args=(self._send_refunds,), daemon=True,
-                                                name=f"refunds-{self.budget.name}")
+                self._sender = threading.Thread(
+                    target=context.run, args=(self._send_refunds,), daemon=True, name=f"refunds-{self.budget.name}"
+                )
                 self._sender.start()
             self._wake.notify_all()
 

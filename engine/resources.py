@@ -22,7 +22,7 @@ from connectors.state import StateStore
 from engine.shared_budget import shared_budget_for
 
 _lock = threading.Lock()
-_cache: dict[str, "ShopResources"] = {}
+_cache: dict[str, ShopResources] = {}
 
 
 @dataclass

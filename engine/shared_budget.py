@@ -14,8 +14,8 @@ slot decay *is* a leaky bucket kept by the server, so every process that talks t
 
 How, and why not simply ``prefect.concurrency.sync.rate_limit``: ``engine/prefect_bucket.py``.
 
-The bucket size is **an estimate** (``budget_limit``): Shopify does not document it; observed buckets are about 20 × the restore
-rate (2 000 points on Standard). The local governor still corrects from ``throttleStatus`` on every
+The bucket size is **an estimate** (``budget_limit``): Shopify does not document it; observed buckets are about
+20 × the restore rate (2 000 points on Standard). The local governor still corrects from ``throttleStatus`` on every
 response, so a smaller real bucket costs a THROTTLED answer and a wait, never a failure; a bigger one only
 leaves some burst capacity unused.
 
@@ -69,7 +69,7 @@ def budget_limit(shop: str, restore_rate: float, *, bucket_size: int | None = No
     return BudgetLimit(name=shopify_budget_name(shop), limit=limit, slot_decay_per_second=float(restore_rate))
 
 
-async def ensure_shared_budget(client: "PrefectClient", budget: BudgetLimit) -> None:
+async def ensure_shared_budget(client: PrefectClient, budget: BudgetLimit) -> None:
     """Create the limit, or update it when its size or decay differ (slots in use are kept)."""
     try:
         await client.upsert_global_concurrency_limit_by_name(
@@ -81,7 +81,7 @@ async def ensure_shared_budget(client: "PrefectClient", budget: BudgetLimit) -> 
         )
 
 
-def shared_budget_for(name: str, shop: "ShopifyShop") -> PrefectSharedBucket | None:
+def shared_budget_for(name: str, shop: ShopifyShop) -> PrefectSharedBucket | None:
     """The shared bucket of the shop block saved as ``name``, or None when the block turns sharing off."""
     if not shop.shared_rate_limit:
         return None

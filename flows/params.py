@@ -18,7 +18,7 @@ class SyncParams(BaseModel):
     dry_run: bool = Field(default=False, title="Dry run", description="Read and compare, write nothing.")
 
     @model_validator(mode="after")
-    def _both_or_neither(self) -> "SyncParams":
+    def _both_or_neither(self) -> SyncParams:
         if (self.period_start is None) != (self.period_end is None):
             field = "period_end" if self.period_end is None else "period_start"
             raise ValueError(f"{field}: give both period_start and period_end, or neither")

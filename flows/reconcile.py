@@ -21,14 +21,24 @@ from pydantic import Field
 from domain import drift
 from domain.drift import Difference, DriftKind
 from domain.report import SyncReport
+from engine.context import SyncContext
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from engine.context import SyncContext
 from tasks.inventory import BATCH, resolve_locations, set_quantities_batch
 from tasks.products import push_products
-from tasks.reconcile import (forget_sent_items, inventory_repair_rows, publish_drift, read_erp_catalog,
-                             read_erp_orders, read_erp_payments, read_erp_shipments, read_erp_stock, read_shop_catalog,
-                             read_shop_orders, read_shop_stock)
+from tasks.reconcile import (
+    forget_sent_items,
+    inventory_repair_rows,
+    publish_drift,
+    read_erp_catalog,
+    read_erp_orders,
+    read_erp_payments,
+    read_erp_shipments,
+    read_erp_stock,
+    read_shop_catalog,
+    read_shop_orders,
+    read_shop_stock,
+)
 
 RESENT_ITEMS = {DriftKind.PRICE, DriftKind.VARIANT_MISSING_IN_SHOP}
 
@@ -46,8 +56,11 @@ ORDER_CHECKS = {Check.ORDERS, Check.PAYMENTS, Check.FULFILLMENTS}
 
 class ReconcileParams(SyncParams):
     checks: list[Check] = Field(default_factory=lambda: list(Check), min_length=1, title="Checks to run")
-    repair: bool = Field(default=False, title="Repair",
-                         description="Re-send drifted prices, missing variants and stock. Off: change nothing.")
+    repair: bool = Field(
+        default=False,
+        title="Repair",
+        description="Re-send drifted prices, missing variants and stock. Off: change nothing.",
+    )
 
 
 @flow(name="reconcile", log_prints=True)
@@ -75,8 +88,9 @@ def reconcile(params: ReconcileParams) -> SyncReport:
     return run.report
 
 
-def _catalog(run: RunHandle, checks: set[Check], locations: dict[str, str], found: list[Difference],
-             checked: dict[str, int]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def _catalog(
+    run: RunHandle, checks: set[Check], locations: dict[str, str], found: list[Difference], checked: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Variants, prices and stock; returns (ERP catalogue, shop catalogue) for the repair."""
     if not checks & {Check.CATALOG, Check.INVENTORY}:
         return None
@@ -96,8 +110,13 @@ def _catalog(run: RunHandle, checks: set[Check], locations: dict[str, str], foun
     return erp, shop_catalog
 
 
-def _orders(run: RunHandle, checks: set[Check], shop: tuple[SyncReport, pd.DataFrame, pd.DataFrame, pd.DataFrame],
-            found: list[Difference], checked: dict[str, int]) -> None:
+def _orders(
+    run: RunHandle,
+    checks: set[Check],
+    shop: tuple[SyncReport, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    found: list[Difference],
+    checked: dict[str, int],
+) -> None:
     report, orders, transactions, fulfillments = shop
     run.add(report)
     ids = list(orders.order_id)
@@ -106,8 +125,10 @@ def _orders(run: RunHandle, checks: set[Check], shop: tuple[SyncReport, pd.DataF
         found += drift.compare_orders(orders, erp_orders, orders_read_until)
         checked["orders"] = len(orders)
         if late := drift.unread(orders, orders_read_until):
-            run.report.notes.append(f"{late} order(s) changed after sync_orders last read them: not judged "
-                                    "(reconcile this period again after sync_orders)")
+            run.report.notes.append(
+                f"{late} order(s) changed after sync_orders last read them: not judged "
+                "(reconcile this period again after sync_orders)"
+            )
     if Check.PAYMENTS in checks:
         booked, payments_read_until = read_erp_payments(run.ctx, sorted(set(erp_orders.erp_key.dropna())))
         if booked is None:
@@ -124,8 +145,13 @@ def _orders(run: RunHandle, checks: set[Check], shop: tuple[SyncReport, pd.DataF
             checked["fulfillments"] = len(outcomes)
 
 
-def _repair(ctx: SyncContext, found: list[Difference], catalog: tuple[pd.DataFrame, pd.DataFrame] | None,
-            locations: dict[str, str], notes: list[str]) -> list[str]:
+def _repair(
+    ctx: SyncContext,
+    found: list[Difference],
+    catalog: tuple[pd.DataFrame, pd.DataFrame] | None,
+    locations: dict[str, str],
+    notes: list[str],
+) -> list[str]:
     """Re-send what the syncs can put right; returns ``kind:key`` of the differences repaired (refusals go to
     ``notes``; the differences they leave stay in the report)."""
     # idempotency keys are scoped to this run: a repair repeated by a later run must be sent, not deduplicated
@@ -135,7 +161,7 @@ def _repair(ctx: SyncContext, found: list[Difference], catalog: tuple[pd.DataFra
     resend = [d for d in found if d.kind in RESENT_ITEMS]
     if resend and catalog is not None:
         erp, shop = catalog
-        owner = dict(zip(erp.sku, erp.owner))
+        owner = dict(zip(erp.sku, erp.owner, strict=False))
         keys = sorted({owner[d.key] for d in resend})
         missing = sorted(d.key for d in resend if d.kind is DriftKind.VARIANT_MISSING_IN_SHOP)
         forget_sent_items(ctx, keys, missing, sorted(set(shop.owner)))

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
-from domain.report import SyncReport
 from domain.categories import locks_for
-from flows.params import SyncParams
+from domain.report import SyncReport
 from engine.context import SyncContext
+from flows.params import SyncParams
 from tasks.runs import close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600
@@ -46,7 +46,7 @@ class RunHandle:
 def scheduled_start() -> datetime:
     """When this flow run was *scheduled* to start: a late run keeps its period; an ad-hoc run uses now."""
     value = flow_run.get_scheduled_start_time()
-    return datetime.fromtimestamp(value.timestamp(), tz=timezone.utc)
+    return datetime.fromtimestamp(value.timestamp(), tz=UTC)
 
 
 @contextmanager

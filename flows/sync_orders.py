@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from prefect import flow
 
-from domain.report import SyncReport
 from connectors.shopify.search import all_of, updated_at_filter
+from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.orders import stage_orders_page

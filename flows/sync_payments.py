@@ -11,11 +11,11 @@ from datetime import timedelta
 
 from prefect import flow
 
-from domain.report import SyncReport
 from connectors.shopify.search import any_of, updated_at_filter
+from domain.report import SyncReport
+from engine.context import SyncContext
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from engine.context import SyncContext
 from tasks.payments import book_payments_page
 
 OVERLAP = timedelta(minutes=10)

@@ -36,25 +36,36 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import Field
 
 from domain.report import SyncReport
+from engine.context import SyncContext
+from engine.resources import resources
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
-from engine.context import SyncContext
 from tasks.images import push_images
-from tasks.pohoda_export import (ExportChunk, discard_export, download_stock_export, images_in_notes,
-                                 read_export_chunk, streams_stock_export)
+from tasks.pohoda_export import (
+    ExportChunk,
+    discard_export,
+    download_stock_export,
+    images_in_notes,
+    read_export_chunk,
+    streams_stock_export,
+)
 from tasks.products import list_changed_item_keys, push_products
-from engine.resources import resources
 from tasks.runs import artifact_key
 
 PROCESS_LABEL = "commerce-sync.process"
 
 
 class SyncProductsParams(SyncParams):
-    chunk_size: int = Field(default=200, ge=1, le=2000,
-                            title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)")
-    max_workers: int = Field(default=4, ge=1, le=32, title="Chunks pushed at the same time",
-                             description="Threads, or a LocalCluster's processes; a running Dask cluster's own "
-                             "workers decide there.")
+    chunk_size: int = Field(
+        default=200, ge=1, le=2000, title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)"
+    )
+    max_workers: int = Field(
+        default=4,
+        ge=1,
+        le=32,
+        title="Chunks pushed at the same time",
+        description="Threads, or a LocalCluster's processes; a running Dask cluster's own workers decide there.",
+    )
     chunk_runner: Literal["threads", "dask"] | None = Field(
         default=None,
         title="Where chunks run",
@@ -74,8 +85,14 @@ def chunk_task_runner(params: SyncProductsParams, dask_address: str | None) -> T
         raise RuntimeError("chunk_runner 'dask' needs the dask extra: pip install 'commerce-sync[dask]'") from exc
     if dask_address:
         return DaskTaskRunner(address=dask_address)  # the cluster's own size decides how many chunks at once
-    return DaskTaskRunner(cluster_kwargs={"n_workers": params.max_workers, "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": ":0"})
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": params.max_workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": ":0",
+        }
+    )
 
 
 def label_process() -> None:
@@ -124,11 +141,17 @@ def chunk_failed(keys: list[str], exc: BaseException) -> SyncReport:
     return report
 
 
-def run_chunks(run: RunHandle, params: SyncProductsParams, jobs: list[tuple[Task, dict[str, Any], list[str]]],
-               description: str, runner: TaskRunner) -> None:
+def run_chunks(
+    run: RunHandle,
+    params: SyncProductsParams,
+    jobs: list[tuple[Task, dict[str, Any], list[str]]],
+    description: str,
+    runner: TaskRunner,
+) -> None:
     """Each job (child-flow task, its parameters, the item keys it covers) a few at a time, with progress."""
-    progress = create_progress_artifact(0.0 if jobs else 100.0, description=description,
-                                        key=artifact_key(params.shop, "sync_products", "progress"))
+    progress = create_progress_artifact(
+        0.0 if jobs else 100.0, description=description, key=artifact_key(params.shop, "sync_products", "progress")
+    )
     if not jobs:  # no cluster started for nothing
         return
     with runner:
@@ -136,7 +159,7 @@ def run_chunks(run: RunHandle, params: SyncProductsParams, jobs: list[tuple[Task
         for done, future in enumerate(as_completed(list(futures)), start=1):
             try:
                 report, retry = future.result()
-            except Exception as exc:  # noqa: BLE001 - one chunk's failure must not cost the others
+            except Exception as exc:
                 report, retry = chunk_failed(futures[future], exc), futures[future]
             run.add(report, retry_keys=retry)
             update_progress_artifact(progress, 100.0 * done / len(jobs))
@@ -147,19 +170,28 @@ def by_item_keys(run: RunHandle, params: SyncProductsParams, child_ctx: SyncCont
     listed, keys = list_changed_item_keys(run.ctx)
     run.add(listed)
     chunks = [keys[i : i + params.chunk_size] for i in range(0, len(keys), params.chunk_size)]
-    run_chunks(run, params, [(run_chunk, {"ctx": child_ctx, "keys": c}, c) for c in chunks],
-               f"{len(keys)} item(s) in {len(chunks)} chunk(s)", runner)
+    run_chunks(
+        run,
+        params,
+        [(run_chunk, {"ctx": child_ctx, "keys": c}, c) for c in chunks],
+        f"{len(keys)} item(s) in {len(chunks)} chunk(s)",
+        runner,
+    )
 
 
-def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext,
-                      runner: TaskRunner) -> None:
+def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext, runner: TaskRunner) -> None:
     """POHODA: the stock export streamed into files, a chunk each; last run's failures as chunks of keys."""
     export = download_stock_export(run.ctx, params.chunk_size)
     size = params.chunk_size
     retried = [k for k in dict.fromkeys(run.ctx.retry_keys) if k not in export.listed]
-    jobs = [(run_export_chunk, {"ctx": child_ctx, "chunk": c}, k) for c, k in zip(export.chunks, export.chunk_keys)]
-    jobs += [(run_chunk, {"ctx": child_ctx, "keys": retried[i : i + size]}, retried[i : i + size])
-             for i in range(0, len(retried), size)]
+    jobs = [
+        (run_export_chunk, {"ctx": child_ctx, "chunk": c}, k)
+        for c, k in zip(export.chunks, export.chunk_keys, strict=False)
+    ]
+    jobs += [
+        (run_chunk, {"ctx": child_ctx, "keys": retried[i : i + size]}, retried[i : i + size])
+        for i in range(0, len(retried), size)
+    ]
     described = f"{export.cards} stock card(s) in {len(export.chunks)} chunk(s)"
     try:
         run_chunks(run, params, jobs, described + (f", {len(retried)} item(s) to retry" if retried else ""), runner)

@@ -10,8 +10,8 @@ Why it is done this way:
   the rest of the tree is synced (``build_category_tree`` would refuse the whole tree).
 - ``collectionCreate`` is not retry-safe: before creating, the collection is looked up by handle, so a create
   whose answer was lost is adopted instead of duplicated; one that timed out is looked for until it shows
-  (``connectors.shopify.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged collections
-  are skipped by their digest (hash entity ``collection``).
+  (``connectors.shopify.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged
+  collections are skipped by their digest (hash entity ``collection``).
 - ``collectionAddProducts`` is not retry-safe either: the collection's current products are read first and
   only the others are sent. Membership is grouped per collection, so each collection is read once per run.
 """
@@ -27,18 +27,19 @@ from typing import Any
 from prefect import task
 from pydantic import BaseModel
 
-from domain.models import Category, build_category_tree
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
-from connectors.shopify.errors import NotFound, RecordError as ShopRecordError
+from connectors.shopify.errors import NotFound
+from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import METAFIELD_NAMESPACE, collection_handle, collection_input
+from connectors.shopify.lost_answers import create_or_adopt
 from connectors.shopify.mutations import attribute, record_errors
 from connectors.shopify.search import any_of
+from domain.models import Category, build_category_tree
+from domain.report import SyncReport
 from engine.context import SyncContext
-from connectors.shopify.lost_answers import create_or_adopt
-from tasks.parameters import changed_products
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
+from tasks.parameters import changed_products
 
 PATH_SEPARATOR = " > "
 PRODUCTS_PER_CALL = 250
@@ -60,13 +61,18 @@ class CollectionPlan(BaseModel):
         return collection_handle(self.category)
 
     def collection_input(self, collection_id: str | None = None) -> dict[str, Any]:
-        values = {"category_key": self.key, "key_path": "/".join(self.key_path),
-                  "path": PATH_SEPARATOR.join(self.name_path)}
+        values = {
+            "category_key": self.key,
+            "key_path": "/".join(self.key_path),
+            "path": PATH_SEPARATOR.join(self.name_path),
+        }
         return {
             **collection_input(self.category, collection_id=collection_id),
-            "metafields": [{"namespace": METAFIELD_NAMESPACE, "key": key, "type": "single_line_text_field",
-                            "value": value} for key, value in values.items()],
-        }  # fmt: skip
+            "metafields": [
+                {"namespace": METAFIELD_NAMESPACE, "key": key, "type": "single_line_text_field", "value": value}
+                for key, value in values.items()
+            ],
+        }
 
     @property
     def digest(self) -> str:
@@ -95,8 +101,11 @@ def plan_collections(categories: Sequence[Category]) -> tuple[list[CollectionPla
             bad.append((category.erp_key, reason))
         else:
             chain.reverse()
-            plans.append(CollectionPlan(category=category, name_path=[c.name for c in chain],
-                                        key_path=[c.erp_key for c in chain]))
+            plans.append(
+                CollectionPlan(
+                    category=category, name_path=[c.name for c in chain], key_path=[c.erp_key for c in chain]
+                )
+            )
     build_category_tree([p.category for p in plans])  # the kept part is a tree; raises only on a bug here
     plans.sort(key=lambda p: (len(p.key_path), p.category.position, p.key))
     return plans, bad
@@ -158,8 +167,11 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
 def _collections_by_handle(res: ShopResources, handles: list[str]) -> dict[str, str]:
     """``{handle: collection GID}`` of the collections that already exist (a create whose answer was lost)."""
     query = any_of("handle", handles)
-    return {node["handle"]: node["id"] for node in res.shopify.iter_nodes(
-        "CollectionsUpdatedSince", {"query": query}, "collections") if node["handle"] in handles}  # fmt: skip
+    return {
+        node["handle"]: node["id"]
+        for node in res.shopify.iter_nodes("CollectionsUpdatedSince", {"query": query}, "collections")
+        if node["handle"] in handles
+    }
 
 
 def _collection_by_handle(res: ShopResources, handle: str) -> str | None:
@@ -228,14 +240,16 @@ def add_products_to_collections(ctx: SyncContext, members: dict[str, list[str]])
                 report.fail(f"item {item_key}", error.message, field=f"collections.{category_key}")
                 retry.add(item_key)
     if retry:
-        report.notes.append(f"{len(retry)} item(s) not put into collections yet (product or collection missing); "
-                            "retried next run")
+        report.notes.append(
+            f"{len(retry)} item(s) not put into collections yet (product or collection missing); retried next run"
+        )
     return report, sorted(retry)
 
 
 def _collection_products(res: ShopResources, collection_id: str) -> set[str]:
-    return {n["id"] for n in res.shopify.iter_nodes("CollectionProducts", {"id": collection_id},
-                                                    ("collection", "products"))}
+    return {
+        n["id"] for n in res.shopify.iter_nodes("CollectionProducts", {"id": collection_id}, ("collection", "products"))
+    }
 
 
 def _add(res: ShopResources, collection_id: str, products: dict[str, str]) -> dict[str, ShopRecordError]:

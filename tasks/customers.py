@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from prefect import task
 
-from domain.models import Address, Customer
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import customer_from_node
+from domain.models import Address, Customer
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -129,15 +129,17 @@ def merge_customer(erp: Customer | None, shop: Customer) -> Customer:
         if _address_key(address) not in known:
             addresses.append(address)
             known.add(_address_key(address))
-    return erp.model_copy(update={
-        "shop_id": None,
-        "email": email,
-        "phone": phone,
-        "first_name": shop.first_name or erp.first_name,
-        "last_name": shop.last_name or erp.last_name,
-        "addresses": addresses,
-        "updated_at": None,
-    })  # fmt: skip
+    return erp.model_copy(
+        update={
+            "shop_id": None,
+            "email": email,
+            "phone": phone,
+            "first_name": shop.first_name or erp.first_name,
+            "last_name": shop.last_name or erp.last_name,
+            "addresses": addresses,
+            "updated_at": None,
+        }
+    )
 
 
 def same_customer(a: Customer, b: Customer) -> bool:

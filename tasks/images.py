@@ -31,14 +31,14 @@ from urllib.parse import unquote, urlsplit
 
 from prefect import task
 
-from domain.models import Image
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import HttpError, NotFound, UserError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import media_input
 from connectors.shopify.media import download_image, product_media, stage_images
 from connectors.shopify.mutations import attribute
+from domain.models import Image
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -200,9 +200,10 @@ def _sources(res: ShopResources, images: list[Image]) -> dict[str, str | Excepti
         image_key(i.item_key, i.position): str(i.url) for i in images if i.content is None
     }
     to_stage = [i for i in images if i.content is not None]
-    staged = stage_images(res.shopify, [i.model_copy(update={"mime_type": sniff_image(i.content or b"")})
-                                        for i in to_stage])
-    sources.update({image_key(i.item_key, i.position): outcome for i, outcome in zip(to_stage, staged)})
+    staged = stage_images(
+        res.shopify, [i.model_copy(update={"mime_type": sniff_image(i.content or b"")}) for i in to_stage]
+    )
+    sources.update({image_key(i.item_key, i.position): outcome for i, outcome in zip(to_stage, staged, strict=False)})
     return sources
 
 
@@ -211,17 +212,30 @@ def _push_item(
 ) -> SyncReport:
     report, done = plan.report, dict(plan.done)
     if plan.replace:
-        files = [{"id": media_id, "originalSource": sources[image_key(image.item_key, image.position)],
-                  "alt": alt_text(image, digest_of(image))} for image, media_id in plan.replace]
+        files = [
+            {
+                "id": media_id,
+                "originalSource": sources[image_key(image.item_key, image.position)],
+                "alt": alt_text(image, digest_of(image)),
+            }
+            for image, media_id in plan.replace
+        ]
         _, user_errors = res.shopify.mutate("FileUpdate", {"files": files}, "fileUpdate")
         ids = {image_key(i.item_key, i.position): media_id for i, media_id in plan.replace}
-        report.updated += _outcome([i for i, _ in plan.replace], ids, user_errors, ("files",), "FileUpdate", done,
-                                   report)
+        report.updated += _outcome(
+            [i for i, _ in plan.replace], ids, user_errors, ("files",), "FileUpdate", done, report
+        )
     if plan.attach:
-        inputs = [{**media_input(image, str(sources[image_key(image.item_key, image.position)])),
-                   "alt": alt_text(image, digest_of(image))} for image in plan.attach]
-        payload, user_errors = res.shopify.mutate("ProductAttachMedia", {"productId": product_id, "media": inputs},
-                                                  "productUpdate")
+        inputs = [
+            {
+                **media_input(image, str(sources[image_key(image.item_key, image.position)])),
+                "alt": alt_text(image, digest_of(image)),
+            }
+            for image in plan.attach
+        ]
+        payload, user_errors = res.shopify.mutate(
+            "ProductAttachMedia", {"productId": product_id, "media": inputs}, "productUpdate"
+        )
         now_there = _markers(((payload or {}).get("product") or {}).get("media"))
         if not {digest_of(i)[:16] for i in plan.attach} <= set(now_there):  # not all in the answer: read them
             now_there = _markers({"nodes": product_media(res.shopify, [product_id]).get(product_id) or []})
@@ -251,7 +265,7 @@ def _outcome(
     keys = [image_key(i.item_key, i.position) for i in images]
     by_index, general = attribute(user_errors, keys, list_path, operation=operation)
     applied = 0
-    for index, (key, image) in enumerate(zip(keys, images)):
+    for index, (key, image) in enumerate(zip(keys, images, strict=False)):
         if index in by_index:
             report.fail(f"image {key}", by_index[index][0].message, field=by_index[index][0].field)
         elif general:
@@ -324,8 +338,13 @@ def _pull_item(
             report.skipped += 1
             report.notes.append(f"dry run: would write {record} to the ERP")
             continue
-        image = Image(item_key=item_key, position=next_position, filename=_filename(url, mime, item_key,
-                      next_position), content=content, mime_type=mime)  # fmt: skip
+        image = Image(
+            item_key=item_key,
+            position=next_position,
+            filename=_filename(url, mime, item_key, next_position),
+            content=content,
+            mime_type=mime,
+        )
         try:
             _write(res, ctx.shop, image, node["id"])
         except ErpRecordError as exc:

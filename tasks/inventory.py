@@ -22,13 +22,13 @@ from typing import Any
 import pandas as pd
 from prefect import task
 
-from domain.report import SyncReport
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.idempotency import idempotency_key
 from connectors.shopify.inputs import inventory_quantity
 from connectors.shopify.mapping import nodes_of, stock_from_level
 from connectors.shopify.mutations import run_batch
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -53,7 +53,9 @@ def resolve_locations(ctx: SyncContext) -> tuple[SyncReport, dict[str, str]]:
     report, mapping = SyncReport(), dict(res.shop.location_mapping)
     erp_keys = [location.erp_key for location in res.erp.list_locations()]
     if ignored := [key for key in erp_keys if key not in mapping]:
-        report.notes.append(f"ERP location(s) not in the location mapping, their stock is not synced: {', '.join(ignored)}")
+        report.notes.append(
+            f"ERP location(s) not in the location mapping, their stock is not synced: {', '.join(ignored)}"
+        )
     names = {key: target for key, target in mapping.items() if not target.startswith("gid://")}
     shop = {node["name"]: node for node in res.shopify.iter_nodes("Locations", {}, "locations")} if names else {}
     resolved: dict[str, str] = {}
@@ -65,8 +67,11 @@ def resolve_locations(ctx: SyncContext) -> tuple[SyncReport, dict[str, str]]:
             report.fail(f"location {key}", f"shop location {target!r} is not active", field="location_mapping")
         elif node["id"] in resolved.values():
             other = next(k for k, v in resolved.items() if v == node["id"])
-            report.fail(f"location {key}", f"maps to the same shop location as {other}; stock of several ERP "
-                        "locations is not added up", field="location_mapping")
+            report.fail(
+                f"location {key}",
+                f"maps to the same shop location as {other}; stock of several ERP locations is not added up",
+                field="location_mapping",
+            )
         else:
             resolved[key] = node["id"]
     return report, resolved
@@ -79,12 +84,17 @@ def plan_inventory(ctx: SyncContext, locations: dict[str, str], full: bool) -> t
     report = SyncReport()
     stock = _erp_stock(res, ctx.filters.get("skus") or None, list(locations), report)
     items = res.state.all_mappings(ctx.shop, "inventory_item").rename(
-        columns={"erp_key": "sku", "shop_id": "inventory_item_id"})
+        columns={"erp_key": "sku", "shop_id": "inventory_item_id"}
+    )
     frame = stock.merge(items, on="sku", how="left")
     unknown = frame[frame.inventory_item_id.isna()]
     for sku, group in unknown.groupby("sku", sort=True):
-        report.fail(sku, f"no shop inventory item is mapped to this SKU (not synced by sync_products yet); stock at "
-                    f"{', '.join(group.location_key)} not sent", field="sku")
+        report.fail(
+            sku,
+            f"no shop inventory item is mapped to this SKU (not synced by sync_products yet); stock at "
+            f"{', '.join(group.location_key)} not sent",
+            field="sku",
+        )
     frame = frame[frame.inventory_item_id.notna()].copy()
     frame["location_id"] = frame.location_key.map(locations)
     frame["key"] = frame.sku + "@" + frame.location_key
@@ -94,7 +104,7 @@ def plan_inventory(ctx: SyncContext, locations: dict[str, str], full: bool) -> t
         frame["last"] = frame.pop("on_hand")
         if not ctx.dry_run:  # rows already right in the shop: remember them, so the next run does not send them
             same = frame[frame["last"] == frame.quantity]
-            res.state.put_hashes(ctx.shop, HASH_ENTITY, dict(zip(same.key, same.quantity.astype(str))))
+            res.state.put_hashes(ctx.shop, HASH_ENTITY, dict(zip(same.key, same.quantity.astype(str), strict=False)))
     else:
         keys = list(frame.key) if ctx.filters.get("skus") else None  # else every key: one query, no IN lists
         last = pd.Series(res.state.get_hashes(ctx.shop, HASH_ENTITY, keys), dtype="object")
@@ -131,8 +141,13 @@ def send_quantities(res: ShopResources, scope: str, rows: list[dict]) -> tuple[l
     pending = list(rows)
     for attempt in range(RETRIES + 1):
         result = run_batch(
-            res.shopify, "InventorySetQuantities", pending, atomic=True, list_path=("quantities",),
-            key=lambda r: r["key"], payload_path="inventorySetQuantities",
+            res.shopify,
+            "InventorySetQuantities",
+            pending,
+            atomic=True,
+            list_path=("quantities",),
+            key=lambda r: r["key"],
+            payload_path="inventorySetQuantities",
             variables=lambda batch, s=scope: _variables(batch, s),
         )
         applied += result.applied
@@ -162,19 +177,27 @@ def _worth_retrying(codes: set[str | None], attempt: int) -> bool:
 
 def _variables(rows: list[dict], scope: str) -> dict[str, Any]:
     quantities = [inventory_quantity(r["inventory_item_id"], r["location_id"], r["quantity"]) for r in rows]
-    return {"reason": REASON, "quantities": quantities,
-            "idempotencyKey": idempotency_key("InventorySetQuantities", quantities, scope=scope)}
+    return {
+        "reason": REASON,
+        "quantities": quantities,
+        "idempotencyKey": idempotency_key("InventorySetQuantities", quantities, scope=scope),
+    }
 
 
 def _activate(res: ShopResources, scope: str, rows: list[dict]) -> None:
     """Stock the items at the locations Shopify says they are not stocked at (then their quantities can be set)."""
     for row in rows:
         variables = {"inventoryItemId": row["inventory_item_id"], "locationId": row["location_id"]}
-        res.shopify.mutate("InventoryActivate", {**variables, "idempotencyKey": idempotency_key(
-            "InventoryActivate", [variables], scope=scope)}, "inventoryActivate")
+        res.shopify.mutate(
+            "InventoryActivate",
+            {**variables, "idempotencyKey": idempotency_key("InventoryActivate", [variables], scope=scope)},
+            "inventoryActivate",
+        )
 
 
-def _erp_stock(res: ShopResources, skus: list[str] | None, location_keys: list[str], report: SyncReport) -> pd.DataFrame:
+def _erp_stock(
+    res: ShopResources, skus: list[str] | None, location_keys: list[str], report: SyncReport
+) -> pd.DataFrame:
     """ERP stock at the mapped locations as ``sku, location_key, quantity`` (the shop quantity: floor, ≥ 0)."""
     rows: list[tuple[str, str, int]] = []
     for page in res.erp.iter_stock(skus, location_keys, limit=ERP_PAGE):

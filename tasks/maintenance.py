@@ -6,14 +6,14 @@ everything a data engineer should look at before records silently stop syncing.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from domain.report import SyncReport
 from connectors.shopify.errors import ShopifyError
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
@@ -24,7 +24,7 @@ from tasks.runs import artifact_key
 def purge_old_records(ctx: SyncContext, retention_days: int) -> SyncReport:
     """Delete finished staging rows and run records older than the retention (never pending or failed ones)."""
     res = resources(ctx.shop)
-    cutoff = datetime.now(timezone.utc) - timedelta(days=retention_days)
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     report = SyncReport()
     if ctx.dry_run:
         report.notes.append(f"dry run: nothing purged (cutoff {cutoff:%Y-%m-%d})")
@@ -50,7 +50,7 @@ def check_connections(ctx: SyncContext) -> SyncReport:
     try:
         erp_locations = {loc.erp_key for loc in res.erp.list_locations()}
         report.notes.append(f"ERP reachable ({len(erp_locations)} locations)")
-    except Exception as exc:  # noqa: BLE001 - any ERP failure is the finding this check exists to report
+    except Exception as exc:
         report.fail(ctx.shop, f"ERP check failed: {type(exc).__name__}", field="erp_block")
         erp_locations = set()
     known = {n["id"] for n in shop_locations} | {n["name"] for n in shop_locations}
@@ -69,18 +69,28 @@ def report_unmapped_and_stuck(ctx: SyncContext, stuck_after_attempts: int) -> Sy
     keys = [p.erp_key for page in res.erp.iter_products_changed(None, 1000) for p in page.items]
     mapped = res.state.all_mappings(ctx.shop, "product")
     unmapped = pd.Index(keys).difference(pd.Index(mapped["erp_key"]))
-    rows = [{"kind": "unmapped item", "record": key, "detail": "not yet in the shop (run sync_products)"}
-            for key in unmapped[:500]]
+    rows = [
+        {"kind": "unmapped item", "record": key, "detail": "not yet in the shop (run sync_products)"}
+        for key in unmapped[:500]
+    ]
     for staged in res.state.pending_orders(ctx.shop, limit=1_000_000):
         if staged.attempts >= stuck_after_attempts:
-            rows.append({"kind": "stuck order", "record": staged.name,
-                         "detail": f"{staged.attempts} attempts: {staged.last_error}"})
+            rows.append(
+                {
+                    "kind": "stuck order",
+                    "record": staged.name,
+                    "detail": f"{staged.attempts} attempts: {staged.last_error}",
+                }
+            )
     counts = res.state.count_staged(ctx.shop)
     report = SyncReport(skipped=len(unmapped))
     report.notes.append(f"{len(unmapped)} of {len(keys)} ERP items unmapped; staged orders by status: {counts}")
     if counts.get("conflict"):
         report.notes.append(f"{counts['conflict']} orders edited after their sales order was created (conflict)")
     if rows:
-        create_table_artifact(table=rows, key=artifact_key(ctx.shop, "maintenance", "health"),
-                              description=f"Unmapped items and stuck orders of {ctx.shop}")
+        create_table_artifact(
+            table=rows,
+            key=artifact_key(ctx.shop, "maintenance", "health"),
+            description=f"Unmapped items and stuck orders of {ctx.shop}",
+        )
     return report

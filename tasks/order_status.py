@@ -19,10 +19,10 @@ from typing import Any
 
 from prefect import task
 
-from domain.models import OrderState, OrderStatusChange
-from domain.report import SyncReport
 from connectors.shopify.errors import Retriable
 from connectors.shopify.mutations import record_errors
+from domain.models import OrderState, OrderStatusChange
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -56,8 +56,14 @@ def retry_order_status(ctx: SyncContext, order_ids: list[str], tag: str) -> tupl
     for order_id in order_ids:
         sales_order = res.erp.get_sales_order_by_shop_id(order_id)
         if sales_order is not None and sales_order.state is not None and sales_order.state_changed_at is not None:
-            changes.append(OrderStatusChange(order_shop_id=order_id, erp_key=sales_order.erp_key,
-                                             state=sales_order.state, changed_at=sales_order.state_changed_at))
+            changes.append(
+                OrderStatusChange(
+                    order_shop_id=order_id,
+                    erp_key=sales_order.erp_key,
+                    state=sales_order.state,
+                    changed_at=sales_order.state_changed_at,
+                )
+            )
     return apply_changes(res, ctx, changes, tag)
 
 
@@ -121,8 +127,13 @@ def _apply(res: ShopResources, change: OrderStatusChange, tag: str) -> list[str]
         _, errors = res.shopify.mutate("TagsAdd", {"id": order_id, "tags": [tag]}, "tagsAdd")
         operation = "TagsAdd"
     else:
-        variables = {"orderId": order_id, "reason": "OTHER", "restock": True, "notifyCustomer": False,
-                     "staffNote": f"Cancelled in the ERP (sales order {change.erp_key})"}
+        variables = {
+            "orderId": order_id,
+            "reason": "OTHER",
+            "restock": True,
+            "notifyCustomer": False,
+            "staffNote": f"Cancelled in the ERP (sales order {change.erp_key})",
+        }
         _, errors = res.shopify.mutate("OrderCancel", variables, "orderCancel", errors_field="orderCancelUserErrors")
         operation = "OrderCancel"
     return [e.message for e in record_errors(order_id, errors, operation=operation)]
@@ -138,5 +149,3 @@ def _shop_orders(res: ShopResources, order_ids: list[str]) -> dict[str, dict[str
             if node and node.get("id"):
                 found[str(node["id"])] = node
     return found
-
-

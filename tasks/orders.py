@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from prefect import task
+from pydantic import ValidationError
 
-from domain.models import Order
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import more_lines_cursor, order_from_node
+from domain.models import Order
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
@@ -25,8 +25,9 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
         try:
             more = []
             if cursor := more_lines_cursor(node):  # the page carries the first 5 lines: read on from there
-                pages = res.shopify.iter_pages("OrderLineItems", {"id": node["id"]}, ("order", "lineItems"),
-                                               after=cursor)
+                pages = res.shopify.iter_pages(
+                    "OrderLineItems", {"id": node["id"]}, ("order", "lineItems"), after=cursor
+                )
                 seen = {n["id"] for n in node["lineItems"]["nodes"]}
                 more = [n for page in pages for n in page.items if n["id"] not in seen]
             orders.append(order_from_node(node, more))
@@ -40,8 +41,11 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
     report.updated += staged.updated
     report.skipped += staged.unchanged
     for conflict in staged.conflicts:
-        report.fail(conflict.name, f"edited after its sales order {conflict.erp_key} was created: {conflict.reason}",
-                    field="lines")
+        report.fail(
+            conflict.name,
+            f"edited after its sales order {conflict.erp_key} was created: {conflict.reason}",
+            field="lines",
+        )
     return report, page.next_cursor
 
 

@@ -23,12 +23,12 @@ from typing import Any
 
 from prefect import task
 
-from domain.models import Page, Parameter, PartyKind, Product
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import METAFIELDS_PER_CALL, metafields_set_inputs
 from connectors.shopify.mutations import record_errors, run_batch
+from domain.models import Page, Parameter, PartyKind, Product
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -78,8 +78,11 @@ class ParameterPlan:
 
     @property
     def digest(self) -> str:
-        body = {"product": self.product_id, "vendor": self.vendor,
-                "metafields": sorted((m["key"], m["value"]) for m in self.metafields)}
+        body = {
+            "product": self.product_id,
+            "vendor": self.vendor,
+            "metafields": sorted((m["key"], m["value"]) for m in self.metafields),
+        }
         return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -150,9 +153,15 @@ def _set_metafields(res: ShopResources, plans: list[ParameterPlan]) -> dict[str,
     for start in range(0, len(rows), METAFIELDS_PER_CALL):
         chunk = list(range(start, min(start + METAFIELDS_PER_CALL, len(rows))))
         result = run_batch(
-            res.shopify, "MetafieldsSet", chunk, atomic=True, list_path=("metafields",), key=str,
-            variables=lambda batch: {"metafields": [rows[i][1] for i in batch]}, payload_path="metafieldsSet",
-        )  # fmt: skip
+            res.shopify,
+            "MetafieldsSet",
+            chunk,
+            atomic=True,
+            list_path=("metafields",),
+            key=str,
+            variables=lambda batch: {"metafields": [rows[i][1] for i in batch]},
+            payload_path="metafieldsSet",
+        )
         for error in result.errors:
             item_key, metafield = rows[int(error.record)]
             error.field = f"metafields.{metafield['key']}" + (f".{error.field}" if error.field else "")

@@ -19,12 +19,12 @@ from typing import Any
 
 from prefect import task
 
-from domain.models import Transaction
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import transaction_from_node
 from connectors.state import StagedStatus
+from domain.models import Transaction
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -62,8 +62,10 @@ def book_payments_page(
     if waiting:
         report.notes.append(f"{waiting} order(s) with payments are no ERP sales order yet; retried next run")
     if never:
-        report.notes.append(f"{never} order(s) with payments were closed or cancelled before becoming ERP sales "
-                            "orders; their payments are not booked")
+        report.notes.append(
+            f"{never} order(s) with payments were closed or cancelled before becoming ERP sales "
+            "orders; their payments are not booked"
+        )
     return report, page.next_cursor, retry
 
 
@@ -102,9 +104,7 @@ def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], r
     return outcome
 
 
-def _sales_order_key(
-    res: ShopResources, shop: str, order_id: str, node: Mapping[str, Any]
-) -> tuple[str | None, bool]:
+def _sales_order_key(res: ShopResources, shop: str, order_id: str, node: Mapping[str, Any]) -> tuple[str | None, bool]:
     """(ERP key of the order's sales order, whether one is still to come when there is none)."""
     staged = res.state.staged_order(shop, order_id)
     if staged is not None and staged.erp_key:

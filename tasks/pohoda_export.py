@@ -34,7 +34,6 @@ from prefect import task
 from pydantic import BaseModel, Field
 
 from blocks import PohodaMServer
-from domain.report import SyncReport
 from connectors.erp.pohoda import PohodaErpBackend
 from connectors.erp.pohoda.cards import product_key
 from connectors.erp.pohoda.catalog import INDEX_PARTS
@@ -43,12 +42,20 @@ from connectors.pohoda.models.requests import Page, StockListRequest
 from connectors.pohoda.xml import iter_stock_chunks
 from connectors.pohoda.xml.build_lists import list_stock
 from connectors.pohoda.xml.stock_stream import StockChunk
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
 
-__all__ = ["ExportChunk", "StockExport", "discard_export", "download_stock_export", "images_in_notes",
-           "read_export_chunk", "streams_stock_export"]
+__all__ = [
+    "ExportChunk",
+    "StockExport",
+    "discard_export",
+    "download_stock_export",
+    "images_in_notes",
+    "read_export_chunk",
+    "streams_stock_export",
+]
 
 NOTE = "Export zásob (dokončování exportu)"
 MAX_PAGE = 10_000
@@ -61,10 +68,14 @@ class ExportChunk(BaseModel):
     path: str = Field(description="the file holding this chunk (one page of POHODA's export)")
     index: int = Field(ge=0, description="0-based chunk number in the export")
     first_position: int = Field(ge=1, description="position of the chunk's first card in the whole export")
-    cards: int = Field(ge=0, description="cards of the file that belong to this chunk (the next page repeats "
-                                         "unreadable cards after the last readable one)")
-    elsewhere: list[str] = Field(default_factory=list,
-                                 description="product keys of this chunk that an earlier chunk pushes")
+    cards: int = Field(
+        ge=0,
+        description="cards of the file that belong to this chunk (the next page repeats "
+        "unreadable cards after the last readable one)",
+    )
+    elsewhere: list[str] = Field(
+        default_factory=list, description="product keys of this chunk that an earlier chunk pushes"
+    )
 
 
 class StockExport(BaseModel):
@@ -96,15 +107,17 @@ def download_stock_export(ctx: SyncContext, chunk_size: int) -> StockExport:
         raise
 
 
-def _page_into_files(export: StockExport, erp: PohodaErpBackend, since: datetime | None,
-                     chunk_size: int) -> StockExport:
+def _page_into_files(
+    export: StockExport, erp: PohodaErpBackend, since: datetime | None, chunk_size: int
+) -> StockExport:
     tz, parameter = erp.mserver.client.tz, erp.settings.item_key_parameter
     claimed: set[str] = set()
     id_from: int | None = None
     while True:
         path = Path(export.directory) / f"stock-{len(export.chunks) + 1:05d}.xml"
-        request = StockListRequest(last_changes=since, restriction=INDEX_PARTS,
-                                   page=Page(id_from=id_from, count=chunk_size))
+        request = StockListRequest(
+            last_changes=since, restriction=INDEX_PARTS, page=Page(id_from=id_from, count=chunk_size)
+        )
         with erp_errors("stock export"):
             with path.open("wb") as sink:
                 erp.mserver.download(list_stock(request, tz=tz), sink, NOTE)
@@ -115,12 +128,21 @@ def _page_into_files(export: StockExport, erp: PohodaErpBackend, since: datetime
             return export
         full = total >= chunk_size
         if full and not cards:
-            raise RuntimeError(f"stock export from card id {id_from or 1}: {total} unreadable cards in a row; "
-                               "the export cannot be paged past them (each one is named in the log)")
+            raise RuntimeError(
+                f"stock export from card id {id_from or 1}: {total} unreadable cards in a row; "
+                "the export cannot be paged past them (each one is named in the log)"
+            )
         keys = list(dict.fromkeys(product_key(card, parameter) for card in cards))
         owned = _positions(cards)[-1] if full else total  # a full page's unreadable tail comes again next page
-        export.chunks.append(ExportChunk(path=str(path), index=len(export.chunks), first_position=export.cards + 1,
-                                         cards=owned, elsewhere=[k for k in keys if k in claimed]))
+        export.chunks.append(
+            ExportChunk(
+                path=str(path),
+                index=len(export.chunks),
+                first_position=export.cards + 1,
+                cards=owned,
+                elsewhere=[k for k in keys if k in claimed],
+            )
+        )
         export.chunk_keys.append([k for k in keys if k not in claimed])
         claimed.update(keys)
         export.cards += owned
@@ -141,10 +163,11 @@ def read_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport,
         if bad.position <= chunk.cards:
             where = f"position {chunk.first_position + bad.position - 1} of the stock export (chunk {chunk.index + 1}"
             where += f", line {bad.line})" if bad.line else ")"
-            report.fail(bad.record, f"{bad.reason} ({where}); the card is left out until it is fixed in POHODA",
-                        field=bad.field)
+            report.fail(
+                bad.record, f"{bad.reason} ({where}); the card is left out until it is fixed in POHODA", field=bad.field
+            )
     leave = set(chunk.elsewhere)
-    within = [card for card, position in zip(cards, _positions(cards)) if position <= chunk.cards]
+    within = [card for card, position in zip(cards, _positions(cards), strict=False) if position <= chunk.cards]
     keys = [k for k in dict.fromkeys(product_key(card, parameter) for card in within) if k not in leave]
     return report, keys
 
@@ -154,8 +177,10 @@ def images_in_notes(images: SyncReport) -> SyncReport:
     failures keep every image that failed (sync_images tries those again)."""
     told = images.model_copy(update={"created": 0, "updated": 0, "skipped": 0})
     if images.created or images.updated:
-        told.notes = [f"{images.created + images.updated} image(s) sent to the shop, {images.skipped} unchanged",
-                      *images.notes]
+        told.notes = [
+            f"{images.created + images.updated} image(s) sent to the shop, {images.skipped} unchanged",
+            *images.notes,
+        ]
     return told
 
 

@@ -25,8 +25,6 @@ from typing import Any
 
 from prefect import task
 
-from domain.models import Product, Variant
-from domain.report import SyncReport
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.idempotency import canonical_json
@@ -34,6 +32,8 @@ from connectors.shopify.inputs import product_handle, product_set_input, variant
 from connectors.shopify.mapping import nodes_of
 from connectors.shopify.mutations import record_errors, run_batch
 from connectors.shopify.search import any_of
+from domain.models import Product, Variant
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -56,14 +56,20 @@ def _digest(value: Any) -> str:
 
 def sent_state(product: Product) -> dict[str, Any]:
     """Digests of what the shop gets from this item (stored as the item's ``product`` hash once sent)."""
-    fields = {"title": product.title, "description": product.description, "vendor": product.vendor,
-              "active": product.active}
+    fields = {
+        "title": product.title,
+        "description": product.description,
+        "vendor": product.vendor,
+        "active": product.active,
+    }
     structure = [[v.sku, sorted(v.options.items())] for v in product.variants]
     return {
         "fields": _digest(fields),
         "structure": _digest(structure),
-        "variants": {v.sku: _digest({"price": v.price, "compare_at": v.compare_at_price, "barcode": v.barcode})
-                     for v in product.variants},
+        "variants": {
+            v.sku: _digest({"price": v.price, "compare_at": v.compare_at_price, "barcode": v.barcode})
+            for v in product.variants
+        },
     }
 
 
@@ -151,14 +157,26 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
 # ---- one item ---------------------------------------------------------------------------------------------
 
 
-def _push_one(res: ShopResources, ctx: SyncContext, product: Product, action: str, product_id: str | None,
-              variant_ids: dict[str, str], last: dict | None, found: dict[str, list[dict]]) -> str:
+def _push_one(
+    res: ShopResources,
+    ctx: SyncContext,
+    product: Product,
+    action: str,
+    product_id: str | None,
+    variant_ids: dict[str, str],
+    last: dict | None,
+    found: dict[str, list[dict]],
+) -> str:
     if action == "create":
         product_id = _adoptable(res, ctx.shop, product, found)
         if product_id is not None:
             action = "adopt"
-            variant_ids = {v.sku: n["id"] for v in product.variants for n in found.get(v.sku, [])
-                           if n["product"]["id"] == product_id}
+            variant_ids = {
+                v.sku: n["id"]
+                for v in product.variants
+                for n in found.get(v.sku, [])
+                if n["product"]["id"] == product_id
+            }
     if action == "skip":
         return "skip"
     if ctx.dry_run:
@@ -171,8 +189,14 @@ def _push_one(res: ShopResources, ctx: SyncContext, product: Product, action: st
     return {"create": "created", "adopt": "adopted"}.get(action, "updated")
 
 
-def _product_set(res: ShopResources, shop: str, product: Product, identifier: dict[str, str],
-                 variant_ids: dict[str, str], last: dict | None) -> None:
+def _product_set(
+    res: ShopResources,
+    shop: str,
+    product: Product,
+    identifier: dict[str, str],
+    variant_ids: dict[str, str],
+    last: dict | None,
+) -> None:
     data = product_set_input(product, variant_ids=variant_ids)
     if "handle" in identifier:
         data["handle"] = identifier["handle"]
@@ -191,32 +215,42 @@ def _product_set(res: ShopResources, shop: str, product: Product, identifier: di
     with res.state.begin() as conn:
         res.state.put_mappings(shop, "product", [(product.erp_key, node["id"])], conn=conn)
         res.state.put_mappings(shop, "variant", [(v.sku, by_sku[v.sku]["id"]) for v in product.variants], conn=conn)
-        res.state.put_mappings(shop, "inventory_item",
-                               [(v.sku, by_sku[v.sku]["inventoryItem"]["id"]) for v in product.variants], conn=conn)
+        res.state.put_mappings(
+            shop, "inventory_item", [(v.sku, by_sku[v.sku]["inventoryItem"]["id"]) for v in product.variants], conn=conn
+        )
         res.state.delete_mappings(shop, "variant", stale, conn=conn)
         res.state.delete_mappings(shop, "inventory_item", stale, conn=conn)
         res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(sent_state(product))}, conn=conn)
 
 
-def _update_parts(res: ShopResources, shop: str, product: Product, product_id: str, variant_ids: dict[str, str],
-                  last: dict) -> None:
+def _update_parts(
+    res: ShopResources, shop: str, product: Product, product_id: str, variant_ids: dict[str, str], last: dict
+) -> None:
     """productUpdate for changed fields, productVariantsBulkUpdate for the changed variants only."""
     new = sent_state(product)
     sent = {**last, "variants": dict(last["variants"])}
     errors: list[ShopRecordError] = []
     if last["fields"] != new["fields"]:
-        _, user_errors = res.shopify.mutate("ProductUpdate", {"product": _fields_input(product, product_id)},
-                                            "productUpdate")
+        _, user_errors = res.shopify.mutate(
+            "ProductUpdate", {"product": _fields_input(product, product_id)}, "productUpdate"
+        )
         errors += record_errors(product.erp_key, user_errors, operation="productUpdate")
         if not user_errors:
             sent["fields"] = new["fields"]
     changed = [v for v in product.variants if last["variants"].get(v.sku) != new["variants"][v.sku]]
     for start in range(0, len(changed), VARIANTS_PER_CALL):
         result = run_batch(
-            res.shopify, "ProductVariantsBulkUpdate", changed[start : start + VARIANTS_PER_CALL],
-            variables=lambda batch: {"productId": product_id,
-                                     "variants": [_variant_input(variant_ids[v.sku], v) for v in batch]},
-            payload_path="productVariantsBulkUpdate", list_path=("variants",), key=lambda v: v.sku, atomic=False,
+            res.shopify,
+            "ProductVariantsBulkUpdate",
+            changed[start : start + VARIANTS_PER_CALL],
+            variables=lambda batch: {
+                "productId": product_id,
+                "variants": [_variant_input(variant_ids[v.sku], v) for v in batch],
+            },
+            payload_path="productVariantsBulkUpdate",
+            list_path=("variants",),
+            key=lambda v: v.sku,
+            atomic=False,
         )
         for variant in result.applied:
             sent["variants"][variant.sku] = new["variants"][variant.sku]
@@ -227,8 +261,9 @@ def _update_parts(res: ShopResources, shop: str, product: Product, product_id: s
         raise _refused(res, shop, product, last, errors)
 
 
-def _refused(res: ShopResources, shop: str, product: Product, last: dict | None,
-             errors: list[ShopRecordError]) -> ShopRecordError:
+def _refused(
+    res: ShopResources, shop: str, product: Product, last: dict | None, errors: list[ShopRecordError]
+) -> ShopRecordError:
     """One error for the item naming every refusal. A product or variant deleted in the shop also loses its
     mapping, so the next run creates it again."""
     message = "; ".join(f"{e.record}: {e.message}" if e.record != product.erp_key else e.message for e in errors)
@@ -277,8 +312,9 @@ def _variants_in_shop(res: ShopResources, skus: list[str]) -> dict[str, list[dic
     for start in range(0, len(unique), SKU_LOOKUP):
         group = unique[start : start + SKU_LOOKUP]
         wanted = set(group)
-        for node in res.shopify.iter_nodes("ProductVariantsBySku", {"query": any_of("sku", group)},
-                                           "productVariants", page_size=len(group)):
+        for node in res.shopify.iter_nodes(
+            "ProductVariantsBySku", {"query": any_of("sku", group)}, "productVariants", page_size=len(group)
+        ):
             if node.get("sku") in wanted:
                 found.setdefault(node["sku"], []).append(node)
     return found
@@ -290,12 +326,20 @@ def _adoptable(res: ShopResources, shop: str, product: Product, found: dict[str,
     if not owners:
         return None
     if len(owners) > 1:
-        raise ShopRecordError(product.erp_key, "variants", f"its SKUs belong to {len(owners)} shop products "
-                              f"({', '.join(owners)}); merge them in the shop first", "AMBIGUOUS_SKU")
+        raise ShopRecordError(
+            product.erp_key,
+            "variants",
+            f"its SKUs belong to {len(owners)} shop products ({', '.join(owners)}); merge them in the shop first",
+            "AMBIGUOUS_SKU",
+        )
     other = res.state.erp_keys(shop, "product", owners).get(owners[0])
     if other is not None and other != product.erp_key:
-        raise ShopRecordError(product.erp_key, "variants", f"its SKUs belong to shop product {owners[0]}, "
-                              f"which is mapped to ERP item {other}", "SKU_MAPPED_ELSEWHERE")
+        raise ShopRecordError(
+            product.erp_key,
+            "variants",
+            f"its SKUs belong to shop product {owners[0]}, which is mapped to ERP item {other}",
+            "SKU_MAPPED_ELSEWHERE",
+        )
     return owners[0]
 
 

@@ -23,17 +23,17 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from domain import drift
-from domain.report import SyncReport
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
 from connectors.shopify.search import updated_at_filter
+from domain import drift
+from domain.report import SyncReport
 from engine.context import SyncContext
-from tasks.inventory import HASH_ENTITY as INVENTORY_HASHES
 from engine.policy import IO_TASK
-from tasks.products import HASH_ENTITY as PRODUCT_HASHES
 from engine.resources import resources
+from tasks.inventory import HASH_ENTITY as INVENTORY_HASHES
+from tasks.products import HASH_ENTITY as PRODUCT_HASHES
 from tasks.runs import artifact_key
 
 ERP_PAGE = 1000
@@ -51,9 +51,11 @@ def _when(value: Any) -> datetime:
 def read_shop_catalog(ctx: SyncContext) -> pd.DataFrame:
     """Every shop variant (``ProductsBulk``, all products): SKU, Product GID, price, compare-at price."""
     res = resources(ctx.shop)
-    rows = [(v.get("sku"), product["id"], v.get("price"), v.get("compareAtPrice"))
-            for product in BulkRunner(res.shopify).run("ProductsBulk", {"query": ""})
-            for v in nodes_of(product.get("variants"))]  # fmt: skip
+    rows = [
+        (v.get("sku"), product["id"], v.get("price"), v.get("compareAtPrice"))
+        for product in BulkRunner(res.shopify).run("ProductsBulk", {"query": ""})
+        for v in nodes_of(product.get("variants"))
+    ]
     return drift.frame(rows, drift.CATALOG_COLUMNS)
 
 
@@ -64,7 +66,8 @@ def read_shop_stock(ctx: SyncContext, locations: dict[str, str]) -> pd.DataFrame
     erp_key_of = {gid: key for key, gid in locations.items()}
     rows = [
         (stock.sku, erp_key_of[location["id"]], stock.on_hand or 0)
-        for location in BulkRunner(res.shopify).run("InventoryLevelsBulk") if location["id"] in erp_key_of
+        for location in BulkRunner(res.shopify).run("InventoryLevelsBulk")
+        if location["id"] in erp_key_of
         for stock in (stock_from_level(level, location["id"]) for level in nodes_of(location.get("inventoryLevels")))
         if stock.sku
     ]
@@ -80,8 +83,14 @@ def read_shop_orders(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, pd.Dat
     query = updated_at_filter(ctx.period_start, ctx.period_end, field="created_at")
     for node in BulkRunner(res.shopify).run("ReconcileOrdersBulk", {"query": query}):
         order_id = str(node["id"])
-        orders.append((order_id, node.get("name"), _when(node["updatedAt"]),
-                       not node.get("closed") and node.get("cancelledAt") is None))
+        orders.append(
+            (
+                order_id,
+                node.get("name"),
+                _when(node["updatedAt"]),
+                not node.get("closed") and node.get("cancelledAt") is None,
+            )
+        )
         for raw in node.get("transactions") or ():
             try:
                 tx = transaction_from_node(raw, order_id)
@@ -90,8 +99,12 @@ def read_shop_orders(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, pd.Dat
                 continue
             transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
         fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]
-    return (report, drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
-            drift.frame(transactions, drift.TRANSACTION_COLUMNS), drift.frame(fulfillments, drift.FULFILLMENT_COLUMNS))
+    return (
+        report,
+        drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
+        drift.frame(transactions, drift.TRANSACTION_COLUMNS),
+        drift.frame(fulfillments, drift.FULFILLMENT_COLUMNS),
+    )
 
 
 # ---- ERP side (the port and the state store) ----------------------------------------------------------------
@@ -114,8 +127,11 @@ def read_erp_catalog(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, set[st
 def read_erp_stock(ctx: SyncContext, location_keys: list[str]) -> pd.DataFrame:
     """ERP stock at the mapped locations, as the shop gets it (``StockLevel.shop_quantity``)."""
     res = resources(ctx.shop)
-    rows = [(level.sku, level.location_key, level.shop_quantity())
-            for page in res.erp.iter_stock(None, location_keys, limit=ERP_PAGE) for level in page.items]
+    rows = [
+        (level.sku, level.location_key, level.shop_quantity())
+        for page in res.erp.iter_stock(None, location_keys, limit=ERP_PAGE)
+        for level in page.items
+    ]
     return drift.frame(rows, drift.STOCK_COLUMNS)
 
 
@@ -129,8 +145,14 @@ def read_erp_orders(ctx: SyncContext, order_ids: list[str]) -> tuple[pd.DataFram
     for order_id in order_ids:
         staged = None if order_id in keys else res.state.staged_order(ctx.shop, order_id)
         if order_id in keys or staged is not None:
-            rows.append((order_id, keys.get(order_id), staged.status.value if staged else None,
-                         staged.last_error if staged else None))
+            rows.append(
+                (
+                    order_id,
+                    keys.get(order_id),
+                    staged.status.value if staged else None,
+                    staged.last_error if staged else None,
+                )
+            )
     return drift.frame(rows, drift.ERP_ORDER_COLUMNS), res.state.get_cursor(ctx.shop, ORDERS_SYNC).position
 
 
@@ -155,8 +177,9 @@ def read_erp_shipments(ctx: SyncContext, order_ids: list[str]) -> pd.DataFrame |
         outcomes = res.erp.list_shipment_outcomes(order_ids)
     except NotImplementedError:
         return None
-    return drift.frame([(o.erp_key, o.order_shop_id, o.state, o.fulfillment_ids) for o in outcomes],
-                       drift.OUTCOME_COLUMNS)
+    return drift.frame(
+        [(o.erp_key, o.order_shop_id, o.state, o.fulfillment_ids) for o in outcomes], drift.OUTCOME_COLUMNS
+    )
 
 
 # ---- repair -------------------------------------------------------------------------------------------------
@@ -193,14 +216,25 @@ def inventory_repair_rows(ctx: SyncContext, keys: list[str], locations: dict[str
     wanted = set(keys)
     skus = sorted({key.rsplit("@", 1)[0] for key in keys})
     items = res.state.shop_ids(ctx.shop, "inventory_item", skus)
-    found = {f"{lv.sku}@{lv.location_key}": lv.shop_quantity()
-             for page in res.erp.iter_stock(skus, list(locations), limit=ERP_PAGE) for lv in page.items}
+    found = {
+        f"{lv.sku}@{lv.location_key}": lv.shop_quantity()
+        for page in res.erp.iter_stock(skus, list(locations), limit=ERP_PAGE)
+        for lv in page.items
+    }
     rows = []
     for key in sorted(wanted):
         sku, location_key = key.rsplit("@", 1)
         if sku in items and location_key in locations:
-            rows.append({"key": key, "sku": sku, "location_key": location_key, "inventory_item_id": items[sku],
-                         "location_id": locations[location_key], "quantity": found.get(key, 0)})
+            rows.append(
+                {
+                    "key": key,
+                    "sku": sku,
+                    "location_key": location_key,
+                    "inventory_item_id": items[sku],
+                    "location_id": locations[location_key],
+                    "quantity": found.get(key, 0),
+                }
+            )
     return rows
 
 
@@ -209,7 +243,10 @@ def inventory_repair_rows(ctx: SyncContext, keys: list[str], locations: dict[str
 
 @task(**IO_TASK)
 def publish_drift(
-    ctx: SyncContext, differences: Sequence[drift.Difference], repaired: list[str], checked: dict[str, int],
+    ctx: SyncContext,
+    differences: Sequence[drift.Difference],
+    repaired: list[str],
+    checked: dict[str, int],
     notes: list[str],
 ) -> SyncReport:
     """The drift report (markdown: counts per check and kind; table: every difference) and the run's counts:
@@ -217,21 +254,29 @@ def publish_drift(
     partial, so monitoring sees drift)."""
     done = set(repaired)
     title = f"reconcile · {ctx.shop}" + (" (dry run)" if ctx.dry_run else "")
-    create_markdown_artifact(markdown=drift.drift_markdown(title, list(differences), checked, notes),
-                             key=artifact_key(ctx.shop, "reconcile", "drift"),
-                             description=f"reconcile for {ctx.shop}: differences per kind")
+    create_markdown_artifact(
+        markdown=drift.drift_markdown(title, list(differences), checked, notes),
+        key=artifact_key(ctx.shop, "reconcile", "drift"),
+        description=f"reconcile for {ctx.shop}: differences per kind",
+    )
     if differences:
         create_table_artifact(
             table=[{**d.as_row(), "repaired": "yes" if _ref(d) in done else "no"} for d in differences],
             key=artifact_key(ctx.shop, "reconcile", "differences"),
             description=f"reconcile for {ctx.shop}: every difference between ERP and shop",
         )
-    report = SyncReport(updated=len([d for d in differences if _ref(d) in done]),
-                        skipped=max(0, sum(checked.values()) - len(differences)), notes=list(notes))
+    report = SyncReport(
+        updated=len([d for d in differences if _ref(d) in done]),
+        skipped=max(0, sum(checked.values()) - len(differences)),
+        notes=list(notes),
+    )
     for difference in differences:
         if _ref(difference) not in done:
-            report.fail(difference.key, f"{difference.detail} (ERP: {difference.erp_value or '—'}, shop: "
-                        f"{difference.shop_value or '—'})", field=difference.kind.value)
+            report.fail(
+                difference.key,
+                f"{difference.detail} (ERP: {difference.erp_value or '—'}, shop: {difference.shop_value or '—'})",
+                field=difference.kind.value,
+            )
     return report
 
 

@@ -17,8 +17,8 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from domain.report import SyncReport
 from connectors.state import RunStatus
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
@@ -83,9 +83,7 @@ def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_key
         if commit:
             keep = sorted(set(retry_keys))[:_MAX_RETRY_KEYS]
             res.state.commit_cursor(ctx.shop, ctx.sync_type, ctx.period_end, extra={"retry": keep}, conn=conn)
-        res.state.finish_run(
-            ctx.run_id, status, report.counts, [f.as_row() for f in report.failures], conn=conn
-        )
+        res.state.finish_run(ctx.run_id, status, report.counts, [f.as_row() for f in report.failures], conn=conn)
     _publish(ctx, report)
     return status.value
 

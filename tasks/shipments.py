@@ -22,12 +22,12 @@ from typing import Any
 
 from prefect import task
 
-from domain.models import Shipment
-from domain.report import SyncReport
 from connectors.shopify.errors import NotFound, Retriable
 from connectors.shopify.fulfillment import plan_fulfillments
 from connectors.shopify.mutations import record_errors
 from connectors.shopify.paging import dig
+from domain.models import Shipment
+from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
@@ -103,9 +103,9 @@ def _plan(
     res: ShopResources, ctx: SyncContext, shipment: Shipment, notify_customer: bool
 ) -> tuple[list[dict[str, Any]], list[str]] | _Outcome:
     """The ``FulfillmentInput`` per location and what cannot be placed, or the failed outcome if nothing can."""
-    nodes = list(res.shopify.iter_nodes(
-        "OrderFulfillmentOrders", {"id": shipment.order_shop_id}, ("order", "fulfillmentOrders")
-    ))  # fmt: skip
+    nodes = list(
+        res.shopify.iter_nodes("OrderFulfillmentOrders", {"id": shipment.order_shop_id}, ("order", "fulfillmentOrders"))
+    )
     location = _location_id(res, ctx.shop, shipment)
     plans, errors = plan_fulfillments(shipment, nodes, notify_customer=notify_customer, location_id=location)
     unplaced = [f"{e.field}: {e.message}" for e in errors]

@@ -146,8 +146,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     def watchdog() -> None:
         time.sleep(EXIT_GRACE_SECONDS)
-        print(f"\npytest finished (status {exitstatus}) but the process did not exit within "
-              f"{EXIT_GRACE_SECONDS} s; stacks of every thread follow", file=sys.stderr, flush=True)
+        print(
+            f"\npytest finished (status {exitstatus}) but the process did not exit within "
+            f"{EXIT_GRACE_SECONDS} s; stacks of every thread follow",
+            file=sys.stderr,
+            flush=True,
+        )
         faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
         os._exit(int(exitstatus))
 

@@ -25,13 +25,23 @@ SECRETS = (TOKEN, DB_PASSWORD, POHODA_PASSWORD)
 
 SCHEDULE = {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2, "timeZone": "Europe/Prague"}
 VALID: dict[type, dict[str, Any]] = {
-    ShopifyShop: {"shop_url": "acme-store.myshopify.com", "access_token": TOKEN, "erp_block": "erp-database/main",
-                  "schedule": SCHEDULE, "state_url": f"postgresql+psycopg://sync:{DB_PASSWORD}@db/state"},
+    ShopifyShop: {
+        "shop_url": "acme-store.myshopify.com",
+        "access_token": TOKEN,
+        "erp_block": "erp-database/main",
+        "schedule": SCHEDULE,
+        "state_url": f"postgresql+psycopg://sync:{DB_PASSWORD}@db/state",
+    },
     ErpDatabase: {"url": f"postgresql+psycopg://erp:{DB_PASSWORD}@db/erp"},
-    PohodaMServer: {"url": "http://pohoda-host:444", "user": "admin", "password": POHODA_PASSWORD,
-                    "company_ico": "12345678", "state_url": f"postgresql+psycopg://sync:{DB_PASSWORD}@db/state"},
+    PohodaMServer: {
+        "url": "http://pohoda-host:444",
+        "user": "admin",
+        "password": POHODA_PASSWORD,
+        "company_ico": "12345678",
+        "state_url": f"postgresql+psycopg://sync:{DB_PASSWORD}@db/state",
+    },
     SyncSchedule: SCHEDULE,
-}  # fmt: skip
+}
 
 BAD_FIELDS = [
     # ShopifyShop
@@ -106,8 +116,9 @@ def locations(exc: ValidationError) -> set[str]:
     return {".".join(str(part) for part in error["loc"]) for error in exc.errors()}
 
 
-@pytest.mark.parametrize(("model", "field", "value", "named"), BAD_FIELDS,
-                         ids=[f"{m.__name__}.{f}={v!r}"[:60] for m, f, v, _ in BAD_FIELDS])
+@pytest.mark.parametrize(
+    ("model", "field", "value", "named"), BAD_FIELDS, ids=[f"{m.__name__}.{f}={v!r}"[:60] for m, f, v, _ in BAD_FIELDS]
+)
 def test_a_bad_field_is_refused_with_its_name_and_no_secret_in_the_message(model, field, value, named):
     with pytest.raises(ValidationError) as caught:
         model(**{**VALID[model], field: value})

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from domain.models import FinancialStatus, TransactionKind, TransactionStatus, build_category_tree
 from commerce_sync.samples.data import generate, write_sql_erp
+from domain.models import FinancialStatus, TransactionKind, TransactionStatus, build_category_tree
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_orders_reference_existing_skus_and_their_totals_add_up(data):
             assert tx.order_shop_id == order.shop_id and tx.processed_at <= order.updated_at
     assert {o.currency for o in data.orders} == {"CZK", "EUR"}
     assert [o.name for o in data.orders[:2]] == ["#1001", "#1002"]
-    assert all(a.created_at <= b.created_at for a, b in zip(data.orders, data.orders[1:]))
+    assert all(a.created_at <= b.created_at for a, b in zip(data.orders, data.orders[1:], strict=False))
     assert any(tx.kind is TransactionKind.REFUND for o in data.orders for tx in o.transactions)
     assert any(tx.status is TransactionStatus.PENDING for o in data.orders for tx in o.transactions)
 
@@ -97,8 +97,9 @@ def test_shop_customers_spelled_differently_still_match_their_erp_customer(data,
 
     erp = SqlErpBackend.from_url(sqlite_url)
     erp_emails = {c.email: c.erp_key for c in data.customers}
-    respelled = [o.customer for o in data.orders
-                 if o.customer.email not in erp_emails and o.customer.email.lower() in erp_emails]
+    respelled = [
+        o.customer for o in data.orders if o.customer.email not in erp_emails and o.customer.email.lower() in erp_emails
+    ]
     assert respelled, "some orders should spell an ERP customer's e-mail differently"
     for customer in respelled:
         assert erp.find_customer(customer.email, None).erp_key == erp_emails[customer.email.lower()]

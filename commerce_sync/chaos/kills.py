@@ -35,8 +35,15 @@ from lxml import etree
 
 KINDS = ("task", "request", "applied", "state", "commit")
 
-STATE_WRITES = ("stage_orders", "mark_order_done", "mark_order_failed", "put_mappings", "delete_mappings",
-                "put_hashes", "delete_hashes")
+STATE_WRITES = (
+    "stage_orders",
+    "mark_order_done",
+    "mark_order_failed",
+    "put_mappings",
+    "delete_mappings",
+    "put_hashes",
+    "delete_hashes",
+)
 """``StateStore`` writes that record what a task did (run records are bookkeeping, not sync state)."""
 LOCAL_WRITES = ("save_order", "forget_order", "book_payment", "save_shipment")
 """The POHODA adapter's ``LocalState`` writes: what it remembers about the documents it made."""
@@ -126,12 +133,14 @@ def injected(injector: Injector) -> Iterator[Injector]:
         def call(self: Task, *args: Any, **kwargs: Any) -> Any:
             injector.hit("task", self.name)
             return original(self, *args, **kwargs)
+
         return call
 
     def task_submit(original: Any) -> Any:
         def submit(self: Any, task: Task, *args: Any, **kwargs: Any) -> Any:
             injector.hit("task", task.name)
             return original(self, task, *args, **kwargs)
+
         return submit
 
     def send(original: Any) -> Any:
@@ -154,6 +163,7 @@ def injected(injector: Injector) -> Iterator[Injector]:
                     response.close()
                     raise
             return response
+
         return run
 
     def state_write(kind: str, name: str) -> Any:
@@ -161,7 +171,9 @@ def injected(injector: Injector) -> Iterator[Injector]:
             def write(self: Any, *args: Any, **kwargs: Any) -> Any:
                 injector.hit(kind, name)
                 return original(self, *args, **kwargs)
+
             return write
+
         return make
 
     try:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,7 +47,7 @@ class ChaosShop:
         """What a new worker process starts with: no cached clients, engines, governors' last answers."""
         from engine import resources
 
-        cached = resources._cache.get(self.name)  # noqa: SLF001 - close the POHODA adapter's client and engine
+        cached = resources._cache.get(self.name)
         if cached is not None and "erp" in cached.__dict__ and hasattr(cached.erp, "close"):
             cached.erp.close()
         resources.forget(self.name)
@@ -72,8 +72,12 @@ class ChaosShop:
 
 
 @contextmanager
-def open_shop(adapter: str, directory: Path, size: ShopSize = ShopSize(), xsd_dir: Path | None = None,
-              ) -> Iterator[ChaosShop]:
+def open_shop(
+    adapter: str,
+    directory: Path,
+    size: ShopSize = ShopSize(),
+    xsd_dir: Path | None = None,
+) -> Iterator[ChaosShop]:
     """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
     from blocks import ShopifyShop
     from commerce_sync.samples.data import generate
@@ -99,8 +103,13 @@ def open_shop(adapter: str, directory: Path, size: ShopSize = ShopSize(), xsd_di
         shop.name = f"chaos-{adapter}-{suffix}"
         shop.shop = emulator
         shop.ports = {urlsplit(shop_url).port, *shop.ports}
-        ShopifyShop(shop_url=shop_url, access_token=TOKEN, erp_block=erp_block, schedule=SCHEDULE,
-                    location_mapping={loc.erp_key: loc.name for loc in data.locations}).save(shop.name)
+        ShopifyShop(
+            shop_url=shop_url,
+            access_token=TOKEN,
+            erp_block=erp_block,
+            schedule=SCHEDULE,
+            location_mapping={loc.erp_key: loc.name for loc in data.locations},
+        ).save(shop.name)
         asyncio.run(ensure_concurrency_limits([shop.name]))
         try:
             yield shop
@@ -118,22 +127,29 @@ def _sql_erp(directory: Path, data: Any, suffix: str) -> tuple[ChaosShop, str]:
     return ChaosShop("sql", "", data, None, None, state_url=url, erp_url=url), f"erp-database/chaos-erp-{suffix}"
 
 
-def _pohoda_erp(stack: ExitStack, directory: Path, data: Any, suffix: str, xsd_dir: Path | None,
-                ) -> tuple[ChaosShop, str]:
+def _pohoda_erp(
+    stack: ExitStack,
+    directory: Path,
+    data: Any,
+    suffix: str,
+    xsd_dir: Path | None,
+) -> tuple[ChaosShop, str]:
     from blocks import PohodaMServer
     from emulators import pohoda
 
     os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
     # the adapter writes only into the current fiscal year, and mServer serves one accounting unit
-    config = pohoda.PohodaEmulatorConfig(fiscal_year=datetime.now(ZoneInfo("Europe/Prague")).year,
-                                         xsd_dir=xsd_dir, record_dir=None)
+    config = pohoda.PohodaEmulatorConfig(
+        fiscal_year=datetime.now(ZoneInfo("Europe/Prague")).year, xsd_dir=xsd_dir, record_dir=None
+    )
     app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(app)
     mserver.state.seed_sample_data(data)
     url = stack.enter_context(pohoda.running_emulator(app=app))
     state_url = f"sqlite:///{directory / f'state-{suffix}.db'}"
-    PohodaMServer(url=url, user=config.user, password=config.password, company_ico=config.company_ico,
-                  state_url=state_url).save(f"chaos-erp-{suffix}")
+    PohodaMServer(
+        url=url, user=config.user, password=config.password, company_ico=config.company_ico, state_url=state_url
+    ).save(f"chaos-erp-{suffix}")
     shop = ChaosShop("pohoda", "", data, None, mserver, state_url=state_url, ports={urlsplit(url).port})
     return shop, f"pohoda-mserver/chaos-erp-{suffix}"
 
@@ -143,10 +159,10 @@ def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
     import sqlalchemy as sa
 
     from blocks import ShopifyShop
-    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
     from connectors.erp.sql import loader
+    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
 
-    period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(timezone.utc))
+    period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(UTC))
     at = period.end - timedelta(hours=1)
     engine = sa.create_engine(shop.erp_url)
     done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
@@ -158,18 +174,32 @@ def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
             share = max(len(orders) // 10, 1)
             for index, order in enumerate(orders[: 8 * share]):
                 if index < 4 * share:
-                    lines = [ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
-                             for line in order.lines if line.sku and line.quantity > 0]
+                    lines = [
+                        ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
+                        for line in order.lines
+                        if line.sku and line.quantity > 0
+                    ]
                     if lines:
                         number = f"CHAOS{index + 1:06d}"
-                        loader.add_shipment(conn, Shipment(
-                            erp_key=f"DL-CHAOS-{index + 1:03d}", order_shop_id=order.shop_id, lines=lines,
-                            shipped_at=at, tracking=Tracking(company="PPL", number=number),
-                        ))  # fmt: skip
+                        loader.add_shipment(
+                            conn,
+                            Shipment(
+                                erp_key=f"DL-CHAOS-{index + 1:03d}",
+                                order_shop_id=order.shop_id,
+                                lines=lines,
+                                shipped_at=at,
+                                tracking=Tracking(company="PPL", number=number),
+                            ),
+                        )
                         done["shipped"] += 1
                     continue
-                state = (OrderState.PROCESSED if index < 6 * share else
-                         OrderState.CANCELLED if index < 7 * share else OrderState.TRANSFERRED)
+                state = (
+                    OrderState.PROCESSED
+                    if index < 6 * share
+                    else OrderState.CANCELLED
+                    if index < 7 * share
+                    else OrderState.TRANSFERRED
+                )
                 loader.set_sales_order_state(conn, keys[order.shop_id], state, at)
                 done[state.value] += 1
     finally:

@@ -25,8 +25,16 @@ import sqlalchemy as sa
 
 Snapshot = dict[str, list[tuple[Any, Any]]]
 
-VOLATILE = {"updated_at", "created_at", "synced_at", "staged_at", "changed_at", "done_at", "booked_at",
-            "state_changed_at"}
+VOLATILE = {
+    "updated_at",
+    "created_at",
+    "synced_at",
+    "staged_at",
+    "changed_at",
+    "done_at",
+    "booked_at",
+    "state_changed_at",
+}
 """Columns a run stamps with its own clock."""
 SKIPPED_TABLES = {"cs_runs", "cs_pohoda_listings", "cs_pohoda_listing_rows", "cs_pohoda_marks"}
 """Run records, listing snapshots and watermarks: bookkeeping of *when*, not records of the sync."""
@@ -58,11 +66,11 @@ def diff(reference: Snapshot, other: Snapshot) -> list[Issue]:
         for key in sorted(ref_rows.keys() | got_rows.keys(), key=repr):
             ref, got = ref_rows.get(key, []), got_rows.get(key, [])
             if len(ref) > len(got):
-                issues.append(Issue(table, "lost", key, len(ref) - len(got), f"{ref[len(got):][:1]}"))
+                issues.append(Issue(table, "lost", key, len(ref) - len(got), f"{ref[len(got) :][:1]}"))
             elif len(got) > len(ref):
-                issues.append(Issue(table, "duplicated", key, len(got) - len(ref), f"{got[len(ref):][:1]}"))
+                issues.append(Issue(table, "duplicated", key, len(got) - len(ref), f"{got[len(ref) :][:1]}"))
             elif ref != got:
-                changes = [f"{a} → {b}" for a, b in zip(ref, got) if a != b]
+                changes = [f"{a} → {b}" for a, b in zip(ref, got, strict=False) if a != b]
                 issues.append(Issue(table, "changed", key, 1, changes[0][:600]))
     return issues
 
@@ -86,6 +94,7 @@ def _freeze(value: Any) -> Any:
 
 # ---- the shop (Shopify emulator state) --------------------------------------------------------------------
 
+
 def gid_labels(state: Any) -> dict[str, str]:
     """Every GID of the shop → the natural key of its record (handles, SKUs, order names, content hashes)."""
     labels: dict[str, str] = {}
@@ -104,12 +113,20 @@ def gid_labels(state: Any) -> dict[str, str]:
     add("MediaImage", state.media, lambda m: _media_hash(state, m))
     add("Customer", state.customers, _customer_key)
     add("Order", orders, lambda o: o.name)
-    add("LineItem", state.line_items, lambda li: f"{orders[li.order_id].name}/{_line_position(orders[li.order_id], li)}")
+    add(
+        "LineItem", state.line_items, lambda li: f"{orders[li.order_id].name}/{_line_position(orders[li.order_id], li)}"
+    )
     add("Fulfillment", state.fulfillments, lambda f: f"{orders[f.order_id].name}/{_tracking(f)}")
-    add("FulfillmentOrder", state.fulfillment_orders,
-        lambda fo: f"{orders[fo.order_id].name}@{state.locations[fo.location_id].name}")
-    add("OrderTransaction", state.transactions,
-        lambda t: f"{orders[t.order_id].name}/{t.kind}/{t.amount}/{t.payment_id or t.gateway}")
+    add(
+        "FulfillmentOrder",
+        state.fulfillment_orders,
+        lambda fo: f"{orders[fo.order_id].name}@{state.locations[fo.location_id].name}",
+    )
+    add(
+        "OrderTransaction",
+        state.transactions,
+        lambda t: f"{orders[t.order_id].name}/{t.kind}/{t.amount}/{t.payment_id or t.gateway}",
+    )
     return labels
 
 
@@ -124,47 +141,121 @@ def shop_snapshot(state: Any) -> Snapshot:
             return labels.get(f"gid://shopify/Product/{product_id}", f"Product:{product_id}")
 
         snap: Snapshot = {
-            "shop.products": [(p.handle, {
-                "title": p.title, "body": p.description_html, "vendor": p.vendor, "type": p.product_type,
-                "status": p.status, "tags": sorted(p.tags), "options": [(o.name, o.values) for o in p.options],
-                "media": [labels.get(f"gid://shopify/MediaImage/{m}") for m in p.media_ids]})
-                for p in products.values()],
-            "shop.variants": [(v.sku or f"{product_label(v.product_id)}/{v.title}", {
-                "product": product_label(v.product_id), "title": v.title, "price": str(v.price),
-                "compare_at": str(v.compare_at_price), "barcode": v.barcode, "position": v.position,
-                "options": sorted(v.option_values)}) for v in state.variants.values()],
-            "shop.inventory": [((labels[f"gid://shopify/InventoryItem/{lv.item_id}"],
-                                 locations[lv.location_id].name), {"quantities": lv.quantities,
-                                                                   "active": lv.is_active})
-                               for lv in state.inventory_levels.values()],
-            "shop.collections": [(c.handle, {"title": c.title, "body": c.description_html, "sort": c.sort_order})
-                                 for c in state.collections.values()],
-            "shop.collection_members": [((c.handle, product_label(pid)), None)
-                                        for c in state.collections.values() for pid in c.product_ids],
-            "shop.metafields": [((_owner(labels, mf), f"{mf.namespace}.{mf.key}"), {"type": mf.type,
-                                                                                    "value": tr(mf.value)})
-                                for mf in state.metafields.values()],
-            "shop.media": [((sorted(product_label(p) for p in m.product_ids) or ["file"], _media_hash(state, m)),
-                            {"alt": m.alt, "mime": m.mime_type, "status": m.status})
-                           for m in state.media.values()],
-            "shop.customers": [(_customer_key(c), {
-                "first": c.first_name, "last": c.last_name, "phone": c.phone, "note": c.note,
-                "tags": sorted(c.tags), "addresses": [_plain(a) for a in c.addresses]})
-                for c in state.customers.values()],
-            "shop.orders": [(o.name, {
-                "closed": o.closed_at is not None, "cancelled": o.cancelled_at is not None,
-                "cancel_reason": o.cancel_reason, "tags": sorted(o.tags), "financial": o.financial_status,
-                "note": o.note}) for o in orders.values()],
-            "shop.transactions": [(labels[f"gid://shopify/OrderTransaction/{t.id}"], {"status": t.status})
-                                  for t in state.transactions.values()],
-            "shop.fulfillment_orders": [(labels[f"gid://shopify/FulfillmentOrder/{fo.id}"], {
-                "status": fo.status, "lines": sorted((labels[f"gid://shopify/LineItem/{li.line_item_id}"],
-                                                      li.remaining_quantity) for li in fo.lines)})
-                for fo in state.fulfillment_orders.values()],
-            "shop.fulfillments": [(labels[f"gid://shopify/Fulfillment/{f.id}"], {
-                "status": f.status, "location": locations[f.location_id].name, "tracking": f.tracking,
-                "lines": sorted((labels[f"gid://shopify/LineItem/{li.line_item_id}"], li.quantity)
-                                for li in f.lines)}) for f in state.fulfillments.values()],
+            "shop.products": [
+                (
+                    p.handle,
+                    {
+                        "title": p.title,
+                        "body": p.description_html,
+                        "vendor": p.vendor,
+                        "type": p.product_type,
+                        "status": p.status,
+                        "tags": sorted(p.tags),
+                        "options": [(o.name, o.values) for o in p.options],
+                        "media": [labels.get(f"gid://shopify/MediaImage/{m}") for m in p.media_ids],
+                    },
+                )
+                for p in products.values()
+            ],
+            "shop.variants": [
+                (
+                    v.sku or f"{product_label(v.product_id)}/{v.title}",
+                    {
+                        "product": product_label(v.product_id),
+                        "title": v.title,
+                        "price": str(v.price),
+                        "compare_at": str(v.compare_at_price),
+                        "barcode": v.barcode,
+                        "position": v.position,
+                        "options": sorted(v.option_values),
+                    },
+                )
+                for v in state.variants.values()
+            ],
+            "shop.inventory": [
+                (
+                    (labels[f"gid://shopify/InventoryItem/{lv.item_id}"], locations[lv.location_id].name),
+                    {"quantities": lv.quantities, "active": lv.is_active},
+                )
+                for lv in state.inventory_levels.values()
+            ],
+            "shop.collections": [
+                (c.handle, {"title": c.title, "body": c.description_html, "sort": c.sort_order})
+                for c in state.collections.values()
+            ],
+            "shop.collection_members": [
+                ((c.handle, product_label(pid)), None) for c in state.collections.values() for pid in c.product_ids
+            ],
+            "shop.metafields": [
+                ((_owner(labels, mf), f"{mf.namespace}.{mf.key}"), {"type": mf.type, "value": tr(mf.value)})
+                for mf in state.metafields.values()
+            ],
+            "shop.media": [
+                (
+                    (sorted(product_label(p) for p in m.product_ids) or ["file"], _media_hash(state, m)),
+                    {"alt": m.alt, "mime": m.mime_type, "status": m.status},
+                )
+                for m in state.media.values()
+            ],
+            "shop.customers": [
+                (
+                    _customer_key(c),
+                    {
+                        "first": c.first_name,
+                        "last": c.last_name,
+                        "phone": c.phone,
+                        "note": c.note,
+                        "tags": sorted(c.tags),
+                        "addresses": [_plain(a) for a in c.addresses],
+                    },
+                )
+                for c in state.customers.values()
+            ],
+            "shop.orders": [
+                (
+                    o.name,
+                    {
+                        "closed": o.closed_at is not None,
+                        "cancelled": o.cancelled_at is not None,
+                        "cancel_reason": o.cancel_reason,
+                        "tags": sorted(o.tags),
+                        "financial": o.financial_status,
+                        "note": o.note,
+                    },
+                )
+                for o in orders.values()
+            ],
+            "shop.transactions": [
+                (labels[f"gid://shopify/OrderTransaction/{t.id}"], {"status": t.status})
+                for t in state.transactions.values()
+            ],
+            "shop.fulfillment_orders": [
+                (
+                    labels[f"gid://shopify/FulfillmentOrder/{fo.id}"],
+                    {
+                        "status": fo.status,
+                        "lines": sorted(
+                            (labels[f"gid://shopify/LineItem/{li.line_item_id}"], li.remaining_quantity)
+                            for li in fo.lines
+                        ),
+                    },
+                )
+                for fo in state.fulfillment_orders.values()
+            ],
+            "shop.fulfillments": [
+                (
+                    labels[f"gid://shopify/Fulfillment/{f.id}"],
+                    {
+                        "status": f.status,
+                        "location": locations[f.location_id].name,
+                        "tracking": f.tracking,
+                        "lines": sorted(
+                            (labels[f"gid://shopify/LineItem/{li.line_item_id}"], li.quantity) for li in f.lines
+                        ),
+                    },
+                )
+                for f in state.fulfillments.values()
+            ],
         }
         return copy.deepcopy(snap)  # the payloads hold the emulator's live dicts and lists
 
@@ -188,13 +279,20 @@ def _media_hash(state: Any, media: Any) -> str:
 
 
 def _owner(labels: dict[str, str], metafield: Any) -> str:
-    kinds = {"PRODUCT": "Product", "PRODUCTVARIANT": "ProductVariant", "COLLECTION": "Collection",
-             "CUSTOMER": "Customer", "ORDER": "Order", "LOCATION": "Location"}
+    kinds = {
+        "PRODUCT": "Product",
+        "PRODUCTVARIANT": "ProductVariant",
+        "COLLECTION": "Collection",
+        "CUSTOMER": "Customer",
+        "ORDER": "Order",
+        "LOCATION": "Location",
+    }
     gid = f"gid://shopify/{kinds.get(metafield.owner_type, metafield.owner_type)}/{metafield.owner_id}"
     return labels.get(gid, gid)
 
 
 # ---- SQL databases (the ``sql`` ERP, the sync state, POHODA's local state) --------------------------------
+
 
 def sql_snapshot(url: str, labels: dict[str, str], *, prefixes: tuple[str, ...] = ("erp_", "cs_")) -> Snapshot:
     """Every table of the database whose name starts with one of ``prefixes``, keyed by its natural key.
@@ -216,9 +314,13 @@ def sql_snapshot(url: str, labels: dict[str, str], *, prefixes: tuple[str, ...] 
                 keys = tuple(k for k in keys if k not in ("shop", "scope"))
                 dropped = VOLATILE | {"shop", "scope"} | ({"id"} if table.name in KEYS else set())
                 rows = conn.execute(sa.select(table)).mappings().all()
-                snap[table.name] = [(tuple(tr(_value(row[k])) for k in keys),
-                                     {c: tr(_value(v)) for c, v in row.items() if c not in dropped and c not in keys})
-                                    for row in rows]
+                snap[table.name] = [
+                    (
+                        tuple(tr(_value(row[k])) for k in keys),
+                        {c: tr(_value(v)) for c, v in row.items() if c not in dropped and c not in keys},
+                    )
+                    for row in rows
+                ]
     finally:
         engine.dispose()
     return snap
@@ -250,8 +352,12 @@ def _strip_volatile(value: Any) -> Any:
 
 # ---- the POHODA emulator ----------------------------------------------------------------------------------
 
-POHODA_REFS = {"order_id": "orders", "partner_id": "addresses", "supplier_id": "addresses",
-               "stock_card_id": "stock_cards"}
+POHODA_REFS = {
+    "order_id": "orders",
+    "partner_id": "addresses",
+    "supplier_id": "addresses",
+    "stock_card_id": "stock_cards",
+}
 """Fields holding POHODA's ids of records a sync may create, replaced by those records' natural keys."""
 
 
@@ -263,8 +369,10 @@ def pohoda_snapshot(state: Any, labels: dict[str, str]) -> Snapshot:
     raw = snapshot(state)
     documents = raw.pop("documents")
     keys = {agenda: {r["id"]: _pohoda_key(agenda, r, tr) for r in records} for agenda, records in raw.items()}
-    snap: Snapshot = {f"pohoda.{agenda}": [(keys[agenda][r["id"]], _pohoda_payload(r, keys, tr)) for r in records]
-                      for agenda, records in raw.items()}
+    snap: Snapshot = {
+        f"pohoda.{agenda}": [(keys[agenda][r["id"]], _pohoda_payload(r, keys, tr)) for r in records]
+        for agenda, records in raw.items()
+    }
     snap["pohoda.documents"] = [(name, None) for name in documents]
     return snap
 
@@ -299,8 +407,10 @@ def _pohoda_payload(record: dict[str, Any], keys: dict[str, dict[int, Any]], tr:
 
 # ---- shared -------------------------------------------------------------------------------------------------
 
+
 def _translator(labels: dict[str, str]) -> Callable[[Any], Any]:
     """Replace every Shopify GID inside a value (strings, JSON structures) by its natural key."""
+
     def tr(value: Any) -> Any:
         if isinstance(value, str):
             return _GID.sub(lambda m: labels.get(m.group(0), m.group(0)), value) if "gid://" in value else value
@@ -317,4 +427,3 @@ def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in dataclasses.asdict(value).items() if k != "id"}
     return value
-

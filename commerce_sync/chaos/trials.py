@@ -24,8 +24,16 @@ from typing import Any
 
 from commerce_sync.chaos.kills import KINDS, Event, Injector, KillPoint, WorkerKilled, injected
 from commerce_sync.chaos.shops import ChaosShop, ShopSize, open_shop
-from commerce_sync.chaos.snapshot import Issue, Snapshot, count, diff, gid_labels, pohoda_snapshot, \
-    shop_snapshot, sql_snapshot
+from commerce_sync.chaos.snapshot import (
+    Issue,
+    Snapshot,
+    count,
+    diff,
+    gid_labels,
+    pohoda_snapshot,
+    shop_snapshot,
+    sql_snapshot,
+)
 
 USER_WORKS = "user_works"
 FLOW_PARAMS: dict[str, dict[str, Any]] = {"sync_products": {"chunk_size": 4, "max_workers": 1}}
@@ -102,8 +110,9 @@ class StepResult:
 
     def kill_points(self) -> set[tuple[str, str, str, str, bool]]:
         """(adapter, flow, kill point, what it hit, while recovering) of every kill that fired."""
-        return {(self.adapter, self.step, str(a.point), a.fired.label if a.fired else "?", n > 0)
-                for n, a in self.kills}
+        return {
+            (self.adapter, self.step, str(a.point), a.fired.label if a.fired else "?", n > 0) for n, a in self.kills
+        }
 
     def count(self, kind: str) -> int:
         """Records ``lost``, ``duplicated`` or ``changed`` by this step."""
@@ -153,7 +162,7 @@ def attempt(shop: ChaosShop, step: str, injector: Injector, point: KillPoint | N
         run_step(shop, step)
     except WorkerKilled:
         outcome = Attempt(point, "killed", injector.fired)
-    except Exception as exc:  # noqa: BLE001 - a flow that failed on its own is the trial's finding
+    except Exception as exc:
         fired = injector.fired
         outcome = Attempt(point, "killed" if fired else "failed", fired, f"{type(exc).__name__}: {exc}"[:300])
     else:
@@ -163,8 +172,14 @@ def attempt(shop: ChaosShop, step: str, injector: Injector, point: KillPoint | N
     return outcome
 
 
-def recover(shop: ChaosShop, step: str, injector: Injector, plan: list[KillPoint],
-            before: Callable[[], None] | None = None, max_attempts: int = MAX_ATTEMPTS) -> list[Attempt]:
+def recover(
+    shop: ChaosShop,
+    step: str,
+    injector: Injector,
+    plan: list[KillPoint],
+    before: Callable[[], None] | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> list[Attempt]:
     """Run ``step`` with the kill points of ``plan`` armed one per attempt, then unarmed until it completes."""
     attempts: list[Attempt] = []
     while len(attempts) < max_attempts + len(plan):
@@ -191,9 +206,17 @@ def reference_day(adapter: str, directory: Path, size: ShopSize, steps: list[str
     return reference
 
 
-def crash_day(reference: Reference, directory: Path, size: ShopSize, steps: list[str], killed: set[str],
-              chooser: Chooser | FixedPlan, rng: random.Random, again: float = 0.3, label: str = "crash",
-              ) -> list[StepResult]:
+def crash_day(
+    reference: Reference,
+    directory: Path,
+    size: ShopSize,
+    steps: list[str],
+    killed: set[str],
+    chooser: Chooser | FixedPlan,
+    rng: random.Random,
+    again: float = 0.3,
+    label: str = "crash",
+) -> list[StepResult]:
     """The day on a fresh shop, each step of ``killed`` crashed as :class:`Chooser` says (and, with chance
     ``again``, crashed again while recovering); the others run once, untouched."""
     injector = Injector()
@@ -212,13 +235,26 @@ def crash_day(reference: Reference, directory: Path, size: ShopSize, steps: list
                         second = chooser.next(reference.adapter, step, trace)
                         plan += [second] if second else []
                 attempts = recover(shop, step, injector, plan)
-                results.append(StepResult(reference.adapter, step, attempts,
-                                          _new_issues(reference.snapshots[step], take_snapshot(shop), seen)))
+                results.append(
+                    StepResult(
+                        reference.adapter,
+                        step,
+                        attempts,
+                        _new_issues(reference.snapshots[step], take_snapshot(shop), seen),
+                    )
+                )
     return results
 
 
-def fault_day(reference: Reference, directory: Path, size: ShopSize, steps: list[str], rate: float, seed: int,
-              client_timeout: float = 2.0) -> tuple[list[StepResult], Counter[str]]:
+def fault_day(
+    reference: Reference,
+    directory: Path,
+    size: ShopSize,
+    steps: list[str],
+    rate: float,
+    seed: int,
+    client_timeout: float = 2.0,
+) -> tuple[list[StepResult], Counter[str]]:
     """The day with ``rate`` of all peer requests failing (every fault kind of both emulators, in equal
     shares); returns the steps' results and the faults seen on the wire."""
     injector = Injector()
@@ -231,10 +267,17 @@ def fault_day(reference: Reference, directory: Path, size: ShopSize, steps: list
         with injected(injector):
             seen: set[tuple[str, str, Any]] = set()
             for step in steps:
-                attempts = recover(shop, step, injector, [], before=lambda: shop.warm(client_timeout),
-                                   max_attempts=FAULT_ATTEMPTS)
-                results.append(StepResult(reference.adapter, step, attempts,
-                                          _new_issues(reference.snapshots[step], take_snapshot(shop), seen)))
+                attempts = recover(
+                    shop, step, injector, [], before=lambda: shop.warm(client_timeout), max_attempts=FAULT_ATTEMPTS
+                )
+                results.append(
+                    StepResult(
+                        reference.adapter,
+                        step,
+                        attempts,
+                        _new_issues(reference.snapshots[step], take_snapshot(shop), seen),
+                    )
+                )
         shop.shop.set_faults(seed=seed)  # quiet again for the teardown
     return results, injector.wire
 
@@ -249,8 +292,16 @@ def shopify_faults(rate: float, seed: int, hang: float) -> dict[str, Any]:
     shares that add up to ``rate`` of all GraphQL requests; mutations that ran lose their answer (HTTP 502) at
     the same share again; every request is a little late."""
     each = share(rate, 4)
-    return {"seed": seed, "error_5xx": each, "rate_429": each, "throttled": each, "timeout": each,
-            "timeout_seconds": hang, "drop_after_apply": each, "latency": 0.002}
+    return {
+        "seed": seed,
+        "error_5xx": each,
+        "rate_429": each,
+        "throttled": each,
+        "timeout": each,
+        "timeout_seconds": hang,
+        "drop_after_apply": each,
+        "latency": 0.002,
+    }
 
 
 def pohoda_faults(rate: float, seed: int) -> dict[str, Any]:

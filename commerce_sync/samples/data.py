@@ -17,11 +17,13 @@ import struct
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from commerce_sync.samples import names
+from commerce_sync.samples.orders import generate_orders
+from connectors.erp.port import Location
 from domain.models import (
     Address,
     Category,
@@ -35,12 +37,10 @@ from domain.models import (
     StockLevel,
     Variant,
 )
-from commerce_sync.samples.orders import generate_orders
-from connectors.erp.port import Location
 
 __all__ = ["BASE_DATE", "SampleData", "ean13_check_digit", "erp_seed_json", "generate", "write_sql_erp"]
 
-BASE_DATE = datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc)
+BASE_DATE = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 CENT = Decimal("0.01")
 
 
@@ -195,12 +195,21 @@ def _catalogue(rng: random.Random, count: int) -> tuple[list[Product], list[Stoc
                 quantity = Decimal(rng.choice((0, 0, 1, 2, 3, 5, 8, 12, 20, 40, -1)))
                 if leaf.option == "weight" and rng.random() < 0.1:
                     quantity += Decimal("0.5")
-                stock.append(StockLevel(sku=variant.sku, location_key=location, quantity=quantity,
-                                        updated_at=updated_at + timedelta(minutes=rng.randrange(600))))
+                stock.append(
+                    StockLevel(
+                        sku=variant.sku,
+                        location_key=location,
+                        quantity=quantity,
+                        updated_at=updated_at + timedelta(minutes=rng.randrange(600)),
+                    )
+                )
         if rng.random() < 0.3:
             rgb = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-            images.append(Image(item_key=code, position=0, filename=f"{code.lower()}.png", content=_png(rgb),
-                                mime_type="image/png"))
+            images.append(
+                Image(
+                    item_key=code, position=0, filename=f"{code.lower()}.png", content=_png(rgb), mime_type="image/png"
+                )
+            )
     return products, stock, images
 
 
@@ -214,8 +223,15 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 def _address(rng: random.Random, first: str, last: str, phone: str | None) -> Address:
     city, zip_code, country = rng.choice(names.CITIES)
-    return Address(first_name=first, last_name=last, street=f"{rng.choice(names.STREETS)} {rng.randint(1, 180)}",
-                   city=city, zip=zip_code, country_code=country, phone=phone)
+    return Address(
+        first_name=first,
+        last_name=last,
+        street=f"{rng.choice(names.STREETS)} {rng.randint(1, 180)}",
+        city=city,
+        zip=zip_code,
+        country_code=country,
+        phone=phone,
+    )
 
 
 def make_customer(rng: random.Random, used_emails: set[str], used_phones: set[str]) -> Customer:
@@ -233,8 +249,14 @@ def make_customer(rng: random.Random, used_emails: set[str], used_phones: set[st
             phone = f"+420 {digits[:3]} {digits[3:6]} {digits[6:]}"
         used_phones.add(phone)
     company = rng.choice(names.COMPANIES) if rng.random() < 0.08 else None
-    return Customer(email=email, phone=phone, first_name=first, last_name=last, company=company,
-                    addresses=[_address(rng, first, last, phone)])
+    return Customer(
+        email=email,
+        phone=phone,
+        first_name=first,
+        last_name=last,
+        company=company,
+        addresses=[_address(rng, first, last, phone)],
+    )
 
 
 def generate(items: int, customers: int, orders: int, seed: int) -> SampleData:

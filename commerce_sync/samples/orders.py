@@ -46,8 +46,9 @@ def _shop_spelling(rng: random.Random, customer: Customer, shop_id: str) -> Cust
     phone = customer.phone
     if phone and rng.random() < 0.3:
         phone = phone.replace("+420", "").replace(" ", "")
-    return customer.model_copy(update={"shop_id": shop_id, "erp_key": None, "email": email, "phone": phone,
-                                       "updated_at": None})
+    return customer.model_copy(
+        update={"shop_id": shop_id, "erp_key": None, "email": email, "phone": phone, "updated_at": None}
+    )
 
 
 class _Ids:
@@ -87,8 +88,11 @@ def _transactions(
         cod = tx(TransactionKind.SALE, TransactionStatus.PENDING, "cash_on_delivery", at)
         return FinancialStatus.PENDING, [cod], None
     if roll < 0.95:
-        return FinancialStatus.AUTHORIZED, [tx(TransactionKind.AUTHORIZATION, TransactionStatus.SUCCESS,
-                                               "shopify_payments", at)], None
+        return (
+            FinancialStatus.AUTHORIZED,
+            [tx(TransactionKind.AUTHORIZATION, TransactionStatus.SUCCESS, "shopify_payments", at)],
+            None,
+        )
     refund_at = at + timedelta(days=rng.randint(1, 5))
     return (
         FinancialStatus.REFUNDED,
@@ -133,15 +137,17 @@ def generate_orders(
             price = variant.price if currency == "CZK" else _money(variant.price / EUR_RATE)
             quantity = rng.choice((1, 1, 1, 2, 3))
             discount = _money(price * quantity * Decimal("0.10")) if rng.random() < 0.1 else Decimal("0")
-            lines.append(OrderLine(
-                shop_id=f"gid://shopify/LineItem/{ids.next('line')}",
-                sku=variant.sku,
-                title=f"{product.title} – {variant.title}" if variant.title else product.title,
-                quantity=quantity,
-                unit_price=price,
-                discount=discount,
-                tax_rate=(product.vat_rate or Decimal("0")) / 100,
-            ))
+            lines.append(
+                OrderLine(
+                    shop_id=f"gid://shopify/LineItem/{ids.next('line')}",
+                    sku=variant.sku,
+                    title=f"{product.title} – {variant.title}" if variant.title else product.title,
+                    quantity=quantity,
+                    unit_price=price,
+                    discount=discount,
+                    tax_rate=(product.vat_rate or Decimal("0")) / 100,
+                )
+            )
         subtotal = sum((line.total for line in lines), Decimal("0"))
         free_above, fee = SHIPPING[currency]
         shipping = Decimal("0") if subtotal >= free_above else fee
@@ -150,23 +156,25 @@ def generate_orders(
         total = subtotal + shipping
         status, transactions, cancelled_at = _transactions(rng, ids, order_gid, total, currency, created)
         updated = max([created, *(t.processed_at for t in transactions)])
-        orders.append(Order(
-            shop_id=order_gid,
-            name=f"#{number}",
-            created_at=created,
-            updated_at=updated,
-            currency=currency,
-            customer=customer,
-            billing_address=address,
-            shipping_address=address,
-            lines=lines,
-            shipping_total=shipping,
-            tax_total=vat,
-            total=total,
-            financial_status=status,
-            fulfillment_status=FulfillmentStatus.UNFULFILLED,
-            cancelled_at=cancelled_at,
-            transactions=transactions,
-            note=rng.choice(names.NOTES) if rng.random() < 0.1 else None,
-        ))
+        orders.append(
+            Order(
+                shop_id=order_gid,
+                name=f"#{number}",
+                created_at=created,
+                updated_at=updated,
+                currency=currency,
+                customer=customer,
+                billing_address=address,
+                shipping_address=address,
+                lines=lines,
+                shipping_total=shipping,
+                tax_total=vat,
+                total=total,
+                financial_status=status,
+                fulfillment_status=FulfillmentStatus.UNFULFILLED,
+                cancelled_at=cancelled_at,
+                transactions=transactions,
+                note=rng.choice(names.NOTES) if rng.random() < 0.1 else None,
+            )
+        )
     return orders

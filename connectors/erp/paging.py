@@ -12,12 +12,11 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from domain.models import Page
-
 from connectors.erp.errors import RecordError
+from domain.models import Page
 
 __all__ = ["cursor_datetime", "decode_cursor", "encode_cursor", "iter_pages", "require_limit", "require_utc"]
 
@@ -52,7 +51,7 @@ def cursor_datetime(listing: str, value: Any) -> datetime:
         raise RecordError(f"{listing} listing", "cursor", "not a cursor issued by this listing") from None
     if parsed.tzinfo is None:
         raise RecordError(f"{listing} listing", "cursor", "not a cursor issued by this listing")
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def require_utc(name: str, value: datetime | None) -> datetime | None:
@@ -61,7 +60,7 @@ def require_utc(name: str, value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def require_limit(limit: int) -> int:

@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.erp.paging import iter_pages
 from domain.models import (
     Category,
     Customer,
@@ -40,8 +41,6 @@ from domain.models import (
     Transaction,
     UtcDatetime,
 )
-
-from connectors.erp.paging import iter_pages
 
 __all__ = ["BookedPayment", "ErpBackend", "Location", "SalesOrder", "ShipmentOutcome"]
 

@@ -26,7 +26,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -73,7 +73,7 @@ class MServerClient:
         check_duplicity: bool = True,
         company_check_ttl: float = 300.0,
         tz: ZoneInfo = DEFAULT_TZ,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -102,8 +102,10 @@ class MServerClient:
         self._checked_at: float | None = None
 
     def __repr__(self) -> str:
-        return (f"MServerClient(url={self.url!r}, user={self.user!r}, application={self.application!r}, "
-                f"company_ico={self.company_ico!r})")
+        return (
+            f"MServerClient(url={self.url!r}, user={self.user!r}, application={self.application!r}, "
+            f"company_ico={self.company_ico!r})"
+        )
 
     def close(self) -> None:
         if self._owns_http:
@@ -143,14 +145,20 @@ class MServerClient:
         detail = self.company_detail()
         expected_year = self.fiscal_year or self._clock().astimezone(self.tz).year
         if detail.ico is None:
-            raise WrongCompany(f"mServer {self.url} did not say which company it serves "
-                               f"(database {detail.database_name!r}); refusing to write")
+            raise WrongCompany(
+                f"mServer {self.url} did not say which company it serves "
+                f"(database {detail.database_name!r}); refusing to write"
+            )
         if _digits(detail.ico) != _digits(self.company_ico):
-            raise WrongCompany(f"mServer {self.url} serves IČO {detail.ico} ({detail.company or 'unnamed'}), "
-                               f"not the configured {self.company_ico}; nothing was written")
+            raise WrongCompany(
+                f"mServer {self.url} serves IČO {detail.ico} ({detail.company or 'unnamed'}), "
+                f"not the configured {self.company_ico}; nothing was written"
+            )
         if detail.year is not None and detail.year != expected_year:
-            raise WrongCompany(f"mServer {self.url} has fiscal year {detail.year} open, not {expected_year}; "
-                               "re-point the mServer configuration to the current accounting unit")
+            raise WrongCompany(
+                f"mServer {self.url} has fiscal year {detail.year} open, not {expected_year}; "
+                "re-point the mServer configuration to the current accounting unit"
+            )
         self._checked_at = now
         return detail
 
@@ -230,8 +238,9 @@ class MServerClient:
             headers["STW-Instance"] = _ascii(instance or self.instance or "")
         if pack.writes and self.check_duplicity:
             headers["STW-Check-Duplicity"] = "true"
-        return self.http.build_request("POST", f"{self.url}/xml", content=pack.to_bytes(), headers=headers,
-                                       timeout=timeout)
+        return self.http.build_request(
+            "POST", f"{self.url}/xml", content=pack.to_bytes(), headers=headers, timeout=timeout
+        )
 
     def _post(self, pack: DataPack, instance: str | None, *, timeout: float) -> httpx.Response:
         request = self._request(pack, instance, timeout)
@@ -240,8 +249,14 @@ class MServerClient:
             response = self.http.send(request)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, "POST /xml") from None
-        logger.info("mServer %s: pack %s (%d items) → HTTP %s in %.2fs", self.url, pack.id, len(pack),
-                    response.status_code, time.monotonic() - started)
+        logger.info(
+            "mServer %s: pack %s (%d items) → HTTP %s in %.2fs",
+            self.url,
+            pack.id,
+            len(pack),
+            response.status_code,
+            time.monotonic() - started,
+        )
         self._check_http(response, streamed=False)
         return response
 

@@ -117,8 +117,9 @@ class WrongCompany(Fatal):
 class PackRejected(Fatal):
     """POHODA refused the whole dataPack (``responsePack/@state="error"``)."""
 
-    def __init__(self, message: str, *, pack_id: str | None = None, note: str | None = None,
-                 code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, pack_id: str | None = None, note: str | None = None, code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.pack_id = pack_id
         self.note = note
@@ -134,14 +135,17 @@ class UnexpectedAnswer(Fatal):
 class XmlError(Fatal):
     """A document we refuse to read; ``line``/``column`` (1-based) and ``offset`` (bytes) when known."""
 
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
-                 offset: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, line: int | None = None, column: int | None = None, offset: int | None = None
+    ) -> None:
         where = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"line {line}" if line else "",
                 f"column {column}" if column else "",
                 f"byte {offset}" if offset is not None else "",
-            ) if part
+            )
+            if part
         )
         super().__init__(f"{message} ({where})" if where else message)
         self.reason = message
@@ -186,8 +190,7 @@ class FieldTooLong(RecordError):
 class ItemError(PohodaError):
     """POHODA answered one ``dataPackItem`` with ``state="error"`` (or a detail with an error state)."""
 
-    def __init__(self, item_id: str, record: str | None, state: str, note: str | None,
-                 code: int | None = None) -> None:
+    def __init__(self, item_id: str, record: str | None, state: str, note: str | None, code: int | None = None) -> None:
         label = record or f"item {item_id}"
         code_part = f" [{code}]" if code is not None else ""
         super().__init__(f"{label}: POHODA answered {state}{code_part}: {note or 'no note'}")
@@ -209,8 +212,16 @@ class DuplicateItem(ItemError):
     ``existing_id`` / ``existing_number``.
     """
 
-    def __init__(self, item_id: str, record: str | None, note: str | None, *, agenda: str | None = None,
-                 existing_id: int | None = None, existing_number: str | None = None) -> None:
+    def __init__(
+        self,
+        item_id: str,
+        record: str | None,
+        note: str | None,
+        *,
+        agenda: str | None = None,
+        existing_id: int | None = None,
+        existing_number: str | None = None,
+    ) -> None:
         existing = f"already imported as {agenda or 'record'} {existing_number or existing_id or ''}".rstrip()
         super().__init__(item_id, record, "duplicate", note or existing)
         self.agenda = agenda

@@ -36,15 +36,18 @@ def transport_error(exc: httpx.HTTPError, what: str, scrub: Callable[[str], str]
     return ConnectionFailed(f"{what} failed ({reason})")
 
 
-def check_http(response: httpx.Response, server: str, *, streamed: bool, scrub: Callable[[str], str],
-               tz: ZoneInfo) -> None:
+def check_http(
+    response: httpx.Response, server: str, *, streamed: bool, scrub: Callable[[str], str], tz: ZoneInfo
+) -> None:
     """Raise the error an answer's status (or an HTML body) stands for; return for a 200 with XML."""
     status = response.status_code
     where = f"{server}: {response.request.method} {response.request.url.path}"
     if status in (401, 403):
         raise AuthenticationError(
             f"{where}: HTTP {status} — the user is unknown to POHODA, the password is wrong, or the user may "
-            "not open this accounting unit", status=status)
+            "not open this accounting unit",
+            status=status,
+        )
     if status == 503:
         raise ServerBusy(f"{where}: HTTP 503 — mServer is busy or POHODA is not running")
     if status == 408:
@@ -61,7 +64,9 @@ def check_http(response: httpx.Response, server: str, *, streamed: bool, scrub: 
     if html:
         raise AuthenticationError(
             f"{where}: an HTML page instead of XML — the user lacks the right to XML import, or the accounting "
-            "unit is open in another POHODA instance", status=status)
+            "unit is open in another POHODA instance",
+            status=status,
+        )
 
 
 def _said(body: bytes, scrub: Callable[[str], str], tz: ZoneInfo) -> str:

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from domain.models import Address, Customer, Order, Transaction, TransactionKind
 from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import ExtId, VatRate
 from connectors.pohoda.models.directory import AddressBookEntry
@@ -27,9 +26,15 @@ from connectors.pohoda.models.orders import OrderItem, PartyAddress, ReceivedOrd
 from connectors.pohoda.models.payments import BankPayment
 from connectors.pohoda.xml.limits import MAX_LENGTH
 from connectors.pohoda.xml.values import DEFAULT_TZ
+from domain.models import Address, Customer, Order, Transaction, TransactionKind
 
-__all__ = ["CZ_RATE_BY_PERCENT", "address_book_from_customer", "bank_payment_from_transaction",
-           "received_order_from_shop", "variable_symbol"]
+__all__ = [
+    "CZ_RATE_BY_PERCENT",
+    "address_book_from_customer",
+    "bank_payment_from_transaction",
+    "received_order_from_shop",
+    "variable_symbol",
+]
 
 CZ_RATE_BY_PERCENT: dict[Decimal, VatRate] = {
     Decimal("21"): VatRate.HIGH,
@@ -89,18 +94,37 @@ def received_order_from_shop(
     items: list[OrderItem] = []
     for index, line in enumerate(order.lines):
         rate = _rate(line.tax_rate, vat_rates, record, f"lines[{index}].tax_rate")
-        items.append(OrderItem(
-            text=_short(line.title, limit), quantity=Decimal(line.quantity), pay_vat=prices_include_vat,
-            rate_vat=rate, unit_price=line.unit_price, code=line.sku, stock_code=line.sku,
-        ))
+        items.append(
+            OrderItem(
+                text=_short(line.title, limit),
+                quantity=Decimal(line.quantity),
+                pay_vat=prices_include_vat,
+                rate_vat=rate,
+                unit_price=line.unit_price,
+                code=line.sku,
+                stock_code=line.sku,
+            )
+        )
         if line.discount:
-            items.append(OrderItem(
-                text=_short(f"{discount_text}: {line.title}", limit), quantity=Decimal(1), pay_vat=prices_include_vat,
-                rate_vat=rate, unit_price=-line.discount,
-            ))
+            items.append(
+                OrderItem(
+                    text=_short(f"{discount_text}: {line.title}", limit),
+                    quantity=Decimal(1),
+                    pay_vat=prices_include_vat,
+                    rate_vat=rate,
+                    unit_price=-line.discount,
+                )
+            )
     if order.shipping_total:
-        items.append(OrderItem(text=shipping_text, quantity=Decimal(1), pay_vat=prices_include_vat,
-                               rate_vat=shipping_vat, unit_price=order.shipping_total))
+        items.append(
+            OrderItem(
+                text=shipping_text,
+                quantity=Decimal(1),
+                pay_vat=prices_include_vat,
+                rate_vat=shipping_vat,
+                unit_price=order.shipping_total,
+            )
+        )
     billing = _party(order.billing_address or order.shipping_address, order.customer)
     shipping = _party(order.shipping_address, order.customer) if order.shipping_address else None
     return ReceivedOrder(
@@ -165,6 +189,6 @@ def bank_payment_from_transaction(
         currency=None if tx.currency == home_currency else tx.currency,
         variable_symbol=variable_symbol(order_number, record),
         text=f"{'Platba' if kind == 'receipt' else 'Vrácení'} objednávky {order_number}"
-             + (f" ({tx.gateway})" if tx.gateway else ""),
+        + (f" ({tx.gateway})" if tx.gateway else ""),
         partner_id=partner_id,
     )

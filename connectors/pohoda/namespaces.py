@@ -9,7 +9,7 @@ The Slovak edition of POHODA uses ``http://www.stormware.sk/...``; this connecto
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 __all__ = ["BASE", "NS", "local_name", "q"]
 
@@ -38,7 +38,7 @@ NS: dict[str, str] = {prefix: BASE + name for prefix, name in _FILES.items()}
 """Prefix → namespace URI; also the ``nsmap`` of every ``dat:dataPack`` we write."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def q(name: str) -> str:
     """``"stk:code"`` → ``"{…/stock.xsd}code"`` (lxml's Clark notation)."""
     prefix, _, local = name.partition(":")

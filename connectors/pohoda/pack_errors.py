@@ -38,8 +38,10 @@ def pack_error(answer: ResponsePack, *, url: str = "mServer") -> PohodaError | N
         return None
     note = answer.note or ""
     folded = _fold(note)
-    code = next((number for number, (phrase, _) in PACK_ERRORS.items()
-                 if phrase in folded or folded.startswith(str(number))), None)
+    code = next(
+        (number for number, (phrase, _) in PACK_ERRORS.items() if phrase in folded or folded.startswith(str(number))),
+        None,
+    )
     code_part = f" [{code}]" if code else ""
     message = f"{url}: POHODA refused dataPack {answer.id!r}{code_part}: {note or 'no note'}"
     if _OTHER_COMPANY in folded:

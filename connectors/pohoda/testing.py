@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -24,7 +24,7 @@ from connectors.pohoda.xml.values import DEFAULT_TZ, fmt_bool, fmt_decimal, fmt_
 
 __all__ = ["response_pack", "stock_export_element", "write_stock_export"]
 
-EXPORTED_AT = datetime(2025, 3, 1, 11, 0, tzinfo=timezone.utc)
+EXPORTED_AT = datetime(2025, 3, 1, 11, 0, tzinfo=UTC)
 
 
 def stock_export_element(item: StockItem) -> etree._Element:
@@ -47,8 +47,12 @@ def stock_export_element(item: StockItem) -> etree._Element:
     w.ref(header, "stk:typePrice", item.price_group_id, item.price_group)
     w.decimal(header, "stk:purchasingPrice", item.purchasing_price, payVAT=fmt_bool(item.purchasing_price_with_vat))
     w.decimal(header, "stk:sellingPrice", item.selling_price, payVAT=fmt_bool(item.selling_price_with_vat))
-    for tag, value in (("count", item.count), ("countIssue", item.count_issue),
-                       ("countReceivedOrders", item.count_received_orders), ("reservation", item.reservation)):
+    for tag, value in (
+        ("count", item.count),
+        ("countIssue", item.count_issue),
+        ("countReceivedOrders", item.count_received_orders),
+        ("reservation", item.reservation),
+    ):
         w.decimal(header, f"stk:{tag}", value)
     if item.supplier_id is not None:
         w.integer(sub(header, "stk:supplier"), "typ:id", item.supplier_id)
@@ -76,16 +80,33 @@ def stock_export_element(item: StockItem) -> etree._Element:
     return stock
 
 
-def response_pack(*answers: tuple[str, etree._Element | None], state: str = "ok", note: str | None = None,
-                  ico: str = "12345678", encoding: str = ENCODING) -> bytes:
+def response_pack(
+    *answers: tuple[str, etree._Element | None],
+    state: str = "ok",
+    note: str | None = None,
+    ico: str = "12345678",
+    encoding: str = ENCODING,
+) -> bytes:
     """A responsePack with one ``responsePackItem`` per ``(item id, answer element or None)``."""
-    root = etree.Element(q("rsp:responsePack"), nsmap=NS, version="2.0", id="rsp-test", state=state,
-                         programVersion="14200.0 SQL (16.10.2025)", ico=ico)
+    root = etree.Element(
+        q("rsp:responsePack"),
+        nsmap=NS,
+        version="2.0",
+        id="rsp-test",
+        state=state,
+        programVersion="14200.0 SQL (16.10.2025)",
+        ico=ico,
+    )
     if note:
         root.set("note", note)
     for item_id, answer in answers:
-        item = sub(root, "rsp:responsePackItem", version="2.0", id=item_id,
-                   state="error" if answer is not None and answer.get("state") == "error" else "ok")
+        item = sub(
+            root,
+            "rsp:responsePackItem",
+            version="2.0",
+            id=item_id,
+            state="error" if answer is not None and answer.get("state") == "error" else "ok",
+        )
         if answer is not None:
             item.append(answer)
     etree.cleanup_namespaces(root)
@@ -93,16 +114,26 @@ def response_pack(*answers: tuple[str, etree._Element | None], state: str = "ok"
 
 
 def list_stock_element(items: Iterable[StockItem], *, exported_at: datetime = EXPORTED_AT) -> etree._Element:
-    listing = etree.Element(q("lStk:listStock"), nsmap=NS, version="2.0", state="ok",
-                            dateTimeStamp=fmt_local_datetime(exported_at, DEFAULT_TZ),
-                            dateValidFrom=exported_at.astimezone(DEFAULT_TZ).date().isoformat())
+    listing = etree.Element(
+        q("lStk:listStock"),
+        nsmap=NS,
+        version="2.0",
+        state="ok",
+        dateTimeStamp=fmt_local_datetime(exported_at, DEFAULT_TZ),
+        dateValidFrom=exported_at.astimezone(DEFAULT_TZ).date().isoformat(),
+    )
     for item in items:
         listing.append(stock_export_element(item))
     return listing
 
 
-def write_stock_export(target: str | os.PathLike[str] | BinaryIO, count: int, *,
-                       broken: Mapping[int, str] | None = None, exported_at: datetime = EXPORTED_AT) -> None:
+def write_stock_export(
+    target: str | os.PathLike[str] | BinaryIO,
+    count: int,
+    *,
+    broken: Mapping[int, str] | None = None,
+    exported_at: datetime = EXPORTED_AT,
+) -> None:
     """Stream a ``listStock`` answer with ``count`` cards (ids 1..count, codes ``SKU-0000001``…) to ``target``.
 
     ``broken`` maps 1-based positions to a defect: ``"price"`` (``12,50``: not a number), ``"code"`` (no
@@ -113,18 +144,25 @@ def write_stock_export(target: str | os.PathLike[str] | BinaryIO, count: int, *,
     stamp = fmt_local_datetime(exported_at, DEFAULT_TZ)
     with etree.xmlfile(target, encoding=ENCODING) as xf:
         xf.write_declaration()
-        with xf.element(q("rsp:responsePack"), nsmap={p: NS[p] for p in ("rsp", "lStk", "stk", "typ")},
-                        version="2.0", id="export", state="ok", ico="12345678"):
+        with xf.element(
+            q("rsp:responsePack"),
+            nsmap={p: NS[p] for p in ("rsp", "lStk", "stk", "typ")},
+            version="2.0",
+            id="export",
+            state="ok",
+            ico="12345678",
+        ):
             with xf.element(q("rsp:responsePackItem"), version="2.0", id="LSTK", state="ok"):
-                with xf.element(q("lStk:listStock"), version="2.0", dateTimeStamp=stamp,
-                                dateValidFrom=stamp[:10], state="ok"):
+                with xf.element(
+                    q("lStk:listStock"), version="2.0", dateTimeStamp=stamp, dateValidFrom=stamp[:10], state="ok"
+                ):
                     for number in range(1, count + 1):
                         xf.write("\n")
                         _write_card(xf, number, broken.get(number))
                     xf.write("\n")
 
 
-def _write_card(xf: etree.xmlfile, number: int, defect: str | None) -> None:  # noqa: C901 - flat on purpose
+def _write_card(xf: etree.xmlfile, number: int, defect: str | None) -> None:
     element = xf.element
 
     def leaf(tag: str, text: str, **attrib: str) -> None:
@@ -149,8 +187,11 @@ def _write_card(xf: etree.xmlfile, number: int, defect: str | None) -> None:  # 
                 leaf("typ:id", "1")
                 leaf("typ:ids", "SK")
             leaf("stk:purchasingPrice", "80", payVAT="false")
-            leaf("stk:sellingPrice", "12,50" if defect == "price" else fmt_decimal(Decimal(100 + number % 900)),
-                 payVAT="true")
+            leaf(
+                "stk:sellingPrice",
+                "12,50" if defect == "price" else fmt_decimal(Decimal(100 + number % 900)),
+                payVAT="true",
+            )
             leaf("stk:sellingRateVAT", "high")
             leaf("stk:count", str(number % 50))
             leaf("stk:countIssue", str(max(0, number % 50 - 1)))

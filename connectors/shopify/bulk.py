@@ -73,7 +73,7 @@ class BulkJob:
     object_count: int | None = None
 
     @classmethod
-    def from_node(cls, node: Mapping[str, Any]) -> "BulkJob":
+    def from_node(cls, node: Mapping[str, Any]) -> BulkJob:
         count = node.get("objectCount")
         return cls(
             id=str(node["id"]),
@@ -132,7 +132,7 @@ class BulkRunner:
 
     def __init__(
         self,
-        client: "ShopifyClient",
+        client: ShopifyClient,
         *,
         poll_interval: float = 10.0,
         poll_timeout: float | None = 6 * 3600.0,
@@ -159,9 +159,7 @@ class BulkRunner:
         """Start the bulk query (or adopt an identical running one); returns the job."""
         text = self.query_text(operation, variables)
         for attempt in range(1, self.slot_attempts + 1):
-            payload, errors = self.client.mutate(
-                "BulkOperationRunQuery", {"query": text}, "bulkOperationRunQuery"
-            )
+            payload, errors = self.client.mutate("BulkOperationRunQuery", {"query": text}, "bulkOperationRunQuery")
             if not errors and payload and payload.get("bulkOperation"):
                 job = BulkJob.from_node(payload["bulkOperation"])
                 logger.info("%s: started bulk %s as %s", self.client.shop_url, operation, job.id)

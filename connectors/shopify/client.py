@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from domain.models import Page
 from connectors.shopify import paging
 from connectors.shopify.errors import (
     ConnectionFailed,
@@ -48,6 +47,7 @@ from connectors.shopify.errors import (
 from connectors.shopify.operations import MAX_QUERY_COST, Operation, OperationCatalog, catalog
 from connectors.shopify.responses import Response, interpret
 from connectors.shopify.throttle import CostGovernor, SharedBucket, governor_for
+from domain.models import Page
 
 __all__ = ["DEFAULT_API_VERSION", "RetryPolicy", "ShopifyClient", "normalise_shop_url"]
 
@@ -128,8 +128,8 @@ class ShopifyClient:
         self.http = http if http is not None else httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
         if governor is not None and shared_budget is not None:
             raise ValueError("pass shared_budget to the CostGovernor you give the client, not to both")
-        self.governor = governor if governor is not None else governor_for(
-            self.shop_url, self._token, shared=shared_budget
+        self.governor = (
+            governor if governor is not None else governor_for(self.shop_url, self._token, shared=shared_budget)
         )
         self.retry = retry or RetryPolicy()
         self.operations = operations or catalog
@@ -144,7 +144,7 @@ class ShopifyClient:
         if self._owns_http:
             self.http.close()
 
-    def __enter__(self) -> "ShopifyClient":
+    def __enter__(self) -> ShopifyClient:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -259,11 +259,13 @@ class ShopifyClient:
     def _cost_key(self, op: Operation, values: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
         """What the requested cost depends on: the integer variables (page sizes) and the length of each list
         (``nodes(ids:)`` charges per id), so a short last batch never lowers the estimate of a full one."""
-        sizes = tuple(sorted(
-            (k, len(v) if isinstance(v, (list, tuple)) else v)
-            for k, v in values.items()
-            if isinstance(v, (list, tuple)) or (isinstance(v, int) and not isinstance(v, bool))
-        ))  # fmt: skip
+        sizes = tuple(
+            sorted(
+                (k, len(v) if isinstance(v, (list, tuple)) else v)
+                for k, v in values.items()
+                if isinstance(v, (list, tuple)) or (isinstance(v, int) and not isinstance(v, bool))
+            )
+        )
         return op.name, sizes
 
     def _cost(self, op: Operation, values: Mapping[str, Any]) -> int:

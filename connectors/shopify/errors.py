@@ -63,7 +63,7 @@ class ShopifyError(Exception):
         return (_rebuild, (self.__class__, self.args, dict(self.__dict__)))
 
 
-def _rebuild(cls: type, args: tuple, state: dict) -> "ShopifyError":
+def _rebuild(cls: type, args: tuple, state: dict) -> ShopifyError:
     error = cls.__new__(cls)
     Exception.__init__(error, *args)
     error.__dict__.update(state)
@@ -193,7 +193,7 @@ class UserError:
     element_index: int | None = None
 
     @classmethod
-    def from_payload(cls, raw: dict) -> "UserError":
+    def from_payload(cls, raw: dict) -> UserError:
         index = raw.get("elementIndex")
         return cls(
             message=str(raw.get("message") or ""),

@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.models import Shipment
 from connectors.shopify.errors import RecordError
 from connectors.shopify.inputs import tracking_input
 from connectors.shopify.mapping import nodes_of
+from domain.models import Shipment
 
 __all__ = ["FULFILLABLE_STATUSES", "FulfillmentPlan", "plan_fulfillments"]
 
@@ -54,11 +54,16 @@ def _open_lines(fulfillment_orders: Sequence[Mapping[str, Any]], prefer_location
         location = ((fo.get("assignedLocation") or {}).get("location") or {}).get("id")
         for line in nodes_of(fo.get("lineItems")):
             if int(line.get("remainingQuantity") or 0) > 0:
-                lines.append(_Open(
-                    fulfillment_order_id=fo["id"], location_id=location, line_id=line["id"],
-                    order_line_id=(line.get("lineItem") or {}).get("id"), sku=line.get("sku"),
-                    remaining=int(line["remainingQuantity"]),
-                ))  # fmt: skip
+                lines.append(
+                    _Open(
+                        fulfillment_order_id=fo["id"],
+                        location_id=location,
+                        line_id=line["id"],
+                        order_line_id=(line.get("lineItem") or {}).get("id"),
+                        sku=line.get("sku"),
+                        remaining=int(line["remainingQuantity"]),
+                    )
+                )
     # the ERP's own location first, so a shipment from the Prague warehouse closes Prague's fulfillment order
     return sorted(lines, key=lambda o: o.location_id != prefer_location) if prefer_location else lines
 
@@ -84,7 +89,11 @@ def plan_fulfillments(
         for candidate in open_lines:
             if wanted == 0:
                 break
-            matches = candidate.order_line_id == line.order_line_shop_id if line.order_line_shop_id else candidate.sku == line.sku
+            matches = (
+                candidate.order_line_id == line.order_line_shop_id
+                if line.order_line_shop_id
+                else candidate.sku == line.sku
+            )
             if not matches or candidate.remaining == 0:
                 continue
             take = min(wanted, candidate.remaining)
@@ -97,10 +106,15 @@ def plan_fulfillments(
         if wanted:
             placed = line.quantity - wanted
             reason = "is not open on any fulfillment order" if placed == 0 else f"only {placed} still open"
-            errors.append(RecordError(
-                shipment.erp_key, f"lines[{index}].quantity", f"SKU {line.sku!r}: {line.quantity} shipped, {reason}",
-                "NOT_FULFILLABLE", "FulfillmentCreate",
-            ))  # fmt: skip
+            errors.append(
+                RecordError(
+                    shipment.erp_key,
+                    f"lines[{index}].quantity",
+                    f"SKU {line.sku!r}: {line.quantity} shipped, {reason}",
+                    "NOT_FULFILLABLE",
+                    "FulfillmentCreate",
+                )
+            )
     tracking = tracking_input(shipment.tracking)
     plans = []
     for location, per_fo in allocations.items():

@@ -159,10 +159,15 @@ def metafields_set_inputs(
             raise ValueError(f"parameters {seen[key]!r} and {parameter.name!r} map to the same metafield key {key!r}")
         seen[key] = parameter.name
         value = f"{parameter.value} {parameter.unit}" if parameter.unit else parameter.value
-        inputs.append({
-            "ownerId": owner_id, "namespace": namespace, "key": key,
-            "type": "single_line_text_field", "value": value,
-        })  # fmt: skip
+        inputs.append(
+            {
+                "ownerId": owner_id,
+                "namespace": namespace,
+                "key": key,
+                "type": "single_line_text_field",
+                "value": value,
+            }
+        )
     return inputs
 
 

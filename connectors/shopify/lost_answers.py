@@ -24,8 +24,13 @@ POLL_SECONDS = 0.25
 DEFAULT_WAIT = 60.0
 
 
-def create_or_adopt(client: ShopifyClient, create: Callable[[], T], find: Callable[[], T | None],
-                    *, sleep: Callable[[float], None] = time.sleep) -> T:
+def create_or_adopt(
+    client: ShopifyClient,
+    create: Callable[[], T],
+    find: Callable[[], T | None],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
     """``create()``; when its answer is lost, what ``find()`` returns once the record shows (else the error).
 
     ``find`` returns None while the record is not there; it may raise (a lookup can fail too), which ends the

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from domain.models import Address, Customer, Order, OrderLine, Transaction
 from connectors.shopify.errors import RecordError
+from domain.models import Address, Customer, Order, OrderLine, Transaction
 
 __all__ = [
     "ShopStock",
@@ -73,59 +73,75 @@ def _build(model: type[M], record: str, data: dict[str, Any]) -> M:
 def address_from_node(node: Mapping[str, Any] | None, record: str = "address") -> Address | None:
     if not node:
         return None
-    return _build(Address, record, {
-        "first_name": node.get("firstName"),
-        "last_name": node.get("lastName"),
-        "company": node.get("company"),
-        "street": node.get("address1"),
-        "street2": node.get("address2"),
-        "city": node.get("city"),
-        "zip": node.get("zip"),
-        "country_code": node.get("countryCodeV2"),
-        "phone": node.get("phone"),
-    })  # fmt: skip
+    return _build(
+        Address,
+        record,
+        {
+            "first_name": node.get("firstName"),
+            "last_name": node.get("lastName"),
+            "company": node.get("company"),
+            "street": node.get("address1"),
+            "street2": node.get("address2"),
+            "city": node.get("city"),
+            "zip": node.get("zip"),
+            "country_code": node.get("countryCodeV2"),
+            "phone": node.get("phone"),
+        },
+    )
 
 
 def customer_from_node(node: Mapping[str, Any]) -> Customer:
     """A node of ``CustomersUpdatedSince`` / ``CustomersBulk`` (or an order's ``customer``)."""
     record = str(node.get("id"))
     address = address_from_node(node.get("defaultAddress"), record)
-    return _build(Customer, record, {
-        "shop_id": node.get("id"),
-        "email": (node.get("defaultEmailAddress") or {}).get("emailAddress"),
-        "phone": (node.get("defaultPhoneNumber") or {}).get("phoneNumber"),
-        "first_name": node.get("firstName"),
-        "last_name": node.get("lastName"),
-        "addresses": [address] if address else [],
-        "updated_at": node.get("updatedAt"),
-    })  # fmt: skip
+    return _build(
+        Customer,
+        record,
+        {
+            "shop_id": node.get("id"),
+            "email": (node.get("defaultEmailAddress") or {}).get("emailAddress"),
+            "phone": (node.get("defaultPhoneNumber") or {}).get("phoneNumber"),
+            "first_name": node.get("firstName"),
+            "last_name": node.get("lastName"),
+            "addresses": [address] if address else [],
+            "updated_at": node.get("updatedAt"),
+        },
+    )
 
 
 def line_from_node(node: Mapping[str, Any], record: str) -> OrderLine:
     rates = [Decimal(str(t["rate"])) for t in node.get("taxLines") or () if t.get("rate") is not None]
     quantity = node.get("currentQuantity", node.get("quantity"))
-    return _build(OrderLine, f"{record} line {node.get('id')}", {
-        "shop_id": node.get("id"),
-        "sku": node.get("sku") or None,
-        "title": node.get("title") or node.get("name") or "",
-        "quantity": quantity,
-        "unit_price": _money(node.get("originalUnitPriceSet")),
-        "discount": _money(node.get("totalDiscountSet")),
-        "tax_rate": sum(rates, Decimal("0")) if rates else None,
-    })  # fmt: skip
+    return _build(
+        OrderLine,
+        f"{record} line {node.get('id')}",
+        {
+            "shop_id": node.get("id"),
+            "sku": node.get("sku") or None,
+            "title": node.get("title") or node.get("name") or "",
+            "quantity": quantity,
+            "unit_price": _money(node.get("originalUnitPriceSet")),
+            "discount": _money(node.get("totalDiscountSet")),
+            "tax_rate": sum(rates, Decimal("0")) if rates else None,
+        },
+    )
 
 
 def transaction_from_node(node: Mapping[str, Any], order_id: str) -> Transaction:
-    return _build(Transaction, f"{order_id} transaction {node.get('id')}", {
-        "shop_id": node.get("id"),
-        "order_shop_id": order_id,
-        "kind": node.get("kind"),
-        "status": node.get("status"),
-        "gateway": node.get("gateway"),
-        "amount": _money(node.get("amountSet")),
-        "currency": _currency(node.get("amountSet")),
-        "processed_at": node.get("processedAt") or node.get("createdAt"),
-    })  # fmt: skip
+    return _build(
+        Transaction,
+        f"{order_id} transaction {node.get('id')}",
+        {
+            "shop_id": node.get("id"),
+            "order_shop_id": order_id,
+            "kind": node.get("kind"),
+            "status": node.get("status"),
+            "gateway": node.get("gateway"),
+            "amount": _money(node.get("amountSet")),
+            "currency": _currency(node.get("amountSet")),
+            "processed_at": node.get("processedAt") or node.get("createdAt"),
+        },
+    )
 
 
 def more_lines_cursor(node: Mapping[str, Any]) -> str | None:
@@ -145,36 +161,44 @@ def order_from_node(node: Mapping[str, Any], more_lines: Iterable[Mapping[str, A
     if customer_node:
         customer = customer_from_node(customer_node)
     elif node.get("email") or node.get("phone"):  # a guest checkout: who bought is still known
-        customer = _build(Customer, record, {
-            "email": node.get("email"),
-            "phone": node.get("phone"),
-            "first_name": billing.first_name if billing else None,
-            "last_name": billing.last_name if billing else None,
-        })  # fmt: skip
+        customer = _build(
+            Customer,
+            record,
+            {
+                "email": node.get("email"),
+                "phone": node.get("phone"),
+                "first_name": billing.first_name if billing else None,
+                "last_name": billing.last_name if billing else None,
+            },
+        )
     else:
         customer = None
     lines = [line_from_node(n, record) for n in [*nodes_of(node.get("lineItems")), *more_lines]]
-    return _build(Order, record, {
-        "shop_id": order_id,
-        "name": node.get("name"),
-        "created_at": node.get("createdAt"),
-        "updated_at": node.get("updatedAt"),
-        "currency": _currency(node.get("totalPriceSet")) or node.get("currencyCode"),
-        "customer": customer,
-        "billing_address": billing,
-        "shipping_address": address_from_node(node.get("shippingAddress"), record),
-        "lines": lines,
-        "shipping_total": _money(node.get("totalShippingPriceSet")),
-        "tax_total": _money(node.get("totalTaxSet")),
-        "total": _money(node.get("totalPriceSet")),
-        "financial_status": node.get("displayFinancialStatus"),
-        "fulfillment_status": node.get("displayFulfillmentStatus"),
-        "cancelled_at": node.get("cancelledAt"),
-        "closed": bool(node.get("closed")),
-        "tags": list(node.get("tags") or []),
-        "transactions": [transaction_from_node(t, order_id) for t in node.get("transactions") or []],
-        "note": node.get("note"),
-    })  # fmt: skip
+    return _build(
+        Order,
+        record,
+        {
+            "shop_id": order_id,
+            "name": node.get("name"),
+            "created_at": node.get("createdAt"),
+            "updated_at": node.get("updatedAt"),
+            "currency": _currency(node.get("totalPriceSet")) or node.get("currencyCode"),
+            "customer": customer,
+            "billing_address": billing,
+            "shipping_address": address_from_node(node.get("shippingAddress"), record),
+            "lines": lines,
+            "shipping_total": _money(node.get("totalShippingPriceSet")),
+            "tax_total": _money(node.get("totalTaxSet")),
+            "total": _money(node.get("totalPriceSet")),
+            "financial_status": node.get("displayFinancialStatus"),
+            "fulfillment_status": node.get("displayFulfillmentStatus"),
+            "cancelled_at": node.get("cancelledAt"),
+            "closed": bool(node.get("closed")),
+            "tags": list(node.get("tags") or []),
+            "transactions": [transaction_from_node(t, order_id) for t in node.get("transactions") or []],
+            "note": node.get("note"),
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,23 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from domain.models import Image
 from connectors.shopify.errors import ConnectionFailed, HttpError, NotFound, RecordError, ServerError
+from connectors.shopify.mutations import run_batch
 from connectors.shopify.nodes import read_nodes
 from connectors.shopify.paging import read_connection
-from connectors.shopify.mutations import run_batch
+from domain.models import Image
 
 if TYPE_CHECKING:
     from connectors.shopify.client import ShopifyClient
 
-__all__ = ["MAX_IMAGE_BYTES", "STAGED_UPLOADS_PER_CALL", "download_image", "product_media", "stage_image",
-           "stage_images"]
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "STAGED_UPLOADS_PER_CALL",
+    "download_image",
+    "product_media",
+    "stage_image",
+    "stage_images",
+]
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """Shopify's own limit for an image (20 MB); a bigger answer is no product image."""
@@ -41,7 +47,7 @@ STAGED_UPLOADS_PER_CALL = 250
 """Shopify's limit for any input list."""
 
 
-def product_media(client: "ShopifyClient", product_ids: Sequence[str]) -> dict[str, list[dict[str, Any]] | None]:
+def product_media(client: ShopifyClient, product_ids: Sequence[str]) -> dict[str, list[dict[str, Any]] | None]:
     """``{product GID: every media node (``MediaFields``)}``; ``None`` for a product that no longer exists."""
     media: dict[str, list[dict[str, Any]] | None] = {}
     for gid, node in read_nodes(client, "ProductsMedia", product_ids).items():
@@ -52,8 +58,9 @@ def product_media(client: "ShopifyClient", product_ids: Sequence[str]) -> dict[s
         nodes = list(first.nodes)
         if first.has_next_page:
             try:
-                for page in client.iter_pages("ProductMedia", {"id": gid}, ("product", "media"),
-                                              after=first.end_cursor):
+                for page in client.iter_pages(
+                    "ProductMedia", {"id": gid}, ("product", "media"), after=first.end_cursor
+                ):
                     nodes += page.items
             except NotFound:  # deleted between the two reads
                 media[gid] = None
@@ -68,7 +75,7 @@ def _names(image: Image) -> tuple[str, str]:
     return filename, mime
 
 
-def stage_image(client: "ShopifyClient", image: Image) -> str:
+def stage_image(client: ShopifyClient, image: Image) -> str:
     """Upload ``image.content`` to a staged target; returns the ``resourceUrl`` to attach."""
     outcome = stage_images(client, [image])[0]
     if isinstance(outcome, Exception):
@@ -76,7 +83,7 @@ def stage_image(client: "ShopifyClient", image: Image) -> str:
     return outcome
 
 
-def stage_images(client: "ShopifyClient", images: Sequence[Image]) -> list[str | RecordError | HttpError]:
+def stage_images(client: ShopifyClient, images: Sequence[Image]) -> list[str | RecordError | HttpError]:
     """Upload the bytes of every image: one ``stagedUploadsCreate`` per 250 images, then one POST per image.
 
     Returns, per image and in order, the ``resourceUrl`` to attach or the error that image met (Shopify refused
@@ -92,29 +99,42 @@ def stage_images(client: "ShopifyClient", images: Sequence[Image]) -> list[str |
     return outcomes
 
 
-def _stage_batch(client: "ShopifyClient", images: list[Image]) -> list[str | RecordError | HttpError]:
+def _stage_batch(client: ShopifyClient, images: list[Image]) -> list[str | RecordError | HttpError]:
     names = [_names(image) for image in images]
     requests = [
-        {"filename": filename, "mimeType": mime, "resource": "IMAGE", "httpMethod": "POST",
-         "fileSize": str(len(image.content or b""))}
-        for image, (filename, mime) in zip(images, names)
-    ]  # fmt: skip
+        {
+            "filename": filename,
+            "mimeType": mime,
+            "resource": "IMAGE",
+            "httpMethod": "POST",
+            "fileSize": str(len(image.content or b"")),
+        }
+        for image, (filename, mime) in zip(images, names, strict=False)
+    ]
     result = run_batch(
-        client, "StagedUploadsCreate", list(range(len(images))), atomic=True, list_path=("input",), key=str,
-        variables=lambda batch: {"input": [requests[i] for i in batch]}, payload_path="stagedUploadsCreate",
-    )  # fmt: skip
+        client,
+        "StagedUploadsCreate",
+        list(range(len(images))),
+        atomic=True,
+        list_path=("input",),
+        key=str,
+        variables=lambda batch: {"input": [requests[i] for i in batch]},
+        payload_path="stagedUploadsCreate",
+    )
     outcomes: dict[int, str | RecordError | HttpError] = {}
     for error in result.errors:
         index = int(error.record)
-        outcomes.setdefault(index, RecordError(images[index].item_key, error.field, error.message, error.code,
-                                               "StagedUploadsCreate"))
+        outcomes.setdefault(
+            index, RecordError(images[index].item_key, error.field, error.message, error.code, "StagedUploadsCreate")
+        )
     payload = result.payloads[-1] if result.payloads and result.applied else None
     targets = (payload or {}).get("stagedTargets") or []
     for position, index in enumerate(result.applied):
         target = targets[position] if position < len(targets) else None
         if not target or not target.get("url") or not target.get("resourceUrl"):
-            outcomes[index] = RecordError(images[index].item_key, None, "Shopify returned no upload target", None,
-                                          "StagedUploadsCreate")
+            outcomes[index] = RecordError(
+                images[index].item_key, None, "Shopify returned no upload target", None, "StagedUploadsCreate"
+            )
             continue
         try:
             outcomes[index] = _upload(client, images[index], names[index], target)
@@ -123,7 +143,7 @@ def _stage_batch(client: "ShopifyClient", images: list[Image]) -> list[str | Rec
     return [outcomes[i] for i in range(len(images))]
 
 
-def _upload(client: "ShopifyClient", image: Image, name: tuple[str, str], target: dict[str, Any]) -> str:
+def _upload(client: ShopifyClient, image: Image, name: tuple[str, str], target: dict[str, Any]) -> str:
     filename, mime = name
     fields = {p["name"]: p["value"] for p in target.get("parameters") or ()}
     try:
@@ -133,11 +153,13 @@ def _upload(client: "ShopifyClient", image: Image, name: tuple[str, str], target
     if response.status_code >= 500:
         raise ServerError(f"staged upload of {filename}: HTTP {response.status_code}", status=response.status_code)
     if response.status_code >= 300:
-        raise HttpError(f"staged upload of {filename} refused: HTTP {response.status_code}", status=response.status_code)
+        raise HttpError(
+            f"staged upload of {filename} refused: HTTP {response.status_code}", status=response.status_code
+        )
     return str(target["resourceUrl"])
 
 
-def download_image(client: "ShopifyClient", url: str, *, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
+def download_image(client: ShopifyClient, url: str, *, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
     """The bytes of a shop image (``MediaImage.image.url``), fetched without the Admin token.
 
     A 5xx or a lost connection is retriable; any other refusal (404 of a deleted file, 403) is an

@@ -93,7 +93,7 @@ class BatchResult(Generic[R]):
 
 
 def run_batch(
-    client: "ShopifyClient",
+    client: ShopifyClient,
     operation: str,
     records: Sequence[R],
     *,

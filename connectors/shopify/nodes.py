@@ -34,7 +34,7 @@ def batches(operation: Operation, ids: Sequence[str]) -> Iterator[list[str]]:
 
 
 def read_nodes(
-    client: "ShopifyClient", operation: str, ids: Sequence[str], variables: Mapping[str, Any] | None = None
+    client: ShopifyClient, operation: str, ids: Sequence[str], variables: Mapping[str, Any] | None = None
 ) -> dict[str, dict[str, Any] | None]:
     """``{id: node}`` for every id, in as few requests as the document's batch size allows; ``None`` for an
     id Shopify knows no such object by."""
@@ -45,6 +45,6 @@ def read_nodes(
         nodes = data.get("nodes")
         if not isinstance(nodes, list) or len(nodes) != len(batch):
             raise OperationError(f"{operation}: expected {len(batch)} nodes, got {nodes!r:.200}")
-        for gid, node in zip(batch, nodes):
+        for gid, node in zip(batch, nodes, strict=False):
             found[gid] = node if isinstance(node, dict) and node else None
     return found

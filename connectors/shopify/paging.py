@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.models import Page
 from connectors.shopify.errors import NotFound, OperationError, QueryError
 from connectors.shopify.operations import Operation
+from domain.models import Page
 
 __all__ = ["MAX_PAGE_SIZE", "Connection", "dig", "iter_connection", "page_size", "read_connection", "to_page"]
 
@@ -68,7 +68,9 @@ def read_connection(data: Mapping[str, Any], path: str | Sequence[str], *, opera
         raise OperationError(f"{operation}: the connection at {path!r} selects neither nodes nor edges")
     info = raw.get("pageInfo")
     if not isinstance(info, Mapping) or "hasNextPage" not in info or "endCursor" not in info:
-        raise OperationError(f"{operation}: the connection at {path!r} must select pageInfo {{ hasNextPage endCursor }}")
+        raise OperationError(
+            f"{operation}: the connection at {path!r} must select pageInfo {{ hasNextPage endCursor }}"
+        )
     return Connection(nodes=nodes, has_next_page=bool(info["hasNextPage"]), end_cursor=info["endCursor"])
 
 
@@ -103,6 +105,8 @@ def iter_connection(fetch: Callable[[str | None], Connection], after: str | None
         if not connection.has_next_page:
             return
         if not connection.end_cursor or connection.end_cursor in seen:
-            raise QueryError(f"the server said hasNextPage but repeated or omitted the cursor {connection.end_cursor!r}")
+            raise QueryError(
+                f"the server said hasNextPage but repeated or omitted the cursor {connection.end_cursor!r}"
+            )
         seen.add(connection.end_cursor)
         after = connection.end_cursor

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 __all__ = [
     "all_of",
@@ -36,7 +36,7 @@ def datetime_literal(value: datetime) -> str:
     show. Naive datetimes are refused (their zone is a guess)."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValueError(f"search filter datetime must be timezone-aware, got naive {value.isoformat()}")
-    utc = value.astimezone(timezone.utc).replace(microsecond=0)
+    utc = value.astimezone(UTC).replace(microsecond=0)
     return f"'{utc.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
 
 

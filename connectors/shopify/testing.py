@@ -95,7 +95,7 @@ class ScriptedShop:
         self.headers: list[httpx.Headers] = []
         self.urls: list[str] = []
 
-    def add(self, *entries: Any) -> "ScriptedShop":
+    def add(self, *entries: Any) -> ScriptedShop:
         self.script.extend(entries)
         return self
 

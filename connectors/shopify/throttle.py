@@ -58,7 +58,7 @@ class ThrottleStatus:
     restore_rate: float
 
     @classmethod
-    def from_extensions(cls, extensions: Mapping[str, Any] | None) -> "ThrottleStatus | None":
+    def from_extensions(cls, extensions: Mapping[str, Any] | None) -> ThrottleStatus | None:
         """The ``extensions.cost.throttleStatus`` of a response, or None when absent or malformed."""
         try:
             raw = extensions["cost"]["throttleStatus"]  # type: ignore[index]
@@ -234,9 +234,7 @@ _registry: dict[tuple[str, str], CostGovernor] = {}
 _registry_lock = threading.Lock()
 
 
-def governor_for(
-    shop_url: str, access_token: SecretStr | str, *, shared: SharedBucket | None = None
-) -> CostGovernor:
+def governor_for(shop_url: str, access_token: SecretStr | str, *, shared: SharedBucket | None = None) -> CostGovernor:
     """The process-wide governor of one shop × app (the token identifies the app installation).
 
     Keyed by the shop URL and a SHA-256 of the token — never the token itself — so every client of the same

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.models import UtcDatetime
 from connectors.state.errors import UnsupportedDatabase
+from domain.models import UtcDatetime
 
 __all__ = ["Clock", "StoreBase", "chunked", "configure_sqlite", "make_engine", "require_key", "require_utc"]
 
@@ -34,7 +34,7 @@ _UTC: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def require_key(value: object, field: str, record: str | None = None) -> str:
@@ -93,9 +93,7 @@ class StoreBase:
 
     def __init__(self, engine: sa.Engine, *, clock: Clock = utc_now) -> None:
         if engine.dialect.name not in ("sqlite", "postgresql"):
-            raise UnsupportedDatabase(
-                f"the state store supports sqlite and postgresql, not {engine.dialect.name!r}"
-            )
+            raise UnsupportedDatabase(f"the state store supports sqlite and postgresql, not {engine.dialect.name!r}")
         self._engine = configure_sqlite(engine)
         self._clock = clock
 

@@ -17,7 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from connectors.state._base import StoreBase, require_key
-from connectors.state.schema import hashes, id_mappings as im
+from connectors.state.schema import hashes
+from connectors.state.schema import id_mappings as im
 
 __all__ = ["MappingStore"]
 
@@ -51,8 +52,9 @@ class MappingStore(StoreBase):
             return 0
         now = self._now()
         with self._write(conn) as c:
-            moved = [old for shop_id, old in self.erp_keys(shop, entity, by_shop, conn=c).items()
-                     if old != by_shop[shop_id]]
+            moved = [
+                old for shop_id, old in self.erp_keys(shop, entity, by_shop, conn=c).items() if old != by_shop[shop_id]
+            ]
             self.delete_mappings(shop, entity, moved, conn=c)
             ins = self._insert(c, im)
             c.execute(
@@ -60,8 +62,10 @@ class MappingStore(StoreBase):
                     index_elements=[im.c.shop, im.c.entity, im.c.erp_key],
                     set_={"shop_id": ins.excluded.shop_id, "updated_at": ins.excluded.updated_at},
                 ),
-                [{"shop": shop, "entity": entity, "erp_key": k, "shop_id": v, "updated_at": now}
-                 for k, v in by_erp.items()],
+                [
+                    {"shop": shop, "entity": entity, "erp_key": k, "shop_id": v, "updated_at": now}
+                    for k, v in by_erp.items()
+                ],
             )
         return len(by_erp)
 
@@ -87,9 +91,7 @@ class MappingStore(StoreBase):
         A frame, because reconcile and maintenance diff whole sets (``isin``, ``merge(indicator=True)``).
         """
         query = (
-            sa.select(im.c.erp_key, im.c.shop_id)
-            .where(im.c.shop == shop, im.c.entity == entity)
-            .order_by(im.c.erp_key)
+            sa.select(im.c.erp_key, im.c.shop_id).where(im.c.shop == shop, im.c.entity == entity).order_by(im.c.erp_key)
         )
         with self._read(conn) as c:
             rows = c.execute(query).all()
@@ -105,9 +107,7 @@ class MappingStore(StoreBase):
 
     # --- content hashes / last-sent values ---------------------------------------------------------------
 
-    def put_hashes(
-        self, shop: str, entity: str, values: Mapping[str, str], conn: sa.Connection | None = None
-    ) -> int:
+    def put_hashes(self, shop: str, entity: str, values: Mapping[str, str], conn: sa.Connection | None = None) -> int:
         """Upsert ``{key: hash}`` (a content hash, or the last value sent, e.g. a quantity); returns count."""
         require_key(shop, "shop")
         require_key(entity, "entity")
@@ -141,9 +141,7 @@ class MappingStore(StoreBase):
             rows = c.execute(query).all() if keys is None else self._select_in(c, query, hashes.c.key, keys)
         return {row.key: row.hash for row in rows}
 
-    def delete_hashes(
-        self, shop: str, entity: str, keys: Iterable[str], conn: sa.Connection | None = None
-    ) -> int:
+    def delete_hashes(self, shop: str, entity: str, keys: Iterable[str], conn: sa.Connection | None = None) -> int:
         """Forget stored hashes, so the next sync sends these records again; returns rows deleted."""
         query = sa.delete(hashes).where(hashes.c.shop == shop, hashes.c.entity == entity)
         with self._write(conn) as c:

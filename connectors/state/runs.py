@@ -135,8 +135,15 @@ def _error_entry(record: str, index: int, entry: Mapping[str, Any]) -> dict[str,
 
 def _run(row: sa.Row[Any]) -> RunRecord:
     return RunRecord(
-        id=row.id, shop=row.shop, sync_type=row.sync_type, flow_run_id=row.flow_run_id,
-        period_start=row.period_start, period_end=row.period_end, status=RunStatus(row.status),
-        started_at=row.started_at, finished_at=row.finished_at, counts=dict(row.counts or {}),
+        id=row.id,
+        shop=row.shop,
+        sync_type=row.sync_type,
+        flow_run_id=row.flow_run_id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        status=RunStatus(row.status),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        counts=dict(row.counts or {}),
         errors=list(row.errors or []),
     )

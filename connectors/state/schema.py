@@ -11,7 +11,7 @@ Why these shapes:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,15 +50,15 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
             raise ValueError(f"expected a datetime, got {type(value).__name__}")
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
             raise ValueError("datetime must be timezone-aware (naive datetimes are ambiguous)")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 metadata = sa.MetaData(

@@ -86,6 +86,7 @@ def describe_line_changes(before: Order, after: Order) -> str:
     Lines are matched by line id, else SKU. Mirrors BC's conflict checks: lines added or removed,
     quantity or price changed, shipping changed.
     """
+
     def keyed(order: Order) -> dict[str, tuple[int, str]]:
         return {
             line.shop_id or line.sku or line.title: (line.quantity, f"{line.unit_price}-{line.discount}")

@@ -17,11 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from domain.models import Order
 from connectors.state._base import StoreBase, require_key, require_utc
 from connectors.state.errors import InvalidTransition, RecordNotFound, StateError
 from connectors.state.schema import staged_orders as so
-from connectors.state.staged import OrderConflict, StagedOrder, StageResult, StagedStatus, describe_line_changes
+from connectors.state.staged import OrderConflict, StagedOrder, StagedStatus, StageResult, describe_line_changes
+from domain.models import Order
 
 __all__ = ["StagingStore"]
 
@@ -66,8 +66,16 @@ class StagingStore(StoreBase):
                     "changed_at": now,
                 }
                 if row is None:
-                    inserts.append({**fields, "shop": shop, "shop_id": shop_id, "status": "pending",
-                                    "attempts": 0, "staged_at": now})
+                    inserts.append(
+                        {
+                            **fields,
+                            "shop": shop,
+                            "shop_id": shop_id,
+                            "status": "pending",
+                            "attempts": 0,
+                            "staged_at": now,
+                        }
+                    )
                     new += 1
                     continue
                 if order.updated_at < row.updated_at or (
@@ -142,8 +150,14 @@ class StagingStore(StoreBase):
             result = c.execute(
                 sa.update(so)
                 .where(so.c.shop == shop, so.c.shop_id == shop_id, so.c.status.in_(_OPEN))
-                .values(status="done", erp_key=erp_key, erp_signature=so.c.lines_signature,
-                        last_error=None, done_at=now, changed_at=now)
+                .values(
+                    status="done",
+                    erp_key=erp_key,
+                    erp_signature=so.c.lines_signature,
+                    last_error=None,
+                    done_at=now,
+                    changed_at=now,
+                )
             )
             if result.rowcount == 0:
                 row = self._must_exist(c, shop, shop_id, record)
@@ -195,8 +209,18 @@ def _staged(row: sa.Row[Any]) -> StagedOrder:
             f"staged order {row.shop_id!r} of shop {row.shop!r}: stored JSON no longer fits the Order model: {exc}"
         ) from None
     return StagedOrder(
-        shop=row.shop, shop_id=row.shop_id, name=row.name, status=StagedStatus(row.status), order=order,
-        updated_at=row.updated_at, lines_signature=row.lines_signature, erp_key=row.erp_key,
-        attempts=row.attempts, last_error=row.last_error, conflict_reason=row.conflict_reason,
-        staged_at=row.staged_at, changed_at=row.changed_at, done_at=row.done_at,
+        shop=row.shop,
+        shop_id=row.shop_id,
+        name=row.name,
+        status=StagedStatus(row.status),
+        order=order,
+        updated_at=row.updated_at,
+        lines_signature=row.lines_signature,
+        erp_key=row.erp_key,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        conflict_reason=row.conflict_reason,
+        staged_at=row.staged_at,
+        changed_at=row.changed_at,
+        done_at=row.done_at,
     )

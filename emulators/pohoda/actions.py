@@ -26,10 +26,10 @@ class ActionsMixin:
     time_zone: str = "Europe/Prague"
     stock_moves_bump_last_changes: bool = True
 
-    def today(self: "PohodaState"):  # type: ignore[misc]
+    def today(self: PohodaState):  # type: ignore[misc]
         return local_date(self.now(), self.time_zone)
 
-    def set_order_executed(self: "PohodaState", ref: int | str, executed: bool = True) -> r.Order:
+    def set_order_executed(self: PohodaState, ref: int | str, executed: bool = True) -> r.Order:
         """Tick or untick "Vyřízeno" on an order."""
         with self.lock:
             order = self.order(ref)
@@ -37,8 +37,9 @@ class ActionsMixin:
             self.touch(order)
             return order
 
-    def transfer_order(self: "PohodaState", ref: int | str, invoice_type: str = "issuedInvoice",
-                       set_executed: bool = False) -> r.Invoice:
+    def transfer_order(
+        self: PohodaState, ref: int | str, invoice_type: str = "issuedInvoice", set_executed: bool = False
+    ) -> r.Invoice:
         """Create an invoice from the order ("Přeneseno"): both documents get a link to each other."""
         with self.lock:
             order = self.order(ref)
@@ -52,7 +53,7 @@ class ActionsMixin:
             self.touch(order)
             return invoice
 
-    def cancel_order(self: "PohodaState", ref: int | str) -> r.Order:
+    def cancel_order(self: PohodaState, ref: int | str) -> r.Order:
         """Storno: the order becomes a cancelled document dated today (its reservation is released)."""
         with self.lock:
             order = self.order(ref)
@@ -61,9 +62,14 @@ class ActionsMixin:
             self._touch_cards({i.stock_card_id for i in order.items})
             return order
 
-    def create_delivery_note(self: "PohodaState", ref: int | str, lines: dict[str, Decimal | int] | None = None,
-                             carrier: str | None = None, tracking_number: str | None = None,
-                             tracking_url: str | None = None) -> r.DeliveryNote:
+    def create_delivery_note(
+        self: PohodaState,
+        ref: int | str,
+        lines: dict[str, Decimal | int] | None = None,
+        carrier: str | None = None,
+        tracking_number: str | None = None,
+        tracking_url: str | None = None,
+    ) -> r.DeliveryNote:
         """Issue a výdejka from the order: ``lines`` = code → quantity (default: everything not yet delivered).
 
         Stock leaves the cards the order items point at, the order items count as delivered, and the note and
@@ -83,24 +89,44 @@ class ActionsMixin:
                 card = self.cards[item.stock_card_id]
                 card.count -= quantity
                 item.delivered += quantity
-                items.append(r.DeliveryNoteItem(self.next_id("vydejkaItem"), item.text, quantity, item.code,
-                                                card.id, card.store_id, item.id, item.unit_price))
+                items.append(
+                    r.DeliveryNoteItem(
+                        self.next_id("vydejkaItem"),
+                        item.text,
+                        quantity,
+                        item.code,
+                        card.id,
+                        card.store_id,
+                        item.id,
+                        item.unit_price,
+                    )
+                )
             if wanted:
                 raise ValueError(f"order {order.number}: no open stock item with code {sorted(wanted)[0]!r}")
             if not items:
                 raise ValueError(f"order {order.number}: nothing left to deliver")
             note_id, number = self.next_number("vydejka")
-            note = r.DeliveryNote(note_id, number, self.today(), self.now(), items, order.id, order.number_order,
-                                  order.ship_to or order.partner, carrier or order.carrier, tracking_number,
-                                  tracking_url, f"Výdejka k objednávce {order.number}")
+            note = r.DeliveryNote(
+                note_id,
+                number,
+                self.today(),
+                self.now(),
+                items,
+                order.id,
+                order.number_order,
+                order.ship_to or order.partner,
+                carrier or order.carrier,
+                tracking_number,
+                tracking_url,
+                f"Výdejka k objednávce {order.number}",
+            )
             self.delivery_notes[note.id] = note
             order.links.append(r.DocLink("issueSlip", note.id, note.number))
             self.touch(order)
             self._touch_cards({i.stock_card_id for i in items})
             return note
 
-    def change_stock_card(self: "PohodaState", ref: int | str, store: str | None = None,
-                          **changes: Any) -> r.StockCard:
+    def change_stock_card(self: PohodaState, ref: int | str, store: str | None = None, **changes: Any) -> r.StockCard:
         """Edit a card (by id, or by code [+ store name]) as a user would; moves its lastChanges."""
         with self.lock:
             card = self._card(ref, store)
@@ -112,7 +138,7 @@ class ActionsMixin:
             self.touch(card)
             return card
 
-    def set_stock_quantity(self: "PohodaState", code: str, store: str, quantity: Decimal | int) -> r.StockCard:
+    def set_stock_quantity(self: PohodaState, code: str, store: str, quantity: Decimal | int) -> r.StockCard:
         """Set the quantity on hand (what a příjemka / inventory correction would do)."""
         with self.lock:
             card = self._card(code, store)
@@ -121,7 +147,7 @@ class ActionsMixin:
                 self.touch(card)
             return card
 
-    def _card(self: "PohodaState", ref: int | str, store: str | None) -> r.StockCard:
+    def _card(self: PohodaState, ref: int | str, store: str | None) -> r.StockCard:
         if isinstance(ref, int):
             card = self.cards.get(ref)
         else:
@@ -133,7 +159,7 @@ class ActionsMixin:
             raise KeyError(f"stock card {ref!r}: not found")
         return card
 
-    def _touch_cards(self: "PohodaState", card_ids: set[int | None]) -> None:
+    def _touch_cards(self: PohodaState, card_ids: set[int | None]) -> None:
         if not self.stock_moves_bump_last_changes:
             return
         for card_id in card_ids:

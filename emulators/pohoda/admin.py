@@ -1,16 +1,16 @@
 """Admin endpoints (not part of mServer) for tests and the demo, which drive the emulator from outside.
 
-    GET|POST /_emulator/faults            read / change the fault config (partial JSON merges)
-    POST /_emulator/seed                  explicit lists of domain records: locations, categories, parties,
-                                          products, stock, customers, images (``content_base64`` instead of
-                                          ``content``); the shell builds them (``commerce_sync.samples``)
-    GET  /_emulator/state                 counts; ``?snapshot=1`` adds every record as plain JSON
-    POST /_emulator/reset                 empty accounting unit, recorder and processing log
-    PUT  /_emulator/documents/<path>      put a file into the documents folder (e.g. ``Obrázky/a.png``)
-    POST /_emulator/actions/<action>      a POHODA user's action: set_order_executed, transfer_order,
-                                          cancel_order, create_delivery_note, change_stock_card,
-                                          set_stock_quantity (JSON body = keyword arguments)
-    GET  /_emulator/requests              {"count": POST /xml requests received}
+GET|POST /_emulator/faults            read / change the fault config (partial JSON merges)
+POST /_emulator/seed                  explicit lists of domain records: locations, categories, parties,
+                                      products, stock, customers, images (``content_base64`` instead of
+                                      ``content``); the shell builds them (``commerce_sync.samples``)
+GET  /_emulator/state                 counts; ``?snapshot=1`` adds every record as plain JSON
+POST /_emulator/reset                 empty accounting unit, recorder and processing log
+PUT  /_emulator/documents/<path>      put a file into the documents folder (e.g. ``Obrázky/a.png``)
+POST /_emulator/actions/<action>      a POHODA user's action: set_order_executed, transfer_order,
+                                      cancel_order, create_delivery_note, change_stock_card,
+                                      set_stock_quantity (JSON body = keyword arguments)
+GET  /_emulator/requests              {"count": POST /xml requests received}
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain import models as m
+
 from .snapshot import _plain, snapshot
 
 
@@ -46,8 +47,14 @@ _SEED_TYPES: dict[str, TypeAdapter] = {
     "stock": TypeAdapter(list[m.StockLevel]),
     "customers": TypeAdapter(list[m.Customer]),
 }
-ACTIONS = ("set_order_executed", "transfer_order", "cancel_order", "create_delivery_note", "change_stock_card",
-           "set_stock_quantity")
+ACTIONS = (
+    "set_order_executed",
+    "transfer_order",
+    "cancel_order",
+    "create_delivery_note",
+    "change_stock_card",
+    "set_stock_quantity",
+)
 
 
 def routes() -> list[Route]:

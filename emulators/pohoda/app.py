@@ -20,10 +20,10 @@ import hmac
 import mimetypes
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-import zlib
 from typing import Any
 
 from starlette.applications import Starlette
@@ -52,8 +52,12 @@ class PohodaEmulator:
 
     def __init__(self, config: PohodaEmulatorConfig, state: PohodaState | None = None, clock: Clock | None = None):
         self.config = config
-        self.state = state or PohodaState(clock, fiscal_year=config.fiscal_year, time_zone=config.time_zone,
-                                          stock_moves_bump_last_changes=config.stock_moves_bump_last_changes)
+        self.state = state or PohodaState(
+            clock,
+            fiscal_year=config.fiscal_year,
+            time_zone=config.time_zone,
+            stock_moves_bump_last_changes=config.stock_moves_bump_last_changes,
+        )
         self.faults = FaultInjector(config.faults)
         self.recorder = Recorder(config.record_dir)
         self.processor = Processor(self.state, config)
@@ -101,7 +105,8 @@ class PohodaEmulator:
             return False
         expected = self.config.password.get_secret_value()
         return hmac.compare_digest(user.encode(), self.config.user.encode()) & hmac.compare_digest(
-            password.encode(), expected.encode())
+            password.encode(), expected.encode()
+        )
 
     def process_serialised(self, body: bytes, check_duplicity: bool, latency: float) -> Processed:
         """Wait for the lock, then process (the latency fault counts as processing time)."""
@@ -122,8 +127,9 @@ class PohodaEmulator:
                 self._in_flight -= 1
 
 
-def create_app(config: PohodaEmulatorConfig | None = None, *, state: PohodaState | None = None,
-               clock: Clock | None = None) -> Starlette:
+def create_app(
+    config: PohodaEmulatorConfig | None = None, *, state: PohodaState | None = None, clock: Clock | None = None
+) -> Starlette:
     emulator = PohodaEmulator(config or PohodaEmulatorConfig(), state, clock)
     routes = [
         Route("/xml", _xml, methods=["POST"]),

@@ -9,7 +9,7 @@ A client that sends a ``lastChanges`` *with* an offset gets it honoured (lxml/xs
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,14 +20,14 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 class FakeClock:
     """A clock that moves only when told to (``advance(seconds)``), for lastChanges tests."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = (start or datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)).astimezone(timezone.utc)
+        self._now = (start or datetime(2025, 3, 1, 8, 0, tzinfo=UTC)).astimezone(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -56,7 +56,7 @@ def parse_datetime(text: str, zone: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:

@@ -73,7 +73,7 @@ class PohodaEmulatorConfig(BaseModel):
     faults: FaultConfig = Field(default_factory=FaultConfig)
 
     @model_validator(mode="after")
-    def _fill_dates(self) -> "PohodaEmulatorConfig":
+    def _fill_dates(self) -> PohodaEmulatorConfig:
         if self.fiscal_year_start is None:
             self.fiscal_year_start = date(self.fiscal_year, 1, 1)
         if self.fiscal_year_end is None:

@@ -31,8 +31,9 @@ def refuse(node: etree._Element, note: str, errno: int = 101, requested: str | N
     return RecordRefused(Detail("error", note, errno=errno, xpath=xpath_of(node), requested=requested))
 
 
-def warning(node: etree._Element, note: str, errno: int = 603, requested: str | None = None,
-            produced: str | None = None) -> Detail:
+def warning(
+    node: etree._Element, note: str, errno: int = 603, requested: str | None = None, produced: str | None = None
+) -> Detail:
     return Detail("warning", note, errno=errno, xpath=xpath_of(node), requested=requested, produced=produced)
 
 
@@ -40,10 +41,18 @@ def read_address(node: etree._Element | None) -> r.Address | None:
     """``typ:addressType`` / ``typ:shipToAddressType`` → :class:`Address` (None when absent)."""
     if node is None:
         return None
-    return r.Address(company=text(node, "typ:company"), name=text(node, "typ:name"), city=text(node, "typ:city"),
-                     street=text(node, "typ:street"), zip=text(node, "typ:zip"), ico=text(node, "typ:ico"),
-                     dic=text(node, "typ:dic"), country=text(node, "typ:country/typ:ids"),
-                     phone=text(node, "typ:phone") or text(node, "typ:mobilPhone"), email=text(node, "typ:email"))
+    return r.Address(
+        company=text(node, "typ:company"),
+        name=text(node, "typ:name"),
+        city=text(node, "typ:city"),
+        street=text(node, "typ:street"),
+        zip=text(node, "typ:zip"),
+        ico=text(node, "typ:ico"),
+        dic=text(node, "typ:dic"),
+        country=text(node, "typ:country/typ:ids"),
+        phone=text(node, "typ:phone") or text(node, "typ:mobilPhone"),
+        email=text(node, "typ:email"),
+    )
 
 
 def read_ext_id(parent: etree._Element | None, name: str) -> r.ExtId | None:

@@ -17,14 +17,24 @@ from lxml import etree
 from . import records as r
 from .context import ItemContext
 from .filters import address_filter, document_filter, read_limit, refuse_unsupported
-from .render import (ext_id, identity, item_prices, links, number, request_groups, restriction_flag,
-                     stock_ref, text_parameters)
+from .render import (
+    ext_id,
+    identity,
+    item_prices,
+    links,
+    number,
+    request_groups,
+    restriction_flag,
+    stock_ref,
+    text_parameters,
+)
 from .responses import list_envelope
 from .xml import child, opt, sub
 
 
-def _collect(ctx: ItemContext, request: etree._Element, request_name: str, records: list, predicate_of
-             ) -> list[tuple[object, etree._Element | None]]:
+def _collect(
+    ctx: ItemContext, request: etree._Element, request_name: str, records: list, predicate_of
+) -> list[tuple[object, etree._Element | None]]:
     """Records matching any of the request's groups (each with its own filter and limit), once each."""
     chosen: dict[int, tuple[object, etree._Element | None]] = {}
     for limit, query, restriction in request_groups(request, request_name):
@@ -46,8 +56,9 @@ def list_order(ctx: ItemContext, request: etree._Element, item: etree._Element) 
             _order(ctx, envelope, order, restriction, ext_system)
 
 
-def _order(ctx: ItemContext, parent: etree._Element, order: r.Order, restriction: etree._Element | None,
-           ext_system: str | None) -> None:
+def _order(
+    ctx: ItemContext, parent: etree._Element, order: r.Order, restriction: etree._Element | None, ext_system: str | None
+) -> None:
     node = sub(parent, "lst:order", version="2.0")
     header = sub(node, "ord:orderHeader")
     sub(header, "ord:id", order.id)
@@ -92,8 +103,9 @@ def _order_item(ctx: ItemContext, parent: etree._Element, line: r.OrderItem) -> 
     sub(node, "ord:rateVAT", line.rate_vat)
     if line.discount_percentage:
         sub(node, "ord:discountPercentage", line.discount_percentage)
-    base, vat, total = item_prices(line.quantity, line.unit_price, line.pay_vat, line.rate_vat,
-                                   line.discount_percentage)
+    base, vat, total = item_prices(
+        line.quantity, line.unit_price, line.pay_vat, line.rate_vat, line.discount_percentage
+    )
     prices = sub(node, "ord:homeCurrency")
     sub(prices, "typ:unitPrice", line.unit_price)
     sub(prices, "typ:price", base)
@@ -114,8 +126,9 @@ def list_vydejka(ctx: ItemContext, request: etree._Element, item: etree._Element
             _vydejka(ctx, envelope, note, restriction)
 
 
-def _vydejka(ctx: ItemContext, parent: etree._Element, note: r.DeliveryNote,
-             restriction: etree._Element | None) -> None:
+def _vydejka(
+    ctx: ItemContext, parent: etree._Element, note: r.DeliveryNote, restriction: etree._Element | None
+) -> None:
     state = ctx.state
     order = state.orders.get(note.order_id) if note.order_id else None
     node = sub(parent, "lst:vydejka", version="2.0")
@@ -128,8 +141,9 @@ def _vydejka(ctx: ItemContext, parent: etree._Element, note: r.DeliveryNote,
     identity(header, "vyd:partnerIdentity", None, note.partner)
     if note.carrier:
         sub(sub(header, "vyd:carrier"), "typ:ids", note.carrier[:20])
-    text_parameters(header, "vyd:parameters", {"VPrTracking": note.tracking_number,
-                                               "VPrTrackingURL": note.tracking_url})
+    text_parameters(
+        header, "vyd:parameters", {"VPrTracking": note.tracking_number, "VPrTrackingURL": note.tracking_url}
+    )
     detail = sub(node, "vyd:vydejkaDetail")
     for line in note.items:
         entry = sub(detail, "vyd:vydejkaItem")

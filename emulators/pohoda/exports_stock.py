@@ -64,9 +64,13 @@ def _stock(ctx: ItemContext, parent: etree._Element, card: r.StockCard, restrict
     sub(header, "stk:reservation", reserved)
     if card.supplier_id is not None:
         sub(sub(header, "stk:supplier"), "typ:id", card.supplier_id)
-    for element, value in (("producer", card.producer), ("availability", card.availability),
-                           ("description", card.description), ("description2", card.description2),
-                           ("note", card.note)):
+    for element, value in (
+        ("producer", card.producer),
+        ("availability", card.availability),
+        ("description", card.description),
+        ("description2", card.description2),
+        ("note", card.note),
+    ):
         opt(header, f"stk:{element}", value)
     if card.pictures and restriction_flag(restriction, "pictures"):
         pictures = sub(header, "stk:pictures")

@@ -51,8 +51,11 @@ def refuse_unsupported(request: etree._Element | None) -> None:
     for name in ("ftr:queryFilter", "ftr:userFilterName"):
         node = child(request, name)
         if node is not None:
-            raise RecordRefused(Detail("error", f"{name} is not supported by the emulator; use ftr:filter",
-                                       errno=105, xpath=xpath_of(node)))
+            raise RecordRefused(
+                Detail(
+                    "error", f"{name} is not supported by the emulator; use ftr:filter", errno=105, xpath=xpath_of(node)
+                )
+            )
 
 
 def ext_id_of(element: etree._Element | None) -> r.ExtId | None:
@@ -110,11 +113,14 @@ def document_filter(flt: etree._Element | None, zone: str) -> Predicate:
     if (ext := ext_id_of(child(flt, "ftr:extId"))) is not None:
         tests.append(lambda d, e=ext: getattr(d, "ext_id", None) is not None and d.ext_id.key() == e.key())
     if (value := text(flt, "ftr:dateFrom")) is not None:
-        tests.append(lambda d, v=parse_date(value): d.date >= v)
+        date_from = parse_date(value)
+        tests.append(lambda d: d.date >= date_from)
     if (value := text(flt, "ftr:dateTill")) is not None:
-        tests.append(lambda d, v=parse_date(value): d.date <= v)
-    numbers = {text(n, "typ:numberRequested") or text(n, "typ:ids")
-               for n in flt.iterfind("ftr:selectedNumbers/ftr:number", NS)} - {None}
+        date_till = parse_date(value)
+        tests.append(lambda d: d.date <= date_till)
+    numbers = {
+        text(n, "typ:numberRequested") or text(n, "typ:ids") for n in flt.iterfind("ftr:selectedNumbers/ftr:number", NS)
+    } - {None}
     if numbers:
         tests.append(lambda d, v=frozenset(numbers): d.number in v)
     companies = {(text(c) or "").casefold() for c in flt.iterfind("ftr:selectedCompanys/ftr:company", NS)} - {""}

@@ -84,35 +84,61 @@ def _apply_address(entry: r.AddressBookEntry, header: etree._Element) -> None:
 
 
 def _address_outcome(ctx: ItemContext, entry: r.AddressBookEntry, action: str) -> ImportOutcome:
-    return ImportOutcome(Produced(entry.id, number=entry.number, action=action, ext_id=entry.ext_id), [],
-                         ImportedRecord("adresar", entry.id, entry.number, ctx.state.today()))
+    return ImportOutcome(
+        Produced(entry.id, number=entry.number, action=action, ext_id=entry.ext_id),
+        [],
+        ImportedRecord("adresar", entry.id, entry.number, ctx.state.today()),
+    )
 
 
 def import_bank(ctx: ItemContext, bank: etree._Element) -> ImportOutcome:
     header = child(bank, "bnk:bankHeader")
     if header is None:
         raise refuse(bank, "Chybí bnk:bankHeader.", errno=102)
-    amount = _amount(child(bank, "bnk:bankSummary/bnk:homeCurrency"), bank.iterfind("bnk:bankDetail/bnk:bankItem", NS),
-                     "bnk")
+    amount = _amount(
+        child(bank, "bnk:bankSummary/bnk:homeCurrency"), bank.iterfind("bnk:bankDetail/bnk:bankItem", NS), "bnk"
+    )
     reference = text(header, "bnk:symVar")
     day = text(header, "bnk:datePayment") or text(header, "bnk:dateStatement")
-    return _payment(ctx, header, "bank", "banka", text(header, "bnk:bankType") or "receipt", amount, reference,
-                    day, text(header, "bnk:text"), read_address(child(header, "bnk:partnerIdentity/typ:address")),
-                    text(header, "bnk:number"))
+    return _payment(
+        ctx,
+        header,
+        "bank",
+        "banka",
+        text(header, "bnk:bankType") or "receipt",
+        amount,
+        reference,
+        day,
+        text(header, "bnk:text"),
+        read_address(child(header, "bnk:partnerIdentity/typ:address")),
+        text(header, "bnk:number"),
+    )
 
 
 def import_voucher(ctx: ItemContext, voucher: etree._Element) -> ImportOutcome:
     header = child(voucher, "vch:voucherHeader")
     if header is None:
         raise refuse(voucher, "Chybí vch:voucherHeader.", errno=102)
-    amount = _amount(child(voucher, "vch:voucherSummary/vch:homeCurrency"),
-                     voucher.iterfind("vch:voucherDetail/vch:voucherItem", NS), "vch")
+    amount = _amount(
+        child(voucher, "vch:voucherSummary/vch:homeCurrency"),
+        voucher.iterfind("vch:voucherDetail/vch:voucherItem", NS),
+        "vch",
+    )
     reference = text(header, "vch:originalDocument") or text(header, "vch:symPar")
     day = text(header, "vch:datePayment") or text(header, "vch:date")
-    return _payment(ctx, header, "cash", "pokladna", text(header, "vch:voucherType") or "receipt", amount,
-                    reference, day, text(header, "vch:text"),
-                    read_address(child(header, "vch:partnerIdentity/typ:address")),
-                    text(header, "vch:number/typ:numberRequested"))
+    return _payment(
+        ctx,
+        header,
+        "cash",
+        "pokladna",
+        text(header, "vch:voucherType") or "receipt",
+        amount,
+        reference,
+        day,
+        text(header, "vch:text"),
+        read_address(child(header, "vch:partnerIdentity/typ:address")),
+        text(header, "vch:number/typ:numberRequested"),
+    )
 
 
 def _amount(summary: etree._Element | None, items, prefix: str) -> Decimal:
@@ -122,30 +148,58 @@ def _amount(summary: etree._Element | None, items, prefix: str) -> Decimal:
     item_total = Decimal("0")
     for item in items:
         quantity = decimal_of(item, f"{prefix}:quantity")
-        unit_price = decimal_of(item, f"{prefix}:homeCurrency/typ:unitPrice") or decimal_of(
-            item, f"{prefix}:homeCurrency/{prefix}:unitPrice") or Decimal("0")
+        unit_price = (
+            decimal_of(item, f"{prefix}:homeCurrency/typ:unitPrice")
+            or decimal_of(item, f"{prefix}:homeCurrency/{prefix}:unitPrice")
+            or Decimal("0")
+        )
         item_total += unit_price * (quantity if quantity is not None else Decimal("1"))
     return item_total
 
 
-def _payment(ctx: ItemContext, header: etree._Element, agenda: str, print_agenda: str, kind: str, amount: Decimal,
-             reference: str | None, day: str | None, text_value: str | None, partner: r.Address | None,
-             requested_number: str | None) -> ImportOutcome:
+def _payment(
+    ctx: ItemContext,
+    header: etree._Element,
+    agenda: str,
+    print_agenda: str,
+    kind: str,
+    amount: Decimal,
+    reference: str | None,
+    day: str | None,
+    text_value: str | None,
+    partner: r.Address | None,
+    requested_number: str | None,
+) -> ImportOutcome:
     state = ctx.state
     prefix = "bnk" if agenda == "bank" else "vch"
     with state.lock:
         ext_id = read_ext_id(header, f"{prefix}:extId")
         if ext_id is not None and (existing := state.payment_by_ext_id(agenda, ext_id)) is not None:
-            raise Duplicity(ImportedRecord(print_agenda, existing.id, existing.number,
-                                           local_date(existing.changed_at, ctx.zone)),
-                            f"Doklad s extId {ext_id.ids!r} ({ext_id.system}) již existuje: {existing.number}.")
+            raise Duplicity(
+                ImportedRecord(print_agenda, existing.id, existing.number, local_date(existing.changed_at, ctx.zone)),
+                f"Doklad s extId {ext_id.ids!r} ({ext_id.system}) již existuje: {existing.number}.",
+            )
         payment_id, number = state.next_number(agenda)
         order_id = None
         if reference:
             order_id = next((o.id for o in state.orders.values() if reference in (o.number, o.number_order)), None)
-        payment = r.Payment(payment_id, agenda, requested_number or number, kind,
-                            parse_date(day) if day else state.today(), amount, state.now(), ext_id, reference,
-                            text_value, order_id, partner)
+        payment = r.Payment(
+            payment_id,
+            agenda,
+            requested_number or number,
+            kind,
+            parse_date(day) if day else state.today(),
+            amount,
+            state.now(),
+            ext_id,
+            reference,
+            text_value,
+            order_id,
+            partner,
+        )
         state.payments[payment.id] = payment
-        return ImportOutcome(Produced(payment.id, number=payment.number, action="add", ext_id=ext_id), [],
-                             ImportedRecord(print_agenda, payment.id, payment.number, state.today()))
+        return ImportOutcome(
+            Produced(payment.id, number=payment.number, action="add", ext_id=ext_id),
+            [],
+            ImportedRecord(print_agenda, payment.id, payment.number, state.today()),
+        )

@@ -23,11 +23,27 @@ from .responses import Detail, ImportOutcome, Produced
 from .state import ImportedRecord
 from .xml import NS, bool_of, child, decimal_of, int_of, local_name, text
 
-_EXPORT_ONLY = ("count", "countIssue", "countReceivedOrders", "reservation", "countIssuedOrders",
-                "weightedPurchasePrice", "reclamation", "service")
-_TEXT_FIELDS = {"name": "name", "nameComplement": "name_complement", "unit": "unit", "producer": "producer",
-                "availability": "availability", "description": "description", "description2": "description2",
-                "note": "note", "EAN": "ean"}
+_EXPORT_ONLY = (
+    "count",
+    "countIssue",
+    "countReceivedOrders",
+    "reservation",
+    "countIssuedOrders",
+    "weightedPurchasePrice",
+    "reclamation",
+    "service",
+)
+_TEXT_FIELDS = {
+    "name": "name",
+    "nameComplement": "name_complement",
+    "unit": "unit",
+    "producer": "producer",
+    "availability": "availability",
+    "description": "description",
+    "description2": "description2",
+    "note": "note",
+    "EAN": "ean",
+}
 
 
 def import_stock(ctx: ItemContext, stock: etree._Element) -> ImportOutcome:
@@ -99,15 +115,27 @@ def _create(ctx: ItemContext, header: etree._Element) -> r.StockCard:
     assert store is not None
     clash = ctx.state.card_by_code(code, store.id)
     if clash is not None:
-        raise refuse(child(header, "stk:code"), f"Zásoba s kódem {code!r} již ve skladu {store.name} existuje "
-                     f"(id {clash.id}).", errno=110, requested=code)
+        raise refuse(
+            child(header, "stk:code"),
+            f"Zásoba s kódem {code!r} již ve skladu {store.name} existuje (id {clash.id}).",
+            errno=110,
+            requested=code,
+        )
     storage_path = text(header, "stk:storage/typ:ids") or store.name
-    return r.StockCard(ctx.state.next_id("stock"), store.id, code, name, ctx.state.now(), storage=storage_path,
-                       stock_type=text(header, "stk:stockType") or "card")
+    return r.StockCard(
+        ctx.state.next_id("stock"),
+        store.id,
+        code,
+        name,
+        ctx.state.now(),
+        storage=storage_path,
+        stock_type=text(header, "stk:stockType") or "card",
+    )
 
 
-def _apply_header(ctx: ItemContext, card: r.StockCard, header: etree._Element, stock: etree._Element,
-                  creating: bool) -> list[Detail]:
+def _apply_header(
+    ctx: ItemContext, card: r.StockCard, header: etree._Element, stock: etree._Element, creating: bool
+) -> list[Detail]:
     details: list[Detail] = []
     stock_type = text(header, "stk:stockType")
     if stock_type and stock_type != card.stock_type:
@@ -163,8 +191,9 @@ def _supplier(ctx: ItemContext, card: r.StockCard, header: etree._Element) -> li
         return []
     supplier_id = int_of(node, "typ:id")
     if supplier_id is not None and supplier_id not in ctx.state.addresses:
-        return [warning(node, f"Dodavatel id {supplier_id} není v adresáři; ponechán prázdný.",
-                        requested=str(supplier_id))]
+        return [
+            warning(node, f"Dodavatel id {supplier_id} není v adresáři; ponechán prázdný.", requested=str(supplier_id))
+        ]
     card.supplier_id = supplier_id
     return []
 
@@ -204,8 +233,9 @@ def _pictures(ctx: ItemContext, card: r.StockCard, header: etree._Element) -> li
                 picture.default = False
         description = text(node, "stk:description") or f"Obrázek_({len(card.pictures) + 1})"
         if existing is None:
-            card.pictures.append(r.Picture(ctx.state.next_id("picture"), path, description, default,
-                                           len(card.pictures) + 1))
+            card.pictures.append(
+                r.Picture(ctx.state.next_id("picture"), path, description, default, len(card.pictures) + 1)
+            )
         else:
             existing.description, existing.default = description, default
     return details
@@ -224,8 +254,13 @@ def _int_parameters(ctx: ItemContext, card: r.StockCard, header: etree._Element)
         if action is not None and len(action) and local_name(action[0]) == "delete":
             continue
         for order, value in enumerate(node.iterfind("stk:intParameterValues/stk:intParameterValue", NS), 1):
-            card.int_params.append(r.IntParamValue(definition.id, text(value, "stk:parameterValue") or "",
-                                                   int_of(node, "stk:intParameterOrder") or order))
+            card.int_params.append(
+                r.IntParamValue(
+                    definition.id,
+                    text(value, "stk:parameterValue") or "",
+                    int_of(node, "stk:intParameterOrder") or order,
+                )
+            )
 
 
 def _user_parameters(card: r.StockCard, header: etree._Element) -> None:
@@ -242,8 +277,9 @@ def _related(ctx: ItemContext, card: r.StockCard, header: etree._Element) -> Non
         return
     related = []
     for ref in node.iterfind("stk:idStocks/typ:stockItem", NS):
-        other = ctx.state.cards.get(int_of(ref, "typ:id") or 0) or ctx.state.card_by_code(text(ref, "typ:ids") or "",
-                                                                                         card.store_id)
+        other = ctx.state.cards.get(int_of(ref, "typ:id") or 0) or ctx.state.card_by_code(
+            text(ref, "typ:ids") or "", card.store_id
+        )
         if other is not None and other.id != card.id:
             related.append(other.id)
     card.related_ids = related

@@ -18,8 +18,16 @@ from lxml import etree
 from . import exports_docs, exports_stock, imports_orders, imports_other, imports_stock
 from .config import PohodaEmulatorConfig
 from .context import ItemContext
-from .responses import (Detail, Duplicity, ImportOutcome, RecordRefused, import_answer, pack_item, record_duplicity,
-                        response_pack)
+from .responses import (
+    Detail,
+    Duplicity,
+    ImportOutcome,
+    RecordRefused,
+    import_answer,
+    pack_item,
+    record_duplicity,
+    response_pack,
+)
 from .state import PohodaState
 from .xml import parse_bytes, prefixed, q, to_bytes
 from .xsd import InvalidResponse, first_errors, load_schemas
@@ -74,8 +82,11 @@ class Processor:
                 return self._pack_error(pack_id, "XML dokument neodpovídá schématu (data.xsd): " + "; ".join(errors))
         ico = root.get("ico")
         if ico is not None and ico != self.config.company_ico:
-            return self._pack_error(pack_id, f"IČO {ico} v dataPacku neodpovídá účetní jednotce "
-                                             f"{self.config.company_ico} ({self.config.company_name}).")
+            return self._pack_error(
+                pack_id,
+                f"IČO {ico} v dataPacku neodpovídá účetní jednotce "
+                f"{self.config.company_ico} ({self.config.company_name}).",
+            )
         pack = self._pack(pack_id, "ok")
         applied = False
         for item in root.iterfind(q("dat:dataPackItem")):
@@ -100,8 +111,7 @@ class Processor:
             pack_item(pack, item_id, "error", f"Agenda {name or '(prázdná)'} není emulátorem podporována.")
             return False
         if check_duplicity and (earlier := self.state.imported_record(pack_id, item_id)) is not None:
-            answer = pack_item(pack, item_id, "error",
-                               f"Duplicitní dataPackItem {pack_id}/{item_id}: již importováno.")
+            answer = pack_item(pack, item_id, "error", f"Duplicitní dataPackItem {pack_id}/{item_id}: již importováno.")
             record_duplicity(answer, earlier)
             return False
         response_name, handler = IMPORTS[name]
@@ -126,8 +136,9 @@ class Processor:
         return True
 
     def _pack(self, pack_id: str, state: str, note: str | None = None) -> etree._Element:
-        return response_pack(pack_id, state, ico=self.config.company_ico, program_version=self.config.program_version,
-                             note=note)
+        return response_pack(
+            pack_id, state, ico=self.config.company_ico, program_version=self.config.program_version, note=note
+        )
 
     def _pack_error(self, pack_id: str, note: str, status: int = 200) -> Processed:
         return Processed(status, self._serialise(self._pack(pack_id, "error", note)), False)

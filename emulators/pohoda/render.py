@@ -16,13 +16,21 @@ from . import records as r
 from .xml import local_name, opt, sub
 
 CENT = Decimal("0.01")
-VAT_PERCENT = {"none": Decimal("0"), "high": Decimal("21"), "low": Decimal("12"), "third": Decimal("0"),
-               "historyHigh": Decimal("21"), "historyLow": Decimal("15"), "historyThird": Decimal("10")}
+VAT_PERCENT = {
+    "none": Decimal("0"),
+    "high": Decimal("21"),
+    "low": Decimal("12"),
+    "third": Decimal("0"),
+    "historyHigh": Decimal("21"),
+    "historyLow": Decimal("15"),
+    "historyThird": Decimal("10"),
+}
 SERIES_IDS = {"order": "OBP", "vydejka": "VYD", "bank": "BAN", "cash": "POK", "invoice": "FV"}
 
 
-def request_groups(request: etree._Element, request_name: str
-                   ) -> Iterator[tuple[etree._Element | None, etree._Element, etree._Element | None]]:
+def request_groups(
+    request: etree._Element, request_name: str
+) -> Iterator[tuple[etree._Element | None, etree._Element, etree._Element | None]]:
     """A list request repeats ``(limit?, request…, restrictionData?)`` up to 255 times: yield each group."""
     limit = restriction = current = None
     for node in request:
@@ -81,8 +89,15 @@ def address_fields(node: etree._Element, address: r.Address) -> None:
     opt(node, "typ:email", address.email)
 
 
-def identity(parent: etree._Element, name: str, partner_id: int | None, address: r.Address | None,
-             ship_to: list[r.Address] = (), extid: r.ExtId | None = None, ext_system: str | None = None) -> None:
+def identity(
+    parent: etree._Element,
+    name: str,
+    partner_id: int | None,
+    address: r.Address | None,
+    ship_to: list[r.Address] = (),
+    extid: r.ExtId | None = None,
+    ext_system: str | None = None,
+) -> None:
     """``typ:address`` (a sequence: id, extId, address, shipToAddress)."""
     if partner_id is None and address is None and not ship_to:
         return
@@ -138,8 +153,9 @@ def text_parameters(parent: etree._Element, name: str, values: dict[str, str | N
         sub(parameter, "typ:textValue", value)
 
 
-def item_prices(quantity: Decimal, unit_price: Decimal, pay_vat: bool, rate: str,
-                discount: Decimal = Decimal("0")) -> tuple[Decimal, Decimal, Decimal]:
+def item_prices(
+    quantity: Decimal, unit_price: Decimal, pay_vat: bool, rate: str, discount: Decimal = Decimal("0")
+) -> tuple[Decimal, Decimal, Decimal]:
     """(price without VAT, VAT, price with VAT) of a line, as POHODA's ``homeCurrency`` exports them."""
     percent = VAT_PERCENT.get(rate, Decimal("0")) / 100
     gross_or_net = quantity * unit_price * (1 - discount / 100)

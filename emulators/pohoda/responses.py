@@ -17,8 +17,26 @@ from .records import ExtId
 from .state import ImportedRecord
 from .xml import NS, opt, q, sub
 
-_PACK_PREFIXES = ("rsp", "rdc", "typ", "lst", "lStk", "lAdb", "ftr", "stk", "ord", "adb", "ctg", "ipm", "sup",
-                  "sto", "vyd", "bnk", "vch", "inv")
+_PACK_PREFIXES = (
+    "rsp",
+    "rdc",
+    "typ",
+    "lst",
+    "lStk",
+    "lAdb",
+    "ftr",
+    "stk",
+    "ord",
+    "adb",
+    "ctg",
+    "ipm",
+    "sup",
+    "sto",
+    "vyd",
+    "bnk",
+    "vch",
+    "inv",
+)
 
 
 @dataclass
@@ -72,8 +90,9 @@ class Duplicity(Exception):
         self.note = note
 
 
-def response_pack(pack_id: str, state: str, *, ico: str, program_version: str,
-                  note: str | None = None) -> etree._Element:
+def response_pack(
+    pack_id: str, state: str, *, ico: str, program_version: str, note: str | None = None
+) -> etree._Element:
     attrs = {"version": "2.0", "id": pack_id, "state": state, "programVersion": program_version, "ico": ico}
     if note:
         attrs["note"] = note
@@ -124,11 +143,18 @@ def record_duplicity(item: etree._Element, record: ImportedRecord) -> None:
     opt(duplicity, "rsp:number", record.number)
 
 
-def list_envelope(item: etree._Element, name: str, moment: datetime, zone: str,
-                  details: list[Detail] | None = None) -> etree._Element:
+def list_envelope(
+    item: etree._Element, name: str, moment: datetime, zone: str, details: list[Detail] | None = None
+) -> etree._Element:
     """``lStk:listStock`` & co.; ``dateTimeStamp`` is the moment the list was taken (the client's watermark)."""
-    envelope = sub(item, name, version="2.0", dateTimeStamp=local_text(moment, zone),
-                   dateValidFrom=local_date(moment, zone).isoformat(), state="ok")
+    envelope = sub(
+        item,
+        name,
+        version="2.0",
+        dateTimeStamp=local_text(moment, zone),
+        dateValidFrom=local_date(moment, zone).isoformat(),
+        state="ok",
+    )
     if details:
         holder = sub(envelope, "rdc:importDetails")
         for detail in details:

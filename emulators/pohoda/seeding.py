@@ -20,10 +20,11 @@ How the shop-shaped catalogue lands in POHODA, which has no variants:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from domain import models as m
 
@@ -54,31 +55,51 @@ class SeedReport:
     pictures: int = 0
 
     def counts(self) -> dict[str, int]:
-        return {"stores": len(self.stores), "categories": len(self.categories), "suppliers": len(self.suppliers),
-                "customers": len(self.customers), "stock_cards": sum(len(v) for v in self.cards.values()),
-                "pictures": self.pictures}
+        return {
+            "stores": len(self.stores),
+            "categories": len(self.categories),
+            "suppliers": len(self.suppliers),
+            "customers": len(self.customers),
+            "stock_cards": sum(len(v) for v in self.cards.values()),
+            "pictures": self.pictures,
+        }
 
 
 class SeedingMixin:
     """Mixed into :class:`~emulators.pohoda.state.PohodaState`."""
 
-    def seed_sample_data(self: "PohodaState", data: Any) -> SeedReport:  # type: ignore[misc]
+    def seed_sample_data(self: PohodaState, data: Any) -> SeedReport:  # type: ignore[misc]
         """Everything ERP-side of a ``SampleData`` (its shop-side ``orders`` are not POHODA's)."""
-        return self.seed(locations=data.locations, categories=data.categories, parties=data.parties,
-                         products=data.products, stock=data.stock, images=data.images, customers=data.customers)
+        return self.seed(
+            locations=data.locations,
+            categories=data.categories,
+            parties=data.parties,
+            products=data.products,
+            stock=data.stock,
+            images=data.images,
+            customers=data.customers,
+        )
 
-    def seed(self: "PohodaState", *, locations: Iterable[Any] = (), categories: Iterable[m.Category] = (),
-             parties: Iterable[m.Party] = (), products: Iterable[m.Product] = (),
-             stock: Iterable[m.StockLevel] = (), images: Iterable[m.Image] = (),
-             customers: Iterable[m.Customer] = ()) -> SeedReport:
+    def seed(
+        self: PohodaState,
+        *,
+        locations: Iterable[Any] = (),
+        categories: Iterable[m.Category] = (),
+        parties: Iterable[m.Party] = (),
+        products: Iterable[m.Product] = (),
+        stock: Iterable[m.StockLevel] = (),
+        images: Iterable[m.Image] = (),
+        customers: Iterable[m.Customer] = (),
+    ) -> SeedReport:
         report = SeedReport()
         locations = list(locations)
         with self.lock:
             if locations:
                 self.drop_pristine_default_store()
             for location in locations:
-                store = self.store_by_name(location.erp_key[:10]) or self.add_store(location.erp_key[:10],
-                                                                                     location.name[:32])
+                store = self.store_by_name(location.erp_key[:10]) or self.add_store(
+                    location.erp_key[:10], location.name[:32]
+                )
                 report.stores[location.erp_key] = store.id
             self._seed_categories(list(categories), report)
             parties = list(parties)
@@ -92,21 +113,24 @@ class SeedingMixin:
             self._seed_products(list(products), list(stock), list(images), producers, report)
         return report
 
-    def _seed_categories(self: "PohodaState", categories: list[m.Category], report: SeedReport) -> None:
+    def _seed_categories(self: PohodaState, categories: list[m.Category], report: SeedReport) -> None:
         tree = m.build_category_tree(categories) if categories else {}
         pending: list[str | None] = [None]
         while pending:
             parent_key = pending.pop(0)
             for category in tree.get(parent_key, []):
                 parent_id = report.categories.get(parent_key) if parent_key else None
-                existing = next((c for c in self.categories.values()
-                                 if c.name == category.name[:48] and c.parent_id == parent_id), None)
+                existing = next(
+                    (c for c in self.categories.values() if c.name == category.name[:48] and c.parent_id == parent_id),
+                    None,
+                )
                 created = existing or self.add_category(category.name[:48], parent_id, category.position)
                 report.categories[category.erp_key] = created.id
                 pending.append(category.erp_key)
 
-    def _upsert_address(self: "PohodaState", number: str | None, address: r.Address,
-                        changed_at: datetime | None) -> r.AddressBookEntry:
+    def _upsert_address(
+        self: PohodaState, number: str | None, address: r.Address, changed_at: datetime | None
+    ) -> r.AddressBookEntry:
         entry = self.address_by_number(number) if number else None
         if entry is None:
             entry = self.add_address(r.AddressBookEntry(self.next_id("address"), address, self.now(), number))
@@ -115,17 +139,30 @@ class SeedingMixin:
         entry.changed_at = changed_at or self.now()
         return entry
 
-    def _seed_customer(self: "PohodaState", customer: m.Customer, report: SeedReport) -> None:
+    def _seed_customer(self: PohodaState, customer: m.Customer, report: SeedReport) -> None:
         first = customer.addresses[0] if customer.addresses else m.Address()
         name = " ".join(p for p in (customer.first_name, customer.last_name) if p) or None
-        address = r.Address(company=customer.company, name=(name or "")[:64] or None, city=first.city,
-                            street=first.street, zip=first.zip, country=first.country_code,
-                            phone=customer.phone or first.phone, email=customer.email)
+        address = r.Address(
+            company=customer.company,
+            name=(name or "")[:64] or None,
+            city=first.city,
+            street=first.street,
+            zip=first.zip,
+            country=first.country_code,
+            phone=customer.phone or first.phone,
+            email=customer.email,
+        )
         entry = self._upsert_address(customer.erp_key, address, customer.updated_at)
         report.customers[customer.erp_key or str(entry.id)] = entry.id
 
-    def _seed_products(self: "PohodaState", products: list[m.Product], stock: list[m.StockLevel],
-                       images: list[m.Image], producers: dict[str, str], report: SeedReport) -> None:
+    def _seed_products(
+        self: PohodaState,
+        products: list[m.Product],
+        stock: list[m.StockLevel],
+        images: list[m.Image],
+        producers: dict[str, str],
+        report: SeedReport,
+    ) -> None:
         levels: dict[str, list[m.StockLevel]] = {}
         for level in stock:
             levels.setdefault(level.sku, []).append(level)
@@ -144,8 +181,9 @@ class SeedingMixin:
                 for card in cards:
                     card.related_ids = [c.id for c in cards if c.id != card.id]
 
-    def _stores_of(self: "PohodaState", sku: str, levels: dict[str, list[m.StockLevel]],
-                   report: SeedReport) -> list[tuple[int, m.StockLevel | None]]:
+    def _stores_of(
+        self: PohodaState, sku: str, levels: dict[str, list[m.StockLevel]], report: SeedReport
+    ) -> list[tuple[int, m.StockLevel | None]]:
         found = []
         for level in levels.get(sku, []):
             store_id = report.stores.get(level.location_key)
@@ -155,15 +193,25 @@ class SeedingMixin:
             found.append((store_id, level))
         return found or [(self.default_store().id, None)]
 
-    def _seed_card(self: "PohodaState", product: m.Product, variant: m.Variant, store_id: int,
-                   level: m.StockLevel | None, files: list[tuple[str, bool, int]], producers: dict[str, str],
-                   report: SeedReport) -> r.StockCard:
+    def _seed_card(
+        self: PohodaState,
+        product: m.Product,
+        variant: m.Variant,
+        store_id: int,
+        level: m.StockLevel | None,
+        files: list[tuple[str, bool, int]],
+        producers: dict[str, str],
+        report: SeedReport,
+    ) -> r.StockCard:
         store = self.stores[store_id]
         changed = max([t for t in (product.updated_at, level.updated_at if level else None) if t] or [self.now()])
         card = self.card_by_code(variant.sku, store_id)
         if card is None:
-            card = self.add_card(r.StockCard(self.next_id("stock"), store_id, variant.sku, product.title[:90],
-                                             changed, storage=store.name))
+            card = self.add_card(
+                r.StockCard(
+                    self.next_id("stock"), store_id, variant.sku, product.title[:90], changed, storage=store.name
+                )
+            )
         card.name, card.changed_at = product.title[:90], changed
         card.name_complement = (variant.title or "")[:90] or None
         card.ean = variant.barcode
@@ -188,12 +236,15 @@ class SeedingMixin:
             if value not in definition.values:
                 definition.values.append(value)
             card.int_params.append(r.IntParamValue(definition.id, value[:255], order))
-        card.pictures = [r.Picture(self.next_id("picture"), name, f"Obrázek {order}", default, order)
-                         for name, default, order in files]
+        card.pictures = [
+            r.Picture(self.next_id("picture"), name, f"Obrázek {order}", default, order)
+            for name, default, order in files
+        ]
         return card
 
-    def _seed_pictures(self: "PohodaState", product: m.Product, images: list[m.Image],
-                       report: SeedReport) -> list[tuple[str, bool, int]]:
+    def _seed_pictures(
+        self: PohodaState, product: m.Product, images: list[m.Image], report: SeedReport
+    ) -> list[tuple[str, bool, int]]:
         files = []
         for order, image in enumerate(sorted(images, key=lambda i: i.position), start=1):
             if image.content is None:

@@ -27,8 +27,9 @@ def emulator_of(app: Starlette) -> PohodaEmulator:
     return app.state.emulator
 
 
-def serve(config: PohodaEmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0,
-          app: Starlette | None = None) -> None:
+def serve(
+    config: PohodaEmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0, app: Starlette | None = None
+) -> None:
     """Serve until interrupted (Ctrl-C). Port 0 picks a free port; uvicorn logs the one it got.
     mServer listens on IPv4 only, so ``127.0.0.1`` (not ``localhost``) is the default."""
     uvicorn.run(app or create_app(config), host=host, port=port, log_level="info")
@@ -40,8 +41,9 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @contextmanager
-def running_emulator(config: PohodaEmulatorConfig | None = None, *, app: Starlette | None = None,
-                     host: str = "127.0.0.1") -> Iterator[str]:
+def running_emulator(
+    config: PohodaEmulatorConfig | None = None, *, app: Starlette | None = None, host: str = "127.0.0.1"
+) -> Iterator[str]:
     """Start uvicorn in a background thread on a free port; yields the base URL (``http://127.0.0.1:PORT``)."""
     app = app or create_app(config)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
@@ -50,10 +52,12 @@ def running_emulator(config: PohodaEmulatorConfig | None = None, *, app: Starlet
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = _ThreadedServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                                            timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"pohoda-emulator-{port}",
-                              daemon=True)
+    server = _ThreadedServer(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"pohoda-emulator-{port}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
@@ -68,8 +72,9 @@ def running_emulator(config: PohodaEmulatorConfig | None = None, *, app: Starlet
         sock.close()
 
 
-def emulator_client(config: PohodaEmulatorConfig | None = None, *, app: Starlette | None = None,
-                    base_url: str = "http://127.0.0.1:444") -> httpx.Client:
+def emulator_client(
+    config: PohodaEmulatorConfig | None = None, *, app: Starlette | None = None, base_url: str = "http://127.0.0.1:444"
+) -> httpx.Client:
     """An in-process ``httpx.Client`` talking to a fresh (or the given) emulator app (444 = mServer's default)."""
     with warnings.catch_warnings():  # starlette nudges towards httpx2; httpx is what the project uses
         warnings.simplefilter("ignore")

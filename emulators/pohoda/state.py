@@ -41,8 +41,13 @@ class PohodaState(SeedingMixin, ActionsMixin):
     """All agendas of one accounting unit; seeding (:class:`SeedingMixin`) and user actions
     (:class:`ActionsMixin`) are mixed in so tests reach everything from one object."""
 
-    def __init__(self, clock: Clock | None = None, fiscal_year: int = 2025, time_zone: str = "Europe/Prague",
-                 stock_moves_bump_last_changes: bool = True):
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        fiscal_year: int = 2025,
+        time_zone: str = "Europe/Prague",
+        stock_moves_bump_last_changes: bool = True,
+    ):
         self.clock = clock or SystemClock()
         self.fiscal_year = fiscal_year
         self.time_zone = time_zone
@@ -69,8 +74,12 @@ class PohodaState(SeedingMixin, ActionsMixin):
     def drop_pristine_default_store(self) -> None:
         """Seeding brings its own stores: the fresh company's unused default store goes (ids restart at 1)."""
         with self.lock:
-            if (len(self.stores) == 1 and self.store_by_name(DEFAULT_STORE) is not None and not self.cards
-                    and not self.orders):
+            if (
+                len(self.stores) == 1
+                and self.store_by_name(DEFAULT_STORE) is not None
+                and not self.cards
+                and not self.orders
+            ):
                 self.stores.clear()
                 self._sequences.pop("store", None)
 
@@ -119,8 +128,9 @@ class PohodaState(SeedingMixin, ActionsMixin):
                 return self.add_store(DEFAULT_STORE, "Zboží")
             return self.stores[min(self.stores)]
 
-    def add_category(self, name: str, parent_id: int | None = None, sequence: int = 0,
-                     description: str | None = None) -> r.Category:
+    def add_category(
+        self, name: str, parent_id: int | None = None, sequence: int = 0, description: str | None = None
+    ) -> r.Category:
         with self.lock:
             if parent_id is not None and parent_id not in self.categories:
                 raise ValueError(f"category {name!r}: parent id {parent_id} does not exist")
@@ -128,8 +138,7 @@ class PohodaState(SeedingMixin, ActionsMixin):
             self.categories[category.id] = category
             return category
 
-    def int_param(self, name: str, parameter_type: str | None = "textValue", unit: str | None = None
-                  ) -> r.IntParam:
+    def int_param(self, name: str, parameter_type: str | None = "textValue", unit: str | None = None) -> r.IntParam:
         """The definition named ``name`` of that type and unit (any, for type None), created on first use.
 
         Name, type and unit identify it so a variant option (``listValue`` "Barva") never merges with a plain
@@ -138,7 +147,8 @@ class PohodaState(SeedingMixin, ActionsMixin):
         with self.lock:
             for param in self.int_params.values():
                 if param.name.casefold() == name.casefold() and (
-                        parameter_type is None or (param.parameter_type, param.unit) == (parameter_type, unit)):
+                    parameter_type is None or (param.parameter_type, param.unit) == (parameter_type, unit)
+                ):
                     return param
             param = r.IntParam(self.next_id("intParam"), name, parameter_type or "textValue", unit)
             self.int_params[param.id] = param
@@ -156,8 +166,9 @@ class PohodaState(SeedingMixin, ActionsMixin):
 
     def card_by_code(self, code: str, store_id: int | None = None) -> r.StockCard | None:
         with self.lock:
-            matches = [c for c in self.cards.values() if c.code == code
-                       and (store_id is None or c.store_id == store_id)]
+            matches = [
+                c for c in self.cards.values() if c.code == code and (store_id is None or c.store_id == store_id)
+            ]
             return min(matches, key=lambda c: c.id) if matches else None
 
     def find_cards(self, predicate: Callable[[r.StockCard], bool]) -> list[r.StockCard]:
@@ -210,8 +221,14 @@ class PohodaState(SeedingMixin, ActionsMixin):
 
     def payment_by_ext_id(self, agenda: str, ext_id: r.ExtId) -> r.Payment | None:
         with self.lock:
-            return next((p for p in self.payments.values()
-                         if p.agenda == agenda and p.ext_id and p.ext_id.key() == ext_id.key()), None)
+            return next(
+                (
+                    p
+                    for p in self.payments.values()
+                    if p.agenda == agenda and p.ext_id and p.ext_id.key() == ext_id.key()
+                ),
+                None,
+            )
 
     def put_document(self, path: str, content: bytes) -> None:
         """A file in the company's documents folder (what ``GET /documents/<path>`` serves)."""

@@ -7,8 +7,8 @@ from string templates — and serialised in Windows-1250 with the prolog POHODA 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Iterable
 
 from lxml import etree
 
@@ -36,8 +36,9 @@ NS: dict[str, str] = {
 }
 RESPONSE_ENCODING = "Windows-1250"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
 
 
 def q(name: str) -> str:
@@ -56,8 +57,9 @@ def to_bytes(root: etree._Element) -> bytes:
 
 
 def root(name: str, nsmap_prefixes: Iterable[str], **attrs: str) -> etree._Element:
-    return etree.Element(q(name), {k: v for k, v in attrs.items() if v is not None},
-                         nsmap={p: NS[p] for p in nsmap_prefixes})
+    return etree.Element(
+        q(name), {k: v for k, v in attrs.items() if v is not None}, nsmap={p: NS[p] for p in nsmap_prefixes}
+    )
 
 
 def sub(parent: etree._Element, name: str, text: object = None, **attrs: object) -> etree._Element:

@@ -28,8 +28,9 @@ def _load(directory: str) -> Schemas:
     for name in ("data.xsd", "response.xsd"):
         if not (base / name).is_file():
             raise FileNotFoundError(f"POHODA XSD directory {base}: {name} not found")
-    return Schemas(etree.XMLSchema(etree.parse(str(base / "data.xsd"))),
-                   etree.XMLSchema(etree.parse(str(base / "response.xsd"))))
+    return Schemas(
+        etree.XMLSchema(etree.parse(str(base / "data.xsd"))), etree.XMLSchema(etree.parse(str(base / "response.xsd")))
+    )
 
 
 def load_schemas(directory: Path | str) -> Schemas:

@@ -14,10 +14,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", action="append", help="accepted access token (repeatable)")
     parser.add_argument("--shop", default=None, help="shop name (<shop>.myshopify.com)")
-    parser.add_argument("--bucket-size", type=int, default=None,
-                        help="throttleStatus.maximumAvailable (default 2000, Standard)")
-    parser.add_argument("--restore-rate", type=float, default=None,
-                        help="throttleStatus.restoreRate in points/s (default 100, Standard)")
+    parser.add_argument(
+        "--bucket-size", type=int, default=None, help="throttleStatus.maximumAvailable (default 2000, Standard)"
+    )
+    parser.add_argument(
+        "--restore-rate",
+        type=float,
+        default=None,
+        help="throttleStatus.restoreRate in points/s (default 100, Standard)",
+    )
     args = parser.parse_args(argv)
     overrides: dict = {}
     if args.token:

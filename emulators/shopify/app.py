@@ -1,14 +1,14 @@
 """The ASGI app: Shopify's GraphQL endpoint plus the emulator's admin endpoints.
 
-    POST /admin/api/2026-04/graphql.json     the Admin GraphQL API (X-Shopify-Access-Token)
-    GET  /_emulator/bulk/<id>.jsonl          a bulk operation's result (``?partial=1``: its partial data)
-    POST /_emulator/uploads/<token>          staged upload target (multipart ``file`` field or raw body)
-    GET  /_emulator/files/<id>/<name>        an uploaded image's bytes
-    GET|POST /_emulator/faults               read / change the fault config (partial JSON merges)
-    POST /_emulator/seed                     {"locations", "products", "stock", "customers", "orders", "location_key"}
-    GET  /_emulator/state                    counts and API cost charged; ``?snapshot=1`` adds every record
-    POST /_emulator/reset                    empty shop, full buckets, request count 0
-    GET  /_emulator/requests                 {"count": GraphQL requests received}
+POST /admin/api/2026-04/graphql.json     the Admin GraphQL API (X-Shopify-Access-Token)
+GET  /_emulator/bulk/<id>.jsonl          a bulk operation's result (``?partial=1``: its partial data)
+POST /_emulator/uploads/<token>          staged upload target (multipart ``file`` field or raw body)
+GET  /_emulator/files/<id>/<name>        an uploaded image's bytes
+GET|POST /_emulator/faults               read / change the fault config (partial JSON merges)
+POST /_emulator/seed                     {"locations", "products", "stock", "customers", "orders", "location_key"}
+GET  /_emulator/state                    counts and API cost charged; ``?snapshot=1`` adds every record
+POST /_emulator/reset                    empty shop, full buckets, request count 0
+GET  /_emulator/requests                 {"count": GraphQL requests received}
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ class Emulator:
         self.executor.ledger.reset()
 
 
-def create_app(config: EmulatorConfig | None = None, *, state: ShopState | None = None,
-               clock: Clock | None = None) -> Starlette:
+def create_app(
+    config: EmulatorConfig | None = None, *, state: ShopState | None = None, clock: Clock | None = None
+) -> Starlette:
     emulator = Emulator(config or EmulatorConfig(), state, clock)
     routes = [
         Route("/admin/api/{version}/graphql.json", _graphql, methods=["POST"]),
@@ -117,8 +118,11 @@ async def _graphql(request: Request) -> Response:
     token = request.headers.get("x-shopify-access-token", "")
     if token not in emulator.config.token_values():
         return JSONResponse({"errors": UNAUTHORIZED}, status_code=401)
-    if body is None or not isinstance(body.get("query"), str) or (
-            body.get("variables") is not None and not isinstance(body["variables"], dict)):
+    if (
+        body is None
+        or not isinstance(body.get("query"), str)
+        or (body.get("variables") is not None and not isinstance(body["variables"], dict))
+    ):
         return JSONResponse({"errors": {"query": "Required parameter missing or invalid"}}, status_code=400)
     decision = emulator.faults.draw()
     if decision.latency:
@@ -127,19 +131,38 @@ async def _graphql(request: Request) -> Response:
         await asyncio.sleep(decision.hang)
     headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
     if decision.status == 429:
-        return JSONResponse({"errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume "
-                                       "uninterrupted service."}, status_code=429, headers={**headers, "Retry-After":
-                                                                                              "1.0"})
+        return JSONResponse(
+            {
+                "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume "
+                "uninterrupted service."
+            },
+            status_code=429,
+            headers={**headers, "Retry-After": "1.0"},
+        )
     if decision.status is not None:
-        return Response(f"{decision.status} emulated server error", status_code=decision.status,
-                        media_type="text/plain", headers=headers)
+        return Response(
+            f"{decision.status} emulated server error",
+            status_code=decision.status,
+            media_type="text/plain",
+            headers=headers,
+        )
     if decision.throttled:
         return JSONResponse(emulator.executor.throttled(token, None), headers=headers)
-    outcome = await run_in_threadpool(emulator.executor.run, body["query"], body.get("variables"),
-                                      body.get("operationName"), token, _base_url(request))
+    outcome = await run_in_threadpool(
+        emulator.executor.run,
+        body["query"],
+        body.get("variables"),
+        body.get("operationName"),
+        token,
+        _base_url(request),
+    )
     if decision.drop_after_apply and outcome.is_mutation and outcome.executed:
-        return Response("502 Bad Gateway (emulated: applied, answer dropped)", status_code=502,
-                        media_type="text/plain", headers=headers)
+        return Response(
+            "502 Bad Gateway (emulated: applied, answer dropped)",
+            status_code=502,
+            media_type="text/plain",
+            headers=headers,
+        )
     return JSONResponse(outcome.body, headers=headers)
 
 

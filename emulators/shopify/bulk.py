@@ -76,8 +76,11 @@ def _fields(selection_set: SelectionSetNode | None, document: Any) -> list[Field
     out: list[FieldNode] = []
     if selection_set is None:
         return out
-    fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")
-                 and not isinstance(d, OperationDefinitionNode)}
+    fragments = {
+        d.name.value: d
+        for d in document.definitions
+        if hasattr(d, "type_condition") and not isinstance(d, OperationDefinitionNode)
+    }
     for sel in selection_set.selections:
         if isinstance(sel, FieldNode):
             out.append(sel)
@@ -98,15 +101,19 @@ def _scan(parent: Any, selection_set: SelectionSetNode | None, document: Any, de
         named = get_named_type(definition.type)
         if _is_connection(named):
             if in_list:
-                raise BulkQueryError("Queries that contain a connection field within a list field are not "
-                                     "currently supported.")
+                raise BulkQueryError(
+                    "Queries that contain a connection field within a list field are not currently supported."
+                )
             if depth >= MAX_NESTING:
-                raise BulkQueryError(f"Bulk queries cannot contain connections with a nesting depth greater than "
-                                     f"{MAX_NESTING}.")
+                raise BulkQueryError(
+                    f"Bulk queries cannot contain connections with a nesting depth greater than {MAX_NESTING}."
+                )
             node_type, node_selection = _node_selection(named, field, document)
             if depth > 0 and not _selects_id(selection_set, document):
-                raise BulkQueryError(f"The parent 'node' field for a nested connection must select the 'id' field. "
-                                     f"Connection fields without 'id': {field.name.value}.")
+                raise BulkQueryError(
+                    f"The parent 'node' field for a nested connection must select the 'id' field. "
+                    f"Connection fields without 'id': {field.name.value}."
+                )
             found += 1 + _scan(node_type, node_selection, document, depth + 1, in_list=False)
         elif hasattr(named, "fields"):
             found += _scan(named, field.selection_set, document, depth, in_list or _is_list(definition.type))
@@ -146,8 +153,14 @@ def run_bulk_query(schema: GraphQLSchema, document: Any, context: Any) -> BulkRe
     return BulkResult(lines, roots)
 
 
-def _emit(parent: Any, selection_set: SelectionSetNode | None, data: Any, document: Any, parent_id: str | None,
-          lines: list[dict]) -> int:
+def _emit(
+    parent: Any,
+    selection_set: SelectionSetNode | None,
+    data: Any,
+    document: Any,
+    parent_id: str | None,
+    lines: list[dict],
+) -> int:
     """Write the nodes of every connection under ``selection_set``; returns how many top-level nodes."""
     roots = 0
     if not isinstance(data, dict):
@@ -162,13 +175,19 @@ def _emit(parent: Any, selection_set: SelectionSetNode | None, data: Any, docume
         if _is_connection(named) and isinstance(value, dict):
             node_type, node_selection = _node_selection(named, field, document)
             nodes = value.get("nodes") or [e.get("node") for e in value.get("edges") or []]
-            nested = [f for f in _fields(node_selection, document)
-                      if (d := node_type.fields.get(f.name.value)) is not None and _is_connection(get_named_type(d.type))]
+            nested = [
+                f
+                for f in _fields(node_selection, document)
+                if (d := node_type.fields.get(f.name.value)) is not None and _is_connection(get_named_type(d.type))
+            ]
             for node in nodes:
                 if node is None:
                     continue
-                line = {k: v for k, v in node.items() if k not in {(f.alias.value if f.alias else f.name.value)
-                                                                   for f in nested}}
+                line = {
+                    k: v
+                    for k, v in node.items()
+                    if k not in {(f.alias.value if f.alias else f.name.value) for f in nested}
+                }
                 if parent_id is not None:
                     line["__parentId"] = parent_id
                 lines.append(line)

@@ -38,8 +38,15 @@ def unique_handle(state: Any, wanted: str, table: str = "products", exclude: int
 def create_product(state: Any, *, title: str, wanted_id: int | None = None, **fields: Any) -> r.Product:
     now = state.now()
     handle = unique_handle(state, fields.pop("handle", None) or title)
-    product = r.Product(id=state.claim_id("products", wanted_id), title=title, handle=handle, created_at=now,
-                        updated_at=now, published_at=now, **fields)
+    product = r.Product(
+        id=state.claim_id("products", wanted_id),
+        title=title,
+        handle=handle,
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+        **fields,
+    )
     state.products[product.id] = product
     return product
 
@@ -77,8 +84,11 @@ def prune_option_values(state: Any, product: r.Product) -> None:
             used.setdefault(name, [])
             if value not in used[name]:
                 used[name].append(value)
-    set_options(state, product, [(o.name, [v for v in o.values if v in used.get(o.name, [])])
-                                 for o in product.options if o.name in used])
+    set_options(
+        state,
+        product,
+        [(o.name, [v for v in o.values if v in used.get(o.name, [])]) for o in product.options if o.name in used],
+    )
 
 
 def create_variant(
@@ -96,11 +106,27 @@ def create_variant(
     now = state.now()
     pairs = option_values or [DEFAULT_OPTION]
     variant_id = state.claim_id("variants", wanted_id)
-    item = r.InventoryItem(id=state.next_id("inventory_items"), variant_id=variant_id, created_at=now,
-                           updated_at=now, tracked=tracked, requires_shipping=requires_shipping, unit_cost=unit_cost)
-    variant = r.Variant(id=variant_id, product_id=product.id, title=" / ".join(v for _, v in pairs), price=price,
-                        inventory_item_id=item.id, created_at=now, updated_at=now, option_values=pairs,
-                        position=len(product.variant_ids) + 1, **fields)
+    item = r.InventoryItem(
+        id=state.next_id("inventory_items"),
+        variant_id=variant_id,
+        created_at=now,
+        updated_at=now,
+        tracked=tracked,
+        requires_shipping=requires_shipping,
+        unit_cost=unit_cost,
+    )
+    variant = r.Variant(
+        id=variant_id,
+        product_id=product.id,
+        title=" / ".join(v for _, v in pairs),
+        price=price,
+        inventory_item_id=item.id,
+        created_at=now,
+        updated_at=now,
+        option_values=pairs,
+        position=len(product.variant_ids) + 1,
+        **fields,
+    )
     state.inventory_items[item.id] = item
     state.variants[variant.id] = variant
     product.variant_ids.append(variant.id)
@@ -158,13 +184,20 @@ def sku_owner(state: Any, sku: str | None, ignore: set[int] = frozenset()) -> r.
 # ---- inventory --------------------------------------------------------------------------------------------
 
 
-def activate(state: Any, item: r.InventoryItem, location: r.Location, available: int = 0,
-             on_hand: int | None = None) -> r.InventoryLevel:
+def activate(
+    state: Any, item: r.InventoryItem, location: r.Location, available: int = 0, on_hand: int | None = None
+) -> r.InventoryLevel:
     level = state.levels_of_item(item.id).get(location.id)
     if level is None:
         now = state.now()
-        level = r.InventoryLevel(id=state.next_id("inventory_levels"), item_id=item.id, location_id=location.id,
-                                 created_at=now, updated_at=now, quantities={"available": available})
+        level = r.InventoryLevel(
+            id=state.next_id("inventory_levels"),
+            item_id=item.id,
+            location_id=location.id,
+            created_at=now,
+            updated_at=now,
+            quantities={"available": available},
+        )
         state.add_level(level)
     elif not level.is_active:
         level.is_active = True
@@ -196,14 +229,27 @@ def set_quantity(state: Any, level: r.InventoryLevel, name: str, quantity: int) 
 # ---- media and metafields ---------------------------------------------------------------------------------
 
 
-def create_media(state: Any, *, alt: str | None = None, source_url: str | None = None,
-                 upload_key: str | None = None, filename: str | None = None) -> r.MediaImage:
+def create_media(
+    state: Any,
+    *,
+    alt: str | None = None,
+    source_url: str | None = None,
+    upload_key: str | None = None,
+    filename: str | None = None,
+) -> r.MediaImage:
     now = state.now()
     content = state.uploads.get(upload_key) if upload_key else None
-    media = r.MediaImage(id=state.next_id("media"), created_at=now, updated_at=now, alt=alt, source_url=source_url,
-                         upload_key=upload_key if content else None, filename=filename,
-                         mime_type=content[1] if content else _mime_of(filename or source_url or ""),
-                         file_size=len(content[0]) if content else None)
+    media = r.MediaImage(
+        id=state.next_id("media"),
+        created_at=now,
+        updated_at=now,
+        alt=alt,
+        source_url=source_url,
+        upload_key=upload_key if content else None,
+        filename=filename,
+        mime_type=content[1] if content else _mime_of(filename or source_url or ""),
+        file_size=len(content[0]) if content else None,
+    )
     state.media[media.id] = media
     return media
 
@@ -229,20 +275,35 @@ def detach_media(state: Any, product: r.Product, media: r.MediaImage) -> None:
 
 def _mime_of(name: str) -> str | None:
     lowered = name.lower().split("?")[0]
-    for ext, mime in ((".png", "image/png"), (".jpg", "image/jpeg"), (".jpeg", "image/jpeg"),
-                      (".gif", "image/gif"), (".webp", "image/webp")):
+    for ext, mime in (
+        (".png", "image/png"),
+        (".jpg", "image/jpeg"),
+        (".jpeg", "image/jpeg"),
+        (".gif", "image/gif"),
+        (".webp", "image/webp"),
+    ):
         if lowered.endswith(ext):
             return mime
     return None
 
 
-def set_metafield(state: Any, owner: Any, owner_type: str, namespace: str, key: str, type_: str,
-                  value: str) -> r.Metafield:
+def set_metafield(
+    state: Any, owner: Any, owner_type: str, namespace: str, key: str, type_: str, value: str
+) -> r.Metafield:
     mf = state.metafields_of(owner_type, owner.id).get((namespace, key))
     now = state.now()
     if mf is None:
-        mf = r.Metafield(id=state.next_id("metafields"), owner_type=owner_type, owner_id=owner.id,
-                         namespace=namespace, key=key, type=type_, value=value, created_at=now, updated_at=now)
+        mf = r.Metafield(
+            id=state.next_id("metafields"),
+            owner_type=owner_type,
+            owner_id=owner.id,
+            namespace=namespace,
+            key=key,
+            type=type_,
+            value=value,
+            created_at=now,
+            updated_at=now,
+        )
         state.add_metafield(mf)
     else:
         mf.type, mf.value = type_ or mf.type, value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -21,7 +21,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -31,7 +31,7 @@ class FakeClock:
     """A clock that moves only when told to: ``advance(seconds)`` moves both readings together."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = (start or datetime(2026, 1, 1, tzinfo=timezone.utc)).astimezone(timezone.utc)
+        self._now = (start or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
         self._mono = 1000.0
         self._lock = threading.Lock()
 

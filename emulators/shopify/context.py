@@ -77,8 +77,9 @@ def connection(
             except search.SearchSyntaxError as exc:
                 raise GraphQLError(str(exc), extensions={"code": "BAD_REQUEST"}) from exc
             if match.warnings:
-                context.search_warnings.append({"path": [str(p) for p in info.path.as_list()], "query": query,
-                                                "warnings": match.warnings})
+                context.search_warnings.append(
+                    {"path": [str(p) for p in info.path.as_list()], "query": query, "warnings": match.warnings}
+                )
             records = [rec for rec in records if match(rec)]
         presorted = sort_records(records, key, reverse)
         if cache_key:

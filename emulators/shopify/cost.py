@@ -51,14 +51,23 @@ class CostError(ValueError):
     pass
 
 
-def requested_cost(schema: GraphQLSchema, document: DocumentNode | str, variables: dict[str, Any] | None = None,
-                   operation_name: str | None = None) -> int:
+def requested_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode | str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> int:
     """The cost Shopify reserves before running ``document`` (what ``requestedQueryCost`` reports)."""
     return _Walker(schema, document, variables, operation_name).total(None)
 
 
-def actual_cost(schema: GraphQLSchema, document: DocumentNode | str, variables: dict[str, Any] | None,
-                data: dict[str, Any] | None, operation_name: str | None = None) -> int:
+def actual_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode | str,
+    variables: dict[str, Any] | None,
+    data: dict[str, Any] | None,
+    operation_name: str | None = None,
+) -> int:
     """The cost of what ``data`` actually holds (``actualQueryCost``); never more than requested."""
     if data is None:
         return 0
@@ -66,12 +75,16 @@ def actual_cost(schema: GraphQLSchema, document: DocumentNode | str, variables: 
 
 
 class _Walker:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode | str, variables: dict[str, Any] | None,
-                 operation_name: str | None):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode | str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ):
         self.schema = schema
         self.document = parse(document) if isinstance(document, str) else document
-        self.fragments = {d.name.value: d for d in self.document.definitions
-                          if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {d.name.value: d for d in self.document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.operation = _operation(self.document, operation_name)
         coerced = get_variable_values(schema, self.operation.variable_definitions or [], variables or {})
         self.variables = (variables or {}) if isinstance(coerced, list) else coerced  # defaults applied
@@ -228,8 +241,11 @@ def _get(data: Any, node: FieldNode) -> Any:
 
 
 def _is_connection(named: Any) -> bool:
-    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") and (
-        "edges" in named.fields or "nodes" in named.fields)
+    return (
+        isinstance(named, GraphQLObjectType)
+        and named.name.endswith("Connection")
+        and ("edges" in named.fields or "nodes" in named.fields)
+    )
 
 
 def _is_list(type_: Any) -> bool:

@@ -16,37 +16,73 @@ DOCS_RATE_LIMITS = "https://shopify.dev/api/usage/rate-limits"
 INTERNAL_ERROR = "Internal error. Looks like something went wrong on our end."
 
 _RULES: list[tuple[re.Pattern, Any]] = [
-    (re.compile(r"^Cannot query field '(?P<field>[^']+)' on type '(?P<type>[^']+)'\."),
-     lambda m: (f"Field '{m['field']}' doesn't exist on type '{m['type']}'",
-                {"code": "undefinedField", "typeName": m["type"], "fieldName": m["field"]})),
-    (re.compile(r"^Unknown argument '(?P<arg>[^']+)' on field '(?P<type>[^'.]+)\.(?P<field>[^']+)'\."),
-     lambda m: (f"Field '{m['field']}' doesn't accept argument '{m['arg']}'",
-                {"code": "argumentNotAccepted", "name": m["field"], "typeName": "Field", "argumentName": m["arg"]})),
-    (re.compile(r"^Field '(?P<field>[^']+)' argument '(?P<arg>[^']+)' of type '[^']+' is required"),
-     lambda m: (f"Field '{m['field']}' is missing required arguments: {m['arg']}",
-                {"code": "missingRequiredArguments", "className": "Field", "name": m["field"],
-                 "arguments": m["arg"]})),
-    (re.compile(r"^Variable '\$(?P<var>[^']+)' is never used(?: in operation '(?P<op>[^']+)')?\."),
-     lambda m: (f"Variable ${m['var']} is declared by {m['op'] or 'anonymous query'} but not used",
-                {"code": "variableNotUsed", "variableName": m["var"]})),
-    (re.compile(r"^Variable '\$(?P<var>[^']+)' is not defined(?: by operation '(?P<op>[^']+)')?\."),
-     lambda m: (f"Variable ${m['var']} is used by {m['op'] or 'anonymous query'} but not declared",
-                {"code": "variableNotDefined", "variableName": m["var"]})),
-    (re.compile(r"^Field '(?P<field>[^']+)' of type '(?P<type>[^']+)' must have a selection of subfields"),
-     lambda m: (f"Field must have selections (field '{m['field']}' returns {m['type']} but has no selections. "
-                f"Did you mean '{m['field']} {{ ... }}'?)",
-                {"code": "selectionMismatch", "nodeName": f"field '{m['field']}'", "typeName": m["type"]})),
-    (re.compile(r"^Field '(?P<field>[^']+)' must not have a selection since type '(?P<type>[^']+)'"),
-     lambda m: (f"Selections can't be made on scalars (field '{m['field']}' returns {m['type']} but has "
-                f"selections)", {"code": "selectionMismatch", "nodeName": f"field '{m['field']}'",
-                                  "typeName": m["type"]})),
-    (re.compile(r"^Unknown type '(?P<type>[^']+)'\."),
-     lambda m: (f"No such type {m['type']}, so it can't be a fragment condition",
-                {"code": "undefinedType", "typeName": m["type"]})),
-    (re.compile(r"^Variable '\$(?P<var>[^']+)' (?:of required type '(?P<type>[^']+)' was not provided|got invalid "
-                r"value)"),
-     lambda m: (f"Variable ${m['var']} of type {m['type'] or 'the declared type'} was provided invalid value",
-                {"code": "INVALID_VARIABLE", "problems": [{"path": [], "explanation": m.string}]})),
+    (
+        re.compile(r"^Cannot query field '(?P<field>[^']+)' on type '(?P<type>[^']+)'\."),
+        lambda m: (
+            f"Field '{m['field']}' doesn't exist on type '{m['type']}'",
+            {"code": "undefinedField", "typeName": m["type"], "fieldName": m["field"]},
+        ),
+    ),
+    (
+        re.compile(r"^Unknown argument '(?P<arg>[^']+)' on field '(?P<type>[^'.]+)\.(?P<field>[^']+)'\."),
+        lambda m: (
+            f"Field '{m['field']}' doesn't accept argument '{m['arg']}'",
+            {"code": "argumentNotAccepted", "name": m["field"], "typeName": "Field", "argumentName": m["arg"]},
+        ),
+    ),
+    (
+        re.compile(r"^Field '(?P<field>[^']+)' argument '(?P<arg>[^']+)' of type '[^']+' is required"),
+        lambda m: (
+            f"Field '{m['field']}' is missing required arguments: {m['arg']}",
+            {"code": "missingRequiredArguments", "className": "Field", "name": m["field"], "arguments": m["arg"]},
+        ),
+    ),
+    (
+        re.compile(r"^Variable '\$(?P<var>[^']+)' is never used(?: in operation '(?P<op>[^']+)')?\."),
+        lambda m: (
+            f"Variable ${m['var']} is declared by {m['op'] or 'anonymous query'} but not used",
+            {"code": "variableNotUsed", "variableName": m["var"]},
+        ),
+    ),
+    (
+        re.compile(r"^Variable '\$(?P<var>[^']+)' is not defined(?: by operation '(?P<op>[^']+)')?\."),
+        lambda m: (
+            f"Variable ${m['var']} is used by {m['op'] or 'anonymous query'} but not declared",
+            {"code": "variableNotDefined", "variableName": m["var"]},
+        ),
+    ),
+    (
+        re.compile(r"^Field '(?P<field>[^']+)' of type '(?P<type>[^']+)' must have a selection of subfields"),
+        lambda m: (
+            f"Field must have selections (field '{m['field']}' returns {m['type']} but has no selections. "
+            f"Did you mean '{m['field']} {{ ... }}'?)",
+            {"code": "selectionMismatch", "nodeName": f"field '{m['field']}'", "typeName": m["type"]},
+        ),
+    ),
+    (
+        re.compile(r"^Field '(?P<field>[^']+)' must not have a selection since type '(?P<type>[^']+)'"),
+        lambda m: (
+            f"Selections can't be made on scalars (field '{m['field']}' returns {m['type']} but has selections)",
+            {"code": "selectionMismatch", "nodeName": f"field '{m['field']}'", "typeName": m["type"]},
+        ),
+    ),
+    (
+        re.compile(r"^Unknown type '(?P<type>[^']+)'\."),
+        lambda m: (
+            f"No such type {m['type']}, so it can't be a fragment condition",
+            {"code": "undefinedType", "typeName": m["type"]},
+        ),
+    ),
+    (
+        re.compile(
+            r"^Variable '\$(?P<var>[^']+)' (?:of required type '(?P<type>[^']+)' was not provided|got invalid "
+            r"value)"
+        ),
+        lambda m: (
+            f"Variable ${m['var']} of type {m['type'] or 'the declared type'} was provided invalid value",
+            {"code": "INVALID_VARIABLE", "problems": [{"path": [], "explanation": m.string}]},
+        ),
+    ),
 ]
 
 
@@ -107,9 +143,8 @@ def throttled_error() -> dict:
 def max_cost_error(cost: int, limit: int) -> dict:
     return {
         "message": f"Query cost is {cost}, which exceeds the single query max cost limit ({limit}).\n\n"
-                   f"See {DOCS_RATE_LIMITS} for more information on how the\ncost of a query is calculated.\n\n"
-                   "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
-                   "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n",
-        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": limit,
-                       "documentation": DOCS_RATE_LIMITS},
+        f"See {DOCS_RATE_LIMITS} for more information on how the\ncost of a query is calculated.\n\n"
+        "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+        "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n",
+        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": limit, "documentation": DOCS_RATE_LIMITS},
     }

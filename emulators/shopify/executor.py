@@ -63,10 +63,15 @@ class CostLedger:
 
     def as_json(self) -> dict:
         with self._lock:
-            operations = {name: {"calls": c, "requested": r, "actual": a}
-                          for name, (c, r, a) in sorted(self._by_operation.items())}
-        return {"actual": sum(o["actual"] for o in operations.values()),
-                "requested": sum(o["requested"] for o in operations.values()), "by_operation": operations}
+            operations = {
+                name: {"calls": c, "requested": r, "actual": a}
+                for name, (c, r, a) in sorted(self._by_operation.items())
+            }
+        return {
+            "actual": sum(o["actual"] for o in operations.values()),
+            "requested": sum(o["requested"] for o in operations.values()),
+            "by_operation": operations,
+        }
 
 
 @dataclass
@@ -77,8 +82,14 @@ class Outcome:
 
 
 class Executor:
-    def __init__(self, schema: GraphQLSchema, state: ShopState, config: EmulatorConfig, buckets: BucketRegistry,
-                 faults: FaultInjector):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        state: ShopState,
+        config: EmulatorConfig,
+        buckets: BucketRegistry,
+        faults: FaultInjector,
+    ):
         self.schema = schema
         self.state = state
         self.config = config
@@ -105,23 +116,26 @@ class Executor:
         return cached
 
     def cost_extension(self, bucket: LeakyBucket, requested: int | None, actual: int | None) -> dict:
-        return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
-                         "throttleStatus": bucket.status().as_json()}}
+        return {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": actual,
+                "throttleStatus": bucket.status().as_json(),
+            }
+        }
 
     def throttled(self, token: str, requested: int | None) -> dict:
         bucket = self.buckets.for_token(token)
         return {"errors": [errors.throttled_error()], "extensions": self.cost_extension(bucket, requested, None)}
 
-    def run(self, query: str, variables: dict | None, operation_name: str | None, token: str,
-            base_url: str) -> Outcome:
+    def run(self, query: str, variables: dict | None, operation_name: str | None, token: str, base_url: str) -> Outcome:
         bucket = self.buckets.for_token(token)
         document, problems = self._prepare(query)
         if problems:
             return Outcome({"errors": problems})
         operation = get_operation_ast(document, operation_name)
         if operation is None:
-            message = (f"No operation named \"{operation_name}\"" if operation_name
-                       else "An operation name is required")
+            message = f'No operation named "{operation_name}"' if operation_name else "An operation name is required"
             return Outcome({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
         coerced = get_variable_values(self.schema, operation.variable_definitions or [], variables or {})
         if isinstance(coerced, list):
@@ -129,14 +143,24 @@ class Executor:
         is_mutation = operation.operation == OperationType.MUTATION
         requested = requested_cost(self.schema, document, coerced, operation_name)
         if requested > self.config.max_query_cost:
-            return Outcome({"errors": [errors.max_cost_error(requested, self.config.max_query_cost)],
-                            "extensions": self.cost_extension(bucket, requested, None)}, is_mutation)
+            return Outcome(
+                {
+                    "errors": [errors.max_cost_error(requested, self.config.max_query_cost)],
+                    "extensions": self.cost_extension(bucket, requested, None),
+                },
+                is_mutation,
+            )
         if not bucket.try_reserve(requested):
             return Outcome(self.throttled(token, requested), is_mutation)
         context = RequestContext(state=self.state, config=self.config, base_url=base_url, faults=self.faults)
         with self.state.lock:
-            result = execute(self.schema, document, context_value=context, variable_values=variables or {},
-                             operation_name=operation_name)
+            result = execute(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=variables or {},
+                operation_name=operation_name,
+            )
             if is_mutation:
                 self.state.bump()  # belt and braces: no cached listing survives a write
         actual = min(actual_cost(self.schema, document, coerced, result.data, operation_name), requested)

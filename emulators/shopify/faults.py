@@ -53,8 +53,13 @@ class FaultInjector:
             elif rolls[2] < c.rate_429:
                 status = 429
             throttled = status is None and rolls[3] < c.throttled
-            return FaultDecision(latency=c.latency, hang=hang, status=status, throttled=throttled,
-                                 drop_after_apply=rolls[4] < c.drop_after_apply)
+            return FaultDecision(
+                latency=c.latency,
+                hang=hang,
+                status=status,
+                throttled=throttled,
+                drop_after_apply=rolls[4] < c.drop_after_apply,
+            )
 
     def bulk_fails(self) -> str | None:
         """The errorCode a new bulk operation ends with, or None when it completes."""

@@ -15,13 +15,23 @@ from . import records as r
 def create_fulfillment_order(state: Any, order: r.Order, location: r.Location) -> r.FulfillmentOrder:
     now = state.now()
     lines = [
-        r.FulfillmentOrderLine(id=state.next_id("fulfillment_order_lines"), line_item_id=li.id,
-                               total_quantity=li.quantity, remaining_quantity=li.quantity)
+        r.FulfillmentOrderLine(
+            id=state.next_id("fulfillment_order_lines"),
+            line_item_id=li.id,
+            total_quantity=li.quantity,
+            remaining_quantity=li.quantity,
+        )
         for li in order.line_items
         if li.requires_shipping and li.quantity > 0
     ]
-    fo = r.FulfillmentOrder(id=state.next_id("fulfillment_orders"), order_id=order.id, location_id=location.id,
-                            created_at=order.created_at, updated_at=now, lines=lines)
+    fo = r.FulfillmentOrder(
+        id=state.next_id("fulfillment_orders"),
+        order_id=order.id,
+        location_id=location.id,
+        created_at=order.created_at,
+        updated_at=now,
+        lines=lines,
+    )
     if order.cancelled_at is not None:
         fo.status = "CANCELLED"
     elif order.closed_at is not None and not lines:
@@ -43,15 +53,24 @@ def fulfill(
     for fo, taken in requests:
         for fo_line, quantity in taken:
             fo_line.remaining_quantity -= quantity
-            lines.append(r.FulfillmentLine(id=state.next_id("_fulfillment_lines"), line_item_id=fo_line.line_item_id,
-                                           quantity=quantity))
+            lines.append(
+                r.FulfillmentLine(
+                    id=state.next_id("_fulfillment_lines"), line_item_id=fo_line.line_item_id, quantity=quantity
+                )
+            )
         fo.status = "CLOSED" if all(li.remaining_quantity == 0 for li in fo.lines) else "IN_PROGRESS"
         fo.request_status = "CLOSED" if fo.status == "CLOSED" else fo.request_status
     location_id = requests[0][0].location_id
     fulfillment = r.Fulfillment(
-        id=state.next_id("fulfillments"), order_id=order.id, location_id=location_id,
-        name=f"{order.name}-F{len(order.fulfillment_ids) + 1}", created_at=now, updated_at=now,
-        tracking=tracking, lines=lines, fulfillment_order_ids=[fo.id for fo, _ in requests],
+        id=state.next_id("fulfillments"),
+        order_id=order.id,
+        location_id=location_id,
+        name=f"{order.name}-F{len(order.fulfillment_ids) + 1}",
+        created_at=now,
+        updated_at=now,
+        tracking=tracking,
+        lines=lines,
+        fulfillment_order_ids=[fo.id for fo, _ in requests],
     )
     state.fulfillments[fulfillment.id] = fulfillment
     order.fulfillment_ids.append(fulfillment.id)
@@ -80,7 +99,10 @@ def tracking_entries(info: dict | None) -> list[dict]:
     urls = list(info.get("urls") or []) or ([info["url"]] if info.get("url") else [])
     count = max(len(numbers), len(urls), 1 if info.get("company") else 0)
     return [
-        {"company": info.get("company"), "number": numbers[i] if i < len(numbers) else None,
-         "url": urls[i] if i < len(urls) else None}
+        {
+            "company": info.get("company"),
+            "number": numbers[i] if i < len(numbers) else None,
+            "url": urls[i] if i < len(urls) else None,
+        }
         for i in range(count)
     ]

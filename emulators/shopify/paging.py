@@ -63,7 +63,7 @@ class Page:
         return self.cursor(self.nodes[-1]) if self.nodes else None
 
     @property
-    def page_info(self) -> "Page":
+    def page_info(self) -> Page:
         return self
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -269,11 +269,11 @@ def parse_search_datetime(term: Term) -> tuple[datetime, bool]:
     raw = term.value.strip()
     if not term.quoted or len(raw) <= 10:
         day = date.fromisoformat(raw[:10])
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc), True
+        return datetime(day.year, day.month, day.day, tzinfo=UTC), True
     value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc), False
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC), False
 
 
 def _compare_datetime(value: datetime, op: str, parsed: tuple[datetime, bool]) -> bool:

@@ -31,9 +31,18 @@ def _id(shop_id: str | None, type_name: str) -> int | None:
 def _address(state: Any, address: m.Address | None) -> r.Address | None:
     if address is None:
         return None
-    return r.Address(id=state.next_id("_addresses"), first_name=address.first_name, last_name=address.last_name,
-                     company=address.company, address1=address.street, address2=address.street2,
-                     city=address.city, zip=address.zip, country_code=address.country_code, phone=address.phone)
+    return r.Address(
+        id=state.next_id("_addresses"),
+        first_name=address.first_name,
+        last_name=address.last_name,
+        company=address.company,
+        address1=address.street,
+        address2=address.street2,
+        city=address.city,
+        zip=address.zip,
+        country_code=address.country_code,
+        phone=address.phone,
+    )
 
 
 class SeedingMixin:
@@ -57,8 +66,14 @@ class SeedingMixin:
                 if existing is None:
                     now = self.now()
                     address = {"countryCode": "CZ", **data.pop("address", {}), **data}
-                    existing = r.Location(id=self.next_id("locations"), name=name, key=key, created_at=now,
-                                          updated_at=now, address=address)
+                    existing = r.Location(
+                        id=self.next_id("locations"),
+                        name=name,
+                        key=key,
+                        created_at=now,
+                        updated_at=now,
+                        address=address,
+                    )
                     self.locations[existing.id] = existing
                     for item in self.inventory_items.values():
                         ops.activate(self, item, existing)
@@ -71,8 +86,12 @@ class SeedingMixin:
         with self.lock:
             for model in products:
                 product = ops.create_product(
-                    self, title=model.title, handle=model.erp_key, description_html=model.description or "",
-                    vendor=model.vendor or "", status="ACTIVE" if model.active else "DRAFT",
+                    self,
+                    title=model.title,
+                    handle=model.erp_key,
+                    description_html=model.description or "",
+                    vendor=model.vendor or "",
+                    status="ACTIVE" if model.active else "DRAFT",
                 )
                 option_names = list(dict.fromkeys(k for v in model.variants for k in v.options))
                 for variant in model.variants:
@@ -80,8 +99,13 @@ class SeedingMixin:
                     if not pairs and len(model.variants) > 1:
                         pairs = [("Title", variant.title or variant.sku)]
                     ops.create_variant(
-                        self, product, price=variant.price, option_values=pairs or None,
-                        wanted_id=_id(variant.shop_id, "ProductVariant"), sku=variant.sku, barcode=variant.barcode,
+                        self,
+                        product,
+                        price=variant.price,
+                        option_values=pairs or None,
+                        wanted_id=_id(variant.shop_id, "ProductVariant"),
+                        sku=variant.sku,
+                        barcode=variant.barcode,
                         compare_at_price=variant.compare_at_price,
                     )
                 for parameter in model.parameters:
@@ -121,8 +145,9 @@ class SeedingMixin:
     def _emails(self: ShopState) -> dict[str, r.Customer]:
         return {c.email.casefold(): c for c in self.customers.values() if c.email}
 
-    def _seed_customer(self: ShopState, model: m.Customer, by_email: dict[str, r.Customer],
-                       stamp: Any = None) -> r.Customer:
+    def _seed_customer(
+        self: ShopState, model: m.Customer, by_email: dict[str, r.Customer], stamp: Any = None
+    ) -> r.Customer:
         """The customer a model names (by GID, then e-mail), created when new; ``by_email`` is kept current."""
         wanted = _id(model.shop_id, "Customer")
         if wanted is not None and wanted in self.customers:
@@ -131,8 +156,13 @@ class SeedingMixin:
             return by_email[model.email_key]
         stamp = model.updated_at or stamp or self.now()
         customer = r.Customer(
-            id=self.claim_id("customers", wanted), created_at=stamp, updated_at=stamp, first_name=model.first_name, last_name=model.last_name,
-            email=model.email, phone=model.phone,
+            id=self.claim_id("customers", wanted),
+            created_at=stamp,
+            updated_at=stamp,
+            first_name=model.first_name,
+            last_name=model.last_name,
+            email=model.email,
+            phone=model.phone,
             addresses=[a for a in (_address(self, x) for x in model.addresses) if a is not None],
         )
         self.customers[customer.id] = customer
@@ -159,21 +189,36 @@ class SeedingMixin:
         key = key or "Shop location"
         return self.find(self.seed_locations([key])[key], "Location")
 
-    def _seed_order(self: ShopState, model: m.Order, location: r.Location, by_email: dict[str, r.Customer],
-                    by_sku: dict[str, r.Variant]) -> r.Order:
+    def _seed_order(
+        self: ShopState,
+        model: m.Order,
+        location: r.Location,
+        by_email: dict[str, r.Customer],
+        by_sku: dict[str, r.Variant],
+    ) -> r.Order:
         order_id = self.claim_id("orders", _id(model.shop_id, "Order"))
         digits = "".join(ch for ch in model.name if ch.isdigit())
         customer = self._seed_customer(model.customer, by_email, model.created_at) if model.customer else None
         order = r.Order(
-            id=order_id, number=int(digits) if digits else order_id, name=model.name, currency=model.currency,
-            created_at=model.created_at, updated_at=model.updated_at, processed_at=model.created_at,
-            total=model.total, customer_id=customer.id if customer else None,
-            email=(model.customer.email if model.customer else None), phone=(model.customer.phone if model.customer
-                                                                              else None),
+            id=order_id,
+            number=int(digits) if digits else order_id,
+            name=model.name,
+            currency=model.currency,
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+            processed_at=model.created_at,
+            total=model.total,
+            customer_id=customer.id if customer else None,
+            email=(model.customer.email if model.customer else None),
+            phone=(model.customer.phone if model.customer else None),
             billing_address=_address(self, model.billing_address),
-            shipping_address=_address(self, model.shipping_address), shipping_total=model.shipping_total,
-            shipping_title="Shipping" if model.shipping_total else None, tax_total=model.tax_total,
-            tags=list(model.tags), note=model.note, cancelled_at=model.cancelled_at,
+            shipping_address=_address(self, model.shipping_address),
+            shipping_total=model.shipping_total,
+            shipping_title="Shipping" if model.shipping_total else None,
+            tax_total=model.tax_total,
+            tags=list(model.tags),
+            note=model.note,
+            cancelled_at=model.cancelled_at,
             cancel_reason="OTHER" if model.cancelled_at else None,
             closed_at=(model.cancelled_at or model.updated_at) if model.closed or model.cancelled_at else None,
         )
@@ -200,9 +245,16 @@ class SeedingMixin:
         variant = by_sku.get(line.sku) if line.sku else None
         product = self.products.get(variant.product_id) if variant else None
         item = r.LineItem(
-            id=self.claim_id("line_items", _id(line.shop_id, "LineItem")), order_id=order.id, title=line.title,
-            quantity=line.quantity, unit_price=line.unit_price, discount=line.discount, tax_rate=line.tax_rate,
-            sku=line.sku, variant_id=variant.id if variant else None, product_id=product.id if product else None,
+            id=self.claim_id("line_items", _id(line.shop_id, "LineItem")),
+            order_id=order.id,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            tax_rate=line.tax_rate,
+            sku=line.sku,
+            variant_id=variant.id if variant else None,
+            product_id=product.id if product else None,
             variant_title=variant.title if variant and variant.title != "Default Title" else None,
             vendor=product.vendor if product else None,
         )
@@ -211,17 +263,24 @@ class SeedingMixin:
 
     def _seed_transaction(self: ShopState, order: r.Order, tx: m.Transaction) -> r.Transaction:
         record = r.Transaction(
-            id=self.claim_id("transactions", _id(tx.shop_id, "OrderTransaction")), order_id=order.id,
-            kind=tx.kind.value, status=tx.status.value, amount=tx.amount, currency=tx.currency,
-            processed_at=tx.processed_at, created_at=tx.processed_at, gateway=tx.gateway,
+            id=self.claim_id("transactions", _id(tx.shop_id, "OrderTransaction")),
+            order_id=order.id,
+            kind=tx.kind.value,
+            status=tx.status.value,
+            amount=tx.amount,
+            currency=tx.currency,
+            processed_at=tx.processed_at,
+            created_at=tx.processed_at,
+            gateway=tx.gateway,
         )
         self.transactions[record.id] = record
         return record
 
 
 def _paid_status(order: r.Order) -> str:
-    paid = sum((t.amount for t in order.transactions if t.status == "SUCCESS" and t.kind in ("SALE", "CAPTURE")),
-               Decimal("0"))
+    paid = sum(
+        (t.amount for t in order.transactions if t.status == "SUCCESS" and t.kind in ("SALE", "CAPTURE")), Decimal("0")
+    )
     if paid <= 0:
         return "PENDING"
     return "PAID" if paid >= order.total else "PARTIALLY_PAID"

@@ -27,8 +27,9 @@ def emulator_of(app: Starlette) -> Emulator:
     return app.state.emulator
 
 
-def serve(config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0,
-          app: Starlette | None = None) -> None:
+def serve(
+    config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0, app: Starlette | None = None
+) -> None:
     """Serve until interrupted (Ctrl-C). Port 0 picks a free port; uvicorn logs the one it got."""
     uvicorn.run(app or create_app(config), host=host, port=port, log_level="info")
 
@@ -39,8 +40,9 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @contextmanager
-def running_emulator(config: EmulatorConfig | None = None, *, app: Starlette | None = None,
-                     host: str = "127.0.0.1") -> Iterator[str]:
+def running_emulator(
+    config: EmulatorConfig | None = None, *, app: Starlette | None = None, host: str = "127.0.0.1"
+) -> Iterator[str]:
     """Start uvicorn in a background thread on a free port; yields the base URL (``http://127.0.0.1:PORT``)."""
     app = app or create_app(config)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
@@ -49,10 +51,12 @@ def running_emulator(config: EmulatorConfig | None = None, *, app: Starlette | N
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = _ThreadedServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                                            timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"shopify-emulator-{port}",
-                              daemon=True)
+    server = _ThreadedServer(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"shopify-emulator-{port}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
@@ -67,8 +71,9 @@ def running_emulator(config: EmulatorConfig | None = None, *, app: Starlette | N
         sock.close()
 
 
-def emulator_client(config: EmulatorConfig | None = None, *, app: Starlette | None = None,
-                    base_url: str | None = None) -> httpx.Client:
+def emulator_client(
+    config: EmulatorConfig | None = None, *, app: Starlette | None = None, base_url: str | None = None
+) -> httpx.Client:
     """An in-process ``httpx.Client`` talking to a fresh (or the given) emulator app.
 
     The base URL defaults to ``https://<shop>.myshopify.com`` so URLs the emulator hands out (bulk results,

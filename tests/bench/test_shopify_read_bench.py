@@ -41,11 +41,33 @@ def test_the_throttle_limit_is_computed_from_what_the_shop_charged(tight_run):
 
 def test_the_report_prints_the_ratio_and_the_throttled_count(capsys):
     result = shopify_read.BenchResult(
-        orders=10, orders_read=10, distinct_ids=10, requests=2, pages=2, page_size=5, bucket_size=1000,
-        restore_rate=100.0, starting_fill=1000, total_requested=1484, total_actual=300, throttle_limit_s=4.84,
-        refund_limit_s=0.0, wall_s=6.05, ratio=1.25, refund_ratio=None, throttled_after_first=0,
-        governor_sleep_s=0.0, governor_sleeps=0, http_s=6.0, client_s=0.05, server_requested=1484,
-        server_calls=2, server_requests=2, client_cpu_s=0.05, server_cpu_s=None)
+        orders=10,
+        orders_read=10,
+        distinct_ids=10,
+        requests=2,
+        pages=2,
+        page_size=5,
+        bucket_size=1000,
+        restore_rate=100.0,
+        starting_fill=1000,
+        total_requested=1484,
+        total_actual=300,
+        throttle_limit_s=4.84,
+        refund_limit_s=0.0,
+        wall_s=6.05,
+        ratio=1.25,
+        refund_ratio=None,
+        throttled_after_first=0,
+        governor_sleep_s=0.0,
+        governor_sleeps=0,
+        http_s=6.0,
+        client_s=0.05,
+        server_requested=1484,
+        server_calls=2,
+        server_requests=2,
+        client_cpu_s=0.05,
+        server_cpu_s=None,
+    )
     text = shopify_read.report(result)
     assert "ratio wall / throttle limit" in text and "1.250" in text and "goal <= 1.25: met" in text
     assert "THROTTLED after the first response  : 0" in text

@@ -73,8 +73,9 @@ def test_a_restore_rate_that_is_not_a_positive_number_is_named_in_the_error(valu
 
 
 def test_shop_schedule_accepts_codat_json():
-    configured = shop(schedule={"selectedFrequency": "Monthly", "startDate": "2026-05-01", "syncHour": 3,
-                                "timeZone": "Europe/Prague"})
+    configured = shop(
+        schedule={"selectedFrequency": "Monthly", "startDate": "2026-05-01", "syncHour": 3, "timeZone": "Europe/Prague"}
+    )
     assert configured.schedule.cron() == "0 3 1 * *"
     assert configured.schedule.timezone == "Europe/Prague"
 
@@ -110,10 +111,13 @@ def test_blocks_round_trip_through_prefect_without_leaking_secrets(prefect_harne
     caplog.set_level(logging.DEBUG)
     suffix = uuid.uuid4().hex[:8]
     ErpDatabase(url=f"postgresql+psycopg://erp:{DB_PASSWORD}@127.0.0.1/erp").save(f"erp-{suffix}")
-    PohodaMServer(url="http://127.0.0.1:4444", user="admin", password=POHODA_PASSWORD,
-                  company_ico="12345678").save(f"pohoda-{suffix}")
-    shop(erp_block=f"erp-database/erp-{suffix}", schedule={"selectedFrequency": "Daily", "syncHour": 4,
-                                                          "startDate": "2026-01-01"}).save(f"shop-{suffix}")
+    PohodaMServer(url="http://127.0.0.1:4444", user="admin", password=POHODA_PASSWORD, company_ico="12345678").save(
+        f"pohoda-{suffix}"
+    )
+    shop(
+        erp_block=f"erp-database/erp-{suffix}",
+        schedule={"selectedFrequency": "Daily", "syncHour": 4, "startDate": "2026-01-01"},
+    ).save(f"shop-{suffix}")
 
     loaded = ShopifyShop.load(f"shop-{suffix}")
     assert loaded.access_token.get_secret_value() == TOKEN

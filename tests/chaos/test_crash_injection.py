@@ -38,15 +38,20 @@ def point_at(reference: trials.Reference, step: str, kind: str, label: str, nth:
 
 
 def problems(results: list[StepResult]) -> list[str]:
-    return [f"{r.step}: {i.kind} {i.table} {i.key!r}: {i.detail}" for r in results for i in r.issues] + \
-        [f"{r.step}: never completed: {r.attempts[-1].error}" for r in results if not r.completed]
+    return [f"{r.step}: {i.kind} {i.table} {i.key!r}: {i.detail}" for r in results for i in r.issues] + [
+        f"{r.step}: never completed: {r.attempts[-1].error}" for r in results if not r.completed
+    ]
 
 
 def test_the_diff_counts_lost_duplicated_and_changed_records_by_natural_key():
-    reference = {"erp_sales_orders": [("#1001", {"total": "10"}), ("#1002", {"total": "20"})],
-                 "shop.fulfillments": [("#1001/T1", None)]}
-    other = {"erp_sales_orders": [("#1001", {"total": "11"})],
-             "shop.fulfillments": [("#1001/T1", None), ("#1001/T1", None), ("#1003/T9", None)]}
+    reference = {
+        "erp_sales_orders": [("#1001", {"total": "10"}), ("#1002", {"total": "20"})],
+        "shop.fulfillments": [("#1001/T1", None)],
+    }
+    other = {
+        "erp_sales_orders": [("#1001", {"total": "11"})],
+        "shop.fulfillments": [("#1001/T1", None), ("#1001/T1", None), ("#1003/T9", None)],
+    }
 
     issues = diff(reference, other)
 
@@ -72,21 +77,31 @@ def test_orders_to_shipments_on_the_sql_erp_survive_a_kill_of_every_kind(tmp_pat
 def test_pohoda_documents_survive_a_kill_after_mserver_applied_them_and_before_they_were_recorded(tmp_path: Path):
     steps = ["sync_orders", "create_sales_orders", "sync_payments"]
     reference = trials.reference_day("pohoda", tmp_path, SIZE, steps)
-    plan = FixedPlan({"create_sales_orders": [point_at(reference, "create_sales_orders", "applied", "pohoda.order")],
-                      "sync_payments": [point_at(reference, "sync_payments", "state", "pohoda.book_payment")]})
+    plan = FixedPlan(
+        {
+            "create_sales_orders": [point_at(reference, "create_sales_orders", "applied", "pohoda.order")],
+            "sync_payments": [point_at(reference, "sync_payments", "state", "pohoda.book_payment")],
+        }
+    )
 
     results = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps), plan, random.Random(1))
 
     assert problems(results) == []
     fired = {r.step: [a.fired.label for _, a in r.kills] for r in results}
-    assert fired == {"sync_orders": [], "create_sales_orders": ["pohoda.order"],
-                     "sync_payments": ["pohoda.book_payment"]}
+    assert fired == {
+        "sync_orders": [],
+        "create_sales_orders": ["pohoda.order"],
+        "sync_payments": ["pohoda.book_payment"],
+    }
 
 
-@pytest.mark.parametrize(("adapter", "steps", "seed"), [
-    ("sql", ["sync_categories"], 7),  # creates time out and are applied after the client gave up
-    ("pohoda", ["sync_orders", "create_sales_orders"], 2),  # applied imports lose their answer
-])
+@pytest.mark.parametrize(
+    ("adapter", "steps", "seed"),
+    [
+        ("sql", ["sync_categories"], 7),  # creates time out and are applied after the client gave up
+        ("pohoda", ["sync_orders", "create_sales_orders"], 2),  # applied imports lose their answer
+    ],
+)
 def test_a_day_with_a_fifth_of_all_requests_failing_ends_as_a_day_without(adapter, steps, seed, tmp_path: Path):
     reference = trials.reference_day(adapter, tmp_path, SIZE, steps)
 
@@ -106,8 +121,15 @@ def test_the_harness_catches_a_create_repeated_after_its_answer_was_lost(tmp_pat
     assert applied[0] == "CollectionCreate"
     monkeypatch.setattr("tasks.categories._collections_by_handle", lambda res, handles: {})
 
-    [result] = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps),
-                                FixedPlan({"sync_categories": [KillPoint("applied", 1)]}), random.Random(1))
+    [result] = trials.crash_day(
+        reference,
+        tmp_path,
+        SIZE,
+        steps,
+        set(steps),
+        FixedPlan({"sync_categories": [KillPoint("applied", 1)]}),
+        random.Random(1),
+    )
 
     assert result.completed and result.kills[0][1].fired.label == "CollectionCreate"
     assert result.count("duplicated") >= 1

@@ -15,11 +15,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def shops(**schedule) -> ShopsFile:
-    return ShopsFile.model_validate({"shops": [{
-        "name": "acme", "erp": "sql",
-        "schedule": {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2,
-                     "timeZone": "Europe/Prague", **schedule},
-    }]})  # fmt: skip
+    return ShopsFile.model_validate(
+        {
+            "shops": [
+                {
+                    "name": "acme",
+                    "erp": "sql",
+                    "schedule": {
+                        "selectedFrequency": "Daily",
+                        "startDate": "2026-01-01",
+                        "syncHour": 2,
+                        "timeZone": "Europe/Prague",
+                        **schedule,
+                    },
+                }
+            ]
+        }
+    )
 
 
 def test_committed_prefect_yaml_matches_what_the_builder_renders():
@@ -39,8 +51,9 @@ def test_every_deployment_sits_on_its_shops_category_queue():
 
 
 def test_schedules_follow_the_shop_schedule_and_stagger_within_a_category():
-    deployments = render_deployments(shops(selectedFrequency="Monthly", syncHour=4), ["sync_orders",
-                                      "create_sales_orders", "sync_products"])
+    deployments = render_deployments(
+        shops(selectedFrequency="Monthly", syncHour=4), ["sync_orders", "create_sales_orders", "sync_products"]
+    )
     crons = [d["schedules"][0]["cron"] for d in deployments]
     assert crons == ["0 4 1 * *", "5 4 1 * *", "0 4 1 * *"]
     assert {d["schedules"][0]["timezone"] for d in deployments} == {"Europe/Prague"}
@@ -54,8 +67,18 @@ def test_same_category_syncs_run_in_the_order_a_shop_day_needs():
 
 def test_an_unknown_sync_type_in_the_shops_file_is_named():
     with pytest.raises(ValidationError, match="sync_everything"):
-        ShopsFile.model_validate({"shops": [{"name": "acme", "erp": "sql", "syncs": ["sync_everything"],
-                                             "schedule": {"selectedFrequency": "Daily", "startDate": "2026-01-01"}}]})
+        ShopsFile.model_validate(
+            {
+                "shops": [
+                    {
+                        "name": "acme",
+                        "erp": "sql",
+                        "syncs": ["sync_everything"],
+                        "schedule": {"selectedFrequency": "Daily", "startDate": "2026-01-01"},
+                    }
+                ]
+            }
+        )
 
 
 def test_rendered_yaml_is_valid_prefect_project_yaml():

@@ -49,12 +49,24 @@ def test_worked_example_next_due_date_is_the_next_sync_hour_after_now():
 @pytest.mark.parametrize(
     ("run_at", "last_successful_due", "expected"),
     [
-        pytest.param("2022-07-14T03:00Z", None, period("2022-05-01T00:00Z", "2022-07-14T00:00Z"),
-                     id="the first run syncs from the start date to the due date before it"),
-        pytest.param("2022-07-15T03:00Z", "2022-07-14T00:00Z", period("2022-07-14T00:00Z", "2022-07-15T00:00Z"),
-                     id="the next run starts at the due date of the successful first run"),
-        pytest.param("2022-07-15T03:00Z", None, period("2022-05-01T00:00Z", "2022-07-15T00:00Z"),
-                     id="when the first run failed the next run syncs from the start date again"),
+        pytest.param(
+            "2022-07-14T03:00Z",
+            None,
+            period("2022-05-01T00:00Z", "2022-07-14T00:00Z"),
+            id="the first run syncs from the start date to the due date before it",
+        ),
+        pytest.param(
+            "2022-07-15T03:00Z",
+            "2022-07-14T00:00Z",
+            period("2022-07-14T00:00Z", "2022-07-15T00:00Z"),
+            id="the next run starts at the due date of the successful first run",
+        ),
+        pytest.param(
+            "2022-07-15T03:00Z",
+            None,
+            period("2022-05-01T00:00Z", "2022-07-15T00:00Z"),
+            id="when the first run failed the next run syncs from the start date again",
+        ),
     ],
 )
 def test_worked_example_periods(run_at: str, last_successful_due: str | None, expected: SyncPeriod):
@@ -66,12 +78,21 @@ def test_worked_example_periods(run_at: str, last_successful_due: str | None, ex
     ("run_at", "last_successful_due", "expected"),
     [
         pytest.param("2022-05-01T12:00Z", None, None, id="nothing is due before the first due date"),
-        pytest.param("2022-07-14T16:00Z", "2022-07-14T00:00Z", None,
-                     id="a second run on the same day finds nothing due"),
-        pytest.param("2022-07-17T01:00Z", "2022-07-14T00:00Z", period("2022-07-14T00:00Z", "2022-07-17T00:00Z"),
-                     id="after two failed runs the third catches up all three days"),
-        pytest.param("2022-07-15T00:00Z", "2022-07-14T00:00Z", period("2022-07-14T00:00Z", "2022-07-15T00:00Z"),
-                     id="a run exactly at the due date already covers the day before it"),
+        pytest.param(
+            "2022-07-14T16:00Z", "2022-07-14T00:00Z", None, id="a second run on the same day finds nothing due"
+        ),
+        pytest.param(
+            "2022-07-17T01:00Z",
+            "2022-07-14T00:00Z",
+            period("2022-07-14T00:00Z", "2022-07-17T00:00Z"),
+            id="after two failed runs the third catches up all three days",
+        ),
+        pytest.param(
+            "2022-07-15T00:00Z",
+            "2022-07-14T00:00Z",
+            period("2022-07-14T00:00Z", "2022-07-15T00:00Z"),
+            id="a run exactly at the due date already covers the day before it",
+        ),
     ],
 )
 def test_daily_periods(run_at: str, last_successful_due: str | None, expected: SyncPeriod | None):
@@ -86,16 +107,33 @@ def test_daily_periods(run_at: str, last_successful_due: str | None, expected: S
     ("run_at", "last_successful_due", "expected"),
     [
         pytest.param("2025-11-20T00:00Z", None, None, id="a run in the start month finds nothing due"),
-        pytest.param("2025-12-01T05:00Z", None, period("2025-11-15T00:00Z", "2025-12-01T00:00Z"),
-                     id="the first monthly run syncs from the start date to the 1st"),
-        pytest.param("2025-12-17T09:00Z", "2025-12-01T00:00Z", None,
-                     id="a run in the middle of the month finds nothing due"),
-        pytest.param("2026-01-01T00:00Z", "2025-12-01T00:00Z", period("2025-12-01T00:00Z", "2026-01-01T00:00Z"),
-                     id="the run on new year's day syncs december across the year boundary"),
-        pytest.param("2026-01-20T09:00Z", "2025-12-01T00:00Z", period("2025-12-01T00:00Z", "2026-01-01T00:00Z"),
-                     id="a run in the middle of january syncs december only"),
-        pytest.param("2026-02-03T00:00Z", "2025-12-01T00:00Z", period("2025-12-01T00:00Z", "2026-02-01T00:00Z"),
-                     id="after a failed january run the february run catches up two months"),
+        pytest.param(
+            "2025-12-01T05:00Z",
+            None,
+            period("2025-11-15T00:00Z", "2025-12-01T00:00Z"),
+            id="the first monthly run syncs from the start date to the 1st",
+        ),
+        pytest.param(
+            "2025-12-17T09:00Z", "2025-12-01T00:00Z", None, id="a run in the middle of the month finds nothing due"
+        ),
+        pytest.param(
+            "2026-01-01T00:00Z",
+            "2025-12-01T00:00Z",
+            period("2025-12-01T00:00Z", "2026-01-01T00:00Z"),
+            id="the run on new year's day syncs december across the year boundary",
+        ),
+        pytest.param(
+            "2026-01-20T09:00Z",
+            "2025-12-01T00:00Z",
+            period("2025-12-01T00:00Z", "2026-01-01T00:00Z"),
+            id="a run in the middle of january syncs december only",
+        ),
+        pytest.param(
+            "2026-02-03T00:00Z",
+            "2025-12-01T00:00Z",
+            period("2025-12-01T00:00Z", "2026-02-01T00:00Z"),
+            id="after a failed january run the february run catches up two months",
+        ),
     ],
 )
 def test_monthly_periods(run_at: str, last_successful_due: str | None, expected: SyncPeriod | None):
@@ -107,14 +145,34 @@ def test_monthly_periods(run_at: str, last_successful_due: str | None, expected:
 @pytest.mark.parametrize(
     ("zone", "sync_hour", "after", "expected"),
     [
-        pytest.param("Etc/UTC", 0, "2025-12-17T09:00Z", "2026-01-01T00:00Z",
-                     id="mid december the next monthly due date is new year's day"),
-        pytest.param("Etc/UTC", 6, "2026-01-01T06:00Z", "2026-02-01T06:00Z",
-                     id="the next monthly due date is strictly after the one given"),
-        pytest.param("Europe/Prague", 0, "2026-12-15T00:00Z", "2026-12-31T23:00Z",
-                     id="midnight on the 1st in prague is the evening before in utc"),
-        pytest.param("America/New_York", 23, "2026-06-15T00:00Z", "2026-07-02T03:00Z",
-                     id="a late sync hour in new york is the next day in utc"),
+        pytest.param(
+            "Etc/UTC",
+            0,
+            "2025-12-17T09:00Z",
+            "2026-01-01T00:00Z",
+            id="mid december the next monthly due date is new year's day",
+        ),
+        pytest.param(
+            "Etc/UTC",
+            6,
+            "2026-01-01T06:00Z",
+            "2026-02-01T06:00Z",
+            id="the next monthly due date is strictly after the one given",
+        ),
+        pytest.param(
+            "Europe/Prague",
+            0,
+            "2026-12-15T00:00Z",
+            "2026-12-31T23:00Z",
+            id="midnight on the 1st in prague is the evening before in utc",
+        ),
+        pytest.param(
+            "America/New_York",
+            23,
+            "2026-06-15T00:00Z",
+            "2026-07-02T03:00Z",
+            id="a late sync hour in new york is the next day in utc",
+        ),
     ],
 )
 def test_monthly_next_due_date(zone: str, sync_hour: int, after: str, expected: str):
@@ -125,12 +183,27 @@ def test_monthly_next_due_date(zone: str, sync_hour: int, after: str, expected: 
 @pytest.mark.parametrize(
     ("frequency", "start_date", "expected_start", "expected_first_due"),
     [
-        pytest.param("Daily", "2022-05-01", "2022-05-01T00:00Z", "2022-05-02T00:00Z",
-                     id="daily the first due date is the sync hour the day after the start date"),
-        pytest.param("Monthly", "2025-11-15", "2025-11-15T00:00Z", "2025-12-01T00:00Z",
-                     id="monthly the first due date is the 1st after the start date"),
-        pytest.param("Monthly", "2025-11-01", "2025-11-01T00:00Z", "2025-12-01T00:00Z",
-                     id="monthly from a 1st the first period is that whole month"),
+        pytest.param(
+            "Daily",
+            "2022-05-01",
+            "2022-05-01T00:00Z",
+            "2022-05-02T00:00Z",
+            id="daily the first due date is the sync hour the day after the start date",
+        ),
+        pytest.param(
+            "Monthly",
+            "2025-11-15",
+            "2025-11-15T00:00Z",
+            "2025-12-01T00:00Z",
+            id="monthly the first due date is the 1st after the start date",
+        ),
+        pytest.param(
+            "Monthly",
+            "2025-11-01",
+            "2025-11-01T00:00Z",
+            "2025-12-01T00:00Z",
+            id="monthly from a 1st the first period is that whole month",
+        ),
     ],
 )
 def test_first_period(frequency: str, start_date: str, expected_start: str, expected_first_due: str):
@@ -171,22 +244,48 @@ def test_a_run_started_after_the_next_due_date_covers_it_only_if_the_caller_pass
 @pytest.mark.parametrize(
     ("zone", "sync_hour", "local_day", "expected"),
     [
-        pytest.param("Europe/Prague", 2, "2026-03-29", "2026-03-29T01:00Z",
-                     id="prague 02:00 does not exist on spring forward and moves to 03:00 CEST"),
-        pytest.param("Europe/Prague", 1, "2026-03-29", "2026-03-29T00:00Z",
-                     id="prague 01:00 before the gap is still CET"),
-        pytest.param("Europe/Prague", 3, "2026-03-29", "2026-03-29T01:00Z",
-                     id="prague 03:00 after the gap is CEST"),
-        pytest.param("Europe/Prague", 2, "2026-10-25", "2026-10-25T00:00Z",
-                     id="prague 02:00 happens twice on fall back and the first one counts"),
-        pytest.param("America/New_York", 2, "2026-03-08", "2026-03-08T07:00Z",
-                     id="new york 02:00 does not exist on spring forward and moves to 03:00 EDT"),
-        pytest.param("America/New_York", 1, "2026-11-01", "2026-11-01T05:00Z",
-                     id="new york 01:00 happens twice on fall back and the EDT one counts"),
-        pytest.param("America/New_York", 2, "2026-11-01", "2026-11-01T07:00Z",
-                     id="new york 02:00 after fall back is EST"),
-        pytest.param("Australia/Lord_Howe", 2, "2026-10-04", "2026-10-03T15:30Z",
-                     id="lord howe 02:00 moves forward by its half-hour gap to 02:30"),
+        pytest.param(
+            "Europe/Prague",
+            2,
+            "2026-03-29",
+            "2026-03-29T01:00Z",
+            id="prague 02:00 does not exist on spring forward and moves to 03:00 CEST",
+        ),
+        pytest.param(
+            "Europe/Prague", 1, "2026-03-29", "2026-03-29T00:00Z", id="prague 01:00 before the gap is still CET"
+        ),
+        pytest.param("Europe/Prague", 3, "2026-03-29", "2026-03-29T01:00Z", id="prague 03:00 after the gap is CEST"),
+        pytest.param(
+            "Europe/Prague",
+            2,
+            "2026-10-25",
+            "2026-10-25T00:00Z",
+            id="prague 02:00 happens twice on fall back and the first one counts",
+        ),
+        pytest.param(
+            "America/New_York",
+            2,
+            "2026-03-08",
+            "2026-03-08T07:00Z",
+            id="new york 02:00 does not exist on spring forward and moves to 03:00 EDT",
+        ),
+        pytest.param(
+            "America/New_York",
+            1,
+            "2026-11-01",
+            "2026-11-01T05:00Z",
+            id="new york 01:00 happens twice on fall back and the EDT one counts",
+        ),
+        pytest.param(
+            "America/New_York", 2, "2026-11-01", "2026-11-01T07:00Z", id="new york 02:00 after fall back is EST"
+        ),
+        pytest.param(
+            "Australia/Lord_Howe",
+            2,
+            "2026-10-04",
+            "2026-10-03T15:30Z",
+            id="lord howe 02:00 moves forward by its half-hour gap to 02:30",
+        ),
     ],
 )
 def test_due_date_on_a_dst_change_day(zone: str, sync_hour: int, local_day: str, expected: str):
@@ -200,16 +299,46 @@ def test_due_date_on_a_dst_change_day(zone: str, sync_hour: int, local_day: str,
 @pytest.mark.parametrize(
     ("zone", "sync_hour", "last_due", "run_at", "hours"),
     [
-        pytest.param("Europe/Prague", 0, "2026-03-28T23:00Z", "2026-03-30T06:00Z", 23,
-                     id="the prague midnight-to-midnight period over spring forward is 23 hours long"),
-        pytest.param("Europe/Prague", 2, "2026-03-28T01:00Z", "2026-03-29T06:00Z", 24,
-                     id="the prague gap hour moves forward by the gap so its period stays 24 hours"),
-        pytest.param("Europe/Prague", 2, "2026-10-24T00:00Z", "2026-10-26T06:00Z", 49,
-                     id="the prague periods around fall back add up to 49 hours"),
-        pytest.param("America/New_York", 1, "2026-10-31T05:00Z", "2026-11-02T05:00Z", 24,
-                     id="new york 01:00 on fall back is 24 hours after the day before"),
-        pytest.param("America/New_York", 1, "2026-11-01T05:00Z", "2026-11-02T12:00Z", 25,
-                     id="the new york period after fall back is 25 hours long"),
+        pytest.param(
+            "Europe/Prague",
+            0,
+            "2026-03-28T23:00Z",
+            "2026-03-30T06:00Z",
+            23,
+            id="the prague midnight-to-midnight period over spring forward is 23 hours long",
+        ),
+        pytest.param(
+            "Europe/Prague",
+            2,
+            "2026-03-28T01:00Z",
+            "2026-03-29T06:00Z",
+            24,
+            id="the prague gap hour moves forward by the gap so its period stays 24 hours",
+        ),
+        pytest.param(
+            "Europe/Prague",
+            2,
+            "2026-10-24T00:00Z",
+            "2026-10-26T06:00Z",
+            49,
+            id="the prague periods around fall back add up to 49 hours",
+        ),
+        pytest.param(
+            "America/New_York",
+            1,
+            "2026-10-31T05:00Z",
+            "2026-11-02T05:00Z",
+            24,
+            id="new york 01:00 on fall back is 24 hours after the day before",
+        ),
+        pytest.param(
+            "America/New_York",
+            1,
+            "2026-11-01T05:00Z",
+            "2026-11-02T12:00Z",
+            25,
+            id="the new york period after fall back is 25 hours long",
+        ),
     ],
 )
 def test_periods_across_dst_changes_follow_the_wall_clock(
@@ -253,9 +382,7 @@ def test_a_day_swallowed_whole_by_a_time_zone_change_is_not_a_second_due_date():
 # -- parsing -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "time_zone", [None, ABSENT, "ETC/Utc"], ids=["null", "absent", "spelled as in Codat's docs"]
-)
+@pytest.mark.parametrize("time_zone", [None, ABSENT, "ETC/Utc"], ids=["null", "absent", "spelled as in Codat's docs"])
 def test_time_zone_null_absent_or_miscased_is_utc(time_zone: object):
     sched = schedule(timeZone=time_zone)
     assert sched.timezone == "Etc/UTC"
@@ -266,12 +393,21 @@ def test_time_zone_null_absent_or_miscased_is_utc(time_zone: object):
     ("start_date", "zone", "expected"),
     [
         pytest.param("2022-06-15", "Europe/London", date(2022, 6, 15), id="a date is taken as is"),
-        pytest.param("2022-06-15T23:30:00Z", "Europe/Prague", date(2022, 6, 16),
-                     id="an aware datetime counts at its date in the schedule's zone"),
-        pytest.param(datetime(2022, 6, 15, 2, tzinfo=UTC), "America/New_York", date(2022, 6, 14),
-                     id="an aware datetime object counts at its date in the schedule's zone"),
-        pytest.param("2022-06-15T23:30:00", "Europe/Prague", date(2022, 6, 15),
-                     id="a naive datetime's date is taken as is"),
+        pytest.param(
+            "2022-06-15T23:30:00Z",
+            "Europe/Prague",
+            date(2022, 6, 16),
+            id="an aware datetime counts at its date in the schedule's zone",
+        ),
+        pytest.param(
+            datetime(2022, 6, 15, 2, tzinfo=UTC),
+            "America/New_York",
+            date(2022, 6, 14),
+            id="an aware datetime object counts at its date in the schedule's zone",
+        ),
+        pytest.param(
+            "2022-06-15T23:30:00", "Europe/Prague", date(2022, 6, 15), id="a naive datetime's date is taken as is"
+        ),
     ],
 )
 def test_start_date(start_date: object, zone: str, expected: date):
@@ -279,10 +415,20 @@ def test_start_date(start_date: object, zone: str, expected: date):
 
 
 def test_snake_case_input_is_the_same_schedule_and_dumps_as_codat_json():
-    codat = {"selectedFrequency": "Monthly", "frequencyOptions": ["Daily", "Monthly"],
-             "startDate": "2022-06-15", "syncHour": 4, "timeZone": "Europe/London"}
-    snake = {"selected_frequency": "Monthly", "frequency_options": ["Daily", "Monthly"],
-             "start_date": "2022-06-15", "sync_hour": 4, "time_zone": "Europe/London"}
+    codat = {
+        "selectedFrequency": "Monthly",
+        "frequencyOptions": ["Daily", "Monthly"],
+        "startDate": "2022-06-15",
+        "syncHour": 4,
+        "timeZone": "Europe/London",
+    }
+    snake = {
+        "selected_frequency": "Monthly",
+        "frequency_options": ["Daily", "Monthly"],
+        "start_date": "2022-06-15",
+        "sync_hour": 4,
+        "time_zone": "Europe/London",
+    }
     assert SyncSchedule.model_validate(snake) == SyncSchedule.model_validate(codat)
     assert SyncSchedule.model_validate(snake).model_dump(by_alias=True, mode="json") == codat
     assert SyncSchedule(**snake).selected_frequency is Frequency.MONTHLY
@@ -294,8 +440,11 @@ def test_snake_case_input_is_the_same_schedule_and_dumps_as_codat_json():
     [
         pytest.param({"selectedFrequency": "Weekly"}, "selectedFrequency", id="an unknown frequency"),
         pytest.param({"selectedFrequency": ABSENT}, "selectedFrequency", id="a missing frequency"),
-        pytest.param({"selectedFrequency": "Monthly", "frequencyOptions": ["Daily"]}, "selectedFrequency",
-                     id="a frequency that is not among the options"),
+        pytest.param(
+            {"selectedFrequency": "Monthly", "frequencyOptions": ["Daily"]},
+            "selectedFrequency",
+            id="a frequency that is not among the options",
+        ),
         pytest.param({"frequencyOptions": ["Daily", "Hourly"]}, "frequencyOptions", id="an unknown option"),
         pytest.param({"syncHour": -1}, "syncHour", id="sync hour -1"),
         pytest.param({"syncHour": 24}, "syncHour", id="sync hour 24"),
@@ -321,12 +470,18 @@ def test_invalid_schedule_names_the_field(changes: dict, field: str):
         pytest.param(lambda s, naive: s.next_due_date(naive), "after", id="next_due_date"),
         pytest.param(lambda s, naive: s.latest_due_date(naive), "at", id="latest_due_date"),
         pytest.param(lambda s, naive: s.sync_period(naive), "run_at", id="sync_period run_at"),
-        pytest.param(lambda s, naive: s.sync_period(at("2022-07-15T00:00Z"), naive), "last_successful_due",
-                     id="sync_period last_successful_due"),
+        pytest.param(
+            lambda s, naive: s.sync_period(at("2022-07-15T00:00Z"), naive),
+            "last_successful_due",
+            id="sync_period last_successful_due",
+        ),
         pytest.param(lambda s, naive: s.due_dates(naive, at("2022-07-15T00:00Z")), "start", id="due_dates"),
         pytest.param(lambda s, naive: describe(s, naive), "now", id="describe"),
-        pytest.param(lambda s, naive: period("2022-07-14T00:00Z", "2022-07-15T00:00Z").contains(naive), "moment",
-                     id="SyncPeriod.contains"),
+        pytest.param(
+            lambda s, naive: period("2022-07-14T00:00Z", "2022-07-15T00:00Z").contains(naive),
+            "moment",
+            id="SyncPeriod.contains",
+        ),
     ],
 )
 def test_naive_datetime_argument_is_refused_by_name(call, argument: str):
@@ -363,12 +518,21 @@ def test_cron_and_timezone_for_the_deployment(frequency: str, sync_hour: int, zo
 @pytest.mark.parametrize(
     ("suffix", "text"),
     [
-        pytest.param(".json", json.dumps({"schedule": {**CODAT_SCHEDULE, "timeZone": "Europe/London"}}),
-                     id="codat sync config json"),
-        pytest.param(".yaml", "selectedFrequency: Daily\nstartDate: 2022-05-01\ntimeZone: Europe/London\n",
-                     id="bare schedule yaml"),
-        pytest.param(".yml", "schedule:\n  selected_frequency: Daily\n  start_date: '2022-05-01'\n"
-                             "  time_zone: Europe/London\n", id="snake case yml"),
+        pytest.param(
+            ".json",
+            json.dumps({"schedule": {**CODAT_SCHEDULE, "timeZone": "Europe/London"}}),
+            id="codat sync config json",
+        ),
+        pytest.param(
+            ".yaml",
+            "selectedFrequency: Daily\nstartDate: 2022-05-01\ntimeZone: Europe/London\n",
+            id="bare schedule yaml",
+        ),
+        pytest.param(
+            ".yml",
+            "schedule:\n  selected_frequency: Daily\n  start_date: '2022-05-01'\n  time_zone: Europe/London\n",
+            id="snake case yml",
+        ),
     ],
 )
 def test_load_schedule_reads_json_and_yaml(tmp_path, suffix: str, text: str):
@@ -376,7 +540,10 @@ def test_load_schedule_reads_json_and_yaml(tmp_path, suffix: str, text: str):
     path.write_text(text, encoding="utf-8")
     loaded = load_schedule(path)
     assert (loaded.selected_frequency, loaded.start_date, loaded.timezone) == (
-        Frequency.DAILY, date(2022, 5, 1), "Europe/London")
+        Frequency.DAILY,
+        date(2022, 5, 1),
+        "Europe/London",
+    )
 
 
 @pytest.mark.parametrize(
@@ -399,12 +566,24 @@ def test_describe_lists_the_next_due_dates_with_the_period_each_syncs():
     sched = schedule(startDate="2026-03-01", syncHour=2, timeZone="Europe/Prague")
     rows = describe(sched, at("2026-03-27T12:00Z"), count=3)
     assert rows == [
-        {"due": "2026-03-28T01:00:00+00:00", "due_local": "2026-03-28T02:00:00+01:00",
-         "period_start": "2026-03-27T01:00:00+00:00", "period_end": "2026-03-28T01:00:00+00:00"},
-        {"due": "2026-03-29T01:00:00+00:00", "due_local": "2026-03-29T03:00:00+02:00",
-         "period_start": "2026-03-28T01:00:00+00:00", "period_end": "2026-03-29T01:00:00+00:00"},
-        {"due": "2026-03-30T00:00:00+00:00", "due_local": "2026-03-30T02:00:00+02:00",
-         "period_start": "2026-03-29T01:00:00+00:00", "period_end": "2026-03-30T00:00:00+00:00"},
+        {
+            "due": "2026-03-28T01:00:00+00:00",
+            "due_local": "2026-03-28T02:00:00+01:00",
+            "period_start": "2026-03-27T01:00:00+00:00",
+            "period_end": "2026-03-28T01:00:00+00:00",
+        },
+        {
+            "due": "2026-03-29T01:00:00+00:00",
+            "due_local": "2026-03-29T03:00:00+02:00",
+            "period_start": "2026-03-28T01:00:00+00:00",
+            "period_end": "2026-03-29T01:00:00+00:00",
+        },
+        {
+            "due": "2026-03-30T00:00:00+00:00",
+            "due_local": "2026-03-30T02:00:00+02:00",
+            "period_start": "2026-03-29T01:00:00+00:00",
+            "period_end": "2026-03-30T00:00:00+00:00",
+        },
     ]
 
 
@@ -415,8 +594,16 @@ def test_describe_before_the_first_due_date_starts_at_the_start_date():
 
 # -- property: consecutive successful periods tile the timeline ----------------------------------------------
 
-ZONES = ["Etc/UTC", "Europe/Prague", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
-         "America/Santiago", "Pacific/Apia", "Europe/London"]
+ZONES = [
+    "Etc/UTC",
+    "Europe/Prague",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/Santiago",
+    "Pacific/Apia",
+    "Europe/London",
+]
 
 
 @pytest.mark.parametrize("seed", range(12), ids=lambda seed: f"random schedule {seed}")
@@ -425,8 +612,9 @@ def test_consecutive_successful_periods_tile_the_timeline_without_gap_or_overlap
     zone = rng.choice(ZONES)
     frequency = rng.choice(list(Frequency))
     start_date = date(2010, 1, 1) + timedelta(days=rng.randrange(365 * 16))
-    sched = schedule(selectedFrequency=frequency.value, startDate=start_date.isoformat(),
-                     syncHour=rng.randrange(24), timeZone=zone)
+    sched = schedule(
+        selectedFrequency=frequency.value, startDate=start_date.isoformat(), syncHour=rng.randrange(24), timeZone=zone
+    )
     origin = sched.first_period_start()
     span = timedelta(days=400 if frequency is Frequency.DAILY else 3000)
     run_times = sorted(origin - timedelta(days=3) + span * rng.random() for _ in range(300))

@@ -60,8 +60,14 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
             erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))
-        local = LocalStack(tmp_path_factory.mktemp(f"e2e-{database}"), label=database, database_url=prefect_db,
-                           erp_url=erp_url, prefect_file=PREFECT_FILE, only_shops=only_shops)
+        local = LocalStack(
+            tmp_path_factory.mktemp(f"e2e-{database}"),
+            label=database,
+            database_url=prefect_db,
+            erp_url=erp_url,
+            prefect_file=PREFECT_FILE,
+            only_shops=only_shops,
+        )
         cleanup.callback(_stop_all, local)  # registered last: runs before the databases are dropped
         local.start()
         yield local
@@ -71,4 +77,3 @@ def _stop_all(local: LocalStack) -> None:
     local.close()
     survivors = [pid for pid in local.stopped_pids if alive(pid)]
     assert not survivors, f"processes still alive after teardown: {survivors}"
-

@@ -29,10 +29,10 @@ class ShopifyGate:
         gate = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 gate._forward(self)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 if self.path.endswith("/graphql.json"):
                     gate._hold()
                 gate._forward(self)
@@ -80,8 +80,9 @@ class ShopifyGate:
         length = int(handler.headers.get("content-length") or 0)
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
-        answer = httpx.request(handler.command, self.upstream + handler.path, content=body, headers=headers,
-                               timeout=120)
+        answer = httpx.request(
+            handler.command, self.upstream + handler.path, content=body, headers=headers, timeout=120
+        )
         handler.send_response(answer.status_code)
         for key, value in answer.headers.items():
             if key.lower() not in _HOP_BY_HOP:

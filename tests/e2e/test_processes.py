@@ -21,11 +21,14 @@ def _start(tmp_path: Path, code: str) -> Started:
 
 
 def test_stopping_a_process_also_stops_a_child_that_left_its_process_group(tmp_path: Path) -> None:
-    started = _start(tmp_path, (
-        "import subprocess, sys, time\n"
-        f"subprocess.Popen([sys.executable, '-c', {SLEEP!r}], start_new_session=True)\n"
-        "print('ready', flush=True); time.sleep(120)"
-    ))
+    started = _start(
+        tmp_path,
+        (
+            "import subprocess, sys, time\n"
+            f"subprocess.Popen([sys.executable, '-c', {SLEEP!r}], start_new_session=True)\n"
+            "print('ready', flush=True); time.sleep(120)"
+        ),
+    )
     children = descendants(started.pid)
     assert len(children) == 1 and os.getpgid(children[0]) != started.pid
 
@@ -36,11 +39,14 @@ def test_stopping_a_process_also_stops_a_child_that_left_its_process_group(tmp_p
 
 
 def test_a_process_that_ignores_sigterm_is_killed_after_the_timeout(tmp_path: Path) -> None:
-    started = _start(tmp_path, (
-        "import signal, time\n"
-        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        "print('ready', flush=True); time.sleep(120)"
-    ))
+    started = _start(
+        tmp_path,
+        (
+            "import signal, time\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "print('ready', flush=True); time.sleep(120)"
+        ),
+    )
 
     stop_process(started, timeout=1)
 

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
@@ -75,14 +75,21 @@ def _trigger_late(stack: LocalStack, name: str, scheduled_at: datetime) -> str:
 
     with stack.api(), get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(name)
-        return str(client.create_flow_run_from_deployment(deployment.id,
-                                                          state=Scheduled(scheduled_time=scheduled_at)).id)
+        return str(
+            client.create_flow_run_from_deployment(deployment.id, state=Scheduled(scheduled_time=scheduled_at)).id
+        )
 
 
 def _commerce_sync_run(stack: LocalStack, sync: str, shop: str) -> tuple[str, datetime]:
-    done = subprocess.run([sys.executable, "-m", "commerce_sync.cli", "run", sync, "--shop", shop], env=stack.env,
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    returned_at = datetime.now(timezone.utc)
+    done = subprocess.run(
+        [sys.executable, "-m", "commerce_sync.cli", "run", sync, "--shop", shop],
+        env=stack.env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    returned_at = datetime.now(UTC)
     assert done.returncode == 0, done.stdout + done.stderr
     found = re.search(r"flow run ([0-9a-f-]{36})", done.stdout)
     assert found, done.stdout
@@ -106,13 +113,13 @@ def _state_store(stack: LocalStack) -> Any:
 @pytest.fixture(scope="module")
 def batch(stack: LocalStack) -> Batch:
     schedule = _schedule(stack, SHOP)
-    scheduled_at = schedule.latest_due_date(datetime.now(timezone.utc) - timedelta(days=2)) + timedelta(hours=1)
+    scheduled_at = schedule.latest_due_date(datetime.now(UTC) - timedelta(days=2)) + timedelta(hours=1)
     store = _state_store(stack)
     cursor_before = store.get_cursor(SHOP, LATE_SYNC).position
     store.engine.dispose()
     ids: dict[str, str] = {}
     late_run_id = background_run_id = ""
-    returned_at, state_when_returned = datetime.now(timezone.utc), ""
+    returned_at, state_when_returned = datetime.now(UTC), ""
     for deployment in stack.wired():  # in prefect.yaml's order: a shop's day, category by category
         if (deployment.shop, deployment.sync_type) == (SHOP, LATE_SYNC):
             ids[deployment.name] = late_run_id = _trigger_late(stack, deployment.name, scheduled_at)
@@ -127,19 +134,23 @@ def batch(stack: LocalStack) -> Batch:
     by_name = {name: runs[run_id] for name, run_id in ids.items()}
     for name, run in by_name.items():
         print(f"{stack.label:10} {name:36} {_state(run):9} {_interval(run)}")
-    return Batch(by_name, late_run_id, scheduled_at, cursor_before, background_run_id, returned_at,
-                 state_when_returned)
+    return Batch(by_name, late_run_id, scheduled_at, cursor_before, background_run_id, returned_at, state_when_returned)
 
 
 def _assert_every_deployment_completed(stack: LocalStack, batch: Batch, shop: str) -> None:
     names = [d.name for d in stack.deployments(shop)]
     assert names, f"prefect.yaml has no deployment for {shop}"
-    not_completed = {n: f"{_state(batch.runs[n])}: {batch.runs[n].state.message}" for n in names
-                     if _state(batch.runs[n]) != "COMPLETED"}
+    not_completed = {
+        n: f"{_state(batch.runs[n])}: {batch.runs[n].state.message}"
+        for n in names
+        if _state(batch.runs[n]) != "COMPLETED"
+    }
     assert not not_completed, f"not Completed: {not_completed}\n--- worker log:\n{stack.worker_tail()}"
     ids = [str(batch.runs[n].id) for n in names]
     keys = stack.artifact_keys(ids)
-    without_summary = [n for n, run_id in zip(names, ids) if not any(k.endswith("-summary") for k in keys[run_id])]
+    without_summary = [
+        n for n, run_id in zip(names, ids, strict=False) if not any(k.endswith("-summary") for k in keys[run_id])
+    ]
     assert not without_summary, f"runs that published no summary artifact: {without_summary}"
 
 
@@ -177,8 +188,10 @@ def test_a_late_run_syncs_the_period_of_its_scheduled_time_not_of_its_start(stac
     store = _state_store(stack)
     record = next(r for r in store.list_runs(SHOP, LATE_SYNC) if r.flow_run_id == batch.late_run_id)
     store.engine.dispose()
-    print(f"late run: scheduled {batch.scheduled_at:%Y-%m-%d %H:%M}Z, started {run.start_time:%Y-%m-%d %H:%M}Z, "
-          f"synced {record.period_start:%Y-%m-%d %H:%M}Z – {record.period_end:%Y-%m-%d %H:%M}Z")
+    print(
+        f"late run: scheduled {batch.scheduled_at:%Y-%m-%d %H:%M}Z, started {run.start_time:%Y-%m-%d %H:%M}Z, "
+        f"synced {record.period_start:%Y-%m-%d %H:%M}Z – {record.period_end:%Y-%m-%d %H:%M}Z"
+    )
     assert _state(run) == "COMPLETED"
     assert run.start_time > batch.scheduled_at + timedelta(days=1)  # it really started days late
     assert record.period_start == (batch.cursor_before or schedule.first_period_start())
@@ -189,8 +202,10 @@ def test_a_late_run_syncs_the_period_of_its_scheduled_time_not_of_its_start(stac
 @EVERY_DATABASE
 def test_commerce_sync_run_returns_while_its_background_run_is_still_going(stack: LocalStack, batch: Batch) -> None:
     run = next(r for r in batch.runs.values() if str(r.id) == batch.background_run_id)
-    print(f"`commerce-sync run {BACKGROUND_SYNC}` returned at {_clock(batch.returned_at)} with the run "
-          f"{batch.state_when_returned}; the run went {_interval(run)} {_state(run)}")
+    print(
+        f"`commerce-sync run {BACKGROUND_SYNC}` returned at {_clock(batch.returned_at)} with the run "
+        f"{batch.state_when_returned}; the run went {_interval(run)} {_state(run)}"
+    )
     assert batch.state_when_returned not in FINAL_STATES
     assert _state(run) == "COMPLETED"
     assert run.end_time > batch.returned_at
@@ -218,7 +233,7 @@ def shop_behind(stack: LocalStack, shop: str, url: str) -> Iterator[None]:
 def test_syncs_of_different_categories_started_together_ran_at_the_same_time(stack: LocalStack) -> None:
     names = [d.name for d in stack.deployments(SHOP)]
     assert all(name in names for name in OVERLAP_PAIR), f"prefect.yaml lacks one of {OVERLAP_PAIR}"
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     # a past window on purpose (the cursor stays), so that each run has shop data to read
     window = {"shop": SHOP, "period_start": "2025-01-01T00:00:00+00:00", "period_end": now.isoformat()}
     with ShopifyGate(stack.shop_urls[SHOP]) as gate, shop_behind(stack, SHOP, gate.url):

@@ -46,8 +46,9 @@ class FlowShop:
         return resources.resources(self.name).state
 
 
-def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7,
-               token: str = TOKEN) -> Iterator[FlowShop]:
+def _make_shop(
+    db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7, token: str = TOKEN
+) -> Iterator[FlowShop]:
     data = generate(items=items, customers=customers, orders=orders, seed=seed)
     write_sql_erp(data, db_url)
     app = create_app(EmulatorConfig(tokens=[token]))
@@ -62,7 +63,12 @@ def _make_shop(db_url: str, *, items: int = 12, customers: int = 6, orders: int 
             shop_url=base_url,
             access_token=token,
             erp_block=f"erp-database/erp-{suffix}",
-            schedule={"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"},
+            schedule={
+                "selectedFrequency": "Daily",
+                "startDate": "2025-01-01",
+                "syncHour": 0,
+                "timeZone": "Europe/Prague",
+            },
         ).save(name)
         asyncio.run(ensure_concurrency_limits([name]))
         try:

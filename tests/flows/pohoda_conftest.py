@@ -75,8 +75,14 @@ def pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     yield from make_pohoda_shop(shared_dir, tmp_path, monkeypatch)
 
 
-def make_pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, token: str = TOKEN,
-                     password: str | None = None) -> Iterator[PohodaShop]:
+def make_pohoda_shop(
+    shared_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    token: str = TOKEN,
+    password: str | None = None,
+) -> Iterator[PohodaShop]:
     """The ``pohoda_shop`` fixture's body; ``token`` and ``password`` (POHODA's) can be chosen."""
     xsd_dir = shared_dir / "reference" / "pohoda" / "xsd"
     requests_dir = tmp_path / "pohoda-requests"
@@ -86,8 +92,11 @@ def make_pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.Monke
     data = generate(items=12, customers=6, orders=8, seed=7)
     # the adapter refuses to write into another fiscal year than POHODA's current one
     fiscal_year = datetime.now(ZoneInfo("Europe/Prague")).year
-    config = (pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year) if password is None
-              else pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year, password=password))
+    config = (
+        pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year)
+        if password is None
+        else pohoda.PohodaEmulatorConfig(fiscal_year=fiscal_year, password=password)
+    )
     assert config.xsd_dir == xsd_dir and config.record_dir == requests_dir
     pohoda_app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(pohoda_app)
@@ -99,16 +108,25 @@ def make_pohoda_shop(shared_dir: Path, tmp_path: Path, monkeypatch: pytest.Monke
     suffix = uuid.uuid4().hex[:10]
     name = f"pohoda-{suffix}"
     with pohoda.running_emulator(app=pohoda_app) as pohoda_url, shopify.running_emulator(app=shop_app) as shop_url:
-        PohodaMServer(url=pohoda_url, user=config.user, password=config.password, company_ico=config.company_ico,
-                      state_url=f"sqlite:///{tmp_path / 'state.db'}").save(f"erp-{suffix}")
-        ShopifyShop(shop_url=shop_url, access_token=token, erp_block=f"pohoda-mserver/erp-{suffix}",
-                    schedule=SCHEDULE, location_mapping={loc.erp_key: loc.name for loc in data.locations},
-                    ).save(name)
+        PohodaMServer(
+            url=pohoda_url,
+            user=config.user,
+            password=config.password,
+            company_ico=config.company_ico,
+            state_url=f"sqlite:///{tmp_path / 'state.db'}",
+        ).save(f"erp-{suffix}")
+        ShopifyShop(
+            shop_url=shop_url,
+            access_token=token,
+            erp_block=f"pohoda-mserver/erp-{suffix}",
+            schedule=SCHEDULE,
+            location_mapping={loc.erp_key: loc.name for loc in data.locations},
+        ).save(name)
         asyncio.run(ensure_concurrency_limits([name]))
         try:
             yield PohodaShop(name, data, mserver, emulator, pohoda_url, requests_dir)
         finally:
-            cached = resources._cache.get(name)  # noqa: SLF001 - close the adapter's HTTP client and engine
+            cached = resources._cache.get(name)
             if cached is not None and "erp" in cached.__dict__:
                 cached.erp.close()
             resources.forget(name)

@@ -27,8 +27,9 @@ def calls(shop) -> dict[str, int]:
     return {name: op["calls"] for name, op in shop.emulator.executor.ledger.as_json()["by_operation"].items()}
 
 
-def test_an_order_with_more_lines_than_a_page_carries_is_staged_whole_reading_on_from_the_page(sqlite_shop,
-                                                                                              tmp_path: Path):
+def test_an_order_with_more_lines_than_a_page_carries_is_staged_whole_reading_on_from_the_page(
+    sqlite_shop, tmp_path: Path
+):
     template = next(o for o in sqlite_shop.data.orders if not o.closed and o.cancelled_at is None and o.lines)
     lines = [template.lines[0].model_copy(update={"shop_id": None, "title": f"line {n}"}) for n in range(12)]
     big = template.model_copy(update={"shop_id": "gid://shopify/Order/990001", "name": "#9901", "lines": lines})

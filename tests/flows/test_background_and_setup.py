@@ -9,8 +9,8 @@ from prefect.client.orchestration import get_client
 
 from blocks import ShopifyShop
 from commerce_sync.runner import run_sync
-from domain.categories import Category, lock_name, queue_name
 from deployments.setup import setup
+from domain.categories import Category, lock_name, queue_name
 from engine import resources
 
 
@@ -20,8 +20,10 @@ def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
 
     async def read():
         async with get_client() as client:
-            queues = [await client.read_work_queue_by_name(name=queue_name("shop-x", c), work_pool_name="cs-test-pool")
-                      for c in Category]
+            queues = [
+                await client.read_work_queue_by_name(name=queue_name("shop-x", c), work_pool_name="cs-test-pool")
+                for c in Category
+            ]
             limits = [await client.read_global_concurrency_limit_by_name(lock_name("shop-x", c)) for c in Category]
             return queues, limits
 

@@ -30,8 +30,11 @@ UNKNOWN_SKU = "NO-SUCH-SKU-404"
 def failures_table(shop, sync_type: str) -> list[dict[str, str]]:
     """The last run's failures artifact, as the Prefect UI shows it."""
     with get_client(sync_client=True) as client:
-        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
-            key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, sync_type, "failures")])))
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(
+                key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, sync_type, "failures")])
+            )
+        )
     assert len(found) == 1, f"no failures artifact for {sync_type}"
     data = found[0].data
     return json.loads(data) if isinstance(data, str) else data
@@ -44,8 +47,9 @@ def last_run(shop, sync_type: str):
 def test_an_order_with_an_unknown_sku_fails_alone_naming_order_and_sku_and_the_other_orders_are_created(sqlite_shop):
     template = next(o for o in sqlite_shop.data.orders if not o.closed and o.cancelled_at is None and o.lines)
     lines = [template.lines[0].model_copy(update={"sku": UNKNOWN_SKU, "shop_id": None}), *template.lines[1:]]
-    bad = template.model_copy(update={"shop_id": "gid://shopify/Order/990001", "name": "#9901", "lines": lines,
-                                      "transactions": []})
+    bad = template.model_copy(
+        update={"shop_id": "gid://shopify/Order/990001", "name": "#9901", "lines": lines, "transactions": []}
+    )
     bad_gid = sqlite_shop.emulator.state.seed_orders([bad])[0]
     open_orders = [o for o in sqlite_shop.data.orders if not o.closed and o.cancelled_at is None]
 
@@ -60,8 +64,9 @@ def test_an_order_with_an_unknown_sku_fails_alone_naming_order_and_sku_and_the_o
     assert row.status.value == "failed" and row.attempts == 1 and UNKNOWN_SKU in row.last_error
     with sqlite_shop.erp.engine.connect() as conn:
         documents = conn.execute(sa.select(sa.func.count()).select_from(t.sales_orders)).scalar_one()
-        written = conn.execute(sa.select(sa.func.count()).select_from(t.sales_orders)
-                               .where(t.sales_orders.c.shop_order_id == bad_gid)).scalar_one()
+        written = conn.execute(
+            sa.select(sa.func.count()).select_from(t.sales_orders).where(t.sales_orders.c.shop_order_id == bad_gid)
+        ).scalar_one()
     assert (documents, written) == (len(open_orders), 0)  # nothing of the bad order was written
     run = last_run(sqlite_shop, "create_sales_orders")
     assert run.status is RunStatus.PARTIAL and run.errors == [expected]
@@ -76,8 +81,11 @@ def test_an_erp_price_that_is_no_number_is_reported_by_item_and_field_and_the_ot
 
     report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
 
-    expected = {"record": f"item {item.erp_key}", "field": f"variants[{sku}].price",
-                "reason": "Input should be a valid decimal"}
+    expected = {
+        "record": f"item {item.erp_key}",
+        "field": f"variants[{sku}].price",
+        "reason": "Input should be a valid decimal",
+    }
     assert [f.as_row() for f in report.failures] == [expected]
     assert report.created == len(sqlite_shop.data.products) - 1
     in_shop = {v.sku for v in sqlite_shop.emulator.state.variants.values()}
@@ -90,9 +98,13 @@ def test_an_erp_price_that_is_no_number_is_reported_by_item_and_field_and_the_ot
     # fixed in the ERP (which touches the item), it goes out with the next run
     with sqlite_shop.erp.engine.begin() as conn:
         conn.execute(sa.update(t.variants).where(t.variants.c.sku == sku).values(price=Decimal("12.50")))
-        conn.execute(sa.update(t.items).where(t.items.c.erp_key == item.erp_key)
-                     .values(updated_at=run.period_end - (run.period_end - run.period_start) / 2))
-    again = sync_products(SyncProductsParams(shop=sqlite_shop.name, period_start=run.period_start,
-                                             period_end=run.period_end))
+        conn.execute(
+            sa.update(t.items)
+            .where(t.items.c.erp_key == item.erp_key)
+            .values(updated_at=run.period_end - (run.period_end - run.period_start) / 2)
+        )
+    again = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=run.period_start, period_end=run.period_end)
+    )
     assert (again.created, again.failed) == (1, 0)
     assert sku in {v.sku for v in sqlite_shop.emulator.state.variants.values()}

@@ -3,17 +3,17 @@ the items of each category in its collection, against the emulator and the SQL E
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import collection_handle
+from engine.resources import resources
 from flows.params import SyncParams
 from flows.sync_categories import sync_categories
-from engine.resources import resources
 
-NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 2, 1, tzinfo=UTC)
 
 
 def put_products_in_shop(shop) -> dict[str, str]:
@@ -73,10 +73,13 @@ def test_the_category_tree_becomes_collections_with_their_products_and_a_second_
 def test_a_category_whose_parent_is_missing_is_reported_with_its_children_and_the_rest_is_synced(sqlite_shop):
     item = sqlite_shop.data.products[0].erp_key
     with sqlite_shop.erp.engine.begin() as conn:
-        conn.execute(sa.insert(t.categories), [
-            {"erp_key": "LOST", "name": "Ztracená", "parent_key": "GONE", "position": 0, "updated_at": NOW},
-            {"erp_key": "LOST-SUB", "name": "Podkategorie", "parent_key": "LOST", "position": 0, "updated_at": NOW},
-        ])  # fmt: skip
+        conn.execute(
+            sa.insert(t.categories),
+            [
+                {"erp_key": "LOST", "name": "Ztracená", "parent_key": "GONE", "position": 0, "updated_at": NOW},
+                {"erp_key": "LOST-SUB", "name": "Podkategorie", "parent_key": "LOST", "position": 0, "updated_at": NOW},
+            ],
+        )
         conn.execute(sa.insert(t.item_categories).values(item_key=item, category_key="LOST", position=1))
     gids = put_products_in_shop(sqlite_shop)
 
@@ -97,9 +100,11 @@ def test_a_category_whose_parent_is_missing_is_reported_with_its_children_and_th
 def test_a_collection_created_by_a_run_whose_answer_was_lost_is_adopted_not_duplicated(sqlite_shop):
     category = sqlite_shop.data.categories[0]
     shopify = resources(sqlite_shop.name).shopify
-    payload, _ = shopify.mutate("CollectionCreate", {"input": {"title": category.name,
-                                                               "handle": collection_handle(category)}},
-                                "collectionCreate")  # applied, but no mapping was recorded
+    payload, _ = shopify.mutate(
+        "CollectionCreate",
+        {"input": {"title": category.name, "handle": collection_handle(category)}},
+        "collectionCreate",
+    )  # applied, but no mapping was recorded
     put_products_in_shop(sqlite_shop)
 
     report = sync_categories(SyncParams(shop=sqlite_shop.name))

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 import flows.create_sales_orders
 import flows.sync_orders
 import flows.sync_shipments
-from domain.models import Shipment, ShipmentLine, Tracking
 from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.shopify import paging
+from domain.models import Shipment, ShipmentLine, Tracking
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
@@ -55,16 +55,22 @@ def add_shipments(shop) -> None:
     with shop.erp.engine.begin() as conn:
         for day, (key, name, index, qty) in enumerate(plan):
             line = orders[name].lines[index]
-            loader.add_shipment(conn, Shipment(
-                erp_key=key, order_shop_id=orders[name].shop_id, shipped_at=BASE_DATE + timedelta(days=200 + day),
-                lines=[ShipmentLine(sku=line.sku, quantity=qty, order_line_shop_id=line.shop_id)],
-                tracking=Tracking(company="PPL", number=f"T-{key}"),
-            ))  # fmt: skip
+            loader.add_shipment(
+                conn,
+                Shipment(
+                    erp_key=key,
+                    order_shop_id=orders[name].shop_id,
+                    shipped_at=BASE_DATE + timedelta(days=200 + day),
+                    lines=[ShipmentLine(sku=line.sku, quantity=qty, order_line_shop_id=line.shop_id)],
+                    tracking=Tracking(company="PPL", number=f"T-{key}"),
+                ),
+            )
 
 
 def snapshot(shop) -> dict[str, Any]:
     """Everything a user could look at afterwards: ERP documents, staging, shipment outcomes, the shop's orders."""
     with shop.erp.engine.connect() as conn:
+
         def rows(sql: str) -> list[tuple]:
             return [tuple(r) for r in conn.execute(sa.text(sql)).all()]
 
@@ -79,10 +85,14 @@ def snapshot(shop) -> dict[str, Any]:
     with state.lock:
         shop_side = {
             o.name: (
-                [(f.name, sorted((line.line_item_id, line.quantity) for line in f.lines), f.tracking)
-                 for f in (state.fulfillments[i] for i in o.fulfillment_ids)],
-                [sorted((line.line_item_id, line.remaining_quantity) for line in state.fulfillment_orders[i].lines)
-                 for i in o.fulfillment_order_ids],
+                [
+                    (f.name, sorted((line.line_item_id, line.quantity) for line in f.lines), f.tracking)
+                    for f in (state.fulfillments[i] for i in o.fulfillment_ids)
+                ],
+                [
+                    sorted((line.line_item_id, line.remaining_quantity) for line in state.fulfillment_orders[i].lines)
+                    for i in o.fulfillment_order_ids
+                ],
             )
             for o in state.orders.values()
         }
@@ -102,8 +112,11 @@ def test_crashes_between_tasks_lose_and_duplicate_nothing(sqlite_shop, clean_sho
 
     with monkeypatch.context() as m:  # dies after the first batch of sales orders
         m.setattr(flows.create_sales_orders, "BATCH", 3)
-        m.setattr(flows.create_sales_orders, "create_sales_orders_batch",
-                  killed_on_call(flows.create_sales_orders.create_sales_orders_batch, 2))
+        m.setattr(
+            flows.create_sales_orders,
+            "create_sales_orders_batch",
+            killed_on_call(flows.create_sales_orders.create_sales_orders_batch, 2),
+        )
         with pytest.raises(WorkerKilled):
             create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
     assert shop.state.count_staged(shop.name)["done"] == 3
@@ -112,8 +125,9 @@ def test_crashes_between_tasks_lose_and_duplicate_nothing(sqlite_shop, clean_sho
     add_shipments(shop)
     with monkeypatch.context() as m:  # dies after the first batch of shipments was sent and recorded
         m.setattr(flows.sync_shipments, "BATCH", 2)
-        m.setattr(flows.sync_shipments, "sync_shipments_batch",
-                  killed_on_call(flows.sync_shipments.sync_shipments_batch, 2))
+        m.setattr(
+            flows.sync_shipments, "sync_shipments_batch", killed_on_call(flows.sync_shipments.sync_shipments_batch, 2)
+        )
         with pytest.raises(WorkerKilled):
             sync_shipments(SyncShipmentsParams(shop=shop.name))
     assert len(shop.emulator.state.fulfillments) == 2

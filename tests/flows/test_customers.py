@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 import flows.runtime
-from domain.models import Address, Customer
 from connectors.erp.errors import RecordError
 from connectors.state import RunStatus
+from domain.models import Address, Customer
 from flows.params import SyncParams
 from flows.sync_customers import sync_customers
 from tasks.customers import merge_customer, same_customer
@@ -18,14 +18,15 @@ from tasks.customers import merge_customer, same_customer
 
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now (customers edited today are then due)."""
-    at = datetime.now(timezone.utc) + timedelta(days=days)
+    at = datetime.now(UTC) + timedelta(days=days)
     monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
 
 
 def erp_customers(shop) -> list[tuple]:
     with shop.erp.engine.connect() as conn:
-        rows = conn.execute(sa.text("select erp_key, email, phone, first_name, last_name from erp_customers "
-                                    "order by erp_key")).all()
+        rows = conn.execute(
+            sa.text("select erp_key, email, phone, first_name, last_name from erp_customers order by erp_key")
+        ).all()
         addresses = conn.execute(sa.text("select count(*) from erp_customer_addresses")).scalar_one()
     return [tuple(r) for r in rows] + [("addresses", addresses)]
 
@@ -47,8 +48,9 @@ def test_shop_customers_arrive_in_the_erp_matched_by_email_or_phone_and_a_second
     by_email = {c.email_key: c.erp_key for c in erp.values()}
     by_phone = {c.phone_key: c.erp_key for c in erp.values() if c.phone_key}
     national = erp["CUST00001"].phone.replace("+420", "").replace(" ", "")  # 742751778: no prefix, no spaces
-    phone_only = flow_shop.emulator.state.seed_customers([Customer(first_name="Telefon", last_name="Jen",
-                                                                   phone=national)])[0]
+    phone_only = flow_shop.emulator.state.seed_customers(
+        [Customer(first_name="Telefon", last_name="Jen", phone=national)]
+    )[0]
     anonymous = flow_shop.emulator.state.seed_customers([Customer(first_name="Walk-in", last_name="Buyer")])[0]
     expected = {gid: by_email.get(c.email_key) for gid, c in shop_customer_ids(flow_shop).items()}
     new = [gid for gid, key in expected.items() if key is None]
@@ -69,15 +71,23 @@ def test_shop_customers_arrive_in_the_erp_matched_by_email_or_phone_and_a_second
     # the shop spells John Taylor's address "John.Taylor@EXAMPLE.NET": the ERP keeps its own spelling
     assert ("CUST00004", "john.taylor@example.net") in {r[:2] for r in rows}
 
-    again = sync_customers(SyncParams(shop=flow_shop.name, period_start=last_period(flow_shop, "sync_customers")[0],
-                                      period_end=last_period(flow_shop, "sync_customers")[1]))
+    again = sync_customers(
+        SyncParams(
+            shop=flow_shop.name,
+            period_start=last_period(flow_shop, "sync_customers")[0],
+            period_end=last_period(flow_shop, "sync_customers")[1],
+        )
+    )
     assert (again.created, again.updated) == (0, 0)
     assert erp_customers(flow_shop) == rows
 
 
 def test_a_customer_the_erp_refuses_is_reported_and_synced_by_the_next_run(sqlite_shop, monkeypatch):
-    refused = next(c for gid, c in shop_customer_ids(sqlite_shop).items()
-                   if c.email_key not in {e.email_key for e in sqlite_shop.data.customers})
+    refused = next(
+        c
+        for gid, c in shop_customer_ids(sqlite_shop).items()
+        if c.email_key not in {e.email_key for e in sqlite_shop.data.customers}
+    )
     real_upsert = sqlite_shop.erp.upsert_customer
 
     def upsert(customer, **kwargs):
@@ -98,8 +108,13 @@ def test_a_customer_the_erp_refuses_is_reported_and_synced_by_the_next_run(sqlit
     assert (second.created, second.failed) == (1, 0)
     erp_key = sqlite_shop.state.erp_keys(sqlite_shop.name, "customer", [refused.shop_id])[refused.shop_id]
     assert (erp_key, refused.email) in {r[:2] for r in erp_customers(sqlite_shop)}
-    third = sync_customers(SyncParams(shop=sqlite_shop.name, period_start=last_period(sqlite_shop, "sync_customers")[0],
-                                      period_end=last_period(sqlite_shop, "sync_customers")[1]))
+    third = sync_customers(
+        SyncParams(
+            shop=sqlite_shop.name,
+            period_start=last_period(sqlite_shop, "sync_customers")[0],
+            period_end=last_period(sqlite_shop, "sync_customers")[1],
+        )
+    )
     assert (third.created, third.updated, third.failed) == (0, 0, 0)
 
 
@@ -129,13 +144,26 @@ def test_a_dry_run_writes_nothing(sqlite_shop, monkeypatch):
 
 
 def test_an_erp_spelling_of_the_same_email_and_phone_is_kept_and_a_new_address_added():
-    erp = Customer(erp_key="C1", email="jana.novak@example.cz", phone="+420 777 123 456", first_name="Jana",
-                   last_name="Nováková", company="Nováková s.r.o.",
-                   addresses=[Address(street="Dlouhá 1", city="Praha", zip="11000", country_code="CZ")])
-    shop = Customer(shop_id="gid://shopify/Customer/1", email="Jana.Novak@EXAMPLE.cz", phone="777123456",
-                    first_name="Jana", last_name="Nováková",
-                    addresses=[Address(street="dlouhá 1", city="Praha", zip="110 00", country_code="CZ"),
-                               Address(street="Krátká 2", city="Brno", zip="60200", country_code="CZ")])
+    erp = Customer(
+        erp_key="C1",
+        email="jana.novak@example.cz",
+        phone="+420 777 123 456",
+        first_name="Jana",
+        last_name="Nováková",
+        company="Nováková s.r.o.",
+        addresses=[Address(street="Dlouhá 1", city="Praha", zip="11000", country_code="CZ")],
+    )
+    shop = Customer(
+        shop_id="gid://shopify/Customer/1",
+        email="Jana.Novak@EXAMPLE.cz",
+        phone="777123456",
+        first_name="Jana",
+        last_name="Nováková",
+        addresses=[
+            Address(street="dlouhá 1", city="Praha", zip="110 00", country_code="CZ"),
+            Address(street="Krátká 2", city="Brno", zip="60200", country_code="CZ"),
+        ],
+    )
     merged = merge_customer(erp, shop)
     assert (merged.email, merged.phone, merged.company) == (erp.email, erp.phone, erp.company)
     assert [a.street for a in merged.addresses] == ["Dlouhá 1", "Krátká 2"]

@@ -4,18 +4,18 @@ against the emulator and the SQL ERP."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from domain.models import Image
 from connectors.erp.sql import tables as t
 from connectors.shopify.media import stage_image
-from flows.sync_images import SyncImagesParams, sync_images
+from domain.models import Image
 from engine.resources import resources
+from flows.sync_images import SyncImagesParams, sync_images
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
-NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 2, 1, tzinfo=UTC)
 
 
 def put_products_in_shop(shop) -> dict[str, str]:
@@ -29,8 +29,11 @@ def upload_in_shop(shop, gid: str, content: bytes, filename: str, alt: str = "Fo
     """What a merchant does in the admin: upload a picture to a product."""
     client = resources(shop.name).shopify
     url = stage_image(client, Image(item_key="x", filename=filename, content=content, mime_type="image/png"))
-    _, errors = client.mutate("ProductAttachMedia", {"productId": gid, "media": [
-        {"originalSource": url, "alt": alt, "mediaContentType": "IMAGE"}]}, "productUpdate")  # fmt: skip
+    _, errors = client.mutate(
+        "ProductAttachMedia",
+        {"productId": gid, "media": [{"originalSource": url, "alt": alt, "mediaContentType": "IMAGE"}]},
+        "productUpdate",
+    )
     assert not errors
 
 
@@ -80,8 +83,16 @@ def test_bytes_that_are_no_image_are_reported_on_either_side_and_the_rest_is_syn
     bad_erp, bad_shop = [p.erp_key for p in sqlite_shop.data.products[:2]]
     html = b"<html>404 not found</html>"
     with sqlite_shop.erp.engine.begin() as conn:
-        conn.execute(sa.insert(t.images).values(item_key=bad_erp, position=7, filename="foto.jpg", content=html,
-                                                content_hash=hashlib.sha256(html).hexdigest(), updated_at=NOW))
+        conn.execute(
+            sa.insert(t.images).values(
+                item_key=bad_erp,
+                position=7,
+                filename="foto.jpg",
+                content=html,
+                content_hash=hashlib.sha256(html).hexdigest(),
+                updated_at=NOW,
+            )
+        )
     not_a_gif = b"GIF? no: plain text"
     upload_in_shop(sqlite_shop, gids[bad_shop], not_a_gif, "scan.gif")
 
@@ -114,8 +125,11 @@ def test_an_image_whose_send_lost_its_answer_is_adopted_and_new_content_replaces
 
     replaced = b"\xff\xd8\xff\xe0 a new photo of the item"
     with sqlite_shop.erp.engine.begin() as conn:
-        conn.execute(sa.update(t.images).where(t.images.c.item_key == image.item_key, t.images.c.position == 0)
-                     .values(content=replaced, content_hash=hashlib.sha256(replaced).hexdigest(), mime_type=None))
+        conn.execute(
+            sa.update(t.images)
+            .where(t.images.c.item_key == image.item_key, t.images.c.position == 0)
+            .values(content=replaced, content_hash=hashlib.sha256(replaced).hexdigest(), mime_type=None)
+        )
     again = sync_images(last_period(sqlite_shop))
     assert (again.created, again.updated, again.failed) == (0, 1, 0)
     assert media_contents(sqlite_shop, gid) == [replaced]

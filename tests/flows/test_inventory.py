@@ -7,15 +7,15 @@ from decimal import Decimal
 import pytest
 
 from blocks import ShopifyShop
-from domain.models import StockLevel
 from connectors.erp.sql import SqlErpBackend, loader
 from connectors.shopify.errors import AuthenticationError
+from domain.models import StockLevel
 from emulators.shopify import catalog_ops
+from engine import resources
+from engine.context import SyncContext
 from flows import sync_inventory as inventory_flow
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from tasks import inventory as inventory_tasks
-from engine import resources
-from engine.context import SyncContext
 
 MAPPED = ("PRAHA", "BRNO")
 
@@ -118,8 +118,14 @@ def test_a_retried_batch_reuses_its_idempotency_key_and_is_not_applied_twice(sql
     state = sqlite_shop.emulator.state
     variant = next(iter(state.variants.values()))
     location = next(loc for loc in state.locations.values() if loc.key == "PRAHA")
-    row = {"key": f"{variant.sku}@PRAHA", "sku": variant.sku, "location_key": "PRAHA", "quantity": 9,
-           "inventory_item_id": state.inventory_items[variant.inventory_item_id].gid, "location_id": location.gid}
+    row = {
+        "key": f"{variant.sku}@PRAHA",
+        "sku": variant.sku,
+        "location_key": "PRAHA",
+        "quantity": 9,
+        "inventory_item_id": state.inventory_items[variant.inventory_item_id].gid,
+        "location_id": location.gid,
+    }
 
     first = inventory_tasks.set_quantities_batch.fn(ctx, [row])
     level = state.levels_of_item(variant.inventory_item_id)[location.id]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from blocks import ShopifyShop
+from engine import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
-from engine import resources
 
 
 def test_maintenance_reports_unmapped_items_and_checks_credentials(sqlite_shop):
@@ -42,5 +42,5 @@ def test_purge_keeps_pending_orders_and_removes_old_finished_ones(sqlite_shop):
     maintenance(MaintenanceParams(shop=sqlite_shop.name, retention_days=1))
     assert state.count_staged(sqlite_shop.name)["done"] == before["done"]
     # what a year later's purge would remove: only done rows
-    assert state.purge_staged(datetime.now(timezone.utc) + timedelta(days=365), shop=sqlite_shop.name) == before["done"]
+    assert state.purge_staged(datetime.now(UTC) + timedelta(days=365), shop=sqlite_shop.name) == before["done"]
     assert state.count_staged(sqlite_shop.name)["pending"] == before["pending"]

@@ -3,15 +3,15 @@ shop orders."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import flows.runtime
-from domain.models import OrderState
 from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunStatus
+from domain.models import OrderState
 from emulators.shopify import order_ops
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
@@ -24,7 +24,7 @@ CHANGED_AT = BASE_DATE + timedelta(days=200)
 
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now."""
-    at = datetime.now(timezone.utc) + timedelta(days=days)
+    at = datetime.now(UTC) + timedelta(days=days)
     monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
 
 
@@ -44,8 +44,10 @@ def shop_orders(shop) -> dict[str, tuple]:
     """What a merchant sees per order: closed, cancelled (and why), tags, last change."""
     state = shop.emulator.state
     with state.lock:
-        return {o.name: (o.closed, o.cancelled_at is not None, o.cancel_reason, tuple(o.tags), o.updated_at)
-                for o in state.orders.values()}
+        return {
+            o.name: (o.closed, o.cancelled_at is not None, o.cancel_reason, tuple(o.tags), o.updated_at)
+            for o in state.orders.values()
+        }
 
 
 def sales_orders_in_erp(shop) -> None:
@@ -64,9 +66,16 @@ def test_erp_states_close_tag_and_cancel_shop_orders_once_and_a_second_run_chang
     create_sales_orders(CreateSalesOrdersParams(shop=flow_shop.name))
     state = flow_shop.emulator.state
     with state.lock:  # archived in Shopify by hand already
-        state.find(gid_of(flow_shop, "#1005"), "Order").closed_at = datetime.now(timezone.utc)
-    set_states(flow_shop, {"#1001": OrderState.PROCESSED, "#1002": OrderState.TRANSFERRED,
-                           "#1003": OrderState.CANCELLED, "#1005": OrderState.PROCESSED})
+        state.find(gid_of(flow_shop, "#1005"), "Order").closed_at = datetime.now(UTC)
+    set_states(
+        flow_shop,
+        {
+            "#1001": OrderState.PROCESSED,
+            "#1002": OrderState.TRANSFERRED,
+            "#1003": OrderState.CANCELLED,
+            "#1005": OrderState.PROCESSED,
+        },
+    )
     before = shop_orders(flow_shop)
 
     report = sync_order_status(SyncOrderStatusParams(shop=flow_shop.name))
@@ -77,8 +86,9 @@ def test_erp_states_close_tag_and_cancel_shop_orders_once_and_a_second_run_chang
     assert "erp-transferred" in after["#1002"][3] and after["#1002"][:2] == (False, False)
     assert after["#1003"][:3] == (True, True, "OTHER")
     assert after["#1005"] == before["#1005"]
-    assert {k: v for k, v in after.items() if k not in ("#1001", "#1002", "#1003")} == \
-        {k: v for k, v in before.items() if k not in ("#1001", "#1002", "#1003")}
+    assert {k: v for k, v in after.items() if k not in ("#1001", "#1002", "#1003")} == {
+        k: v for k, v in before.items() if k not in ("#1001", "#1002", "#1003")
+    }
 
     start, end = last_period(flow_shop)
     again = sync_order_status(SyncOrderStatusParams(shop=flow_shop.name, period_start=start, period_end=end))

@@ -22,8 +22,11 @@ def test_open_orders_arrive_in_the_erp_once_and_a_second_run_changes_nothing(flo
     assert created.created + created.failed == len(open_orders)
     assert erp_order_count(flow_shop) == created.created
 
-    again = sync_orders(SyncParams(shop=flow_shop.name, period_start=staged_period(flow_shop)[0],
-                                   period_end=staged_period(flow_shop)[1]))
+    again = sync_orders(
+        SyncParams(
+            shop=flow_shop.name, period_start=staged_period(flow_shop)[0], period_end=staged_period(flow_shop)[1]
+        )
+    )
     assert again.created == 0 and again.updated == 0
     assert create_sales_orders(CreateSalesOrdersParams(shop=flow_shop.name)).created == 0
     assert erp_order_count(flow_shop) == created.created

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from domain.models import PartyKind
 from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import metafield_key
+from domain.models import PartyKind
 from flows.params import SyncParams
 from flows.sync_parameters import sync_parameters
 
@@ -66,12 +66,14 @@ def test_a_product_with_more_than_25_parameters_is_written_in_full_and_a_refused
     many, refused, late, *_ = [p.erp_key for p in sqlite_shop.data.products]
     with sqlite_shop.erp.engine.begin() as conn:
         conn.execute(sa.delete(t.parameters).where(t.parameters.c.item_key.in_([many, refused])))
-        conn.execute(sa.insert(t.parameters), [
-            {"item_key": many, "position": i, "name": f"Vlastnost {i}", "value": f"hodnota {i}"} for i in range(40)
-        ] + [
-            {"item_key": refused, "position": 0, "name": "Barva", "value": "modrá"},
-            {"item_key": refused, "position": 1, "name": "Popis", "value": "two\nlines"},  # not single-line text
-        ])  # fmt: skip
+        conn.execute(
+            sa.insert(t.parameters),
+            [{"item_key": many, "position": i, "name": f"Vlastnost {i}", "value": f"hodnota {i}"} for i in range(40)]
+            + [
+                {"item_key": refused, "position": 0, "name": "Barva", "value": "modrá"},
+                {"item_key": refused, "position": 1, "name": "Popis", "value": "two\nlines"},  # not single-line text
+            ],
+        )
     gids = put_products_in_shop(sqlite_shop, keys={p.erp_key for p in sqlite_shop.data.products} - {late})
 
     report = sync_parameters(SyncParams(shop=sqlite_shop.name))

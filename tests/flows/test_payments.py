@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,21 +18,29 @@ from flows.sync_payments import sync_payments
 
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now."""
-    at = datetime.now(timezone.utc) + timedelta(days=days)
+    at = datetime.now(UTC) + timedelta(days=days)
     monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
 
 
 def erp_payments(shop) -> set[tuple]:
     with shop.erp.engine.connect() as conn:
-        rows = conn.execute(sa.text("select p.shop_transaction_id, s.shop_order_id, p.amount, p.currency "
-                                    "from erp_payments p join erp_sales_orders s on s.erp_key = p.order_key")).all()
+        rows = conn.execute(
+            sa.text(
+                "select p.shop_transaction_id, s.shop_order_id, p.amount, p.currency "
+                "from erp_payments p join erp_sales_orders s on s.erp_key = p.order_key"
+            )
+        ).all()
     return {(r[0], r[1], float(r[2]), r[3]) for r in rows}
 
 
 def money_in(shop) -> set[tuple]:
     """Successful sales and captures of the shop's orders: what the ERP should book."""
-    return {(t.shop_id, o.shop_id, float(t.amount), t.currency)
-            for o in shop.data.orders for t in o.transactions if t.is_money_in}
+    return {
+        (t.shop_id, o.shop_id, float(t.amount), t.currency)
+        for o in shop.data.orders
+        for t in o.transactions
+        if t.is_money_in
+    }
 
 
 def sales_orders(shop) -> None:

@@ -8,17 +8,22 @@ side. Every document sent to POHODA is validated against ``data.xsd`` (``pohoda_
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (ArtifactCollectionFilter, ArtifactCollectionFilterKey, FlowRunFilter,
-                                            FlowRunFilterParentFlowRunId)
+from prefect.client.schemas.filters import (
+    ArtifactCollectionFilter,
+    ArtifactCollectionFilterKey,
+    FlowRunFilter,
+    FlowRunFilterParentFlowRunId,
+)
 
-from domain.models import Image, PartyKind
 from connectors.shopify.inputs import metafield_key
 from connectors.shopify.media import stage_image
+from domain.models import Image, PartyKind
+from engine.resources import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
@@ -32,7 +37,6 @@ from flows.sync_parameters import sync_parameters
 from flows.sync_payments import sync_payments
 from flows.sync_products import SyncProductsParams, sync_products
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
-from engine.resources import resources
 from tasks.runs import artifact_key
 from tests.flows.pohoda_conftest import PohodaShop, pohoda_shop  # noqa: F401 - the fixture
 
@@ -66,7 +70,7 @@ def shop_prices(shop: PohodaShop) -> dict[str, Decimal]:
 def mapped_products(shop: PohodaShop) -> dict[str, str]:
     """Item key → Product GID, as sync_products recorded them."""
     found = shop.state.all_mappings(shop.name, "product")
-    return dict(zip(found.erp_key, found.shop_id))
+    return dict(zip(found.erp_key, found.shop_id, strict=False))
 
 
 def shop_product(shop: PohodaShop, gid: str):
@@ -77,8 +81,11 @@ def upload_in_shop(shop: PohodaShop, gid: str, content: bytes, filename: str) ->
     """What a merchant does in the admin: upload a picture to a product."""
     client = resources(shop.name).shopify
     url = stage_image(client, Image(item_key="x", filename=filename, content=content, mime_type="image/png"))
-    _, errors = client.mutate("ProductAttachMedia", {"productId": gid, "media": [
-        {"originalSource": url, "alt": "Foto z e-shopu", "mediaContentType": "IMAGE"}]}, "productUpdate")
+    _, errors = client.mutate(
+        "ProductAttachMedia",
+        {"productId": gid, "media": [{"originalSource": url, "alt": "Foto z e-shopu", "mediaContentType": "IMAGE"}]},
+        "productUpdate",
+    )
     assert not errors
 
 
@@ -93,23 +100,32 @@ def put_products_in_shop(shop: PohodaShop) -> dict[str, str]:
     state = shop.emulator.state
     gids = state.seed_products(shop.data.products)
     shop.state.put_mappings(shop.name, "product", gids.items())
-    shop.state.put_mappings(shop.name, "inventory_item", [
-        (v.sku, state.inventory_items[v.inventory_item_id].gid) for v in state.variants.values()])
+    shop.state.put_mappings(
+        shop.name,
+        "inventory_item",
+        [(v.sku, state.inventory_items[v.inventory_item_id].gid) for v in state.variants.values()],
+    )
     return gids
 
 
 def progress(shop: PohodaShop) -> tuple[float, str]:
     """The export's progress artifact as the UI shows it last: percent done and what it counts."""
     with get_client(sync_client=True) as client:
-        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
-            key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, "sync_products", "progress")])))
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(
+                key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, "sync_products", "progress")])
+            )
+        )
     return found[0].data, found[0].description
 
 
 def child_runs(parent_state) -> list:
     with get_client(sync_client=True) as client:
-        return client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_state.state_details.flow_run_id])))
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_state.state_details.flow_run_id])
+            )
+        )
 
 
 def test_export_completion_streams_the_stock_export_in_chunk_subflows_and_a_second_run_sends_nothing(pohoda_shop):
@@ -144,12 +160,13 @@ def test_export_completion_streams_the_stock_export_in_chunk_subflows_and_a_seco
     assert (rerun.created, rerun.updated, rerun.skipped, rerun.failed) == (0, 0, len(shop.data.products), 1)
     assert both_sides(shop) == before
 
-    changed_since = datetime.now(timezone.utc).replace(microsecond=0)
+    changed_since = datetime.now(UTC).replace(microsecond=0)
     other = next(c for c in cards if c.code != sku)
     new_price = other.selling_price + Decimal("100.00")
     pohoda.change_stock_card(pohoda.card_by_code(other.code).id, selling_price=new_price)
-    window = SyncProductsParams(shop=shop.name, period_start=changed_since,
-                                period_end=changed_since + timedelta(hours=1))
+    window = SyncProductsParams(
+        shop=shop.name, period_start=changed_since, period_end=changed_since + timedelta(hours=1)
+    )
     incremental = sync_products(window)
     assert (incremental.created, incremental.updated, incremental.failed) == (0, 1, 0)
     assert shop_prices(shop)[other.code] == new_price
@@ -213,17 +230,21 @@ def test_images_go_from_pohoda_to_the_shop_and_from_the_shop_into_pohoda_once(po
 def on_hand(shop: PohodaShop) -> dict[tuple[str, str], int]:
     state = shop.emulator.state
     with state.lock:
-        return {(variant.sku, state.locations[location_id].key): level.quantity("on_hand")
-                for variant in state.variants.values()
-                for location_id, level in state.levels_of_item(variant.inventory_item_id).items()}
+        return {
+            (variant.sku, state.locations[location_id].key): level.quantity("on_hand")
+            for variant in state.variants.values()
+            for location_id, level in state.levels_of_item(variant.inventory_item_id).items()
+        }
 
 
 def available_in_pohoda(shop: PohodaShop) -> dict[tuple[str, str], int]:
     """What POHODA may still sell per SKU and store: on hand less what open received orders reserve."""
     pohoda = shop.pohoda
     with pohoda.lock:
-        return {(c.code, pohoda.stores[c.store_id].name): max(0, int(c.count - pohoda.reserved_quantity(c.id)[1]))
-                for c in pohoda.cards.values()}
+        return {
+            (c.code, pohoda.stores[c.store_id].name): max(0, int(c.count - pohoda.reserved_quantity(c.id)[1]))
+            for c in pohoda.cards.values()
+        }
 
 
 def test_mserver_orders_become_received_orders_with_payments_and_the_quantity_export_follows_stock(pohoda_shop):
@@ -242,7 +263,7 @@ def test_mserver_orders_become_received_orders_with_payments_and_the_quantity_ex
     assert customers.failed == 0 and staged.created == made.created == len(shop.data.orders) and made.failed == 0
     for placed in shop.data.orders:
         order = pohoda.order(placed.shop_id)  # found by its extId: the shop order's GID
-        assert sorted(i.code for i in order.items if i.code) == sorted(l.sku for l in placed.lines if l.sku)
+        assert sorted(i.code for i in order.items if i.code) == sorted(ln.sku for ln in placed.lines if ln.sku)
         assert order.is_reserved
     assert paid.failed == 0 and paid.created == pohoda.counts()["payments"] > 0
     reserved = available_in_pohoda(shop)
@@ -252,11 +273,13 @@ def test_mserver_orders_become_received_orders_with_payments_and_the_quantity_ex
     assert {key: on_hand(shop).get(key) for key in reserved} == reserved
 
     before = both_sides(shop)
-    for flow, params_cls, sync_type in ((sync_customers, SyncParams, "sync_customers"),
-                                        (sync_orders, SyncParams, "sync_orders"),
-                                        (create_sales_orders, CreateSalesOrdersParams, "create_sales_orders"),
-                                        (sync_payments, SyncParams, "sync_payments"),
-                                        (sync_inventory, SyncInventoryParams, "sync_inventory")):
+    for flow, params_cls, sync_type in (
+        (sync_customers, SyncParams, "sync_customers"),
+        (sync_orders, SyncParams, "sync_orders"),
+        (create_sales_orders, CreateSalesOrdersParams, "create_sales_orders"),
+        (sync_payments, SyncParams, "sync_payments"),
+        (sync_inventory, SyncInventoryParams, "sync_inventory"),
+    ):
         rerun = again(shop, flow, params_cls, sync_type)
         assert (rerun.created, rerun.updated, rerun.failed) == (0, 0, 0), sync_type
     assert both_sides(shop) == before
@@ -266,9 +289,15 @@ def shop_orders(shop: PohodaShop) -> dict[str, tuple]:
     """What a merchant sees per order: closed, cancelled, tags, fulfillments' tracking numbers."""
     state = shop.emulator.state
     with state.lock:
-        return {o.name: (o.closed, o.cancelled_at is not None, tuple(o.tags),
-                         [t["number"] for f in o.fulfillment_ids for t in state.fulfillments[f].tracking])
-                for o in state.orders.values()}
+        return {
+            o.name: (
+                o.closed,
+                o.cancelled_at is not None,
+                tuple(o.tags),
+                [t["number"] for f in o.fulfillment_ids for t in state.fulfillments[f].tracking],
+            )
+            for o in state.orders.values()
+        }
 
 
 def test_order_states_and_delivery_notes_reach_the_shop_as_close_tag_cancel_and_fulfillment(pohoda_shop):
@@ -278,8 +307,12 @@ def test_order_states_and_delivery_notes_reach_the_shop_as_close_tag_cancel_and_
     pohoda.set_order_executed(gid_of(shop, "#1001"))
     pohoda.transfer_order(gid_of(shop, "#1002"))
     pohoda.cancel_order(gid_of(shop, "#1003"))
-    pohoda.create_delivery_note(gid_of(shop, "#1004"), carrier="PPL", tracking_number="PPL0001",
-                                tracking_url="https://www.ppl.cz/vyhledat-zasilku?shipmentId=PPL0001")
+    pohoda.create_delivery_note(
+        gid_of(shop, "#1004"),
+        carrier="PPL",
+        tracking_number="PPL0001",
+        tracking_url="https://www.ppl.cz/vyhledat-zasilku?shipmentId=PPL0001",
+    )
     before = shop_orders(shop)
 
     statuses = sync_order_status(SyncOrderStatusParams(shop=shop.name))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from prefect.client.orchestration import get_client
@@ -46,20 +46,23 @@ def test_items_become_products_with_their_skus_and_prices_and_a_second_run_sends
     state = flow_shop.emulator.state
     products = flow_shop.state.all_mappings(flow_shop.name, "product")
     assert sorted(products.erp_key) == sorted(p.erp_key for p in flow_shop.data.products)
-    for erp_key, gid in zip(products.erp_key, products.shop_id):
+    for erp_key, gid in zip(products.erp_key, products.shop_id, strict=False):
         item = next(p for p in flow_shop.data.products if p.erp_key == erp_key)
         shop_product = state.find(gid, "Product")
         assert shop_product.title == item.title
         assert sorted(state.variants[v].sku for v in shop_product.variant_ids) == sorted(v.sku for v in item.variants)
     variants = flow_shop.state.all_mappings(flow_shop.name, "variant")
     items = flow_shop.state.all_mappings(flow_shop.name, "inventory_item")
-    for sku, variant_gid, item_gid in zip(variants.erp_key, variants.shop_id, items.shop_id):
+    for sku, variant_gid, item_gid in zip(variants.erp_key, variants.shop_id, items.shop_id, strict=False):
         variant = state.find(variant_gid, "ProductVariant")
         assert variant.sku == sku and state.find(item_gid, "InventoryItem").id == variant.inventory_item_id
 
     requests = flow_shop.emulator.recorder.count
-    again = sync_products(SyncProductsParams(shop=flow_shop.name, period_start=last_period(flow_shop)[0],
-                                             period_end=last_period(flow_shop)[1]))
+    again = sync_products(
+        SyncProductsParams(
+            shop=flow_shop.name, period_start=last_period(flow_shop)[0], period_end=last_period(flow_shop)[1]
+        )
+    )
     assert (again.created, again.updated, again.skipped) == (0, 0, len(flow_shop.data.products))
     assert flow_shop.emulator.recorder.count == requests  # not a single call to the shop
     assert len(state.products) == len(flow_shop.data.products)
@@ -71,16 +74,20 @@ def test_a_price_change_in_the_erp_updates_only_that_variant(sqlite_shop):
     changed, other = item.variants[0], item.variants[1]
     untouched_at = next(v for v in sqlite_shop.emulator.state.variants.values() if v.sku == other.sku).updated_at
     before = {op: calls(sqlite_shop, op) for op in MUTATIONS}
-    at = datetime(2031, 5, 1, tzinfo=timezone.utc)
+    at = datetime(2031, 5, 1, tzinfo=UTC)
     new_price = changed.price + Decimal("10.00")
     variants = [changed.model_copy(update={"price": new_price}), *item.variants[1:]]
     change_in_erp(sqlite_shop, item.model_copy(update={"variants": variants}), at)
 
-    report = sync_products(SyncProductsParams(shop=sqlite_shop.name, period_start=at, period_end=at + timedelta(hours=1)))
+    report = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=at, period_end=at + timedelta(hours=1))
+    )
 
     assert (report.updated, report.created, report.failed) == (1, 0, 0)
     assert shop_prices(sqlite_shop)[changed.sku] == new_price
-    assert next(v for v in sqlite_shop.emulator.state.variants.values() if v.sku == other.sku).updated_at == untouched_at
+    assert (
+        next(v for v in sqlite_shop.emulator.state.variants.values() if v.sku == other.sku).updated_at == untouched_at
+    )
     sent = {op: calls(sqlite_shop, op) - before[op] for op in MUTATIONS}
     assert sent == {"ProductSet": 0, "ProductUpdate": 0, "ProductVariantsBulkUpdate": 1}
 
@@ -91,8 +98,11 @@ def test_a_big_export_runs_as_child_flow_runs_per_chunk_and_their_reports_add_up
     report = state.result()
     assert report.created == len(sqlite_shop.data.products)
     with get_client(sync_client=True) as client:
-        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])))
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
     chunks = -(-len(sqlite_shop.data.products) // 5)
     assert len(children) == chunks and {c.state_name for c in children} == {"Completed"}
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
@@ -116,16 +126,19 @@ def test_a_failing_chunk_costs_only_its_own_items_which_the_next_run_retries(sql
     assert set(sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_products").extra["retry"]) == lost
 
     monkeypatch.setattr(SqlErpBackend, "get_products", original)
-    quiet = datetime(2032, 1, 1, tzinfo=timezone.utc)  # a window in which nothing changed: only the retries
-    second = sync_products(SyncProductsParams(shop=sqlite_shop.name, period_start=quiet,
-                                              period_end=quiet + timedelta(days=1)))
+    quiet = datetime(2032, 1, 1, tzinfo=UTC)  # a window in which nothing changed: only the retries
+    second = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1))
+    )
     assert (second.created, second.failed) == (4, 0)
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
 
 
 def test_a_product_already_in_the_shop_is_adopted_by_sku_not_duplicated(sqlite_shop):
     existing = sqlite_shop.data.products[2]
-    gid = sqlite_shop.emulator.state.seed_products([existing.model_copy(update={"title": "Made by hand"})])[existing.erp_key]
+    gid = sqlite_shop.emulator.state.seed_products([existing.model_copy(update={"title": "Made by hand"})])[
+        existing.erp_key
+    ]
 
     report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
 
@@ -161,7 +174,7 @@ def test_a_product_deleted_in_the_shop_is_created_again_when_its_item_is_synced_
     item = sqlite_shop.data.products[0]
     gid = sqlite_shop.state.shop_ids(sqlite_shop.name, "product", [item.erp_key])[item.erp_key]
     catalog_ops.delete_product(sqlite_shop.emulator.state, sqlite_shop.emulator.state.find(gid, "Product"))
-    at = datetime(2031, 6, 1, tzinfo=timezone.utc)
+    at = datetime(2031, 6, 1, tzinfo=UTC)
     change_in_erp(sqlite_shop, item.model_copy(update={"title": f"{item.title} (new)"}), at)
     window = SyncProductsParams(shop=sqlite_shop.name, period_start=at, period_end=at + timedelta(hours=1))
 

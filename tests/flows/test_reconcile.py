@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +24,15 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
 from blocks import ShopifyShop
-from domain.drift import DriftKind
-from domain.models import Order, Shipment, ShipmentLine, Transaction, TransactionKind, TransactionStatus
-from domain.report import SyncReport
 from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunRecord, RunStatus
+from domain.drift import DriftKind
+from domain.models import Order, Shipment, ShipmentLine, Transaction, TransactionKind, TransactionStatus
+from domain.report import SyncReport
 from emulators.shopify import catalog_ops, order_ops
 from emulators.shopify.snapshot import snapshot
+from engine import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.reconcile import Check, ReconcileParams, reconcile
@@ -40,14 +41,21 @@ from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
 from flows.sync_products import SyncProductsParams, sync_products
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
-from engine import resources
 from tasks.runs import artifact_key
 from tests.flows.conftest import FlowShop, _make_shop
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
 
-PERIOD_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
-STATE_TABLES = ("erp_sales_orders", "erp_payments", "erp_shipment_sync", "erp_stock", "erp_variants", "cs_hashes",
-                "cs_id_mappings", "cs_staged_orders")
+PERIOD_START = datetime(2025, 1, 1, tzinfo=UTC)
+STATE_TABLES = (
+    "erp_sales_orders",
+    "erp_payments",
+    "erp_shipment_sync",
+    "erp_stock",
+    "erp_variants",
+    "cs_hashes",
+    "cs_id_mappings",
+    "cs_staged_orders",
+)
 
 
 @dataclass
@@ -66,8 +74,7 @@ class Reconciled:
 
 def run(shop: FlowShop, **params) -> SyncReport:
     """Reconcile the orders created since 2025 (the sample's); an explicit period moves no cursor."""
-    return reconcile(ReconcileParams(shop=shop.name, period_start=PERIOD_START,
-                                     period_end=datetime.now(timezone.utc), **params))
+    return reconcile(ReconcileParams(shop=shop.name, period_start=PERIOD_START, period_end=datetime.now(UTC), **params))
 
 
 def drift_of(report: SyncReport) -> set[tuple[str, str]]:
@@ -83,8 +90,11 @@ def compared(report: SyncReport) -> dict[str, int]:
 def artifact(shop: FlowShop, kind: str) -> Any:
     """The latest reconcile artifact of this kind (``drift`` markdown, ``differences`` table), as the UI has it."""
     with get_client(sync_client=True) as client:
-        found = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
-            key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, "reconcile", kind)])))
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(
+                key=ArtifactCollectionFilterKey(any_=[artifact_key(shop.name, "reconcile", kind)])
+            )
+        )
     return found[0].data if found else None
 
 
@@ -113,11 +123,18 @@ def paid(shop: FlowShop, name: str) -> Transaction:
 def ship(shop: FlowShop, key: str, name: str) -> None:
     placed = order(shop, name)
     with shop.erp.engine.begin() as conn:
-        loader.add_shipment(conn, Shipment(
-            erp_key=key, order_shop_id=placed.shop_id, shipped_at=BASE_DATE + timedelta(days=150),
-            lines=[ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
-                   for line in placed.lines],
-        ))  # fmt: skip
+        loader.add_shipment(
+            conn,
+            Shipment(
+                erp_key=key,
+                order_shop_id=placed.shop_id,
+                shipped_at=BASE_DATE + timedelta(days=150),
+                lines=[
+                    ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
+                    for line in placed.lines
+                ],
+            ),
+        )
 
 
 def map_every_location(shop: FlowShop) -> None:
@@ -144,8 +161,9 @@ def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:
     state, erp = shop.emulator.state, shop.erp
     stocked = {s.sku for s in shop.data.stock if s.shop_quantity() > 0}
     # the deleted product holds stock: its repair must send the stock of the re-created variant too
-    single = sorted((p for p in shop.data.products if len(p.variants) == 1),
-                    key=lambda p: p.variants[0].sku not in stocked)
+    single = sorted(
+        (p for p in shop.data.products if len(p.variants) == 1), key=lambda p: p.variants[0].sku not in stocked
+    )
     deleted, repriced, restocked = (p.variants[0].sku for p in single[:3])
     dropped_in_erp = next(p for p in shop.data.products if len(p.variants) > 1).variants[-1].sku
     assert deleted in stocked
@@ -156,21 +174,34 @@ def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:
         state.transactions[gid_number(paid(shop, "#1003").shop_id)].amount += Decimal("1")
         order_ops.fulfill_everything(state, state.find(order(shop, "#1005").shop_id, "Order"))
     by_hand = [f.gid for f in state.fulfillments.values() if f.order_id == gid_number(order(shop, "#1005").shop_id)]
-    missed = Order(shop_id="gid://shopify/Order/9000", name="#9000", created_at=BASE_DATE + timedelta(days=30),
-                   updated_at=BASE_DATE + timedelta(days=30), currency="CZK", total=Decimal("10"),
-                   lines=[{"title": "Gift wrap", "quantity": 1, "unit_price": Decimal("10")}])  # fmt: skip
+    missed = Order(
+        shop_id="gid://shopify/Order/9000",
+        name="#9000",
+        created_at=BASE_DATE + timedelta(days=30),
+        updated_at=BASE_DATE + timedelta(days=30),
+        currency="CZK",
+        total=Decimal("10"),
+        lines=[{"title": "Gift wrap", "quantity": 1, "unit_price": Decimal("10")}],
+    )
     state.seed_orders([missed])  # an open order sync_orders has long covered, yet never staged
     unbooked = paid(shop, "#1006").shop_id
     with erp.engine.begin() as conn:  # in the ERP: a variant dropped, stock moved, a payment row lost
         conn.execute(sa.text("delete from erp_variants where sku = :s"), {"s": dropped_in_erp})
         conn.execute(sa.text("delete from erp_stock where sku = :s"), {"s": dropped_in_erp})
-        conn.execute(sa.text("update erp_stock set quantity = quantity + 7 where sku = :s and location_key = 'PRAHA'"),
-                     {"s": restocked})
+        conn.execute(
+            sa.text("update erp_stock set quantity = quantity + 7 where sku = :s and location_key = 'PRAHA'"),
+            {"s": restocked},
+        )
         conn.execute(sa.text("delete from erp_payments where shop_transaction_id = :t"), {"t": unbooked})
-    stranger = Transaction(shop_id="gid://shopify/OrderTransaction/555555555",
-                           order_shop_id=order(shop, "#1007").shop_id, kind=TransactionKind.SALE,
-                           status=TransactionStatus.SUCCESS, amount=Decimal("5"), currency="CZK",
-                           processed_at=BASE_DATE)  # fmt: skip
+    stranger = Transaction(
+        shop_id="gid://shopify/OrderTransaction/555555555",
+        order_shop_id=order(shop, "#1007").shop_id,
+        kind=TransactionKind.SALE,
+        status=TransactionStatus.SUCCESS,
+        amount=Decimal("5"),
+        currency="CZK",
+        processed_at=BASE_DATE,
+    )
     sales_order = erp.sales_order_keys([stranger.order_shop_id])[stranger.order_shop_id]
     erp.record_payment(stranger, sales_order)  # a payment booked for a transaction the shop does not have
     ship(shop, "DL3", "#1006")  # marked as sent, but the shop never got its fulfillment
@@ -203,8 +234,18 @@ def reconciled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reconciled]
         planted = run(shop)
         planted_run = shop.state.list_runs(shop.name, "reconcile", limit=1)[0]
         published = (artifact(shop, "drift"), artifact(shop, "differences"))
-        yield Reconciled(shop, clean, planted, planted_run, published, expected, shop_before, shop_picture(shop),
-                         erp_before, erp_picture(shop))
+        yield Reconciled(
+            shop,
+            clean,
+            planted,
+            planted_run,
+            published,
+            expected,
+            shop_before,
+            shop_picture(shop),
+            erp_before,
+            erp_picture(shop),
+        )
     finally:
         made.close()
 

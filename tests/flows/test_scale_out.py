@@ -20,8 +20,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import ValidationError
 
 from blocks import ShopifyShop
-from flows.sync_products import PROCESS_LABEL, SyncProductsParams, chunk_task_runner, sync_products
 from engine import resources
+from flows.sync_products import PROCESS_LABEL, SyncProductsParams, chunk_task_runner, sync_products
 from tests.flows.conftest import FlowShop, _make_shop
 
 distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
@@ -34,18 +34,31 @@ def catalog(shop: FlowShop) -> set[tuple]:
     """What the shop holds, without ids and times: every product's fields with its variants'."""
     state = shop.emulator.state
     return {
-        (p.title, p.handle, p.vendor, p.product_type, p.status, tuple(p.tags), p.description_html,
-         tuple((o.name, tuple(o.values)) for o in p.options),
-         tuple(sorted((v.sku, v.price, v.compare_at_price, v.barcode, tuple(v.option_values))
-                      for v in (state.variants[i] for i in p.variant_ids))))
+        (
+            p.title,
+            p.handle,
+            p.vendor,
+            p.product_type,
+            p.status,
+            tuple(p.tags),
+            p.description_html,
+            tuple((o.name, tuple(o.values)) for o in p.options),
+            tuple(
+                sorted(
+                    (v.sku, v.price, v.compare_at_price, v.barcode, tuple(v.option_values))
+                    for v in (state.variants[i] for i in p.variant_ids)
+                )
+            ),
+        )
         for p in state.products.values()
     }
 
 
 def chunk_runs(parent_id) -> list:
     with get_client(sync_client=True) as client:
-        return client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])))
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id]))
+        )
 
 
 def test_the_runner_is_chosen_by_configuration_and_a_bad_address_or_a_missing_extra_is_named(monkeypatch):
@@ -58,9 +71,13 @@ def test_the_runner_is_chosen_by_configuration_and_a_bad_address_or_a_missing_ex
     assert isinstance(chunk_task_runner(forced, "tcp://scheduler:8786"), ThreadPoolTaskRunner)
 
     with pytest.raises(ValidationError, match=r"dask_address\n.*expected tcp://host:8786"):
-        ShopifyShop(shop_url="acme.myshopify.com", access_token="shpat_x", erp_block="erp-database/main",
-                    schedule={"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2},
-                    dask_address="http://scheduler:8786")
+        ShopifyShop(
+            shop_url="acme.myshopify.com",
+            access_token="shpat_x",
+            erp_block="erp-database/main",
+            schedule={"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2},
+            dask_address="http://scheduler:8786",
+        )
 
     monkeypatch.setitem(sys.modules, "prefect_dask", None)  # as on an install without the extra
     with pytest.raises(RuntimeError, match=r"commerce-sync\[dask\]"):
@@ -68,7 +85,8 @@ def test_the_runner_is_chosen_by_configuration_and_a_bad_address_or_a_missing_ex
 
 
 def test_chunks_on_dask_worker_processes_leave_the_shop_as_threads_do_and_a_second_run_sends_nothing(
-        sqlite_shop, sqlite_url):
+    sqlite_shop, sqlite_url
+):
     with contextmanager(_make_shop)(sqlite_url.replace("erp.db", "erp-threads.db")) as on_threads:
         sync_products(SyncProductsParams(shop=on_threads.name, chunk_size=CHUNK, max_workers=2))
         expected = catalog(on_threads)
@@ -95,7 +113,8 @@ def test_chunks_on_dask_worker_processes_leave_the_shop_as_threads_do_and_a_seco
 
         run = sqlite_shop.state.list_runs(sqlite_shop.name, "sync_products", limit=1)[-1]
         requests = sqlite_shop.emulator.recorder.count
-        again = sync_products(params.model_copy(update={"period_start": run.period_start,
-                                                        "period_end": run.period_end}))
+        again = sync_products(
+            params.model_copy(update={"period_start": run.period_start, "period_end": run.period_end})
+        )
         assert (again.created, again.updated, again.skipped, again.failed) == (0, 0, products, 0)
         assert sqlite_shop.emulator.recorder.count == requests  # not a single call to the shop

@@ -27,7 +27,7 @@ import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -35,15 +35,22 @@ import pytest
 import sqlalchemy as sa
 from prefect import Flow
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter,
-                                            FlowRunFilterId, FlowRunFilterStartTime, LogFilter, LogFilterFlowRunId)
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    FlowRunFilter,
+    FlowRunFilterId,
+    FlowRunFilterStartTime,
+    LogFilter,
+    LogFilterFlowRunId,
+)
 from sqlalchemy.engine import make_url
 
 import flows.runtime
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from deployments.builder import RUN_ORDER
-from domain.categories import SYNC_TYPES
 from deployments.setup import ensure_concurrency_limits
+from domain.categories import SYNC_TYPES
 from engine import resources
 from tests.flows.conftest import _make_shop
 from tests.flows.pohoda_conftest import make_pohoda_shop
@@ -115,7 +122,7 @@ class _Captured(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append(self.format(record))  # with the traceback of exc_info, if any
-        except Exception:  # noqa: BLE001 - a record that cannot be formatted is still searched
+        except Exception:
             self.lines.append(repr(record.__dict__))
 
 
@@ -124,8 +131,11 @@ def every_log_record() -> Iterator[_Captured]:
     """Records of every logger at DEBUG, also those Prefect keeps from propagating to the root logger."""
     handler = _Captured()
     manager = logging.root.manager
-    loggers = [logging.getLogger()] + [logging.getLogger(name) for name, found in list(manager.loggerDict.items())
-                                       if isinstance(found, logging.Logger) and not found.propagate]
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name)
+        for name, found in list(manager.loggerDict.items())
+        if isinstance(found, logging.Logger) and not found.propagate
+    ]
     levels = {name: logging.getLogger(name).level for name in ("", "prefect", "httpx", "httpcore", "sqlalchemy")}
     for logger in loggers:
         logger.addHandler(handler)
@@ -153,8 +163,11 @@ def _paged(read: Any, **filters: Any) -> Iterator[Any]:
 def scan_prefect_api(scan: Scan, since: datetime) -> None:
     """Flow runs (parameters, states and their messages), task runs, artifacts and logs of the runs since."""
     with get_client(sync_client=True) as client:
-        runs = list(_paged(client.read_flow_runs,
-                           flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since))))
+        runs = list(
+            _paged(
+                client.read_flow_runs, flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since))
+            )
+        )
         ids = [run.id for run in runs]
         for run in runs:
             scan.add("flow runs", f"flow run {run.name}", run.model_dump_json())
@@ -162,8 +175,9 @@ def scan_prefect_api(scan: Scan, since: datetime) -> None:
             return
         for task_run in _paged(client.read_task_runs, flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids))):
             scan.add("task runs", f"task run {task_run.name}", task_run.model_dump_json())
-        for artifact in _paged(client.read_artifacts,
-                               artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))):
+        for artifact in _paged(
+            client.read_artifacts, artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
+        ):
             scan.add("artifacts", f"artifact {artifact.key or artifact.id}", artifact.model_dump_json())
         for log in _paged(client.read_logs, log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=ids))):
             scan.add("api logs", f"api log of {log.flow_run_id}", log.model_dump_json())
@@ -246,7 +260,7 @@ def save_shop(name: str, shop_url: str, token: str, erp_block: str) -> str:
 def forget(*shops: str) -> None:
     """Close what the runs of these extra shops opened (HTTP clients, engines) and drop it from the cache."""
     for name in shops:
-        cached = resources._cache.get(name)  # noqa: SLF001 - the fixtures do the same for their shop
+        cached = resources._cache.get(name)
         if cached is not None and "erp" in cached.__dict__:
             cached.erp.close()
         resources.forget(name)
@@ -281,7 +295,7 @@ def traced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("COMMERCE_SYNC_RECORD_DIR", str(tmp_path / "requests"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
     monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: tomorrow)
     yield tmp_path
 
@@ -297,9 +311,12 @@ def erp_url(request: pytest.FixtureRequest) -> str:
 
 
 def test_the_scan_finds_a_secret_in_plain_text_and_in_base64_at_any_alignment():
-    for text in (f"token={SHOP_TOKEN}", f"pw {DB_PASSWORD[:-3]}…",
-                 *(base64.b64encode(b"x" * shift + WRONG_TOKEN.encode() + b"!").decode() for shift in range(3)),
-                 "STW-Authorization: Basic " + base64.b64encode(f"admin:{POHODA_PASSWORD}".encode()).decode()):
+    for text in (
+        f"token={SHOP_TOKEN}",
+        f"pw {DB_PASSWORD[:-3]}…",
+        *(base64.b64encode(b"x" * shift + WRONG_TOKEN.encode() + b"!").decode() for shift in range(3)),
+        "STW-Authorization: Basic " + base64.b64encode(f"admin:{POHODA_PASSWORD}".encode()).decode(),
+    ):
         scan = Scan()
         scan.add("text", "text", text)
         assert scan.leaks, f"not found in {text!r}"
@@ -314,7 +331,7 @@ def test_every_module_in_flows_is_a_sync_type_the_scan_runs():
 
 
 def test_no_secret_of_a_sql_shop_reaches_logs_artifacts_requests_exceptions_or_state(traced, erp_url, capfd):
-    since = datetime.now(timezone.utc)
+    since = datetime.now(UTC)
     scan = Scan()
     with every_log_record() as logs, opened(_make_shop(erp_url, token=SHOP_TOKEN)) as shop:
         wrong, down = f"{shop.name}-wrong", f"{shop.name}-down"
@@ -338,7 +355,8 @@ def test_no_secret_of_a_sql_shop_reaches_logs_artifacts_requests_exceptions_or_s
     recorded = [json.loads(p.read_text())["headers"] for p in (traced / "requests").glob("shopify-*.json")]
     assert len(recorded) > len(every_flow())
     assert {h.get("X-Shopify-Access-Token", h.get("x-shopify-access-token")) for h in recorded} == {"[REDACTED]"}, (
-        "the recorder sees the token header and keeps it redacted")
+        "the recorder sees the token header and keeps it redacted"
+    )
     assert erp_url.startswith("postgresql") or traced / "erp.db" in files
     scan.assert_clean("logs", "flow runs", "artifacts", "state tables", "files", "exceptions")
 
@@ -346,7 +364,7 @@ def test_no_secret_of_a_sql_shop_reaches_logs_artifacts_requests_exceptions_or_s
 def test_no_secret_of_a_pohoda_shop_reaches_logs_artifacts_requests_exceptions_or_state(
     traced, shared_dir, monkeypatch, capfd
 ):
-    since = datetime.now(timezone.utc)
+    since = datetime.now(UTC)
     scan = Scan()
     fixture = make_pohoda_shop(shared_dir, traced, monkeypatch, token=SHOP_TOKEN, password=POHODA_PASSWORD)
     with every_log_record() as logs, opened(fixture) as shop:
@@ -354,9 +372,13 @@ def test_no_secret_of_a_pohoda_shop_reaches_logs_artifacts_requests_exceptions_o
         try:
             assert run_every_flow(shop.name) == {}
             # a wrong POHODA password: mServer answers 401
-            PohodaMServer(url=shop.pohoda_url, user=POHODA_USER, password=WRONG_POHODA_PASSWORD,
-                          company_ico=shop.mserver.config.company_ico,
-                          state_url=f"sqlite:///{traced / 'wrong-state.db'}").save(f"{wrong}-erp")
+            PohodaMServer(
+                url=shop.pohoda_url,
+                user=POHODA_USER,
+                password=WRONG_POHODA_PASSWORD,
+                company_ico=shop.mserver.config.company_ico,
+                state_url=f"sqlite:///{traced / 'wrong-state.db'}",
+            ).save(f"{wrong}-erp")
             save_shop(wrong, ShopifyShop.load(shop.name).shop_url, SHOP_TOKEN, f"pohoda-mserver/{wrong}-erp")
             failing_run(scan, "sync_products", wrong, "HTTP 401")
             tables = scan_tables(scan, f"sqlite:///{traced / 'state.db'}")

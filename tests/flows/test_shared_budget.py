@@ -31,9 +31,9 @@ from blocks import ShopifyShop
 from commerce_sync.samples.data import generate
 from connectors.shopify.throttle import reset_governors
 from deployments.setup import DEFAULT_RESTORE_RATE, ensure_shared_budgets, setup
+from domain.categories import shopify_budget_name
 from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
 from engine import resources
-from domain.categories import shopify_budget_name
 from engine.shared_budget import PrefectSharedBucket, budget_limit, ensure_shared_budget
 
 WORKER = Path(__file__).with_name("shared_budget_worker.py")
@@ -78,11 +78,31 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
     go = tmp_path / f"go-{shop}"
     ready = [tmp_path / f"ready-{shop}-{n}" for n in range(2)]
     with running_emulator(app=app) as url:
-        specs = [{"url": url, "token": TOKEN, "shop": shop, "shared": shared, "restore_rate": RESTORE,
-                  "bucket_size": BUCKET, "pages": PAGES, "page_size": 5, "go_file": str(go),
-                  "ready_file": str(ready_file)} for ready_file in ready]
-        workers = [subprocess.Popen([sys.executable, str(WORKER), json.dumps(spec)], env=env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE) for spec in specs]
+        specs = [
+            {
+                "url": url,
+                "token": TOKEN,
+                "shop": shop,
+                "shared": shared,
+                "restore_rate": RESTORE,
+                "bucket_size": BUCKET,
+                "pages": PAGES,
+                "page_size": 5,
+                "go_file": str(go),
+                "ready_file": str(ready_file),
+            }
+            for ready_file in ready
+        ]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, str(WORKER), json.dumps(spec)],
+                env=env,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for spec in specs
+        ]
         try:
             _wait_for(ready, workers)
             go.touch()
@@ -90,7 +110,7 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
         finally:
             for worker in workers:
                 worker.kill()
-        for worker, (_, err) in zip(workers, outputs):
+        for worker, (_, err) in zip(workers, outputs, strict=False):
             assert worker.returncode == 0, err[-3000:]
         charged = sum(op["calls"] for op in httpx.get(f"{url}/_emulator/state").json()["cost"]["by_operation"].values())
         received = httpx.get(f"{url}/_emulator/requests").json()["count"]
@@ -121,8 +141,13 @@ def test_without_sharing_the_same_two_workers_are_throttled(tmp_path):
 def test_setup_creates_each_shops_budget_from_its_block_and_updates_it_when_the_plan_changes():
     saved = f"budget-{uuid.uuid4().hex[:8]}"
     unsaved = f"budget-{uuid.uuid4().hex[:8]}"
-    block = ShopifyShop(shop_url="acme-store.myshopify.com", access_token=TOKEN, erp_block="erp-database/none",
-                        schedule={"selectedFrequency": "Daily", "startDate": "2026-01-01"}, restore_rate=1000)
+    block = ShopifyShop(
+        shop_url="acme-store.myshopify.com",
+        access_token=TOKEN,
+        erp_block="erp-database/none",
+        schedule={"selectedFrequency": "Daily", "startDate": "2026-01-01"},
+        restore_rate=1000,
+    )
     block.save(saved)
     created = asyncio.run(setup("cs-budget-pool", [saved, unsaved]))
     assert created["shared_budgets"] == [shopify_budget_name(saved), shopify_budget_name(unsaved)]

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from domain.models import Shipment, ShipmentLine, Tracking
 from commerce_sync.samples.data import BASE_DATE
 from connectors.erp.sql import loader
 from connectors.state import RunStatus
+from domain.models import Shipment, ShipmentLine, Tracking
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
@@ -27,11 +27,14 @@ def add_shipment(shop, key: str, name: str, lines: dict[str, int], *, days: int 
     placed = order(shop, name)
     skus = {line.shop_id: line.sku for line in placed.lines}
     shipment = Shipment(
-        erp_key=key, order_shop_id=placed.shop_id, shipped_at=BASE_DATE + timedelta(days=200 + days),
-        lines=[ShipmentLine(sku=skus[line_id], quantity=qty, order_line_shop_id=line_id)
-               for line_id, qty in lines.items()],
+        erp_key=key,
+        order_shop_id=placed.shop_id,
+        shipped_at=BASE_DATE + timedelta(days=200 + days),
+        lines=[
+            ShipmentLine(sku=skus[line_id], quantity=qty, order_line_shop_id=line_id) for line_id, qty in lines.items()
+        ],
         tracking=Tracking(company="PPL", number=tracking, url=f"https://ppl.cz/{tracking}") if tracking else None,
-    )  # fmt: skip
+    )
     with shop.erp.engine.begin() as conn:
         loader.add_shipment(conn, shipment)
     return placed
@@ -54,8 +57,14 @@ def fulfilled(shop, shop_order_id: str) -> list[tuple[str, dict[str, int], list[
     with state.lock:
         placed = state.find(shop_order_id, "Order")
         made = [state.fulfillments[i] for i in placed.fulfillment_ids]
-        return [(f.gid, {f"gid://shopify/LineItem/{line.line_item_id}": line.quantity for line in f.lines},
-                 [t["number"] for t in f.tracking]) for f in made]
+        return [
+            (
+                f.gid,
+                {f"gid://shopify/LineItem/{line.line_item_id}": line.quantity for line in f.lines},
+                [t["number"] for t in f.tracking],
+            )
+            for f in made
+        ]
 
 
 def sync_rows(shop) -> dict[str, tuple]:
@@ -88,7 +97,8 @@ def test_shipments_become_fulfillments_with_tracking_once_and_a_second_run_chang
     ]
     shipped_second = fulfilled(flow_shop, second.shop_id)
     assert [lines for _, lines, _ in shipped_second] == [
-        {second.lines[0].shop_id: 1}, {line.shop_id: line.quantity for line in second.lines[1:]}
+        {second.lines[0].shop_id: 1},
+        {line.shop_id: line.quantity for line in second.lines[1:]},
     ]
     rows = sync_rows(flow_shop)
     assert rows["DL1"] == ("synced", shipped_first[0][0], None)

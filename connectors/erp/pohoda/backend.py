@@ -22,20 +22,6 @@ from datetime import datetime
 import httpx
 from pydantic import SecretStr
 
-from domain.models import (
-    Category,
-    Customer,
-    Image,
-    Order,
-    OrderStatusChange,
-    Page,
-    Party,
-    Product,
-    Shipment,
-    StockLevel,
-    Transaction,
-)
-
 from connectors.erp.paging import require_limit, require_utc
 from connectors.erp.pohoda import directory
 from connectors.erp.pohoda.cards import product_key
@@ -53,6 +39,19 @@ from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
 from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder
 from connectors.pohoda.client import MServerClient
+from domain.models import (
+    Category,
+    Customer,
+    Image,
+    Order,
+    OrderStatusChange,
+    Page,
+    Party,
+    Product,
+    Shipment,
+    StockLevel,
+    Transaction,
+)
 
 __all__ = ["PohodaErpBackend"]
 
@@ -60,8 +59,14 @@ __all__ = ["PohodaErpBackend"]
 class PohodaErpBackend(ErpBackend):
     """One POHODA accounting unit behind mServer, read and written by the syncs."""
 
-    def __init__(self, client: MServerClient, local: LocalState, *, documents: DocumentStore | None = None,
-                 settings: PohodaSettings | None = None) -> None:
+    def __init__(
+        self,
+        client: MServerClient,
+        local: LocalState,
+        *,
+        documents: DocumentStore | None = None,
+        settings: PohodaSettings | None = None,
+    ) -> None:
         self.settings = settings or PohodaSettings()
         self.mserver = MServer(client, pack_size=self.settings.pack_size)
         self.local = local
@@ -76,15 +81,27 @@ class PohodaErpBackend(ErpBackend):
         self._images = Images(self.mserver, self._cards, documents)
 
     @classmethod
-    def from_config(cls, *, url: str, user: str, password: SecretStr | str, company_ico: str, state_url: str,
-                    application: str = "commerce-sync", fiscal_year: int | None = None,
-                    documents: DocumentStore | None = None, settings: PohodaSettings | None = None,
-                    http: httpx.Client | None = None) -> PohodaErpBackend:
+    def from_config(
+        cls,
+        *,
+        url: str,
+        user: str,
+        password: SecretStr | str,
+        company_ico: str,
+        state_url: str,
+        application: str = "commerce-sync",
+        fiscal_year: int | None = None,
+        documents: DocumentStore | None = None,
+        settings: PohodaSettings | None = None,
+        http: httpx.Client | None = None,
+    ) -> PohodaErpBackend:
         """A backend on a new mServer client and the local state at ``state_url`` (tables created)."""
-        client = MServerClient(url, user, password, application=application, company_ico=company_ico,
-                               fiscal_year=fiscal_year, http=http)
-        return cls(client, LocalState.from_url(state_url, scope=client.company_ico), documents=documents,
-                   settings=settings)
+        client = MServerClient(
+            url, user, password, application=application, company_ico=company_ico, fiscal_year=fiscal_year, http=http
+        )
+        return cls(
+            client, LocalState.from_url(state_url, scope=client.company_ico), documents=documents, settings=settings
+        )
 
     def __repr__(self) -> str:
         return f"PohodaErpBackend({self.mserver.client!r})"
@@ -95,8 +112,9 @@ class PohodaErpBackend(ErpBackend):
 
     # ---- catalogue ------------------------------------------------------------------------------------------
 
-    def list_products_changed(self, since: datetime | None, cursor: str | None, limit: int, *,
-                              until: datetime | None = None) -> Page[Product]:
+    def list_products_changed(
+        self, since: datetime | None, cursor: str | None, limit: int, *, until: datetime | None = None
+    ) -> Page[Product]:
         since, until = require_utc("since", since), require_utc("until", until)
         with erp_errors("list_products_changed"):
             return self._cards.changed_page(since, until, cursor, require_limit(limit))
@@ -114,8 +132,13 @@ class PohodaErpBackend(ErpBackend):
             keys = {product_key(card, self.settings.item_key_parameter) for card in cards}
         return self.get_products(sorted(keys)) if keys else []
 
-    def list_stock(self, skus: Sequence[str] | None = None, location_keys: Sequence[str] | None = None,
-                   cursor: str | None = None, limit: int = 1000) -> Page[StockLevel]:
+    def list_stock(
+        self,
+        skus: Sequence[str] | None = None,
+        location_keys: Sequence[str] | None = None,
+        cursor: str | None = None,
+        limit: int = 1000,
+    ) -> Page[StockLevel]:
         with erp_errors("list_stock"):
             return self._stock.page(skus, location_keys, cursor, require_limit(limit))
 
@@ -163,8 +186,9 @@ class PohodaErpBackend(ErpBackend):
         with erp_errors("delete_sales_order"):
             return self._orders.delete(erp_key)
 
-    def list_order_status_changes(self, since: datetime | None, cursor: str | None,
-                                  limit: int) -> Page[OrderStatusChange]:
+    def list_order_status_changes(
+        self, since: datetime | None, cursor: str | None, limit: int
+    ) -> Page[OrderStatusChange]:
         since = require_utc("since", since)
         with erp_errors("list_order_status_changes"):
             return self._states.changes(since, cursor, require_limit(limit))

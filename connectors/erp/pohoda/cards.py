@@ -22,12 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.models import Parameter, Product, Variant
-
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.xml_items import IntParamDefinition
 from connectors.pohoda import errors as pohoda
 from connectors.pohoda.models.stock import StockItem
+from domain.models import Parameter, Product, Variant
 
 __all__ = ["CatalogSettings", "group_cards", "product_key", "store_of", "to_product"]
 
@@ -68,8 +67,9 @@ def _price(card: StockItem, key: str, settings: CatalogSettings, level: str | No
         raise RecordError(f"item {key}", f"variants[{card.code}].{exc.field}", exc.reason) from None
 
 
-def _variant(card: StockItem, key: str, definitions: Mapping[int, IntParamDefinition],
-             settings: CatalogSettings) -> Variant:
+def _variant(
+    card: StockItem, key: str, definitions: Mapping[int, IntParamDefinition], settings: CatalogSettings
+) -> Variant:
     options = {}
     for parameter in sorted(card.int_parameters, key=lambda p: p.order or 0):
         definition = definitions.get(parameter.id or 0)
@@ -81,9 +81,16 @@ def _variant(card: StockItem, key: str, definitions: Mapping[int, IntParamDefini
     compare_at = None
     if settings.compare_at_level and any(lvl.name == settings.compare_at_level for lvl in card.price_levels):
         compare_at = _price(card, key, settings, settings.compare_at_level)
-    return validated(f"item {key}", Variant, sku=card.code, barcode=card.ean, title=card.name_complement,
-                     options=options, price=_price(card, key, settings, settings.price_level),
-                     compare_at_price=compare_at)
+    return validated(
+        f"item {key}",
+        Variant,
+        sku=card.code,
+        barcode=card.ean,
+        title=card.name_complement,
+        options=options,
+        price=_price(card, key, settings, settings.price_level),
+        compare_at_price=compare_at,
+    )
 
 
 def _parameters(card: StockItem, definitions: Mapping[int, IntParamDefinition]) -> list[Parameter]:
@@ -99,8 +106,9 @@ def _parameters(card: StockItem, definitions: Mapping[int, IntParamDefinition]) 
     return found
 
 
-def to_product(key: str, cards: list[StockItem], definitions: Mapping[int, IntParamDefinition],
-               settings: CatalogSettings) -> Product:
+def to_product(
+    key: str, cards: list[StockItem], definitions: Mapping[int, IntParamDefinition], settings: CatalogSettings
+) -> Product:
     """The product of these cards (all of one product key, any stores); ``RecordError`` names a bad one."""
     first_per_sku: dict[str, StockItem] = {}
     for card in sorted(cards, key=lambda c: c.id or 0):

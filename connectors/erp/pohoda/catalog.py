@@ -20,9 +20,6 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from domain.models import Page as ResultPage
-from domain.models import Product
-
 from connectors.erp.errors import RecordError, record_error
 from connectors.erp.paging import decode_cursor, encode_cursor
 from connectors.erp.pohoda.cards import CatalogSettings, group_cards, product_key, store_of, to_product
@@ -34,6 +31,8 @@ from connectors.pohoda.models.responses import Rejected
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.xml.build_lists import list_stock
 from connectors.pohoda.xml.limits import MAX_LENGTH
+from domain.models import Page as ResultPage
+from domain.models import Product
 
 __all__ = ["INDEX_PARTS", "PICTURE_PARTS", "PRODUCT_PARTS", "CardPage", "Cards"]
 
@@ -42,8 +41,16 @@ INDEX_PARTS: dict[StockPart, bool] = {**QUANTITY_SWEEP, "stockParameters": True}
 """Header and user fields only: enough to know a card's product key."""
 PICTURE_PARTS: dict[StockPart, bool] = {**INDEX_PARTS, "pictures": True}
 PRODUCT_PARTS: dict[StockPart, bool] = {
-    part: False for part in ("relatedFiles", "relatedLinks", "pictures", "relatedStocks", "alternativeStocks",
-                             "stockAttach", "stockSerialNumber")
+    part: False
+    for part in (
+        "relatedFiles",
+        "relatedLinks",
+        "pictures",
+        "relatedStocks",
+        "alternativeStocks",
+        "stockAttach",
+        "stockSerialNumber",
+    )
 }
 """Everything a product needs (categories, internet parameters, price levels, user fields), nothing heavier."""
 _MAX_CODE = MAX_LENGTH["ftr:filterStocksType/code"]
@@ -75,8 +82,9 @@ def _problem(rejected: Rejected) -> RecordError:
 class Cards:
     """Stock cards of one POHODA, the card index, and the products they make."""
 
-    def __init__(self, mserver: MServer, local: LocalState, settings: CatalogSettings, *,
-                 page_size: int = 1000) -> None:
+    def __init__(
+        self, mserver: MServer, local: LocalState, settings: CatalogSettings, *, page_size: int = 1000
+    ) -> None:
         self.mserver = mserver
         self.local = local
         self.settings = settings
@@ -90,32 +98,43 @@ class Cards:
         while True:
             paged = request.model_copy(update={"page": Page(id_from=id_from, count=self.page_size)})
             answer = self.mserver.read_one(list_stock(paged, tz=self.mserver.client.tz), "stock export")
-            ids = [int(e.text) for e in answer.element.iterfind("lStk:stock/stk:stockHeader/stk:id", XNS)
-                   if e.text and e.text.strip().isdigit()] if answer.element is not None else []
-            yield CardPage(answer.records, answer.item.rejected, answer.item.exported_at, len(ids),
-                           max(ids, default=None))
+            ids = (
+                [
+                    int(e.text)
+                    for e in answer.element.iterfind("lStk:stock/stk:stockHeader/stk:id", XNS)
+                    if e.text and e.text.strip().isdigit()
+                ]
+                if answer.element is not None
+                else []
+            )
+            yield CardPage(
+                answer.records, answer.item.rejected, answer.item.exported_at, len(ids), max(ids, default=None)
+            )
             if len(ids) < self.page_size or not ids:
                 return
             id_from = max(ids) + 1
 
-    def by_codes(self, codes: Sequence[str], parts: dict[StockPart, bool],
-                 extra: Sequence = ()) -> tuple[list[StockItem], list[Rejected], list]:
+    def by_codes(
+        self, codes: Sequence[str], parts: dict[StockPart, bool], extra: Sequence = ()
+    ) -> tuple[list[StockItem], list[Rejected], list]:
         """The cards (every store) with exactly these codes, one export item per code, many per pack.
 
         ``extra`` items ride along in the first pack; their answers are returned third.
         """
         wanted = sorted({c for c in codes if c and len(c) <= _MAX_CODE})
-        items = [*extra, *(list_stock(StockListRequest(code=code, restriction=parts), tz=self.mserver.client.tz)
-                           for code in wanted)]
+        items = [
+            *extra,
+            *(list_stock(StockListRequest(code=code, restriction=parts), tz=self.mserver.client.tz) for code in wanted),
+        ]
         if not items:
             return [], [], []
         answers = self.mserver.read(items, "stock cards by code")
         cards: list[StockItem] = []
         rejected: list[Rejected] = []
-        for code, answer in zip(wanted, answers[len(extra):]):
+        for code, answer in zip(wanted, answers[len(extra) :], strict=False):
             cards += [card for card in answer.records if card.code == code]
             rejected += answer.item.rejected
-        return cards, rejected, answers[:len(extra)]
+        return cards, rejected, answers[: len(extra)]
 
     # ---- the card index ------------------------------------------------------------------------------------
 
@@ -127,8 +146,11 @@ class Cards:
         stamp = None
         for page in self.pages(StockListRequest(last_changes=since, restriction=INDEX_PARTS)):
             stamp = stamp or page.exported_at
-            rows += [(c.id, c.code, store_of(c), product_key(c, self.settings.item_key_parameter))
-                     for c in page.cards if c.id is not None]
+            rows += [
+                (c.id, c.code, store_of(c), product_key(c, self.settings.item_key_parameter))
+                for c in page.cards
+                if c.id is not None
+            ]
         self.local.put_cards(rows, replace=since is None)
         if stamp is not None:
             self.local.set_mark("cards", stamp.isoformat())
@@ -142,7 +164,8 @@ class Cards:
         wanted = set(keys)
         codes = self.local.codes_of(wanted)
         cards, rejected, (definitions_answer,) = self.by_codes(
-            [code for group in codes.values() for code in group], PRODUCT_PARTS, extra=[list_int_params()])
+            [code for group in codes.values() for code in group], PRODUCT_PARTS, extra=[list_int_params()]
+        )
         definitions: dict[int, IntParamDefinition] = {}
         if definitions_answer.element is not None:
             definitions = read_int_params(definitions_answer.element)
@@ -167,8 +190,9 @@ class Cards:
             keys_by_card = {}
             for page in self.pages(StockListRequest(last_changes=since, restriction=INDEX_PARTS)):
                 as_of = as_of or page.exported_at
-                keys_by_card.update({c.id: product_key(c, self.settings.item_key_parameter)
-                                     for c in page.cards if c.id is not None})
+                keys_by_card.update(
+                    {c.id: product_key(c, self.settings.item_key_parameter) for c in page.cards if c.id is not None}
+                )
         if until is not None:
             for page in self.pages(StockListRequest(last_changes=until, restriction=QUANTITY_SWEEP)):
                 as_of = as_of or page.exported_at
@@ -176,8 +200,9 @@ class Cards:
                     keys_by_card.pop(card.id, None)
         return sorted(set(keys_by_card.values())), as_of
 
-    def changed_page(self, since: datetime | None, until: datetime | None, cursor: str | None,
-                     limit: int) -> ResultPage[Product]:
+    def changed_page(
+        self, since: datetime | None, until: datetime | None, cursor: str | None, limit: int
+    ) -> ResultPage[Product]:
         if cursor is not None:
             listing_id, after = decode_cursor(LISTING, cursor, 2)
             if not self.local.listing_as_of(str(listing_id))[0]:

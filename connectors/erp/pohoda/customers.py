@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from domain.models import Address, Customer, phone_digits
-
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.errors import refused
 from connectors.erp.pohoda.local_state import LocalState
@@ -29,6 +27,7 @@ from connectors.pohoda.models.requests import AddressBookListRequest, Page
 from connectors.pohoda.xml.build_addressbook import address_book_entry
 from connectors.pohoda.xml.build_lists import list_address_book
 from connectors.pohoda.xml.read_directory import read_address_book
+from domain.models import Address, Customer, phone_digits
 
 __all__ = ["Customers"]
 
@@ -39,9 +38,16 @@ def _domain(address: PartyAddress) -> Address:
     """An address as the shop knows it; POHODA's one ``name`` per address is "first last" (what we write)."""
     country = address.country if address.country and len(address.country) == 2 else None
     first, _, last = (address.name or "").strip().partition(" ")
-    return Address(first_name=first or None, last_name=last.strip() or None, company=address.company,
-                   street=address.street, city=address.city, zip=address.zip,
-                   country_code=country.upper() if country else None, phone=address.phone)
+    return Address(
+        first_name=first or None,
+        last_name=last.strip() or None,
+        company=address.company,
+        street=address.street,
+        city=address.city,
+        zip=address.zip,
+        country_code=country.upper() if country else None,
+        phone=address.phone,
+    )
 
 
 class Customers:
@@ -90,8 +96,9 @@ class Customers:
         since = datetime.fromisoformat(mark) if mark else None
         rows, stamp, id_from = [], None, None
         while True:
-            request = AddressBookListRequest(ext_system=self.ex_system, last_changes=since,
-                                             page=Page(id_from=id_from, count=self.page_size))
+            request = AddressBookListRequest(
+                ext_system=self.ex_system, last_changes=since, page=Page(id_from=id_from, count=self.page_size)
+            )
             entries, seen, last, exported_at = self._read(request)
             stamp = stamp or exported_at
             rows += [self._index_row(entry, number) for entry, number in entries]
@@ -103,8 +110,10 @@ class Customers:
             self.local.set_mark("addresses", stamp.isoformat())
 
     def entries_by_id(self, ids: Iterable[int]) -> dict[int, Entry]:
-        items = [list_address_book(AddressBookListRequest(ext_system=self.ex_system, id=i), tz=self.mserver.client.tz)
-                 for i in sorted(set(ids))]
+        items = [
+            list_address_book(AddressBookListRequest(ext_system=self.ex_system, id=i), tz=self.mserver.client.tz)
+            for i in sorted(set(ids))
+        ]
         found: dict[int, Entry] = {}
         for answer in self.mserver.read(items, "address book entries") if items else []:
             for element in answer.element.iterfind("lAdb:addressbook", XNS) if answer.element is not None else ():
@@ -118,9 +127,16 @@ class Customers:
         first, _, last = (entry.address.name or "").strip().partition(" ")
         main = [_domain(entry.address)] if any((entry.address.street, entry.address.city, entry.address.zip)) else []
         return validated(
-            f"customer {key}", Customer, erp_key=key, shop_id=entry.ext_id_for(self.ex_system),
-            email=self._email(entry), phone=self._phone(entry), first_name=first or None, last_name=last or None,
-            company=entry.address.company, addresses=[*main, *(_domain(s) for s in entry.ship_to)],
+            f"customer {key}",
+            Customer,
+            erp_key=key,
+            shop_id=entry.ext_id_for(self.ex_system),
+            email=self._email(entry),
+            phone=self._phone(entry),
+            first_name=first or None,
+            last_name=last or None,
+            company=entry.address.company,
+            addresses=[*main, *(_domain(s) for s in entry.ship_to)],
             updated_at=entry.exported_at,
         )
 

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from domain.models import Category, Party, PartyKind
-
 from connectors.erp.errors import validated
 from connectors.erp.pohoda.catalog import Cards
 from connectors.erp.pohoda.customers import Customers
@@ -19,6 +17,7 @@ from connectors.erp.pohoda.mserver import MServer
 from connectors.pohoda.models.directory import CategoryNode
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, StockListRequest
 from connectors.pohoda.xml.build_lists import list_categories
+from domain.models import Category, Party, PartyKind
 
 __all__ = ["categories", "parties"]
 
@@ -38,10 +37,12 @@ def parties(cards: Cards, customers: Customers) -> list[Party]:
                 supplier_ids.add(card.supplier_id)
             if card.producer and card.producer.strip():
                 producers.add(card.producer.strip())
-    found = [validated(f"producer {name}", Party, erp_key=name, name=name, kind=PartyKind.PRODUCER)
-             for name in producers]
+    found = [
+        validated(f"producer {name}", Party, erp_key=name, name=name, kind=PartyKind.PRODUCER) for name in producers
+    ]
     for address_id, (entry, _) in customers.entries_by_id(supplier_ids).items():
         name = entry.address.company or entry.address.name or str(address_id)
-        found.append(validated(f"supplier {address_id}", Party, erp_key=str(address_id), name=name,
-                               kind=PartyKind.SUPPLIER))
+        found.append(
+            validated(f"supplier {address_id}", Party, erp_key=str(address_id), name=name, kind=PartyKind.SUPPLIER)
+        )
     return sorted(found, key=lambda p: (p.kind.value, p.erp_key))

@@ -78,8 +78,7 @@ class EmulatorDocuments:
         try:
             response = self._http.put(url, content=content)
         except httpx.HTTPError as exc:
-            raise ErpUnavailable(f"POHODA emulator {self.base_url}: cannot write {path}: {type(exc).__name__}") \
-                from exc
+            raise ErpUnavailable(f"POHODA emulator {self.base_url}: cannot write {path}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
             raise ErpUnavailable(f"POHODA emulator {self.base_url}: writing {path} gave HTTP {response.status_code}")
         if response.status_code >= 300:

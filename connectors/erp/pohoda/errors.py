@@ -29,8 +29,11 @@ __all__ = ["erp_errors", "refused"]
 def refused(error: pohoda.ItemError, record: str | None = None) -> RecordError:
     """A POHODA refusal of one record as the port's ``RecordError``."""
     code = f" [{error.code}]" if error.code is not None else ""
-    return RecordError(record or error.record or f"item {error.item_id}", "import",
-                       f"POHODA refused it{code}: {error.note or 'no reason given'}")
+    return RecordError(
+        record or error.record or f"item {error.item_id}",
+        "import",
+        f"POHODA refused it{code}: {error.note or 'no reason given'}",
+    )
 
 
 @contextmanager

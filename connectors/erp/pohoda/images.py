@@ -18,8 +18,6 @@ import mimetypes
 import re
 from collections.abc import Sequence
 
-from domain.models import Image
-
 from connectors.erp.errors import ErpError, RecordError, validated
 from connectors.erp.pohoda.cards import group_cards, product_key
 from connectors.erp.pohoda.catalog import PICTURE_PARTS, Cards
@@ -30,6 +28,7 @@ from connectors.pohoda.models.requests import StockListRequest
 from connectors.pohoda.models.stock import Picture, StockItem
 from connectors.pohoda.xml.build_stock import stock_card
 from connectors.pohoda.xml.encoding import transliterate
+from domain.models import Image
 
 __all__ = ["PICTURES_FOLDER", "Images"]
 
@@ -78,20 +77,32 @@ class Images:
                     logger.warning("item %s: picture file %s is not in the documents folder", key, picture.filepath)
                     continue
                 name = picture.description if _looks_like_file(picture.description) else picture.filepath
-                images.append(validated(f"image {key}#{position}", Image, item_key=key, position=position,
-                                        filename=name, content=content,
-                                        mime_type=mimetypes.guess_type(name)[0]
-                                        or mimetypes.guess_type(picture.filepath)[0]))
+                images.append(
+                    validated(
+                        f"image {key}#{position}",
+                        Image,
+                        item_key=key,
+                        position=position,
+                        filename=name,
+                        content=content,
+                        mime_type=mimetypes.guess_type(name)[0] or mimetypes.guess_type(picture.filepath)[0],
+                    )
+                )
         return images
 
     def put(self, image: Image) -> None:
         label = f"image {image.item_key}#{image.position}"
         if image.content is None:
-            raise RecordError(label, "content", "POHODA keeps pictures as files; an image with only a URL cannot "
-                                                "be stored (download it first)")
+            raise RecordError(
+                label,
+                "content",
+                "POHODA keeps pictures as files; an image with only a URL cannot be stored (download it first)",
+            )
         if self.documents is None:
-            raise ErpError(f"{label}: no POHODA documents folder is configured for writing pictures "
-                           f"(pass documents= to the adapter or set {DOCUMENTS_ENV})")
+            raise ErpError(
+                f"{label}: no POHODA documents folder is configured for writing pictures "
+                f"(pass documents= to the adapter or set {DOCUMENTS_ENV})"
+            )
         self.mserver.ensure_company()
         cards = self._item_cards([image.item_key]).get(image.item_key, [])
         cards = [c for c in cards if product_key(c, self._parameter) == image.item_key]
@@ -104,11 +115,11 @@ class Images:
         elif image.mime_type:
             extension = mimetypes.guess_extension(image.mime_type) or ""
         position = min(image.position, len(current))
-        filepath = current[position].filepath if position < len(current) else \
-            f"{_slug(image.item_key)}-{position}{extension}"
+        filepath = (
+            current[position].filepath if position < len(current) else f"{_slug(image.item_key)}-{position}{extension}"
+        )
         self.documents.put(f"{PICTURES_FOLDER}/{filepath}", image.content)
-        wanted = [Picture(filepath=p.filepath, description=p.description or p.filepath, default=False)
-                  for p in current]
+        wanted = [Picture(filepath=p.filepath, description=p.description or p.filepath, default=False) for p in current]
         new = Picture(filepath=filepath, description=image.filename or filepath, default=False)
         if position < len(wanted):
             wanted[position] = new
@@ -117,8 +128,11 @@ class Images:
         wanted[0] = wanted[0].model_copy(update={"default": True})
         for code in sorted({c.code for c in cards}):
             card = next(c for c in cards if c.code == code)
-            item = stock_card(StockItem(code=code, stock_type=card.stock_type, pictures=wanted), mode="update",
-                              tz=self.mserver.client.tz)
+            item = stock_card(
+                StockItem(code=code, stock_type=card.stock_type, pictures=wanted),
+                mode="update",
+                tz=self.mserver.client.tz,
+            )
             error = self.mserver.write(item, duplicity=False).error()
             if error is not None:
                 raise refused(error, label)

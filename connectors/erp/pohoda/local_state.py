@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -103,7 +103,7 @@ LISTING_TTL = timedelta(days=1)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class LocalState:
@@ -141,10 +141,13 @@ class LocalState:
         insert = dialect.insert(table)
         keys = [c.name for c in table.primary_key.columns]
         updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
-        statement = insert.on_conflict_do_update(index_elements=keys, set_=updates) if updates else \
-            insert.on_conflict_do_nothing(index_elements=keys)
+        statement = (
+            insert.on_conflict_do_update(index_elements=keys, set_=updates)
+            if updates
+            else insert.on_conflict_do_nothing(index_elements=keys)
+        )
         for start in range(0, len(rows), 500):
-            conn.execute(statement, [{"scope": self.scope, **row} for row in rows[start:start + 500]])
+            conn.execute(statement, [{"scope": self.scope, **row} for row in rows[start : start + 500]])
 
     def _where(self, table: sa.Table) -> sa.ColumnElement[bool]:
         return table.c.scope == self.scope
@@ -178,9 +181,11 @@ class LocalState:
         keys = sorted(set(product_keys))
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
-                query = (sa.select(cards.c.product_key, cards.c.code)
-                         .where(self._where(cards), cards.c.product_key.in_(keys[start:start + 500]))
-                         .order_by(cards.c.card_id))
+                query = (
+                    sa.select(cards.c.product_key, cards.c.code)
+                    .where(self._where(cards), cards.c.product_key.in_(keys[start : start + 500]))
+                    .order_by(cards.c.card_id)
+                )
                 for row in conn.execute(query):
                     codes = found.setdefault(row.product_key, [])
                     if row.code not in codes:
@@ -195,8 +200,7 @@ class LocalState:
 
     # ---- address index: address → customer key and match keys ----------------------------------------------
 
-    def put_addresses(self, rows: Iterable[tuple[int, str, str | None, str | None]], *,
-                      replace: bool = False) -> None:
+    def put_addresses(self, rows: Iterable[tuple[int, str, str | None, str | None]], *, replace: bool = False) -> None:
         """``(address_id, erp_key, email_key, phone_key)`` rows; ``replace`` drops the scope's others."""
         data = [{"address_id": i, "erp_key": k, "email_key": e, "phone_key": p} for i, k, e, p in rows]
         with self._tx() as conn:
@@ -213,14 +217,20 @@ class LocalState:
         column, value = (addresses.c.email_key, email_key) if email_key else (addresses.c.phone_key, phone_key)
         if not value:
             return []
-        query = (sa.select(addresses.c.address_id).where(self._where(addresses), column == value)
-                 .order_by(addresses.c.erp_key, addresses.c.address_id))
+        query = (
+            sa.select(addresses.c.address_id)
+            .where(self._where(addresses), column == value)
+            .order_by(addresses.c.erp_key, addresses.c.address_id)
+        )
         with self.engine.connect() as conn:
             return list(conn.scalars(query))
 
     def address_ids_of(self, erp_key: str) -> list[int]:
-        query = (sa.select(addresses.c.address_id)
-                 .where(self._where(addresses), addresses.c.erp_key == erp_key).order_by(addresses.c.address_id))
+        query = (
+            sa.select(addresses.c.address_id)
+            .where(self._where(addresses), addresses.c.erp_key == erp_key)
+            .order_by(addresses.c.address_id)
+        )
         with self.engine.connect() as conn:
             return list(conn.scalars(query))
 
@@ -236,25 +246,40 @@ class LocalState:
         with self.engine.connect() as conn:
             return conn.execute(query).first()
 
-    def save_order(self, shop_order_id: str, erp_key: str, revision: int, lines_signature: str | None,
-                   created_at: datetime) -> None:
+    def save_order(
+        self, shop_order_id: str, erp_key: str, revision: int, lines_signature: str | None, created_at: datetime
+    ) -> None:
         with self._tx() as conn:
-            self._upsert(conn, orders, [{"shop_order_id": shop_order_id, "erp_key": erp_key, "revision": revision,
-                                         "lines_signature": lines_signature, "created_at": created_at}])
+            self._upsert(
+                conn,
+                orders,
+                [
+                    {
+                        "shop_order_id": shop_order_id,
+                        "erp_key": erp_key,
+                        "revision": revision,
+                        "lines_signature": lines_signature,
+                        "created_at": created_at,
+                    }
+                ],
+            )
 
     def forget_order(self, erp_key: str) -> None:
         """The document was deleted: keep the revision (the next import must be a new one), drop the rest."""
         with self._tx() as conn:
-            conn.execute(orders.update().where(self._where(orders), orders.c.erp_key == erp_key)
-                         .values(erp_key=None, lines_signature=None, created_at=None,
-                                 revision=orders.c.revision + 1))
+            conn.execute(
+                orders.update()
+                .where(self._where(orders), orders.c.erp_key == erp_key)
+                .values(erp_key=None, lines_signature=None, created_at=None, revision=orders.c.revision + 1)
+            )
 
     # ---- payments booked against orders ---------------------------------------------------------------------
 
     def book_payment(self, transaction_id: str, order_key: str) -> None:
         with self._tx() as conn:
-            self._upsert(conn, payments, [{"transaction_id": transaction_id, "order_key": order_key,
-                                           "booked_at": _now()}])
+            self._upsert(
+                conn, payments, [{"transaction_id": transaction_id, "order_key": order_key, "booked_at": _now()}]
+            )
 
     def payments_of(self, order_keys: Iterable[str]) -> list[tuple[str, str]]:
         """``(transaction id, order key)`` of the payments booked against these orders, by transaction id."""
@@ -263,7 +288,8 @@ class LocalState:
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 query = sa.select(payments.c.transaction_id, payments.c.order_key).where(
-                    self._where(payments), payments.c.order_key.in_(wanted[start:start + 500]))
+                    self._where(payments), payments.c.order_key.in_(wanted[start : start + 500])
+                )
                 found += [(row.transaction_id, row.order_key) for row in conn.execute(query)]
         return sorted(found)
 
@@ -276,8 +302,19 @@ class LocalState:
 
     def save_shipment(self, shipment_key: str, state: str, fulfillment_id: str | None, error: str | None) -> None:
         with self._tx() as conn:
-            self._upsert(conn, shipments, [{"shipment_key": shipment_key, "state": state,
-                                            "fulfillment_id": fulfillment_id, "error": error, "synced_at": _now()}])
+            self._upsert(
+                conn,
+                shipments,
+                [
+                    {
+                        "shipment_key": shipment_key,
+                        "state": state,
+                        "fulfillment_id": fulfillment_id,
+                        "error": error,
+                        "synced_at": _now(),
+                    }
+                ],
+            )
 
     def handled_shipments(self, keys: Iterable[str]) -> set[str]:
         wanted = sorted(set(keys))
@@ -285,7 +322,8 @@ class LocalState:
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 query = sa.select(shipments.c.shipment_key).where(
-                    self._where(shipments), shipments.c.shipment_key.in_(wanted[start:start + 500]))
+                    self._where(shipments), shipments.c.shipment_key.in_(wanted[start : start + 500])
+                )
                 found.update(conn.scalars(query))
         return found
 
@@ -301,15 +339,19 @@ class LocalState:
         listing_id = uuid.uuid4().hex
         now = _now()
         with self._tx() as conn:
-            stale = sa.select(listings.c.listing_id).where(self._where(listings),
-                                                           listings.c.created_at < now - LISTING_TTL)
-            conn.execute(listing_rows.delete().where(self._where(listing_rows),
-                                                     listing_rows.c.listing_id.in_(stale)))
+            stale = sa.select(listings.c.listing_id).where(
+                self._where(listings), listings.c.created_at < now - LISTING_TTL
+            )
+            conn.execute(listing_rows.delete().where(self._where(listing_rows), listing_rows.c.listing_id.in_(stale)))
             conn.execute(listings.delete().where(self._where(listings), listings.c.created_at < now - LISTING_TTL))
-            conn.execute(listings.insert(), {"scope": self.scope, "listing_id": listing_id, "created_at": now,
-                                             "as_of": as_of})
-            self._upsert(conn, listing_rows, [{"listing_id": listing_id, "k1": k1, "k2": k2, "quantity": q}
-                                              for k1, k2, q in rows])
+            conn.execute(
+                listings.insert(), {"scope": self.scope, "listing_id": listing_id, "created_at": now, "as_of": as_of}
+            )
+            self._upsert(
+                conn,
+                listing_rows,
+                [{"listing_id": listing_id, "k1": k1, "k2": k2, "quantity": q} for k1, k2, q in rows],
+            )
         return listing_id
 
     def listing_as_of(self, listing_id: str) -> tuple[bool, datetime | None]:
@@ -319,19 +361,20 @@ class LocalState:
             row = conn.execute(query).first()
         return (row is not None, row.as_of if row is not None else None)
 
-    def listing_page(self, listing_id: str, after: tuple[str, str] | None, limit: int
-                     ) -> list[tuple[str, str, Decimal | None]]:
+    def listing_page(
+        self, listing_id: str, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str, Decimal | None]]:
         """Up to ``limit`` rows after ``after`` in ``(k1, k2)`` order."""
         r = listing_rows.c
         query = sa.select(r.k1, r.k2, r.quantity).where(self._where(listing_rows), r.listing_id == listing_id)
         if after is not None:
             query = query.where(sa.or_(r.k1 > after[0], sa.and_(r.k1 == after[0], r.k2 > after[1])))
         with self.engine.connect() as conn:
-            return [(row.k1, row.k2, row.quantity)
-                    for row in conn.execute(query.order_by(r.k1, r.k2).limit(limit))]
+            return [(row.k1, row.k2, row.quantity) for row in conn.execute(query.order_by(r.k1, r.k2).limit(limit))]
 
     def drop_listing(self, listing_id: str) -> None:
         with self._tx() as conn:
-            conn.execute(listing_rows.delete().where(self._where(listing_rows),
-                                                     listing_rows.c.listing_id == listing_id))
+            conn.execute(
+                listing_rows.delete().where(self._where(listing_rows), listing_rows.c.listing_id == listing_id)
+            )
             conn.execute(listings.delete().where(self._where(listings), listings.c.listing_id == listing_id))

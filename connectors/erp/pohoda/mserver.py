@@ -65,8 +65,9 @@ def _digits(ico: str) -> str:
 class MServer:
     """One mServer configuration as the ERP adapter uses it."""
 
-    def __init__(self, client: MServerClient, *, pack_size: int = 50,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, client: MServerClient, *, pack_size: int = 50, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         if pack_size < 1:
             raise ValueError(f"pack_size must be at least 1, got {pack_size}")
         self.client = client
@@ -93,15 +94,17 @@ class MServer:
         """Answers to read-only ``items``, in order; a refused item raises its ``ItemError``."""
         answers: list[Answer] = []
         for start in range(0, len(items), self.pack_size):
-            chunk = items[start:start + self.pack_size]
+            chunk = items[start : start + self.pack_size]
             pack = self.client.new_pack(note, chunk)
             data = self._exchange(pack)
             response = parse_response(data, tz=self.client.tz)
             if response.ico and _digits(response.ico) != _digits(self.ico):
                 raise WrongCompany(f"mServer {self.client.url} answered for IČO {response.ico}, not {self.ico}")
             raise_for_pack(response, url=self.client.url)
-            raw = {element.get("id"): next(iter(element), None)
-                   for element in parse_document(data).iterchildren(q("rsp:responsePackItem"))}
+            raw = {
+                element.get("id"): next(iter(element), None)
+                for element in parse_document(data).iterchildren(q("rsp:responsePackItem"))
+            }
             for item in chunk:
                 try:
                     answer = response.item(item.id)
@@ -164,7 +167,7 @@ class MServer:
         """``GET /documents/<path>`` (authenticated); ``None`` when POHODA has no such file."""
         try:
             # MServerClient has no public GET for documents yet; _get carries its auth, timeouts and errors
-            response = self.client._get("/documents/" + quote(path.strip("/")), auth=True)  # noqa: SLF001
+            response = self.client._get("/documents/" + quote(path.strip("/")), auth=True)
         except UnexpectedAnswer as exc:
             if exc.status == 404:
                 return None

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.models import OrderStatusChange, Page, Transaction
-
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.paging import decode_cursor, encode_cursor
 from connectors.erp.pohoda.errors import refused
@@ -31,6 +29,7 @@ from connectors.pohoda.models.requests import OrderListRequest
 from connectors.pohoda.models.requests import Page as Limit
 from connectors.pohoda.xml.build_documents import bank_receipt
 from connectors.pohoda.xml.build_lists import list_orders
+from domain.models import OrderStatusChange, Page, Transaction
 
 __all__ = ["OrderStates"]
 
@@ -50,22 +49,34 @@ class OrderStates:
         changes: list[OrderStatusChange] = []
         rejected: list[str] = []
         while True:
-            request = OrderListRequest(ext_system=self.settings.ex_system_name, last_changes=since,
-                                       page=Limit(id_from=id_from, count=fetch), restriction={"documents": True})
+            request = OrderListRequest(
+                ext_system=self.settings.ex_system_name,
+                last_changes=since,
+                page=Limit(id_from=id_from, count=fetch),
+                restriction={"documents": True},
+            )
             answer = self.mserver.read_one(list_orders(request, tz=self.mserver.client.tz), "order states")
             rejected += [str(r) for r in answer.item.rejected]
             found = sorted(found_orders(answer), key=lambda f: f.order.id or 0)
             for item in found:
                 order = item.order
                 if len(changes) == limit:
-                    return Page[OrderStatusChange](items=changes, next_cursor=encode_cursor(LISTING, order.id),
-                                                   rejected=rejected)
+                    return Page[OrderStatusChange](
+                        items=changes, next_cursor=encode_cursor(LISTING, order.id), rejected=rejected
+                    )
                 ours = order.ext_id is not None and order.ext_id.system == self.settings.ex_system_name
                 if not ours or order.status is None:
                     continue
-                changes.append(validated(
-                    f"sales order {order.number}", OrderStatusChange, order_shop_id=order.ext_id.ids,
-                    erp_key=order.number or str(order.id), state=order.status, changed_at=item.exported_at))
+                changes.append(
+                    validated(
+                        f"sales order {order.number}",
+                        OrderStatusChange,
+                        order_shop_id=order.ext_id.ids,
+                        erp_key=order.number or str(order.id),
+                        state=order.status,
+                        changed_at=item.exported_at,
+                    )
+                )
             ids = [f.order.id for f in found if f.order.id is not None]
             if len(found) + len(answer.item.rejected) < fetch or not ids:
                 return Page[OrderStatusChange](items=changes, rejected=rejected)
@@ -80,15 +91,26 @@ class OrderStates:
         order = found.order
         s = self.settings
         if tx.gateway in s.cash_gateways and tx.is_money_in:
-            item = cash_receipt(ext_id=tx.shop_id, ext_system=s.ex_system_name, cash_desk=s.cash_desk,
-                                order_number=order.number or order_key,
-                                day=tx.processed_at.astimezone(self.mserver.client.tz).date(), amount=tx.amount,
-                                text_value=f"Platba objednávky {order.number_order or order_key}",
-                                partner_id=order.partner_id)
+            item = cash_receipt(
+                ext_id=tx.shop_id,
+                ext_system=s.ex_system_name,
+                cash_desk=s.cash_desk,
+                order_number=order.number or order_key,
+                day=tx.processed_at.astimezone(self.mserver.client.tz).date(),
+                amount=tx.amount,
+                text_value=f"Platba objednávky {order.number_order or order_key}",
+                partner_id=order.partner_id,
+            )
         else:
             payment = bank_payment_from_transaction(
-                tx, order_number=order.number or order_key, account=s.bank_account, ex_system_name=s.ex_system_name,
-                home_currency=s.home_currency, partner_id=order.partner_id, tz=self.mserver.client.tz)
+                tx,
+                order_number=order.number or order_key,
+                account=s.bank_account,
+                ex_system_name=s.ex_system_name,
+                home_currency=s.home_currency,
+                partner_id=order.partner_id,
+                tz=self.mserver.client.tz,
+            )
             item = bank_receipt(payment, tz=self.mserver.client.tz)
         answer = self.mserver.write(item, duplicity=True)
         error = answer.error()

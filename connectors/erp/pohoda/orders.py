@@ -15,13 +15,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from lxml import etree
-
-from domain.models import Order
 
 from connectors.erp.errors import RecordError, UnknownSkuError, validated
 from connectors.erp.pohoda.catalog import Cards
@@ -45,6 +43,7 @@ from connectors.pohoda.models.orders import INVOICE_AGENDAS, ReceivedOrder
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, OrderListRequest
 from connectors.pohoda.xml.build_documents import received_order
 from connectors.pohoda.xml.build_lists import list_orders
+from domain.models import Order
 
 __all__ = ["Found", "Orders", "found_orders"]
 
@@ -89,8 +88,9 @@ def item_ext_ids(order: Order) -> list[str | None]:
 
 
 class Orders:
-    def __init__(self, mserver: MServer, local: LocalState, cards: Cards, customers: Customers,
-                 settings: PohodaSettings) -> None:
+    def __init__(
+        self, mserver: MServer, local: LocalState, cards: Cards, customers: Customers, settings: PohodaSettings
+    ) -> None:
         self.mserver = mserver
         self.local = local
         self.cards = cards
@@ -104,8 +104,9 @@ class Orders:
     # ---- lookups --------------------------------------------------------------------------------------------
 
     def by_shop_id(self, shop_id: str) -> Found | None:
-        request = OrderListRequest(ext_system=self.ex_system, ext_id=ExtId(ids=shop_id, system=self.ex_system),
-                                   restriction={"documents": True})
+        request = OrderListRequest(
+            ext_system=self.ex_system, ext_id=ExtId(ids=shop_id, system=self.ex_system), restriction={"documents": True}
+        )
         answer = self.mserver.read_one(list_orders(request, tz=self.mserver.client.tz), "order by shop id")
         return next((f for f in found_orders(answer) if f.order.ext_id and f.order.ext_id.ids == shop_id), None)
 
@@ -114,8 +115,10 @@ class Orders:
         return next((f for f in found_orders(answer) if f.order.number == number), None)
 
     def by_ids(self, ids: set[int]) -> dict[int, Found]:
-        items = [list_orders(OrderListRequest(ext_system=self.ex_system, id=i), tz=self.mserver.client.tz)
-                 for i in sorted(ids)]
+        items = [
+            list_orders(OrderListRequest(ext_system=self.ex_system, id=i), tz=self.mserver.client.tz)
+            for i in sorted(ids)
+        ]
         found: dict[int, Found] = {}
         for answer in self.mserver.read(items, "orders by id") if items else []:
             found.update({f.order.id: f for f in found_orders(answer) if f.order.id is not None})
@@ -146,14 +149,23 @@ class Orders:
         address_id = self._check(order, customer_key)
         s = self.settings
         model = received_order_from_shop(
-            order, ex_system_name=self.ex_system, customer_id=address_id, payment_type=s.payment_type,
-            vat_rates=s.vat_rates, shipping_vat=s.shipping_vat, prices_include_vat=s.prices_include_vat,
-            reserve=s.reserve, tz=self.mserver.client.tz)
+            order,
+            ex_system_name=self.ex_system,
+            customer_id=address_id,
+            payment_type=s.payment_type,
+            vat_rates=s.vat_rates,
+            shipping_vat=s.shipping_vat,
+            prices_include_vat=s.prices_include_vat,
+            reserve=s.reserve,
+            tz=self.mserver.client.tz,
+        )
         known = self.local.order(order.shop_id)
         revision = known.revision if known is not None else 0
         for _ in range(MAX_ATTEMPTS):
-            item = with_item_ext_ids(received_order(model, revision=revision, home_currency=s.home_currency,
-                                                    tz=self.mserver.client.tz), item_ext_ids(order))
+            item = with_item_ext_ids(
+                received_order(model, revision=revision, home_currency=s.home_currency, tz=self.mserver.client.tz),
+                item_ext_ids(order),
+            )
             answer = self.mserver.write(item, duplicity=True)
             error = answer.error()
             if error is None and answer.produced is not None and answer.produced.number:
@@ -168,8 +180,7 @@ class Orders:
             revision += 1  # the duplicate is a document deleted since: import it anew
         else:
             raise RecordError(f"order {_label(order)}", "import", "POHODA keeps answering with a deleted duplicate")
-        self.local.save_order(order.shop_id, number, revision, order.lines_signature(),
-                              datetime.now(timezone.utc))
+        self.local.save_order(order.shop_id, number, revision, order.lines_signature(), datetime.now(UTC))
         return number
 
     def _remember(self, order: Order, number: str) -> None:
@@ -177,8 +188,13 @@ class Orders:
         import was applied but the run died (or lost the answer) before ``save_order``."""
         known = self.local.order(order.shop_id)
         if known is None or known.erp_key != number:
-            self.local.save_order(order.shop_id, number, known.revision if known is not None else 0,
-                                  order.lines_signature(), datetime.now(timezone.utc))
+            self.local.save_order(
+                order.shop_id,
+                number,
+                known.revision if known is not None else 0,
+                order.lines_signature(),
+                datetime.now(UTC),
+            )
 
     # ---- read back ------------------------------------------------------------------------------------------
 
@@ -189,35 +205,51 @@ class Orders:
         lines: list[dict[str, Any]] = []
         discounts: dict[str, Decimal] = {}
         shipping = total = Decimal("0")
-        for item, ext in zip(o.items, ext_ids):
+        for item, ext in zip(o.items, ext_ids, strict=False):
             amount = (item.unit_price or Decimal("0")) * item.quantity
             total += amount
             if ext == SHIPPING_EXT_ID:
                 shipping += amount
             elif ext and ext.startswith(DISCOUNT_PREFIX):
-                line_id = ext[len(DISCOUNT_PREFIX):]
+                line_id = ext[len(DISCOUNT_PREFIX) :]
                 discounts[line_id] = discounts.get(line_id, Decimal("0")) - amount
             else:
                 stocked = item.stock_id is not None or item.stock_code is not None
                 rate = CZ_VAT_PERCENT.get(item.rate_vat) if item.rate_vat is not VatRate.NONE else None
-                lines.append({"shop_id": ext, "sku": (item.stock_code or item.code) if stocked else None,
-                              "title": item.text, "quantity": int(item.quantity),
-                              "unit_price": item.unit_price or Decimal("0"),
-                              "tax_rate": rate / 100 if rate is not None else None})
+                lines.append(
+                    {
+                        "shop_id": ext,
+                        "sku": (item.stock_code or item.code) if stocked else None,
+                        "title": item.text,
+                        "quantity": int(item.quantity),
+                        "unit_price": item.unit_price or Decimal("0"),
+                        "tax_rate": rate / 100 if rate is not None else None,
+                    }
+                )
         for line in lines:
             line["discount"] = discounts.get(line["shop_id"] or "", Decimal("0"))
         known = self.local.order(o.ext_id.ids) if o.ext_id else None
         mine = known is not None and known.erp_key == o.number
-        created = known.created_at if mine and known.created_at else datetime.combine(
-            o.date, time(), self.mserver.client.tz)
+        created = (
+            known.created_at if mine and known.created_at else datetime.combine(o.date, time(), self.mserver.client.tz)
+        )
         state = o.status
         return validated(
-            f"sales order {o.number}", SalesOrder, erp_key=o.number or str(o.id),
-            shop_order_id=o.ext_id.ids if o.ext_id else "", shop_order_name=o.number_order,
+            f"sales order {o.number}",
+            SalesOrder,
+            erp_key=o.number or str(o.id),
+            shop_order_id=o.ext_id.ids if o.ext_id else "",
+            shop_order_name=o.number_order,
             customer_key=self.customers.key_of_address(o.partner_id) if o.partner_id else None,
-            currency=o.currency or self.settings.home_currency, total=total, shipping_total=shipping,
-            lines_signature=known.lines_signature if mine else None, state=state,
-            state_changed_at=found.exported_at if state is not None else None, created_at=created, lines=lines)
+            currency=o.currency or self.settings.home_currency,
+            total=total,
+            shipping_total=shipping,
+            lines_signature=known.lines_signature if mine else None,
+            state=state,
+            state_changed_at=found.exported_at if state is not None else None,
+            created_at=created,
+            lines=lines,
+        )
 
     def get_by_shop_id(self, shop_id: str) -> SalesOrder | None:
         found = self.by_shop_id(shop_id)
@@ -237,8 +269,9 @@ class Orders:
         if agendas & INVOICE_AGENDAS:
             raise RecordError(record, "invoices", "was turned into an invoice; refusing to delete it")
         if agendas:
-            raise RecordError(record, "shipments", f"has linked documents ({', '.join(sorted(agendas))}); "
-                                                   "refusing to delete it")
+            raise RecordError(
+                record, "shipments", f"has linked documents ({', '.join(sorted(agendas))}); refusing to delete it"
+            )
         answer = self.mserver.write(delete_order(erp_key), duplicity=True)
         error = answer.error()
         if error is not None and not isinstance(error, DuplicateItem):

@@ -23,22 +23,29 @@ class PohodaSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     ex_system_name: str = Field(
-        "commerce-sync", min_length=1, max_length=64,
-        description="POHODA's name for the shop in its external-id link table (orders', payments' extId)")
+        "commerce-sync",
+        min_length=1,
+        max_length=64,
+        description="POHODA's name for the shop in its external-id link table (orders', payments' extId)",
+    )
     home_currency: str = Field("CZK", pattern=r"^[A-Z]{3}$")
-    bank_account: str = Field("KB", min_length=1, max_length=19,
-                              description="short name of the bank account shop payments are booked to")
-    cash_desk: str = Field("HP", min_length=1, max_length=19,
-                           description="short name of the cash desk for payments of ``cash_gateways``")
+    bank_account: str = Field(
+        "KB", min_length=1, max_length=19, description="short name of the bank account shop payments are booked to"
+    )
+    cash_desk: str = Field(
+        "HP", min_length=1, max_length=19, description="short name of the cash desk for payments of ``cash_gateways``"
+    )
     cash_gateways: frozenset[str] = Field(
-        frozenset(), description="payment gateways booked as cash receipts instead of bank receipts")
+        frozenset(), description="payment gateways booked as cash receipts instead of bank receipts"
+    )
     payment_type: str | None = Field(None, description="POHODA payment form of imported orders (short name)")
     vat_rates: Mapping[Decimal, VatRate] = Field(default_factory=lambda: dict(CZ_RATE_BY_PERCENT))
     shipping_vat: VatRate = VatRate.HIGH
     prices_include_vat: bool = True
     reserve: bool = Field(True, description="imported orders reserve their stock (isReserved)")
     stock_basis: Literal["available", "count"] = Field(
-        "available", description="available = countIssue (on hand minus reservations); count = on hand")
+        "available", description="available = countIssue (on hand minus reservations); count = on hand"
+    )
     item_key_parameter: str = Field("VPrItemKey", description="user field holding a card's product key")
     compare_at_level: str | None = Field("Původní cena", description="price level of the compare-at price")
     price_level: str | None = Field(None, description="price level of the selling price; None = sellingPrice")
@@ -50,5 +57,9 @@ class PohodaSettings(BaseModel):
 
     @property
     def catalog(self) -> CatalogSettings:
-        return CatalogSettings(item_key_parameter=self.item_key_parameter, compare_at_level=self.compare_at_level,
-                               price_level=self.price_level, gross_prices=self.gross_prices)
+        return CatalogSettings(
+            item_key_parameter=self.item_key_parameter,
+            compare_at_level=self.compare_at_level,
+            price_level=self.price_level,
+            gross_prices=self.gross_prices,
+        )

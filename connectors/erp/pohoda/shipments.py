@@ -16,18 +16,22 @@ all sent, failed, skipped, or belong to no shop order.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timezone
-
-from domain.models import Shipment, ShipmentLine, Tracking
+from datetime import UTC, datetime, time
 
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Found, Orders
 from connectors.erp.pohoda.settings import PohodaSettings
-from connectors.erp.pohoda.xml_items import XNS, DeliveryNote, list_delivery_notes, order_item_ext_ids, \
-    read_delivery_note
+from connectors.erp.pohoda.xml_items import (
+    XNS,
+    DeliveryNote,
+    list_delivery_notes,
+    order_item_ext_ids,
+    read_delivery_note,
+)
 from connectors.pohoda.xml.values import FieldValueError
+from domain.models import Shipment, ShipmentLine, Tracking
 
 __all__ = ["Shipments"]
 
@@ -69,20 +73,30 @@ class Shipments:
             if not line.code or quantity <= 0:
                 continue
             shop_line = line_ids.get(line.order_item_id) if line.order_item_id is not None else None
-            lines.append(ShipmentLine(sku=line.code, quantity=quantity,
-                                      order_line_shop_id=shop_line if shop_line and shop_line.startswith("gid://")
-                                      else None))
+            lines.append(
+                ShipmentLine(
+                    sku=line.code,
+                    quantity=quantity,
+                    order_line_shop_id=shop_line if shop_line and shop_line.startswith("gid://") else None,
+                )
+            )
         if not lines:
             return None
         number = note.parameters.get(self.settings.tracking_number_parameter)
         url = note.parameters.get(self.settings.tracking_url_parameter)
-        tracking = Tracking(company=note.carrier, number=number, url=url) if (number or url or note.carrier) \
-            else None
+        tracking = Tracking(company=note.carrier, number=number, url=url) if (number or url or note.carrier) else None
         day = note.date or datetime.now(self.mserver.client.tz).date()
         store = next((line.store for line in note.lines if line.store), None)
-        return validated(f"shipment {note.number}", Shipment, erp_key=note.number,
-                         order_shop_id=found.order.ext_id.ids, location_key=store, lines=lines, tracking=tracking,
-                         shipped_at=datetime.combine(day, time(), self.mserver.client.tz).astimezone(timezone.utc))
+        return validated(
+            f"shipment {note.number}",
+            Shipment,
+            erp_key=note.number,
+            order_shop_id=found.order.ext_id.ids,
+            location_key=store,
+            lines=lines,
+            tracking=tracking,
+            shipped_at=datetime.combine(day, time(), self.mserver.client.tz).astimezone(UTC),
+        )
 
     def unsynced(self, limit: int) -> list[Shipment]:
         floor = int(self.local.mark(FLOOR) or 0)
@@ -116,8 +130,11 @@ class Shipments:
         if fulfillment_id is not None and error is not None:
             raise ValueError(f"shipment {erp_key}: give a fulfillment_id or an error, not both")
         answer = self.mserver.read_one(list_delivery_notes(numbers=[erp_key]), "delivery note")
-        numbers = [read_delivery_note(e).number for e in answer.element.iterfind("lst:vydejka", XNS)] \
-            if answer.element is not None else []
+        numbers = (
+            [read_delivery_note(e).number for e in answer.element.iterfind("lst:vydejka", XNS)]
+            if answer.element is not None
+            else []
+        )
         if erp_key not in numbers:
             raise RecordError(f"shipment {erp_key}", "erp_key", "no such POHODA delivery note")
         state = "failed" if error is not None else "synced" if fulfillment_id is not None else "skipped"

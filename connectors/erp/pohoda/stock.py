@@ -21,9 +21,6 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from domain.models import Page as ResultPage
-from domain.models import StockLevel
-
 from connectors.erp.errors import RecordError, record_error, validated
 from connectors.erp.paging import decode_cursor, encode_cursor
 from connectors.erp.pohoda.cards import NOT_STOCKED, store_of
@@ -36,6 +33,8 @@ from connectors.pohoda.models.requests import QUANTITY_SWEEP, Page, StockListReq
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.xml import iter_stock_chunks
 from connectors.pohoda.xml.build_lists import list_stock, list_stores
+from domain.models import Page as ResultPage
+from domain.models import StockLevel
 
 __all__ = ["Stock"]
 
@@ -47,8 +46,9 @@ SWEEP_PAGE = 10_000
 
 
 class Stock:
-    def __init__(self, mserver: MServer, cards: Cards, local: LocalState, *,
-                 basis: Literal["available", "count"] = "available") -> None:
+    def __init__(
+        self, mserver: MServer, cards: Cards, local: LocalState, *, basis: Literal["available", "count"] = "available"
+    ) -> None:
         self.mserver = mserver
         self.cards = cards
         self.local = local
@@ -56,8 +56,7 @@ class Stock:
 
     def locations(self) -> list[Location]:
         answer = self.mserver.read_one(list_stores(), "stores")
-        found = [validated(f"store {s.name}", Location, erp_key=s.name, name=s.text or s.name)
-                 for s in answer.records]
+        found = [validated(f"store {s.name}", Location, erp_key=s.name, name=s.text or s.name) for s in answer.records]
         return sorted(found, key=lambda loc: loc.erp_key)
 
     def _quantity(self, card: StockItem) -> Decimal:
@@ -79,8 +78,9 @@ class Stock:
         except ValidationError as exc:
             return str(record_error(f"stock {card.code}@{store}", exc))
 
-    def page(self, skus: Sequence[str] | None, location_keys: Sequence[str] | None, cursor: str | None,
-             limit: int) -> ResultPage[StockLevel]:
+    def page(
+        self, skus: Sequence[str] | None, location_keys: Sequence[str] | None, cursor: str | None, limit: int
+    ) -> ResultPage[StockLevel]:
         if (skus is not None and not skus) or (location_keys is not None and not location_keys):
             return ResultPage[StockLevel](items=[])
         if skus is not None:
@@ -89,15 +89,16 @@ class Stock:
 
     # ---- given SKUs -----------------------------------------------------------------------------------------
 
-    def _by_sku(self, skus: list[str], location_keys: Sequence[str] | None, cursor: str | None,
-                limit: int) -> ResultPage[StockLevel]:
+    def _by_sku(
+        self, skus: list[str], location_keys: Sequence[str] | None, cursor: str | None, limit: int
+    ) -> ResultPage[StockLevel]:
         after = tuple(decode_cursor(BY_SKU, cursor, 2)) if cursor else None
         stores = set(location_keys) if location_keys is not None else None
         levels: list[StockLevel] = []
         rejected: list[str] = []
         todo = [s for s in skus if after is None or s >= after[0]]
         for start in range(0, len(todo), CODES_PER_BATCH):
-            cards, bad, _ = self.cards.by_codes(todo[start:start + CODES_PER_BATCH], QUANTITY_SWEEP)
+            cards, bad, _ = self.cards.by_codes(todo[start : start + CODES_PER_BATCH], QUANTITY_SWEEP)
             rejected += [str(r) for r in bad]
             for card in cards:
                 if card.stock_type in NOT_STOCKED or (stores is not None and store_of(card) not in stores):
@@ -116,8 +117,9 @@ class Stock:
 
     # ---- the whole warehouse --------------------------------------------------------------------------------
 
-    def _sweep_page(self, location_keys: Sequence[str] | None, cursor: str | None,
-                    limit: int) -> ResultPage[StockLevel]:
+    def _sweep_page(
+        self, location_keys: Sequence[str] | None, cursor: str | None, limit: int
+    ) -> ResultPage[StockLevel]:
         rejected: list[str] = []
         if cursor is not None:
             listing_id, sku, location = decode_cursor(SWEEP, cursor, 3)
@@ -130,23 +132,27 @@ class Stock:
             listing_id, after = self.local.new_listing(rows, as_of), None
         found = self.local.listing_page(str(listing_id), after, limit + 1)
         more = len(found) > limit
-        levels = [StockLevel(sku=k1, location_key=k2, quantity=q if q is not None else Decimal("0"),
-                             updated_at=as_of) for k1, k2, q in found[:limit]]
+        levels = [
+            StockLevel(sku=k1, location_key=k2, quantity=q if q is not None else Decimal("0"), updated_at=as_of)
+            for k1, k2, q in found[:limit]
+        ]
         if not more:
             self.local.drop_listing(str(listing_id))
         next_cursor = encode_cursor(SWEEP, listing_id, levels[-1].sku, levels[-1].location_key) if more else None
         return ResultPage[StockLevel](items=levels, next_cursor=next_cursor, rejected=rejected)
 
-    def _sweep(self, location_keys: Sequence[str] | None
-               ) -> tuple[list[tuple[str, str, Decimal | None]], list[str], datetime | None]:
+    def _sweep(
+        self, location_keys: Sequence[str] | None
+    ) -> tuple[list[tuple[str, str, Decimal | None]], list[str], datetime | None]:
         rows: list[tuple[str, str, Decimal | None]] = []
         rejected: list[str] = []
         as_of = None
         for store in sorted(set(location_keys)) if location_keys is not None else [None]:
             id_from: int | None = None
             while True:
-                request = StockListRequest(store=store, page=Page(id_from=id_from, count=SWEEP_PAGE),
-                                           restriction=QUANTITY_SWEEP)
+                request = StockListRequest(
+                    store=store, page=Page(id_from=id_from, count=SWEEP_PAGE), restriction=QUANTITY_SWEEP
+                )
                 seen, last_id = 0, None
                 with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as sink:
                     self.mserver.download(list_stock(request, tz=self.mserver.client.tz), sink, "stock sweep")

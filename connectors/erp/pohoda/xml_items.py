@@ -21,8 +21,8 @@ from lxml import etree
 
 from connectors.pohoda.namespaces import BASE, NS
 from connectors.pohoda.xml.elements import ElementWriter
-from connectors.pohoda.xml.pack import DataPackItem, make_item
 from connectors.pohoda.xml.limits import fit
+from connectors.pohoda.xml.pack import DataPackItem, make_item
 from connectors.pohoda.xml.values import fmt_date, fmt_decimal, read_date, read_decimal, read_int
 
 __all__ = [
@@ -52,8 +52,7 @@ def x(name: str) -> str:
 
 
 def el(parent: etree._Element | None, name: str, text: str | None = None, **attrib: str) -> etree._Element:
-    element = etree.Element(x(name), attrib, nsmap=XNS) if parent is None else etree.SubElement(parent, x(name),
-                                                                                                  attrib)
+    element = etree.Element(x(name), attrib, nsmap=XNS) if parent is None else etree.SubElement(parent, x(name), attrib)
     if text is not None:
         element.text = text
     return element
@@ -81,15 +80,17 @@ def _selected_numbers(parent: etree._Element, numbers: Sequence[str], w: Element
 def list_orders_by_number(numbers: Sequence[str], *, ext_system: str) -> DataPackItem:
     """Received orders with these document numbers, their shop ids (``extSystem``) and linked documents."""
     w = ElementWriter("order list request")
-    root = el(None, "lst:listOrderRequest", version="2.0", orderType="receivedOrder", orderVersion="2.0",
-              extSystem=ext_system)
+    root = el(
+        None, "lst:listOrderRequest", version="2.0", orderType="receivedOrder", orderVersion="2.0", extSystem=ext_system
+    )
     _selected_numbers(el(root, "lst:requestOrder"), numbers, w)
     el(el(root, "lst:restrictionData"), "lst:documents", "true")
     return make_item("list.orders", ",".join(numbers), root, record="order list request", writes=False)
 
 
-def list_delivery_notes(*, id_from: int | None = None, count: int | None = None,
-                        numbers: Sequence[str] = ()) -> DataPackItem:
+def list_delivery_notes(
+    *, id_from: int | None = None, count: int | None = None, numbers: Sequence[str] = ()
+) -> DataPackItem:
     """Delivery notes (výdejky) from ``id_from`` on, or the ones with these numbers."""
     w = ElementWriter("delivery note list request")
     root = el(None, "lst:listVydejkaRequest", version="2.0", vydejkaVersion="2.0")
@@ -117,12 +118,22 @@ def delete_order(number: str, *, revision: int = 0) -> DataPackItem:
     root = el(None, "ord:order", version="2.0")
     flt = el(el(el(root, "ord:actionType"), "ord:delete"), "ftr:filter", agenda="prijate_objednavky")
     w.text(flt, "ftr:number", number, field="erp_key")
-    return make_item("order.delete", number, root, record=f"sales order {number}", writes=True,
-                     identity="record", revision=revision)
+    return make_item(
+        "order.delete", number, root, record=f"sales order {number}", writes=True, identity="record", revision=revision
+    )
 
 
-def cash_receipt(*, ext_id: str, ext_system: str, cash_desk: str, order_number: str, day: date,
-                 amount: Decimal, text_value: str, partner_id: int | None = None) -> DataPackItem:
+def cash_receipt(
+    *,
+    ext_id: str,
+    ext_system: str,
+    cash_desk: str,
+    order_number: str,
+    day: date,
+    amount: Decimal,
+    text_value: str,
+    partner_id: int | None = None,
+) -> DataPackItem:
     """A cash receipt (``vch:voucher``) paying ``order_number`` (``originalDocument``), keyed by ``ext_id``."""
     record = f"payment {ext_id}"
     w = ElementWriter(record)
@@ -152,7 +163,7 @@ def with_item_ext_ids(item: DataPackItem, ext_ids: Sequence[str | None]) -> Data
     if len(items) != len(ext_ids):
         raise ValueError(f"{item.record}: {len(items)} order items but {len(ext_ids)} ext ids")
     w = ElementWriter(item.record)
-    for index, (element, ext_id) in enumerate(zip(items, ext_ids)):
+    for index, (element, ext_id) in enumerate(zip(items, ext_ids, strict=False)):
         if ext_id is not None:
             w.text(element, "ord:extId", ext_id, field=f"items[{index}].ext_id")
     return item
@@ -175,9 +186,12 @@ def read_int_params(answer: etree._Element) -> dict[int, IntParamDefinition]:
         ident = read_int(text(node, "ipm:id"), "intParam.id")
         if ident is None:
             continue
-        found[ident] = IntParamDefinition(ident, text(node, "ipm:name") or str(ident),
-                                          text(node, "ipm:parameterType") or "textValue",
-                                          text(node, "ipm:parameterSettings/ipm:unit"))
+        found[ident] = IntParamDefinition(
+            ident,
+            text(node, "ipm:name") or str(ident),
+            text(node, "ipm:parameterType") or "textValue",
+            text(node, "ipm:parameterSettings/ipm:unit"),
+        )
     return found
 
 
@@ -219,21 +233,23 @@ def read_delivery_note(node: etree._Element) -> DeliveryNote:
     parameters = {}
     for parameter in node.iterfind("vyd:vydejkaHeader/vyd:parameters/typ:parameter", XNS):
         name = text(parameter, "typ:name")
-        value = next((v.text.strip() for v in parameter if v.tag != x("typ:name") and v.text and v.text.strip()),
-                     None)
+        value = next((v.text.strip() for v in parameter if v.tag != x("typ:name") and v.text and v.text.strip()), None)
         if name and value:
             parameters[name] = value
     lines = []
     for index, item in enumerate(node.iterfind("vyd:vydejkaDetail/vyd:vydejkaItem", XNS)):
         where = f"vydejkaItem[{index}]"
-        lines.append(NoteLine(
-            code=text(item, "vyd:code") or text(item, "vyd:stockItem/typ:stockItem/typ:ids"),
-            quantity=read_decimal(text(item, "vyd:quantity"), f"{where}.quantity") or Decimal("0"),
-            store=text(item, "vyd:stockItem/typ:store/typ:ids"),
-            order_id=read_int(text(item, "vyd:linkedDocument/typ:sourceDocument/typ:id"), f"{where}.order"),
-            order_item_id=read_int(text(item, "vyd:linkedDocument/typ:sourceDocumentItem/typ:sourceItemId"),
-                                   f"{where}.sourceItemId"),
-        ))
+        lines.append(
+            NoteLine(
+                code=text(item, "vyd:code") or text(item, "vyd:stockItem/typ:stockItem/typ:ids"),
+                quantity=read_decimal(text(item, "vyd:quantity"), f"{where}.quantity") or Decimal("0"),
+                store=text(item, "vyd:stockItem/typ:store/typ:ids"),
+                order_id=read_int(text(item, "vyd:linkedDocument/typ:sourceDocument/typ:id"), f"{where}.order"),
+                order_item_id=read_int(
+                    text(item, "vyd:linkedDocument/typ:sourceDocumentItem/typ:sourceItemId"), f"{where}.sourceItemId"
+                ),
+            )
+        )
     ident = read_int(text(header, "vyd:id"), "vyd:id")
     number = text(header, "vyd:number/typ:numberRequested") or text(header, "vyd:number/typ:ids")
     return DeliveryNote(
@@ -261,5 +277,3 @@ def order_item_ext_ids(order: etree._Element) -> dict[int, str]:
 def item_ext_ids_in_order(order: etree._Element) -> list[str | None]:
     """``ord:extId`` of each order item of an exported ``lst:order``, in document order."""
     return [text(item, "ord:extId") for item in order.iterfind("ord:orderDetail/ord:orderItem", XNS)]
-
-

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from connectors.erp.errors import ErpError, ErpUnavailable
+from connectors.erp.paging import require_limit, require_utc
+from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, ShipmentOutcome
+from connectors.erp.sql import catalog, customers, orders, shipments
+from connectors.erp.sql.engine import make_engine
+from connectors.erp.sql.tables import metadata
 from domain.models import (
     Category,
     Customer,
@@ -31,13 +37,6 @@ from domain.models import (
     Transaction,
 )
 
-from connectors.erp.errors import ErpError, ErpUnavailable
-from connectors.erp.paging import require_limit, require_utc
-from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, ShipmentOutcome
-from connectors.erp.sql import catalog, customers, orders, shipments
-from connectors.erp.sql.engine import make_engine
-from connectors.erp.sql.tables import metadata
-
 __all__ = ["SqlErpBackend"]
 
 _SCHEMA_MISSING = ("no such table", "no such column")
@@ -49,7 +48,7 @@ def _first_line(exc: sa.exc.DBAPIError) -> str:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SqlErpBackend(ErpBackend):
@@ -60,7 +59,7 @@ class SqlErpBackend(ErpBackend):
         self._clock = clock
 
     @classmethod
-    def from_url(cls, url: str | sa.URL, **engine_kwargs: object) -> "SqlErpBackend":
+    def from_url(cls, url: str | sa.URL, **engine_kwargs: object) -> SqlErpBackend:
         """A backend on its own engine (SQLite pragmas applied); see :func:`default_sqlite_url`."""
         return cls(make_engine(url, **engine_kwargs))
 
@@ -167,9 +166,7 @@ class SqlErpBackend(ErpBackend):
 
     # ---- sales orders, payments, order states ---------------------------------------------------------------
 
-    def create_sales_order(
-        self, order: Order, customer_key: str | None, *, conn: sa.Connection | None = None
-    ) -> str:
+    def create_sales_order(self, order: Order, customer_key: str | None, *, conn: sa.Connection | None = None) -> str:
         with self._tx(conn, write=True, operation="create_sales_order") as c:
             return orders.create_sales_order(c, order, customer_key, self._clock())
 

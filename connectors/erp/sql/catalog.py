@@ -15,13 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from domain.models import Category, Image, Page, Parameter, Party, PartyKind, Product, StockLevel, Variant
-
 from connectors.erp.errors import RecordError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
 from connectors.erp.port import Location
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, upsert_many
+from domain.models import Category, Image, Page, Parameter, Party, PartyKind, Product, StockLevel, Variant
 
 __all__ = [
     "all_categories",
@@ -61,7 +60,7 @@ def _children(conn: sa.Connection, keys: list[str]) -> tuple[dict[str, list[Any]
             .order_by(t.item_categories.c.position, t.item_categories.c.category_key),
             sa.select(t.parameters).where(t.parameters.c.item_key.in_(chunk)).order_by(t.parameters.c.position),
         )
-        for bucket, query in zip(found, queries):
+        for bucket, query in zip(found, queries, strict=False):
             for row in conn.execute(query):
                 bucket.setdefault(row.item_key, []).append(row)
     return found
@@ -107,8 +106,14 @@ def _assemble(conn: sa.Connection, item_rows: Sequence[Any]) -> tuple[list[Produ
 def _variant(row: Any) -> Variant:
     """One variant row; a bad value names its item and the variant's SKU (``variants[CS1-RED].price``)."""
     try:
-        return Variant(sku=row.sku, barcode=row.barcode, title=row.title, options=dict(row.options or {}),
-                       price=row.price, compare_at_price=row.compare_at_price)
+        return Variant(
+            sku=row.sku,
+            barcode=row.barcode,
+            title=row.title,
+            options=dict(row.options or {}),
+            price=row.price,
+            compare_at_price=row.compare_at_price,
+        )
     except ValidationError as exc:
         inner = record_error("", exc)
         raise RecordError(f"item {row.item_key}", f"variants[{row.sku}].{inner.field}", inner.reason) from None
@@ -189,8 +194,9 @@ def stock_page(
     rejected: list[str] = []
     for r in rows:
         try:
-            levels.append(StockLevel(sku=r.sku, location_key=r.location_key, quantity=r.quantity,
-                                     updated_at=r.updated_at))
+            levels.append(
+                StockLevel(sku=r.sku, location_key=r.location_key, quantity=r.quantity, updated_at=r.updated_at)
+            )
         except ValidationError as exc:
             rejected.append(str(record_error(f"stock {r.sku}@{r.location_key}", exc)))
     next_cursor = encode_cursor("stock", rows[-1].sku, rows[-1].location_key) if more else None
@@ -206,8 +212,14 @@ def all_categories(conn: sa.Connection) -> list[Category]:
     c = t.categories.c
     rows = conn.execute(sa.select(c.erp_key, c.name, c.parent_key, c.position).order_by(c.position, c.erp_key))
     return [
-        validated(f"category {r.erp_key}", Category, erp_key=r.erp_key, name=r.name, parent_key=r.parent_key,
-                  position=r.position)
+        validated(
+            f"category {r.erp_key}",
+            Category,
+            erp_key=r.erp_key,
+            name=r.name,
+            parent_key=r.parent_key,
+            position=r.position,
+        )
         for r in rows
     ]
 

@@ -12,12 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.models import Customer, phone_digits
-
 from connectors.erp.errors import validated
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import upsert_many
 from connectors.erp.sql.numbering import next_key
+from domain.models import Customer, phone_digits
 
 __all__ = ["address_rows", "customer_row", "find_customer", "get_customer", "replace_addresses", "upsert_customer"]
 

@@ -67,9 +67,7 @@ def upsert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
     stmt = _dialect_insert(conn, table)
     if stmt is not None:
         if columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
-            )
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns})
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
         for chunk in chunked(rows, 1000):

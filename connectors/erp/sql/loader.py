@@ -9,17 +9,16 @@ leaves the tables exactly as after the first time (``updated_at`` comes from the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-
-from domain.models import Category, Customer, Image, OrderState, Party, Product, Shipment, StockLevel
 
 from connectors.erp.errors import RecordError
 from connectors.erp.port import Location
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.customers import address_rows, customer_row
 from connectors.erp.sql.dml import chunked, upsert_many
+from domain.models import Category, Customer, Image, OrderState, Party, Product, Shipment, StockLevel
 
 __all__ = [
     "add_shipment",
@@ -35,7 +34,7 @@ __all__ = [
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def upsert_locations(conn: sa.Connection, locations: Sequence[Location], updated_at: datetime | None = None) -> None:

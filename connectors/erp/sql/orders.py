@@ -18,14 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from domain.models import Order, OrderStatusChange, Page, Transaction
-
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
 from connectors.erp.port import BookedPayment, SalesOrder
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
+from domain.models import Order, OrderStatusChange, Page, Transaction
 
 __all__ = [
     "create_sales_order",
@@ -225,7 +224,8 @@ def booked_payments(conn: sa.Connection, order_keys: Sequence[str]) -> list[Book
     for chunk in chunked(sorted(set(order_keys))):
         rows += conn.execute(sa.select(p).where(p.c.order_key.in_(chunk))).all()
     return [
-        BookedPayment(transaction_id=r.shop_transaction_id, order_erp_key=r.order_key, amount=r.amount,
-                      currency=r.currency)
+        BookedPayment(
+            transaction_id=r.shop_transaction_id, order_erp_key=r.order_key, amount=r.amount, currency=r.currency
+        )
         for r in sorted(rows, key=lambda r: r.shop_transaction_id)
     ]

@@ -15,12 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.models import Shipment, ShipmentLine, Tracking
-
 from connectors.erp.errors import RecordError, validated
 from connectors.erp.port import ShipmentOutcome
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, upsert_many
+from domain.models import Shipment, ShipmentLine, Tracking
 
 __all__ = ["mark_shipment", "shipment_outcomes", "unsynced_shipments"]
 
@@ -83,12 +82,17 @@ def shipment_outcomes(conn: sa.Connection, shop_order_ids: Sequence[str]) -> lis
     """Every shipment of these shop orders with its sync row (fulfillment ids are stored comma-joined)."""
     sync = t.shipment_sync
     query = sa.select(_sh.c.erp_key, _sh.c.shop_order_id, sync.c.state, sync.c.fulfillment_id).select_from(
-        _sh.outerjoin(sync, sync.c.shipment_key == _sh.c.erp_key))
+        _sh.outerjoin(sync, sync.c.shipment_key == _sh.c.erp_key)
+    )
     rows: list[Any] = []
     for chunk in chunked(sorted(set(shop_order_ids))):
         rows += conn.execute(query.where(_sh.c.shop_order_id.in_(chunk))).all()
     return [
-        ShipmentOutcome(erp_key=r.erp_key, order_shop_id=r.shop_order_id, state=r.state,
-                        fulfillment_ids=[i for i in (r.fulfillment_id or "").split(",") if i])
+        ShipmentOutcome(
+            erp_key=r.erp_key,
+            order_shop_id=r.shop_order_id,
+            state=r.state,
+            fulfillment_ids=[i for i in (r.fulfillment_id or "").split(",") if i],
+        )
         for r in sorted(rows, key=lambda r: r.erp_key)
     ]

@@ -16,7 +16,7 @@ Why these shapes (docs/erp-sql-schema.md explains every column to users):
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -68,7 +68,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
             raise ValueError(f"naive datetime {value.isoformat()} refused: the ERP tables hold UTC")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -77,8 +77,8 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         if isinstance(value, str):  # a user's SQLite view may hand back text
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Decimals(sa.types.TypeDecorator[Decimal]):
@@ -112,7 +112,7 @@ class Decimals(sa.types.TypeDecorator[Decimal]):
         return process
 
 
-def Money() -> Decimals:  # noqa: N802 - reads like a type in the column lists below
+def Money() -> Decimals:
     return Decimals(18, 4)
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from domain.models import Address, Category, Customer, Party, PartyKind, UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel
 from connectors.pohoda.models.orders import PartyAddress
+from domain.models import Address, Category, Customer, Party, PartyKind, UtcDatetime
 
 __all__ = ["AddressBookEntry", "CategoryNode", "StockSuppliers", "Store", "SupplierItem"]
 
@@ -32,8 +32,9 @@ class CategoryNode(PohodaModel):
     def flatten(self, parent_id: int | None = None) -> list[Category]:
         """This node and its descendants as domain categories (keys are POHODA ids, as stock cards use them)."""
         parent = self.parent_id if self.parent_id is not None else parent_id
-        own = Category(erp_key=str(self.id), name=self.name, parent_key=str(parent) if parent else None,
-                       position=self.sequence)
+        own = Category(
+            erp_key=str(self.id), name=self.name, parent_key=str(parent) if parent else None, position=self.sequence
+        )
         return [own, *(c for child in self.children for c in child.flatten(self.id))]
 
 
@@ -56,8 +57,9 @@ class SupplierItem(PohodaModel):
         """The supplier as a domain party (key = address-book id); ``None`` without an address reference."""
         if self.address_id is None:
             return None
-        return Party(erp_key=str(self.address_id), name=self.address_name or str(self.address_id),
-                     kind=PartyKind.SUPPLIER)
+        return Party(
+            erp_key=str(self.address_id), name=self.address_name or str(self.address_id), kind=PartyKind.SUPPLIER
+        )
 
 
 class StockSuppliers(PohodaModel):
@@ -96,8 +98,14 @@ class AddressBookEntry(PohodaModel):
         email = self.email or self.address.email
 
         def domain(a: PartyAddress) -> Address:
-            return Address(company=a.company, street=a.street, city=a.city, zip=a.zip,
-                           country_code=a.country if a.country and len(a.country) == 2 else None, phone=a.phone)
+            return Address(
+                company=a.company,
+                street=a.street,
+                city=a.city,
+                zip=a.zip,
+                country_code=a.country if a.country and len(a.country) == 2 else None,
+                phone=a.phone,
+            )
 
         return Customer(
             shop_id=self.ext_id_for(ex_system_name) if ex_system_name else None,

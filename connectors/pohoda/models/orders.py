@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.models import OrderState, UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel, VatRate
+from domain.models import OrderState, UtcDatetime
 
 __all__ = ["INVOICE_AGENDAS", "LinkedDocument", "OrderItem", "PartyAddress", "ReceivedOrder"]
 

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.models import UtcDatetime
 from connectors.pohoda.models.common import ExtId, PohodaModel
+from domain.models import UtcDatetime
 
 __all__ = [
     "QUANTITY_SWEEP",
@@ -31,16 +31,37 @@ __all__ = [
 ]
 
 StockPart = Literal[
-    "relatedFiles", "relatedLinks", "pictures", "categories", "relatedStocks", "alternativeStocks",
-    "intParameters", "stockItem", "stockAttach", "stockSerialNumber", "stockPriceItem", "stockParameters",
+    "relatedFiles",
+    "relatedLinks",
+    "pictures",
+    "categories",
+    "relatedStocks",
+    "alternativeStocks",
+    "intParameters",
+    "stockItem",
+    "stockAttach",
+    "stockSerialNumber",
+    "stockPriceItem",
+    "stockParameters",
     "attachments",
 ]
 OrderPart = Literal["documents", "attachments", "parameters", "liquidations"]
 
 QUANTITY_SWEEP: dict[StockPart, bool] = {
-    part: False for part in (
-        "relatedFiles", "relatedLinks", "pictures", "categories", "relatedStocks", "alternativeStocks",
-        "intParameters", "stockItem", "stockAttach", "stockSerialNumber", "stockPriceItem", "stockParameters",
+    part: False
+    for part in (
+        "relatedFiles",
+        "relatedLinks",
+        "pictures",
+        "categories",
+        "relatedStocks",
+        "alternativeStocks",
+        "intParameters",
+        "stockItem",
+        "stockAttach",
+        "stockSerialNumber",
+        "stockPriceItem",
+        "stockParameters",
     )
 }
 """Restriction for a light quantity export: header fields only."""

@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from domain.models import UtcDatetime
 from connectors.pohoda.errors import DuplicateItem, ItemError, PermissionDenied
 from connectors.pohoda.models.common import ExtId, PohodaModel
+from domain.models import UtcDatetime
 
 __all__ = [
     "ImportDetail",
@@ -101,8 +101,9 @@ class ResponseItem(PohodaModel):
         """The typed error of a refused item (``None`` when it succeeded)."""
         if self.duplicity:
             dup = self.duplicity[0]
-            return DuplicateItem(self.id, self.record, self.note, agenda=dup.agenda, existing_id=dup.id,
-                                 existing_number=dup.number)
+            return DuplicateItem(
+                self.id, self.record, self.note, agenda=dup.agenda, existing_id=dup.id, existing_number=dup.number
+            )
         if not self.failed:
             return None
         first = self.errors[0] if self.errors else None

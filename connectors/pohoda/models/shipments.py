@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from domain.models import UtcDatetime
 from connectors.pohoda.models.common import PohodaModel
 from connectors.pohoda.models.orders import LinkedDocument, PartyAddress
 from connectors.pohoda.models.stock import UserParameter
+from domain.models import UtcDatetime
 
 __all__ = ["DeliveryItem", "DeliveryNote"]
 

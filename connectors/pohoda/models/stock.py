@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.models import Parameter, Product, StockLevel, UtcDatetime, Variant
 from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, VatRate
+from domain.models import Parameter, Product, StockLevel, UtcDatetime, Variant
 
 __all__ = ["IntParameter", "IntParameterValue", "Picture", "PriceLevel", "StockItem", "UserParameter"]
 
@@ -183,8 +183,13 @@ class StockItem(PohodaModel):
             parameters=params,
             vat_rate=self.vat_percent(vat_rates),
             active=self.is_internet is not False and self.is_sales is not False,
-            variants=[Variant(sku=self.code, barcode=self.ean, price=self.shop_price(
-                gross=gross, price_level=price_level, vat_rates=vat_rates))],
+            variants=[
+                Variant(
+                    sku=self.code,
+                    barcode=self.ean,
+                    price=self.shop_price(gross=gross, price_level=price_level, vat_rates=vat_rates),
+                )
+            ],
             updated_at=self.exported_at,
         )
 

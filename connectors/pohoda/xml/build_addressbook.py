@@ -20,8 +20,13 @@ from connectors.pohoda.xml.values import DEFAULT_TZ
 __all__ = ["address_book_entry"]
 
 
-def address_book_entry(entry: AddressBookEntry, *, match: Literal["ext_id", "id", "none"] = "ext_id",
-                       scope: str | None = None, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
+def address_book_entry(
+    entry: AddressBookEntry,
+    *,
+    match: Literal["ext_id", "id", "none"] = "ext_id",
+    scope: str | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
+) -> DataPackItem:
     """The dataPackItem that writes ``entry``; ``match="none"`` always adds a new address.
 
     ``scope``: the sync run, as for stock cards (see ``pack.py``).
@@ -31,8 +36,9 @@ def address_book_entry(entry: AddressBookEntry, *, match: Literal["ext_id", "id"
     if match == "ext_id":
         if not entry.ext_ids:
             raise RecordError(entry.record, "ext_ids", "matching by ext_id needs an ext_id")
-        w.ext_id(sub(sub(sub(root, "adb:actionType"), "adb:update", add="true"), "ftr:filter"), "ftr:extId",
-                 entry.ext_ids[0])
+        w.ext_id(
+            sub(sub(sub(root, "adb:actionType"), "adb:update", add="true"), "ftr:filter"), "ftr:extId", entry.ext_ids[0]
+        )
         key = entry.ext_ids[0].ids
     elif match == "id":
         if entry.id is None:

@@ -21,13 +21,15 @@ from connectors.pohoda.xml.values import DEFAULT_TZ
 
 __all__ = ["bank_receipt", "delete_order", "received_order", "write_address"]
 
-PAYMENT_TYPES = frozenset({"draft", "cash", "postal", "delivery", "creditcard", "advance", "encashment", "cheque",
-                           "compensation"})
+PAYMENT_TYPES = frozenset(
+    {"draft", "cash", "postal", "delivery", "creditcard", "advance", "encashment", "cheque", "compensation"}
+)
 """``typ:paymentType/typ:paymentType`` values; anything else is a payment form's short name (``typ:ids``)."""
 
 
-def received_order(order: ReceivedOrder, *, revision: int = 0, home_currency: str = "CZK",
-                   tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
+def received_order(
+    order: ReceivedOrder, *, revision: int = 0, home_currency: str = "CZK", tz: ZoneInfo = DEFAULT_TZ
+) -> DataPackItem:
     """The dataPackItem that imports ``order`` (keyed by its ext id, else its number)."""
     key = order.ext_id.ids if order.ext_id else order.number_order
     if not key:
@@ -87,8 +89,9 @@ def _order_item(w: ElementWriter, detail: etree._Element, item: OrderItem, index
     sub(element, "ord:rateVAT", item.rate_vat.value)
     w.decimal(element, "ord:discountPercentage", item.discount_percentage)
     if item.unit_price is not None:
-        w.decimal(sub(element, "ord:foreignCurrency" if foreign else "ord:homeCurrency"), "typ:unitPrice",
-                  item.unit_price)
+        w.decimal(
+            sub(element, "ord:foreignCurrency" if foreign else "ord:homeCurrency"), "typ:unitPrice", item.unit_price
+        )
     w.text(element, "ord:note", item.note, "ord:orderItemType/note", field=f"items[{index}].note")
     w.text(element, "ord:code", item.code, "ord:orderItemType/code", field=f"items[{index}].code")
     if item.stock_id is not None or item.stock_code is not None:
@@ -97,8 +100,7 @@ def _order_item(w: ElementWriter, detail: etree._Element, item: OrderItem, index
         w.text(ref, "typ:ids", item.stock_code, "typ:stockRefType/ids", field=f"items[{index}].stock_code")
 
 
-def write_address(w: ElementWriter, parent: etree._Element, tag: str, address: PartyAddress | None,
-                  field: str) -> None:
+def write_address(w: ElementWriter, parent: etree._Element, tag: str, address: PartyAddress | None, field: str) -> None:
     """A ``typ:address`` or ``typ:shipToAddress`` (the latter has no ico/dic/mobile)."""
     if address is None:
         return
@@ -138,5 +140,12 @@ def bank_receipt(payment: BankPayment, *, revision: int = 0, tz: ZoneInfo = DEFA
         foreign = sub(summary, "bnk:foreignCurrency")
         w.ref(foreign, "typ:currency", ids=payment.currency, field="currency")
         w.decimal(foreign, "typ:priceSum", payment.amount)
-    return make_item(f"bank.{payment.kind}", payment.ext_id.ids, root, record=payment.record, writes=True,
-                     identity="record", revision=revision)
+    return make_item(
+        f"bank.{payment.kind}",
+        payment.ext_id.ids,
+        root,
+        record=payment.record,
+        writes=True,
+        identity="record",
+        revision=revision,
+    )

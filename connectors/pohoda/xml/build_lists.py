@@ -90,8 +90,7 @@ def list_orders(request: OrderListRequest, *, tz: ZoneInfo = DEFAULT_TZ) -> Data
     w = ElementWriter("order list request", tz)
     attrib = {"version": "2.0", "orderType": request.order_type, "orderVersion": "2.0"}
     if request.ext_system:
-        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record,
-                                  field="ext_system")
+        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record, field="ext_system")
     root = agenda("lst:listOrderRequest", **attrib)
     _limit(w, root, "lst:limit", request.page)
     flt = sub(sub(root, "lst:requestOrder"), "ftr:filter")
@@ -118,8 +117,7 @@ def list_suppliers(request: SupplierListRequest | None = None, *, tz: ZoneInfo =
     w = ElementWriter("supplier list request", tz)
     attrib = {"version": "2.0", "supplierVersion": "2.0"}
     if request.ext_system:
-        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record,
-                                  field="ext_system")
+        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record, field="ext_system")
     root = agenda("lst:listSupplierRequest", **attrib)
     _limit(w, root, "lst:limit", request.page)
     flt = sub(sub(root, "lst:requestSupplier"), "ftr:filter")
@@ -137,8 +135,7 @@ def list_address_book(request: AddressBookListRequest | None = None, *, tz: Zone
     w = ElementWriter("address book list request", tz)
     attrib = {"version": "2.0", "addressBookVersion": "2.0"}
     if request.ext_system:
-        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record,
-                                  field="ext_system")
+        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record, field="ext_system")
     root = agenda("lAdb:listAddressBookRequest", **attrib)
     _limit(w, root, "lAdb:limit", request.page)
     flt = sub(sub(root, "lAdb:requestAddressBook"), "ftr:filter")
@@ -178,8 +175,7 @@ def list_delivery_notes(request: DeliveryNoteListRequest, *, tz: ZoneInfo = DEFA
     w = ElementWriter("delivery note list request", tz)
     attrib = {"version": "2.0", "vydejkaVersion": "2.0"}
     if request.ext_system:
-        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record,
-                                  field="ext_system")
+        attrib["extSystem"] = fit(request.ext_system, "typ:extIdType/exSystemName", record=w.record, field="ext_system")
     root = agenda("lst:listVydejkaRequest", **attrib)
     _limit(w, root, "lst:limit", request.page)
     flt = sub(sub(root, "lst:requestVydejka"), "ftr:filter")

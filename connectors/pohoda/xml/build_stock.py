@@ -22,8 +22,12 @@ from connectors.pohoda.xml.values import DEFAULT_TZ, fmt_bool, fmt_decimal
 __all__ = ["stock_card"]
 
 _VALUE_ELEMENT = {
-    "text": "typ:textValue", "memo": "typ:memoValue", "currency": "typ:currencyValue",
-    "boolean": "typ:booleanValue", "number": "typ:numberValue", "integer": "typ:integerValue",
+    "text": "typ:textValue",
+    "memo": "typ:memoValue",
+    "currency": "typ:currencyValue",
+    "boolean": "typ:booleanValue",
+    "number": "typ:numberValue",
+    "integer": "typ:integerValue",
     "datetime": "typ:datetimeValue",
 }
 
@@ -81,8 +85,13 @@ def _identity(w: ElementWriter, header: etree._Element, item: StockItem) -> None
     w.boolean(header, "stk:isSales", item.is_sales)
     w.boolean(header, "stk:isInternet", item.is_internet)
     w.text(header, "stk:name", item.name, "stk:stockHeaderType/name")
-    w.text(header, "stk:nameComplement", item.name_complement, "stk:stockHeaderType/nameComplement",
-           field="name_complement")
+    w.text(
+        header,
+        "stk:nameComplement",
+        item.name_complement,
+        "stk:stockHeaderType/nameComplement",
+        field="name_complement",
+    )
     w.text(header, "stk:unit", item.unit, "stk:stockHeaderType/unit")
     w.ref(header, "stk:storage", item.storage_id, item.storage_path, limit=None, field="storage_path")
     w.ref(header, "stk:typePrice", item.price_group_id, item.price_group, field="price_group")
@@ -116,8 +125,12 @@ def _catalogue(w: ElementWriter, header: etree._Element, item: StockItem) -> Non
     if categories:
         element = sub(header, "stk:categories")
         for category in categories:
-            sub(element, "stk:idCategory", str(category),
-                **({"main": "true"} if category == item.main_category_id else {}))
+            sub(
+                element,
+                "stk:idCategory",
+                str(category),
+                **({"main": "true"} if category == item.main_category_id else {}),
+            )
     if item.int_parameters:
         _int_parameters(w, sub(header, "stk:intParameters"), item)
     if item.parameters:
@@ -130,16 +143,26 @@ def _int_parameters(w: ElementWriter, parent: etree._Element, item: StockItem) -
     for index, parameter in enumerate(item.int_parameters):
         element = sub(parent, "stk:intParameter")
         w.integer(element, "stk:intParameterID", parameter.id)
-        w.text(element, "stk:intParameterName", parameter.name, "stk:intParameterType/intParameterName",
-               field=f"int_parameters[{index}].name")
+        w.text(
+            element,
+            "stk:intParameterName",
+            parameter.name,
+            "stk:intParameterType/intParameterName",
+            field=f"int_parameters[{index}].name",
+        )
         w.integer(element, "stk:intParameterOrder", parameter.order)
         if parameter.values:
             values = sub(element, "stk:intParameterValues")
             for value in parameter.values:
                 entry = sub(values, "stk:intParameterValue")
                 w.integer(entry, "stk:parameterValueID", value.id)
-                w.text(entry, "stk:parameterValue", value.value, "stk:intParameterValueType/parameterValue",
-                       field=f"int_parameters[{index}].values")
+                w.text(
+                    entry,
+                    "stk:parameterValue",
+                    value.value,
+                    "stk:intParameterValueType/parameterValue",
+                    field=f"int_parameters[{index}].values",
+                )
                 w.integer(entry, "stk:parameterOrder", value.order)
 
 

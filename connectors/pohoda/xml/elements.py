@@ -49,15 +49,23 @@ class ElementWriter:
         self.record = record
         self.tz = tz
 
-    def text(self, parent: etree._Element, tag: str, value: str | None, limit: str | None = None,
-             *, field: str | None = None, **attrib: str) -> etree._Element | None:
+    def text(
+        self,
+        parent: etree._Element,
+        tag: str,
+        value: str | None,
+        limit: str | None = None,
+        *,
+        field: str | None = None,
+        **attrib: str,
+    ) -> etree._Element | None:
         if value is None:
             return None
-        return sub(parent, tag, fit(value, limit, record=self.record, field=field or tag.partition(":")[2]),
-                   **attrib)
+        return sub(parent, tag, fit(value, limit, record=self.record, field=field or tag.partition(":")[2]), **attrib)
 
-    def decimal(self, parent: etree._Element, tag: str, value: Decimal | int | None,
-                **attrib: str) -> etree._Element | None:
+    def decimal(
+        self, parent: etree._Element, tag: str, value: Decimal | int | None, **attrib: str
+    ) -> etree._Element | None:
         return None if value is None else sub(parent, tag, fmt_decimal(value), **attrib)
 
     def integer(self, parent: etree._Element, tag: str, value: int | None) -> etree._Element | None:
@@ -72,8 +80,16 @@ class ElementWriter:
     def local_datetime(self, parent: etree._Element, tag: str, value: datetime | None) -> etree._Element | None:
         return None if value is None else sub(parent, tag, fmt_local_datetime(value, self.tz))
 
-    def ref(self, parent: etree._Element, tag: str, id: int | None = None, ids: str | None = None,
-            limit: str | None = "typ:refType/ids", *, field: str | None = None) -> etree._Element | None:
+    def ref(
+        self,
+        parent: etree._Element,
+        tag: str,
+        id: int | None = None,
+        ids: str | None = None,
+        limit: str | None = "typ:refType/ids",
+        *,
+        field: str | None = None,
+    ) -> etree._Element | None:
         """A ``typ:refType``-like reference (``typ:id`` and/or ``typ:ids``); nothing when both are None."""
         if id is None and ids is None:
             return None

@@ -62,9 +62,17 @@ class DataPackItem:
         return f"{prefix}:{local}"
 
 
-def make_item(operation: str, key: str, element: etree._Element, *, record: str, writes: bool,
-              identity: Literal["content", "record"] = "content", revision: int = 0,
-              scope: str | None = None) -> DataPackItem:
+def make_item(
+    operation: str,
+    key: str,
+    element: etree._Element,
+    *,
+    record: str,
+    writes: bool,
+    identity: Literal["content", "record"] = "content",
+    revision: int = 0,
+    scope: str | None = None,
+) -> DataPackItem:
     """Wrap a built agenda element; see the module docstring for how ``identity`` and ``scope`` shape the id."""
     digest = hashlib.sha256()
     digest.update(f"{operation}\0{key}\0".encode())
@@ -132,8 +140,15 @@ class DataPack:
         raise KeyError(item_id)
 
     def to_element(self) -> etree._Element:
-        root = etree.Element(q("dat:dataPack"), nsmap=NS, version="2.0", id=self.id, ico=self.ico,
-                             application=self.application, note=self.note)
+        root = etree.Element(
+            q("dat:dataPack"),
+            nsmap=NS,
+            version="2.0",
+            id=self.id,
+            ico=self.ico,
+            application=self.application,
+            note=self.note,
+        )
         for item in self._items:
             wrapper = etree.SubElement(root, q("dat:dataPackItem"), version="2.0", id=item.id)
             wrapper.append(copy.deepcopy(item.element))  # a copy: one built item may go into several packs
@@ -150,4 +165,3 @@ class DataPack:
 
     def __repr__(self) -> str:
         return f"DataPack(ico={self.ico!r}, items={[i.id for i in self._items]!r})"
-

@@ -52,23 +52,40 @@ def _label(prefix: str, *tags: str) -> Callable[[etree._Element], str]:
             if found is not None and found.text:
                 return f"{prefix} {found.text.strip()}"
         return f"{prefix} without key"
+
     return label
 
 
 _LISTS: dict[str, tuple[str, Reader, Callable[[etree._Element], str], bool]] = {
     # answer element: (record element, reader(element, exported_at), label, reader returns a list)
-    "listStock": ("lStk:stock", lambda e, t: read_stock_item(e, exported_at=t),
-                  _label("stock item", "stk:code", "stk:id"), False),
+    "listStock": (
+        "lStk:stock",
+        lambda e, t: read_stock_item(e, exported_at=t),
+        _label("stock item", "stk:code", "stk:id"),
+        False,
+    ),
     "listOrder": ("lst:order", lambda e, t: read_order(e, exported_at=t), order_label, False),
     "listCategory": ("lst:categoryDetail", lambda e, t: read_categories(e), _label("category", "ctg:id"), True),
-    "listSupplier": ("lst:supplier", lambda e, t: read_suppliers(e), _label("suppliers of", "typ:ids", "typ:id"),
-                     False),
-    "listAddressBook": ("lAdb:addressbook", lambda e, t: read_address_book(e, exported_at=t),
-                        _label("address", "adb:id"), False),
+    "listSupplier": (
+        "lst:supplier",
+        lambda e, t: read_suppliers(e),
+        _label("suppliers of", "typ:ids", "typ:id"),
+        False,
+    ),
+    "listAddressBook": (
+        "lAdb:addressbook",
+        lambda e, t: read_address_book(e, exported_at=t),
+        _label("address", "adb:id"),
+        False,
+    ),
     "listStore": ("lst:store", lambda e, t: read_store(e), _label("store", "sto:name", "sto:id"), False),
     "listBank": ("lst:bank", lambda e, t: read_bank(e), _label("bank document", "bnk:id"), False),
-    "listVydejka": ("lst:vydejka", lambda e, t: read_delivery_note(e, exported_at=t),
-                    _label("delivery note", "typ:numberRequested", "vyd:id"), False),
+    "listVydejka": (
+        "lst:vydejka",
+        lambda e, t: read_delivery_note(e, exported_at=t),
+        _label("delivery note", "typ:numberRequested", "vyd:id"),
+        False,
+    ),
 }
 
 
@@ -99,8 +116,9 @@ def read_list(answer: etree._Element, tz: ZoneInfo = DEFAULT_TZ) -> tuple[list[A
         except (StockRecordError, FieldValueError, ValidationError, ValueError) as exc:
             field, reason = _problem(exc)
             record = exc.record if isinstance(exc, StockRecordError) else label(element)
-            rejected.append(Rejected(position=position, line=element.sourceline, record=record, field=field,
-                                     reason=reason))
+            rejected.append(
+                Rejected(position=position, line=element.sourceline, record=record, field=field, reason=reason)
+            )
             continue
         records.extend(found) if many else records.append(found)
     return records, rejected, exported_at
@@ -132,8 +150,11 @@ def read_details(answer: etree._Element) -> tuple[list[ImportDetail], ProducedDe
 
 
 def _item(element: etree._Element, tz: ZoneInfo) -> ResponseItem:
-    fields: dict[str, Any] = {"id": element.get("id") or "", "state": element.get("state") or "error",
-                              "note": element.get("note")}
+    fields: dict[str, Any] = {
+        "id": element.get("id") or "",
+        "state": element.get("state") or "error",
+        "note": element.get("note"),
+    }
     answer = next(iter(element), None)
     if answer is not None:
         name = local_name(answer.tag)

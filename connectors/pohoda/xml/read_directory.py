@@ -15,8 +15,7 @@ from connectors.pohoda.xml.elements import child, children, ext_id_of, ref_of, t
 from connectors.pohoda.xml.read_orders import read_address, read_links
 from connectors.pohoda.xml.values import read_bool, read_date, read_decimal, read_int
 
-__all__ = ["read_address_book", "read_bank", "read_categories", "read_delivery_note", "read_store",
-           "read_suppliers"]
+__all__ = ["read_address_book", "read_bank", "read_categories", "read_delivery_note", "read_store", "read_suppliers"]
 
 
 def _category(element: etree._Element, parent_id: int | None) -> CategoryNode:
@@ -43,19 +42,21 @@ def read_suppliers(element: etree._Element) -> StockSuppliers:
     suppliers = []
     for item in children(child(element, "sup:suppliers"), "sup:supplierItem"):
         address_id, address_name = ref_of(child(item, "sup:refAd"), "refAd")
-        suppliers.append(SupplierItem(
-            id=read_int(text_of(item, "sup:id"), "supplierItem.id"),
-            default=read_bool(item.get("default"), "supplierItem.default") or False,
-            address_id=address_id,
-            address_name=address_name,
-            order_code=text_of(item, "sup:orderCode"),
-            order_name=text_of(item, "sup:orderName"),
-            purchasing_price=read_decimal(text_of(item, "sup:purchasingPrice"), "supplierItem.purchasingPrice"),
-            currency=ref_of(child(item, "sup:currency"), "currency")[1],
-            ean=text_of(item, "sup:ean"),
-            delivery_days=read_int(text_of(item, "sup:deliveryTime"), "supplierItem.deliveryTime"),
-            min_quantity=read_decimal(text_of(item, "sup:minQuantity"), "supplierItem.minQuantity"),
-        ))
+        suppliers.append(
+            SupplierItem(
+                id=read_int(text_of(item, "sup:id"), "supplierItem.id"),
+                default=read_bool(item.get("default"), "supplierItem.default") or False,
+                address_id=address_id,
+                address_name=address_name,
+                order_code=text_of(item, "sup:orderCode"),
+                order_name=text_of(item, "sup:orderName"),
+                purchasing_price=read_decimal(text_of(item, "sup:purchasingPrice"), "supplierItem.purchasingPrice"),
+                currency=ref_of(child(item, "sup:currency"), "currency")[1],
+                ean=text_of(item, "sup:ean"),
+                delivery_days=read_int(text_of(item, "sup:deliveryTime"), "supplierItem.deliveryTime"),
+                min_quantity=read_decimal(text_of(item, "sup:minQuantity"), "supplierItem.minQuantity"),
+            )
+        )
     return StockSuppliers(stock_id=stock_id, stock_code=stock_code, suppliers=suppliers)
 
 
@@ -78,8 +79,11 @@ def read_address_book(element: etree._Element, *, exported_at: datetime | None =
 
 
 def read_store(element: etree._Element) -> Store:
-    return Store(id=read_int(text_of(element, "sto:id"), "id"), name=text_of(element, "sto:name") or "",
-                 text=text_of(element, "sto:text"))
+    return Store(
+        id=read_int(text_of(element, "sto:id"), "id"),
+        name=text_of(element, "sto:name") or "",
+        text=text_of(element, "sto:text"),
+    )
 
 
 def read_bank(element: etree._Element) -> BankEntry:
@@ -116,8 +120,11 @@ def _delivery_item(element: etree._Element, index: int) -> DeliveryItem:
         stock_code=stock_code,
         order_id=read_int(text_of(source, "typ:id"), f"{field}.linkedDocument") if from_order else None,
         order_number=text_of(source, "typ:number") if from_order else None,
-        order_item_id=read_int(text_of(child(linked, "typ:sourceDocumentItem"), "typ:sourceItemId"),
-                               f"{field}.sourceItemId") if from_order else None,
+        order_item_id=read_int(
+            text_of(child(linked, "typ:sourceDocumentItem"), "typ:sourceItemId"), f"{field}.sourceItemId"
+        )
+        if from_order
+        else None,
     )
 
 
@@ -132,10 +139,14 @@ def read_delivery_note(element: etree._Element, *, exported_at: datetime | None 
         text=text_of(header, "vyd:text"),
         carrier=ref_of(child(header, "vyd:carrier"), "carrier")[1],
         partner=read_address(child(child(header, "vyd:partnerIdentity"), "typ:address")),
-        parameters=[UserParameter(name=text_of(p, "typ:name") or "?", value=_parameter_value(p))
-                    for p in children(child(header, "vyd:parameters"), "typ:parameter")],
-        items=[_delivery_item(item, index)
-               for index, item in enumerate(children(child(element, "vyd:vydejkaDetail"), "vyd:vydejkaItem"))],
+        parameters=[
+            UserParameter(name=text_of(p, "typ:name") or "?", value=_parameter_value(p))
+            for p in children(child(header, "vyd:parameters"), "typ:parameter")
+        ],
+        items=[
+            _delivery_item(item, index)
+            for index, item in enumerate(children(child(element, "vyd:vydejkaDetail"), "vyd:vydejkaItem"))
+        ],
         linked_documents=read_links(child(element, "vyd:linkedDocuments")),
         exported_at=exported_at,
     )

@@ -22,8 +22,10 @@ __all__ = ["order_label", "read_address", "read_links", "read_order"]
 def read_address(element: etree._Element | None) -> PartyAddress | None:
     if element is None:
         return None
-    fields = {name: text_of(element, f"typ:{name}") for name in
-              ("company", "division", "name", "city", "street", "zip", "ico", "dic", "phone", "email")}
+    fields = {
+        name: text_of(element, f"typ:{name}")
+        for name in ("company", "division", "name", "city", "street", "zip", "ico", "dic", "phone", "email")
+    }
     fields["mobile"] = text_of(element, "typ:mobilPhone")
     fields["country"] = ref_of(child(element, "typ:country"), "country")[1]
     return PartyAddress(**fields)
@@ -58,11 +60,13 @@ def read_links(element: etree._Element | None) -> list[LinkedDocument]:
     found = []
     for link in children(element, "typ:link"):
         source = child(link, "typ:sourceDocument")
-        found.append(LinkedDocument(
-            agenda=text_of(link, "typ:sourceAgenda") or "?",
-            id=read_int(text_of(source, "typ:id"), "linkedDocuments.id"),
-            number=text_of(source, "typ:number"),
-        ))
+        found.append(
+            LinkedDocument(
+                agenda=text_of(link, "typ:sourceAgenda") or "?",
+                id=read_int(text_of(source, "typ:id"), "linkedDocuments.id"),
+                number=text_of(source, "typ:number"),
+            )
+        )
     return found
 
 

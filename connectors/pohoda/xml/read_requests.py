@@ -80,8 +80,9 @@ def _page(element: etree._Element, prefix: str) -> Page | None:
     limit = child(element, f"{prefix}:limit")
     if limit is None:
         return None
-    return Page(id_from=read_int(text_of(limit, "ftr:idFrom"), "idFrom"),
-                count=read_int(text_of(limit, "ftr:count"), "count"))
+    return Page(
+        id_from=read_int(text_of(limit, "ftr:idFrom"), "idFrom"), count=read_int(text_of(limit, "ftr:count"), "count")
+    )
 
 
 def _restriction(element: etree._Element, prefix: str) -> dict[str, bool]:

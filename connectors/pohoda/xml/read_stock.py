@@ -24,21 +24,46 @@ _TYP_ID, _TYP_IDS, _TYP_PRICE = q("typ:id"), q("typ:ids"), q("typ:price")
 _TYP_SYSTEM, _TYP_SYSTEM_TEXT = q("typ:exSystemName"), q("typ:exSystemText")
 _TYP_NAME, _TYP_LIST_REF, _TYP_LIST = q("typ:name"), q("typ:listValueRef"), q("typ:list")
 
-_TEXT = {_STK + xml: field for xml, field in {
-    "id": "id", "stockType": "stock_type", "code": "code", "EAN": "ean", "isSales": "is_sales",
-    "isInternet": "is_internet", "name": "name", "nameComplement": "name_complement", "unit": "unit",
-    "count": "count", "countIssue": "count_issue", "countReceivedOrders": "count_received_orders",
-    "reservation": "reservation", "mass": "mass", "producer": "producer", "availability": "availability",
-    "description": "description", "description2": "description2",
-}.items()}
-_XML_NAME = {field: tag[len(_STK):] for tag, field in _TEXT.items()} | {
-    "selling_price": "sellingPrice", "purchasing_price": "purchasingPrice", "selling_vat": "sellingRateVAT",
-    "storage_id": "storage", "price_group_id": "typePrice", "supplier_id": "supplier", "pictures": "pictures",
-    "category_ids": "categories", "int_parameters": "intParameters", "parameters": "parameters",
-    "price_levels": "stockPriceItem", "ext_id": "extId",
+_TEXT = {
+    _STK + xml: field
+    for xml, field in {
+        "id": "id",
+        "stockType": "stock_type",
+        "code": "code",
+        "EAN": "ean",
+        "isSales": "is_sales",
+        "isInternet": "is_internet",
+        "name": "name",
+        "nameComplement": "name_complement",
+        "unit": "unit",
+        "count": "count",
+        "countIssue": "count_issue",
+        "countReceivedOrders": "count_received_orders",
+        "reservation": "reservation",
+        "mass": "mass",
+        "producer": "producer",
+        "availability": "availability",
+        "description": "description",
+        "description2": "description2",
+    }.items()
 }
-_USER_VALUES = {q(f"typ:{kind}Value"): kind for kind in
-                ("text", "memo", "currency", "boolean", "number", "integer", "datetime")}
+_XML_NAME = {field: tag[len(_STK) :] for tag, field in _TEXT.items()} | {
+    "selling_price": "sellingPrice",
+    "purchasing_price": "purchasingPrice",
+    "selling_vat": "sellingRateVAT",
+    "storage_id": "storage",
+    "price_group_id": "typePrice",
+    "supplier_id": "supplier",
+    "pictures": "pictures",
+    "category_ids": "categories",
+    "int_parameters": "intParameters",
+    "parameters": "parameters",
+    "price_levels": "stockPriceItem",
+    "ext_id": "extId",
+}
+_USER_VALUES = {
+    q(f"typ:{kind}Value"): kind for kind in ("text", "memo", "currency", "boolean", "number", "integer", "datetime")
+}
 
 
 class StockRecordError(ValueError):
@@ -72,11 +97,19 @@ def _leaves(element: etree._Element, names: dict[str, str]) -> dict[str, Any]:
     return {names[part.tag]: part.text for part in element if part.tag in names}
 
 
-_PICTURE = {_STK + "filepath": "filepath", _STK + "description": "description", _STK + "order": "order",
-            _STK + "id": "id"}
+_PICTURE = {
+    _STK + "filepath": "filepath",
+    _STK + "description": "description",
+    _STK + "order": "order",
+    _STK + "id": "id",
+}
 _PRICE_LEVEL = {_TYP_ID: "id", _TYP_IDS: "name", _TYP_PRICE: "price"}
-_INT_PARAM = {_STK + "intParameterID": "id", _STK + "intParameterName": "name",
-              _STK + "intParameterOrder": "order", _STK + "intParameterType": "type"}
+_INT_PARAM = {
+    _STK + "intParameterID": "id",
+    _STK + "intParameterName": "name",
+    _STK + "intParameterOrder": "order",
+    _STK + "intParameterType": "type",
+}
 _INT_VALUE = {_STK + "parameterValueID": "id", _STK + "parameterValue": "value", _STK + "parameterOrder": "order"}
 
 
@@ -112,6 +145,7 @@ def _price(prefix: str) -> Any:
     def read(part: etree._Element, data: dict[str, Any]) -> None:
         data[f"{prefix}_price"] = part.text
         data[f"{prefix}_price_with_vat"] = part.get("payVAT") or "false"
+
     return read
 
 
@@ -129,6 +163,7 @@ def _pair(id_field: str | None, ids_field: str | None) -> Any:
             data[id_field] = ident
         if ids_field:
             data[ids_field] = ids
+
     return read
 
 
@@ -150,19 +185,22 @@ def _categories(part: etree._Element, data: dict[str, Any]) -> None:
     data["category_ids"] = ids
 
 
-_COMPLEX = {_STK + local: handler for local, handler in {
-    "sellingPrice": _price("selling"),
-    "purchasingPrice": _price("purchasing"),
-    "sellingRateVAT": _vat,
-    "storage": _pair("storage_id", "storage_path"),
-    "typePrice": _pair("price_group_id", "price_group"),
-    "supplier": _pair("supplier_id", None),
-    "extId": lambda part, data: data.__setitem__("ext_id", _ext_id(part)),
-    "pictures": _pictures,
-    "categories": _categories,
-    "intParameters": lambda part, data: data.__setitem__("int_parameters", _int_parameters(part)),
-    "parameters": lambda part, data: data.__setitem__("parameters", _user_parameters(part)),
-}.items()}
+_COMPLEX = {
+    _STK + local: handler
+    for local, handler in {
+        "sellingPrice": _price("selling"),
+        "purchasingPrice": _price("purchasing"),
+        "sellingRateVAT": _vat,
+        "storage": _pair("storage_id", "storage_path"),
+        "typePrice": _pair("price_group_id", "price_group"),
+        "supplier": _pair("supplier_id", None),
+        "extId": lambda part, data: data.__setitem__("ext_id", _ext_id(part)),
+        "pictures": _pictures,
+        "categories": _categories,
+        "intParameters": lambda part, data: data.__setitem__("int_parameters", _int_parameters(part)),
+        "parameters": lambda part, data: data.__setitem__("parameters", _user_parameters(part)),
+    }.items()
+}
 
 
 def _header(header: etree._Element, data: dict[str, Any]) -> None:

@@ -47,8 +47,14 @@ PARSER_OPTIONS = {
 }
 """Keyword arguments shared by :func:`safe_parser` and every ``etree.iterparse`` call."""
 
-_ENCODINGS = {"windows-1250": "cp1250", "cp1250": "cp1250", "utf-8": "utf-8", "utf8": "utf-8",
-              "us-ascii": "ascii", "ascii": "ascii"}
+_ENCODINGS = {
+    "windows-1250": "cp1250",
+    "cp1250": "cp1250",
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+}
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _MAX_PROLOG = 1 << 20
 
@@ -77,7 +83,7 @@ def check_prolog(head: bytes, *, complete: bool) -> tuple[str, int] | None:
         codec = _ENCODINGS[declared]
     while True:
         start = head.find(b"<", pos)
-        marker = head[start + 1:start + 2] if start >= 0 else b""
+        marker = head[start + 1 : start + 2] if start >= 0 else b""
         if not marker:
             return _need_more(head, complete)
         if marker == b"?":
@@ -94,9 +100,12 @@ def check_prolog(head: bytes, *, complete: bool) -> tuple[str, int] | None:
                     return _need_more(head, complete)
                 pos = end + 3
                 continue
-            kind = re.match(rb"<!\s*([A-Za-z]*)", head[start:start + 20]).group(1).decode("ascii", "replace")
-            raise UnsafeXml(f"<!{kind or '...'}> declarations are refused (DTDs and entities are never loaded)",
-                            line=head.count(b"\n", 0, start) + 1, offset=start)
+            kind = re.match(rb"<!\s*([A-Za-z]*)", head[start : start + 20]).group(1).decode("ascii", "replace")
+            raise UnsafeXml(
+                f"<!{kind or '...'}> declarations are refused (DTDs and entities are never loaded)",
+                line=head.count(b"\n", 0, start) + 1,
+                offset=start,
+            )
         else:
             return codec, start
 
@@ -111,18 +120,17 @@ def _need_more(head: bytes, complete: bool) -> None:
     return None
 
 
-def _invalid_bytes(
-    data: bytes, codec: str, base_offset: int, base_line: int, exc: UnicodeDecodeError
-) -> EncodingError:
+def _invalid_bytes(data: bytes, codec: str, base_offset: int, base_line: int, exc: UnicodeDecodeError) -> EncodingError:
     where = exc.start
     line = base_line + data.count(b"\n", 0, where)
     known = line > base_line or base_offset == 0
     column = where - (data.rfind(b"\n", 0, where) + 1) + 1 if known else None
-    shown = data[where:max(exc.end, where + 1)].hex(" ")
+    shown = data[where : max(exc.end, where + 1)].hex(" ")
     name = {"cp1250": "Windows-1250", "utf-8": "UTF-8", "ascii": "ASCII"}[codec]
     hint = " (is the document Windows-1250 declared as UTF-8?)" if codec == "utf-8" else ""
-    return EncodingError(f"bytes {shown} are not valid {name}{hint}", line=line, column=column,
-                         offset=base_offset + where)
+    return EncodingError(
+        f"bytes {shown} are not valid {name}{hint}", line=line, column=column, offset=base_offset + where
+    )
 
 
 def _mislabelled(sample: bytes) -> bool:
@@ -220,8 +228,11 @@ class GuardedReader:
         if self._codec == "cp1250" and not self._label_checked and block and not block.isascii():
             self._label_checked = True
             if _mislabelled(block):
-                raise EncodingError("document declares Windows-1250 but its bytes are UTF-8; fix the declaration",
-                                    line=self.lines, offset=self.offset)
+                raise EncodingError(
+                    "document declares Windows-1250 but its bytes are UTF-8; fix the declaration",
+                    line=self.lines,
+                    offset=self.offset,
+                )
         try:
             self._decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:

@@ -85,8 +85,13 @@ def _chunks(raw: BinaryIO, chunk_size: int, tz: ZoneInfo) -> Iterator[StockChunk
                 try:
                     chunk.append(read_stock_item(element, exported_at=exported_at))
                 except StockRecordError as exc:
-                    rejected = Rejected(position=position, line=element.sourceline, record=exc.record,
-                                        field=exc.field, reason=exc.reason)
+                    rejected = Rejected(
+                        position=position,
+                        line=element.sourceline,
+                        record=exc.record,
+                        field=exc.field,
+                        reason=exc.reason,
+                    )
                     logger.warning("stock export: %s", rejected)
                     chunk.rejected.append(rejected)
                 element.clear(keep_tail=False)

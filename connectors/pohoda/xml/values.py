@@ -13,7 +13,7 @@ Why explicit functions instead of ``float(text)``/``str(value)``:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -130,4 +130,4 @@ def read_local_datetime(text: str | None, field: str, tz: ZoneInfo = DEFAULT_TZ)
         raise FieldValueError(field, text, "a date-time (YYYY-MM-DDTHH:MM:SS)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

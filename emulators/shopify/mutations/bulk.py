@@ -24,8 +24,12 @@ BULK_FIELDS: dict[str, Field] = {
     "created_at": dt(lambda op: op.created_at),
     "operation_type": text(lambda op: op.type),
 }
-BULK_SORTS = {"CREATED_AT": lambda op: time_key(op.created_at), "COMPLETED_AT": lambda op: time_key(op.completed_at),
-              "STATUS": lambda op: op.status, "ID": by_id}
+BULK_SORTS = {
+    "CREATED_AT": lambda op: time_key(op.created_at),
+    "COMPLETED_AT": lambda op: time_key(op.completed_at),
+    "STATUS": lambda op: op.status,
+    "ID": by_id,
+}
 
 
 @resolver("Mutation", "bulkOperationRunQuery")
@@ -35,20 +39,34 @@ def bulk_run_query(_: Any, info: Any, query: str, groupObjects: bool = False) ->
     running = [op for op in state.bulk_operations.values() if op.status in RUNNING and op.type == "QUERY"]
     if len(running) >= context.config.bulk_concurrency:
         latest = max(running, key=lambda op: op.id)
-        return {"bulkOperation": None, "userErrors": [user_error(
-            None, f"A bulk query operation for this app and shop is already in progress: {latest.gid}.",
-            "OPERATION_IN_PROGRESS")]}
+        return {
+            "bulkOperation": None,
+            "userErrors": [
+                user_error(
+                    None,
+                    f"A bulk query operation for this app and shop is already in progress: {latest.gid}.",
+                    "OPERATION_IN_PROGRESS",
+                )
+            ],
+        }
     schema = executable_schema()
     try:
         document = check_bulk_query(schema, query)
-        bulk_context = type(context)(state=state, config=context.config, base_url=context.base_url, bulk=True,
-                                     faults=context.faults)
+        bulk_context = type(context)(
+            state=state, config=context.config, base_url=context.base_url, bulk=True, faults=context.faults
+        )
         result = run_bulk_query(schema, document, bulk_context)
     except BulkQueryError as exc:
         return {"bulkOperation": None, "userErrors": [user_error(["query"], str(exc), "INVALID")]}
-    op = r.BulkOperation(id=state.next_id("bulk_operations"), query=query, created_at=state.now(),
-                         base_url=context.base_url, jsonl=result.jsonl(), object_count=len(result.lines),
-                         root_object_count=result.root_count)
+    op = r.BulkOperation(
+        id=state.next_id("bulk_operations"),
+        query=query,
+        created_at=state.now(),
+        base_url=context.base_url,
+        jsonl=result.jsonl(),
+        object_count=len(result.lines),
+        root_object_count=result.root_count,
+    )
     failure = context.faults.bulk_fails() if context.faults else None
     if failure:
         op.outcome, op.error_code = "FAILED", failure
@@ -66,8 +84,10 @@ def bulk_cancel(_: Any, info: Any, id: str) -> dict:
     if op is None:
         return {"bulkOperation": None, "userErrors": [user_error(["id"], "Bulk operation does not exist")]}
     if op.status not in RUNNING:
-        return {"bulkOperation": op, "userErrors": [user_error(
-            ["id"], f"A bulk operation cannot be canceled when it is {op.status.lower()}")]}
+        return {
+            "bulkOperation": op,
+            "userErrors": [user_error(["id"], f"A bulk operation cannot be canceled when it is {op.status.lower()}")],
+        }
     op.status, op.completed_at = "CANCELED", state.now()
     state.bump()
     return {"bulkOperation": op, "userErrors": []}

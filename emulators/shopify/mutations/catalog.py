@@ -28,8 +28,9 @@ def _collection_errors(state: Any, data: dict, creating: bool) -> list[dict]:
     if data.get("ruleSet") is not None:
         errors.append(user_error(["ruleSet"], "Smart collections are not supported by the emulator"))
     if not creating and data.get("products") is not None:
-        errors.append(user_error(["products"], "Products can only be set when creating a collection; use "
-                                 "collectionAddProducts"))
+        errors.append(
+            user_error(["products"], "Products can only be set when creating a collection; use collectionAddProducts")
+        )
     for i, pid in enumerate(data.get("products") or []):
         if state.find(pid, "Product") is None:
             errors.append(user_error(["products", i], f"Product {pid} does not exist"))
@@ -51,8 +52,9 @@ def _apply_collection(state: Any, collection: r.Collection, data: dict) -> None:
     if data.get("handle"):
         collection.handle = ops.unique_handle(state, data["handle"], "collections", exclude=collection.id)
     for mf in data.get("metafields") or []:
-        ops.set_metafield(state, collection, "COLLECTION", mf.get("namespace") or "$app", mf["key"],
-                          mf.get("type") or "", mf["value"])
+        ops.set_metafield(
+            state, collection, "COLLECTION", mf.get("namespace") or "$app", mf["key"], mf.get("type") or "", mf["value"]
+        )
     state.touch(collection)
 
 
@@ -63,8 +65,13 @@ def collection_create(_: Any, info: Any, input: dict) -> dict:
     if errors:
         return {"collection": None, "userErrors": errors}
     now = state.now()
-    collection = r.Collection(id=state.next_id("collections"), title=input["title"], created_at=now, updated_at=now,
-                              handle=ops.unique_handle(state, input.get("handle") or input["title"], "collections"))
+    collection = r.Collection(
+        id=state.next_id("collections"),
+        title=input["title"],
+        created_at=now,
+        updated_at=now,
+        handle=ops.unique_handle(state, input.get("handle") or input["title"], "collections"),
+    )
     state.collections[collection.id] = collection
     _apply_collection(state, collection, input)
     collection.product_ids = [state.find(p, "Product").id for p in dict.fromkeys(input.get("products") or [])]
@@ -101,8 +108,11 @@ def collection_add_products(_: Any, info: Any, id: str, productIds: list[str]) -
     collection = state.find(id, "Collection")
     if collection is None:
         return {"collection": None, "userErrors": [user_error(["id"], "Collection does not exist")]}
-    missing = [user_error(["productIds", i], f"Product {p} does not exist")
-               for i, p in enumerate(productIds) if state.find(p, "Product") is None]
+    missing = [
+        user_error(["productIds", i], f"Product {p} does not exist")
+        for i, p in enumerate(productIds)
+        if state.find(p, "Product") is None
+    ]
     if missing:
         return {"collection": None, "userErrors": missing}
     for pid in productIds:
@@ -120,9 +130,16 @@ def collection_add_products(_: Any, info: Any, id: str, productIds: list[str]) -
 def metafields_set(_: Any, info: Any, metafields: list[dict]) -> dict:
     state = ctx(info).state
     if len(metafields) > METAFIELDS_SET_LIMIT:
-        return {"metafields": None, "userErrors": [user_error(
-            ["metafields"], f"Exceeded the maximum metafields input limit of {METAFIELDS_SET_LIMIT}.",
-            "LESS_THAN_OR_EQUAL_TO")]}
+        return {
+            "metafields": None,
+            "userErrors": [
+                user_error(
+                    ["metafields"],
+                    f"Exceeded the maximum metafields input limit of {METAFIELDS_SET_LIMIT}.",
+                    "LESS_THAN_OR_EQUAL_TO",
+                )
+            ],
+        }
     errors, plan = [], []
     for i, entry in enumerate(metafields):
         owner = state.find(entry["ownerId"], *OWNER_TYPES)
@@ -141,14 +158,22 @@ def metafields_set(_: Any, info: Any, metafields: list[dict]) -> dict:
             errors.append(user_error(["metafields", i, "value"], problem, code, elementIndex=i))
         digest = entry.get("compareDigest")
         if digest is not None and (existing is None or compare_digest(existing) != digest):
-            errors.append(user_error(["metafields", i, "compareDigest"], "The resource has been updated since it "
-                                     "was loaded. Try again with an updated `compareDigest` value.", "STALE_OBJECT",
-                                     elementIndex=i))
+            errors.append(
+                user_error(
+                    ["metafields", i, "compareDigest"],
+                    "The resource has been updated since it "
+                    "was loaded. Try again with an updated `compareDigest` value.",
+                    "STALE_OBJECT",
+                    elementIndex=i,
+                )
+            )
         plan.append((owner, namespace, entry, type_))
     if errors:
         return {"metafields": None, "userErrors": errors}
-    made = [ops.set_metafield(state, owner, OWNER_TYPES[owner.GQL_TYPE], namespace, entry["key"], type_,
-                              entry["value"]) for owner, namespace, entry, type_ in plan]
+    made = [
+        ops.set_metafield(state, owner, OWNER_TYPES[owner.GQL_TYPE], namespace, entry["key"], type_, entry["value"])
+        for owner, namespace, entry, type_ in plan
+    ]
     return {"metafields": made, "userErrors": []}
 
 

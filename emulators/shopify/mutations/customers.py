@@ -12,8 +12,13 @@ from ..schema import resolver
 from .support import metafield_errors
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_FIELDS = {"firstName": "first_name", "lastName": "last_name", "note": "note", "locale": "locale",
-           "taxExempt": "tax_exempt"}
+_FIELDS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "note": "note",
+    "locale": "locale",
+    "taxExempt": "tax_exempt",
+}
 
 
 def _errors(state: Any, data: dict, own: r.Customer | None) -> list[dict]:
@@ -48,8 +53,9 @@ def _apply(state: Any, customer: r.Customer, data: dict) -> None:
     if data.get("tags") is not None:
         customer.tags = list(dict.fromkeys(t.strip() for v in data["tags"] for t in v.split(",") if t.strip()))
     for mf in data.get("metafields") or []:
-        ops.set_metafield(state, customer, "CUSTOMER", mf.get("namespace") or "$app", mf["key"], mf.get("type") or "",
-                          mf["value"])
+        ops.set_metafield(
+            state, customer, "CUSTOMER", mf.get("namespace") or "$app", mf["key"], mf.get("type") or "", mf["value"]
+        )
     state.touch(customer)
 
 

@@ -33,8 +33,9 @@ def _source(state: Any, url: str, alt: str | None, filename: str | None = None) 
     return ops.create_media(state, alt=alt, source_url=url, filename=filename)
 
 
-def media_input_errors(inputs: list[dict], path: list, source_key: str = "originalSource", code: str | None = None,
-                       allow_id: bool = False) -> list[dict]:
+def media_input_errors(
+    inputs: list[dict], path: list, source_key: str = "originalSource", code: str | None = None, allow_id: bool = False
+) -> list[dict]:
     errors = []
     for i, item in enumerate(inputs):
         source = item.get(source_key)
@@ -43,8 +44,7 @@ def media_input_errors(inputs: list[dict], path: list, source_key: str = "origin
         if not source or not re.match(r"^https?://", source):
             errors.append(user_error([*path, i, source_key], "Original source must be an http(s) URL", code))
         if item.get("mediaContentType") not in (None, "IMAGE") or item.get("contentType") not in (None, "IMAGE"):
-            errors.append(user_error([*path, i, "mediaContentType"], "Only images are supported by the emulator",
-                                     code))
+            errors.append(user_error([*path, i, "mediaContentType"], "Only images are supported by the emulator", code))
     return errors
 
 
@@ -80,8 +80,11 @@ def product_create_media(_: Any, info: Any, productId: str, media: list[dict]) -
     state = ctx(info).state
     product = state.find(productId, "Product")
     if product is None:
-        return {"media": None, "product": None, "mediaUserErrors": [
-            user_error(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")]}
+        return {
+            "media": None,
+            "product": None,
+            "mediaUserErrors": [user_error(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")],
+        }
     errors = media_input_errors(media, ["media"], code="INVALID")
     if errors:
         return {"media": None, "product": product, "mediaUserErrors": errors}
@@ -94,8 +97,10 @@ def file_create(_: Any, info: Any, files: list[dict]) -> dict:
     errors = media_input_errors(files, ["files"], code="INVALID")
     if errors:
         return {"files": None, "userErrors": errors}
-    return {"files": [_source(state, f["originalSource"], f.get("alt"), f.get("filename")) for f in files],
-            "userErrors": []}
+    return {
+        "files": [_source(state, f["originalSource"], f.get("alt"), f.get("filename")) for f in files],
+        "userErrors": [],
+    }
 
 
 @resolver("Mutation", "fileUpdate")
@@ -104,12 +109,12 @@ def file_update(_: Any, info: Any, files: list[dict]) -> dict:
     errors = []
     for i, item in enumerate(files):
         if state.find(item["id"], "MediaImage") is None:
-            errors.append(user_error(["files", i, "id"], f"File id {item['id']} does not exist.",
-                                     "FILE_DOES_NOT_EXIST"))
-        for j, ref in enumerate((item.get("referencesToAdd") or []) + (item.get("referencesToRemove") or [])):
+            errors.append(
+                user_error(["files", i, "id"], f"File id {item['id']} does not exist.", "FILE_DOES_NOT_EXIST")
+            )
+        for ref in (item.get("referencesToAdd") or []) + (item.get("referencesToRemove") or []):
             if state.find(ref, "Product") is None:
-                errors.append(user_error(["files", i, "referencesToAdd"], f"Product {ref} does not exist.",
-                                         "INVALID"))
+                errors.append(user_error(["files", i, "referencesToAdd"], f"Product {ref} does not exist.", "INVALID"))
     if errors:
         return {"files": None, "userErrors": errors}
     updated = []
@@ -136,8 +141,12 @@ def file_delete(_: Any, info: Any, fileIds: list[str]) -> dict:
     state = ctx(info).state
     missing = [i for i, f in enumerate(fileIds) if state.find(f, "MediaImage") is None]
     if missing:
-        return {"deletedFileIds": None, "userErrors": [
-            user_error(["fileIds"], f"File id {fileIds[i]} does not exist.", "FILE_DOES_NOT_EXIST") for i in missing]}
+        return {
+            "deletedFileIds": None,
+            "userErrors": [
+                user_error(["fileIds"], f"File id {fileIds[i]} does not exist.", "FILE_DOES_NOT_EXIST") for i in missing
+            ],
+        }
     for file_id in fileIds:
         media = state.find(file_id, "MediaImage")
         for product_id in list(media.product_ids):
@@ -156,6 +165,11 @@ def staged_uploads_create(_: Any, info: Any, input: list[dict]) -> dict:
         parameters = [{"name": "Content-Type", "value": item["mimeType"]}]
         if (item.get("httpMethod") or "PUT") == "POST":
             parameters.append({"name": "key", "value": f"uploads/{token}/{filename}"})
-        targets.append({"url": f"{base}/_emulator/uploads/{token}",
-                        "resourceUrl": f"{base}/_emulator/uploads/{token}/{filename}", "parameters": parameters})
+        targets.append(
+            {
+                "url": f"{base}/_emulator/uploads/{token}",
+                "resourceUrl": f"{base}/_emulator/uploads/{token}/{filename}",
+                "parameters": parameters,
+            }
+        )
     return {"stagedTargets": targets, "userErrors": []}

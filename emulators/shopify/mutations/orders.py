@@ -28,8 +28,16 @@ def order_close(_: Any, info: Any, input: dict) -> dict:
 
 
 @resolver("Mutation", "orderCancel")
-def order_cancel(_: Any, info: Any, orderId: str, reason: str, restock: bool, notifyCustomer: bool = False,
-                 refundMethod: dict | None = None, staffNote: str | None = None) -> dict:
+def order_cancel(
+    _: Any,
+    info: Any,
+    orderId: str,
+    reason: str,
+    restock: bool,
+    notifyCustomer: bool = False,
+    refundMethod: dict | None = None,
+    staffNote: str | None = None,
+) -> dict:
     state = ctx(info).state
     order = state.find(orderId, "Order")
     if order is None:
@@ -48,8 +56,9 @@ def order_cancel(_: Any, info: Any, orderId: str, reason: str, restock: bool, no
         _add_transaction(state, order, "REFUND", om.received(order), "manual")
         order.financial_status = "REFUNDED"
     elif om.received(order) <= 0:
-        order.financial_status = "VOIDED" if order.financial_status in ("AUTHORIZED", "PENDING") else \
-            order.financial_status
+        order.financial_status = (
+            "VOIDED" if order.financial_status in ("AUTHORIZED", "PENDING") else order.financial_status
+        )
     for fo_id in order.fulfillment_order_ids:
         fo = state.fulfillment_orders[fo_id]
         if fo.status in _OPEN_FO:
@@ -62,8 +71,17 @@ def order_cancel(_: Any, info: Any, orderId: str, reason: str, restock: bool, no
 
 def _add_transaction(state: Any, order: r.Order, kind: str, amount: Any, gateway: str) -> r.Transaction:
     now = state.now()
-    tx = r.Transaction(id=state.next_id("transactions"), order_id=order.id, kind=kind, status="SUCCESS",
-                       amount=amount, currency=order.currency, processed_at=now, created_at=now, gateway=gateway)
+    tx = r.Transaction(
+        id=state.next_id("transactions"),
+        order_id=order.id,
+        kind=kind,
+        status="SUCCESS",
+        amount=amount,
+        currency=order.currency,
+        processed_at=now,
+        created_at=now,
+        gateway=gateway,
+    )
     state.transactions[tx.id] = tx
     order.transactions.append(tx)
     return tx
@@ -108,8 +126,12 @@ def _plan(state: Any, groups: list[dict]) -> tuple[list, list[dict]]:
             errors.append(user_error([*path, "fulfillmentOrderId"], "Fulfillment order does not exist."))
             continue
         if fo.status not in _OPEN_FO:
-            errors.append(user_error([*path, "fulfillmentOrderId"],
-                                     f"Fulfillment order {fo.gid} has an unfulfillable status= {fo.status.lower()}."))
+            errors.append(
+                user_error(
+                    [*path, "fulfillmentOrderId"],
+                    f"Fulfillment order {fo.gid} has an unfulfillable status= {fo.status.lower()}.",
+                )
+            )
             continue
         wanted = group.get("fulfillmentOrderLineItems")
         if wanted is None:
@@ -120,11 +142,19 @@ def _plan(state: Any, groups: list[dict]) -> tuple[list, list[dict]]:
             for j, item in enumerate(wanted):
                 line = by_id.get(item["id"])
                 if line is None:
-                    errors.append(user_error([*path, "fulfillmentOrderLineItems", j, "id"],
-                                             "Fulfillment order line item does not belong to the fulfillment order."))
+                    errors.append(
+                        user_error(
+                            [*path, "fulfillmentOrderLineItems", j, "id"],
+                            "Fulfillment order line item does not belong to the fulfillment order.",
+                        )
+                    )
                 elif item["quantity"] <= 0 or item["quantity"] > line.remaining_quantity:
-                    errors.append(user_error([*path, "fulfillmentOrderLineItems", j, "quantity"],
-                                             "Invalid fulfillment order line item quantity requested."))
+                    errors.append(
+                        user_error(
+                            [*path, "fulfillmentOrderLineItems", j, "quantity"],
+                            "Invalid fulfillment order line item quantity requested.",
+                        )
+                    )
                 else:
                     taken.append((line, item["quantity"]))
         if not taken and not errors:
@@ -134,17 +164,18 @@ def _plan(state: Any, groups: list[dict]) -> tuple[list, list[dict]]:
         if len({fo.order_id for fo, _ in requests}) > 1:
             errors.append(user_error(["fulfillment"], "All fulfillment orders must belong to the same order."))
         if len({fo.location_id for fo, _ in requests}) > 1:
-            errors.append(user_error(["fulfillment"], "All fulfillment orders must be assigned to the same "
-                                     "location."))
+            errors.append(user_error(["fulfillment"], "All fulfillment orders must be assigned to the same location."))
     if not requests and not errors:
-        errors.append(user_error(["fulfillment", "lineItemsByFulfillmentOrder"], "At least one fulfillment order "
-                                 "is required."))
+        errors.append(
+            user_error(["fulfillment", "lineItemsByFulfillmentOrder"], "At least one fulfillment order is required.")
+        )
     return requests, errors
 
 
 @resolver("Mutation", "fulfillmentTrackingInfoUpdate")
-def fulfillment_tracking_update(_: Any, info: Any, fulfillmentId: str, trackingInfoInput: dict,
-                                notifyCustomer: bool | None = None) -> dict:
+def fulfillment_tracking_update(
+    _: Any, info: Any, fulfillmentId: str, trackingInfoInput: dict, notifyCustomer: bool | None = None
+) -> dict:
     state = ctx(info).state
     record = state.find(fulfillmentId, "Fulfillment")
     if record is None:

@@ -13,13 +13,19 @@ from .. import records as r
 from ..context import ctx, user_error
 from ..gids import gid
 from ..schema import resolver
-from .media import media_input_errors, set_product_files, add_media_inputs
+from .media import add_media_inputs, media_input_errors, set_product_files
 from .support import metafield_errors
 from .variant_input import VariantChecker, apply_variant_fields, option_pairs, set_variant_quantities
 
 _SET_CODES = {"price": "INVALID_VARIANT", "sku": "DUPLICATED_VALUE", "location": "NOT_FOUND"}
-_PLAIN_FIELDS = {"title": "title", "descriptionHtml": "description_html", "vendor": "vendor",
-                 "productType": "product_type", "status": "status", "templateSuffix": "template_suffix"}
+_PLAIN_FIELDS = {
+    "title": "title",
+    "descriptionHtml": "description_html",
+    "vendor": "vendor",
+    "productType": "product_type",
+    "status": "status",
+    "templateSuffix": "template_suffix",
+}
 
 
 def _apply_plain(state: Any, product: r.Product, data: dict) -> None:
@@ -31,8 +37,9 @@ def _apply_plain(state: Any, product: r.Product, data: dict) -> None:
     if data.get("handle"):
         product.handle = ops.unique_handle(state, data["handle"], exclude=product.id)
     for mf in data.get("metafields") or []:
-        ops.set_metafield(state, product, "PRODUCT", mf.get("namespace") or "$app", mf["key"], mf.get("type") or "",
-                          mf["value"])
+        ops.set_metafield(
+            state, product, "PRODUCT", mf.get("namespace") or "$app", mf["key"], mf.get("type") or "", mf["value"]
+        )
     state.touch(product)
 
 
@@ -55,8 +62,11 @@ def _join_collections(state: Any, product: r.Product, join: list[str], leave: li
 
 
 def _unknown_collections(state: Any, ids: list[str] | None, path: list, code: str | None) -> list[dict]:
-    return [user_error([*path, i], f"Collection {cid} does not exist", code)
-            for i, cid in enumerate(ids or []) if state.find(cid, "Collection") is None]
+    return [
+        user_error([*path, i], f"Collection {cid} does not exist", code)
+        for i, cid in enumerate(ids or [])
+        if state.find(cid, "Collection") is None
+    ]
 
 
 # ---- productSet -------------------------------------------------------------------------------------------
@@ -71,13 +81,18 @@ def product_set(_: Any, info: Any, input: dict, identifier: dict | None = None, 
     if errors:
         return {"product": None, "productSetOperation": None, "userErrors": errors}
     if product is None:
-        product = ops.create_product(state, title=input["title"], handle=(identifier or {}).get("handle") or
-                                     input.get("handle"))
+        product = ops.create_product(
+            state, title=input["title"], handle=(identifier or {}).get("handle") or input.get("handle")
+        )
     _apply_set(state, product, input)
     if synchronous:
         return {"product": product, "productSetOperation": None, "userErrors": []}
-    operation = {"id": gid("ProductSetOperation", state.next_id("_operations")), "status": "COMPLETE",
-                 "product": product, "userErrors": []}
+    operation = {
+        "id": gid("ProductSetOperation", state.next_id("_operations")),
+        "status": "COMPLETE",
+        "product": product,
+        "userErrors": [],
+    }
     return {"product": None, "productSetOperation": operation, "userErrors": []}
 
 
@@ -86,8 +101,13 @@ def _find_for_set(state: Any, data: dict, identifier: dict) -> tuple[r.Product |
     if wanted:
         product = state.find(wanted, "Product")
         if product is None:
-            return None, [user_error(["identifier", "id"] if identifier.get("id") else ["input", "id"],
-                                     "Product does not exist", "PRODUCT_DOES_NOT_EXIST")]
+            return None, [
+                user_error(
+                    ["identifier", "id"] if identifier.get("id") else ["input", "id"],
+                    "Product does not exist",
+                    "PRODUCT_DOES_NOT_EXIST",
+                )
+            ]
         return product, []
     handle = identifier.get("handle")
     if handle:
@@ -102,11 +122,21 @@ def _check_set(state: Any, product: r.Product | None, data: dict) -> list[dict]:
     options = data.get("productOptions")
     variants = data.get("variants")
     if variants is not None and options is None and product is None:
-        errors.append(user_error(["input", "productOptions"], "Product options input is required when updating "
-                                 "variants", "PRODUCT_OPTIONS_INPUT_MISSING"))
+        errors.append(
+            user_error(
+                ["input", "productOptions"],
+                "Product options input is required when updating variants",
+                "PRODUCT_OPTIONS_INPUT_MISSING",
+            )
+        )
         return errors
-    declared = ({o["name"]: [v["name"] for v in o.get("values") or []] for o in options}
-                if options is not None else {o.name: o.values for o in product.options} if product else {})
+    declared = (
+        {o["name"]: [v["name"] for v in o.get("values") or []] for o in options}
+        if options is not None
+        else {o.name: o.values for o in product.options}
+        if product
+        else {}
+    )
     own = set(product.variant_ids) if product else set()
     checker = VariantChecker(state, product, _SET_CODES, replaced=own)
     for i, v in enumerate(variants or []):
@@ -115,37 +145,60 @@ def _check_set(state: Any, product: r.Product | None, data: dict) -> list[dict]:
         if v.get("id"):
             target = state.find(v["id"], "ProductVariant")
             if target is None or target.id not in own:
-                errors.append(user_error([*path, "id"], "Product variant does not exist",
-                                         "PRODUCT_VARIANT_DOES_NOT_EXIST"))
+                errors.append(
+                    user_error([*path, "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST")
+                )
             else:
                 vid = target.id
         for j, (name, value) in enumerate(option_pairs(product, v.get("optionValues")) or []):
             if name not in declared:
-                errors.append(user_error([*path, "optionValues", j], f"Option '{name}' does not exist",
-                                         "OPTION_DOES_NOT_EXIST"))
+                errors.append(
+                    user_error([*path, "optionValues", j], f"Option '{name}' does not exist", "OPTION_DOES_NOT_EXIST")
+                )
             elif options is not None and value not in declared[name]:
-                errors.append(user_error([*path, "optionValues", j], f"Option value '{value}' does not exist",
-                                         "OPTION_VALUE_DOES_NOT_EXIST"))
+                errors.append(
+                    user_error(
+                        [*path, "optionValues", j],
+                        f"Option value '{value}' does not exist",
+                        "OPTION_VALUE_DOES_NOT_EXIST",
+                    )
+                )
         checker.check(i, v, ["input", "variants"], v.get("sku"), vid)
         for k, q in enumerate(v.get("inventoryQuantities") or []):
             checker.check_location([*path, "inventoryQuantities", k, "locationId"], q["locationId"])
             if q["name"] not in ("available", "on_hand"):
-                errors.append(user_error([*path, "inventoryQuantities", k, "name"],
-                                         "Quantity name must be available or on_hand", "INVALID_INPUT"))
+                errors.append(
+                    user_error(
+                        [*path, "inventoryQuantities", k, "name"],
+                        "Quantity name must be available or on_hand",
+                        "INVALID_INPUT",
+                    )
+                )
     errors.extend(checker.errors)
     errors.extend(_unknown_collections(state, data.get("collections"), ["input", "collections"], "NOT_FOUND"))
-    errors.extend(metafield_errors(state, "PRODUCT", product.id if product else 0, data.get("metafields") or [],
-                                   ["input", "metafields"]))
-    errors.extend(media_input_errors(data.get("files") or [], ["input", "files"], source_key="originalSource",
-                                     code="INVALID_INPUT", allow_id=True))
+    errors.extend(
+        metafield_errors(
+            state, "PRODUCT", product.id if product else 0, data.get("metafields") or [], ["input", "metafields"]
+        )
+    )
+    errors.extend(
+        media_input_errors(
+            data.get("files") or [],
+            ["input", "files"],
+            source_key="originalSource",
+            code="INVALID_INPUT",
+            allow_id=True,
+        )
+    )
     return errors
 
 
 def _apply_set(state: Any, product: r.Product, data: dict) -> None:
     _apply_plain(state, product, data)
     if data.get("productOptions") is not None:
-        ops.set_options(state, product, [(o["name"], [v["name"] for v in o.get("values") or []])
-                                         for o in data["productOptions"]])
+        ops.set_options(
+            state, product, [(o["name"], [v["name"] for v in o.get("values") or []]) for o in data["productOptions"]]
+        )
     if data.get("variants") is not None:
         _replace_variants(state, product, data["variants"])
     elif not product.variant_ids:
@@ -177,8 +230,14 @@ def _replace_variants(state: Any, product: r.Product, inputs: list[dict]) -> Non
             target.option_values = pairs
             target.title = " / ".join(v for _, v in pairs)
         apply_variant_fields(state, target, data, data.get("sku"))
-        set_variant_quantities(state, target, [(state.find(q["locationId"], "Location"), q["name"], q["quantity"])
-                                               for q in data.get("inventoryQuantities") or []])
+        set_variant_quantities(
+            state,
+            target,
+            [
+                (state.find(q["locationId"], "Location"), q["name"], q["quantity"])
+                for q in data.get("inventoryQuantities") or []
+            ],
+        )
         order.append(target.id)
     product.variant_ids = order
     for position, vid in enumerate(order, start=1):
@@ -214,8 +273,9 @@ def product_create(_: Any, info: Any, product: dict | None = None, media: list[d
 
 
 @resolver("Mutation", "productUpdate")
-def product_update(_: Any, info: Any, product: dict | None = None, media: list[dict] | None = None,
-                   identifier: dict | None = None) -> dict:
+def product_update(
+    _: Any, info: Any, product: dict | None = None, media: list[dict] | None = None, identifier: dict | None = None
+) -> dict:
     state = ctx(info).state
     data = product or {}
     wanted = data.get("id") or (identifier or {}).get("id")

@@ -20,8 +20,9 @@ _RESTOCKING = ("RETURN", "CANCEL", "LEGACY_RESTOCK")
 
 
 def _refunded_quantity(state: Any, order: r.Order, line_id: int) -> int:
-    return sum(line.quantity for rid in order.refund_ids for line in state.refunds[rid].lines
-               if line.line_item_id == line_id)
+    return sum(
+        line.quantity for rid in order.refund_ids for line in state.refunds[rid].lines if line.line_item_id == line_id
+    )
 
 
 def _check(state: Any, order: r.Order, data: dict) -> list[dict]:
@@ -33,8 +34,9 @@ def _check(state: Any, order: r.Order, data: dict) -> list[dict]:
             errors.append(user_error(["refundLineItems", i, "lineItemId"], "Line item does not belong to the order"))
             continue
         if item["quantity"] <= 0 or item["quantity"] > line.quantity - _refunded_quantity(state, order, line.id):
-            errors.append(user_error(["refundLineItems", i, "quantity"], "Quantity cannot refund more items than "
-                                     "were purchased"))
+            errors.append(
+                user_error(["refundLineItems", i, "quantity"], "Quantity cannot refund more items than were purchased")
+            )
         if item.get("locationId") and state.find(item["locationId"], "Location") is None:
             errors.append(user_error(["refundLineItems", i, "locationId"], "Location does not exist"))
     refundable = om.received(order)
@@ -48,8 +50,9 @@ def _check(state: Any, order: r.Order, data: dict) -> list[dict]:
             errors.append(user_error(["transactions", i, "amount"], "Amount must be greater than 0"))
         total += Decimal(tx["amount"])
     if total > refundable and not data.get("allowOverRefunding"):
-        errors.append(user_error(["transactions"], f"Refund amount {total} is greater than the refundable amount "
-                                 f"{refundable}"))
+        errors.append(
+            user_error(["transactions"], f"Refund amount {total} is greater than the refundable amount {refundable}")
+        )
     return errors
 
 
@@ -63,26 +66,45 @@ def refund_create(_: Any, info: Any, input: dict) -> dict:
     if errors:
         return {"order": order, "refund": None, "userErrors": errors}
     now = state.now()
-    refund = r.Refund(id=state.next_id("refunds"), order_id=order.id, created_at=now, updated_at=now,
-                      processed_at=input.get("processedAt") or now, note=input.get("note"))
+    refund = r.Refund(
+        id=state.next_id("refunds"),
+        order_id=order.id,
+        created_at=now,
+        updated_at=now,
+        processed_at=input.get("processedAt") or now,
+        note=input.get("note"),
+    )
     for item in input.get("refundLineItems") or []:
         line = state.find(item["lineItemId"], "LineItem")
         location = state.find(item["locationId"], "Location") if item.get("locationId") else None
         restock = item.get("restockType") or "NO_RESTOCK"
-        refund.lines.append(r.RefundLine(id=state.next_id("_refund_lines"), line_item_id=line.id,
-                                         quantity=item["quantity"], restock_type=restock,
-                                         location_id=location.id if location else None))
+        refund.lines.append(
+            r.RefundLine(
+                id=state.next_id("_refund_lines"),
+                line_item_id=line.id,
+                quantity=item["quantity"],
+                restock_type=restock,
+                location_id=location.id if location else None,
+            )
+        )
         variant = state.variants.get(line.variant_id) if line.variant_id else None
         if restock in _RESTOCKING and location is not None and variant is not None:
             item_rec = state.inventory_items[variant.inventory_item_id]
             level = ops.activate(state, item_rec, location)
             ops.set_quantity(state, level, "available", level.quantity("available") + item["quantity"])
     for tx_input in input.get("transactions") or []:
-        tx = r.Transaction(id=state.next_id("transactions"), order_id=order.id, kind="REFUND", status="SUCCESS",
-                           amount=Decimal(tx_input["amount"]), currency=order.currency, processed_at=now,
-                           created_at=now, gateway=tx_input["gateway"],
-                           parent_id=(state.find(tx_input["parentId"], "OrderTransaction").id
-                                      if tx_input.get("parentId") else None))
+        tx = r.Transaction(
+            id=state.next_id("transactions"),
+            order_id=order.id,
+            kind="REFUND",
+            status="SUCCESS",
+            amount=Decimal(tx_input["amount"]),
+            currency=order.currency,
+            processed_at=now,
+            created_at=now,
+            gateway=tx_input["gateway"],
+            parent_id=(state.find(tx_input["parentId"], "OrderTransaction").id if tx_input.get("parentId") else None),
+        )
         state.transactions[tx.id] = tx
         order.transactions.append(tx)
         refund.transaction_ids.append(tx.id)

@@ -1,7 +1,7 @@
 """What every mutation needs: the 250-item input cap, the 2026-04 ``@idempotent`` rules, metafield checks.
 
-``guarded`` wraps each root mutation resolver (installed by ``schema.executable_schema``). It refuses oversized input arrays like Shopify
-(``MAX_INPUT_SIZE_EXCEEDED``) and, for the mutations that 2026-04 makes idempotent, requires
+``guarded`` wraps each root mutation resolver (installed by ``schema.executable_schema``). It refuses oversized input
+arrays like Shopify (``MAX_INPUT_SIZE_EXCEEDED``) and, for the mutations that 2026-04 makes idempotent, requires
 ``@idempotent(key:)``: a repeated key with the same arguments answers the first result without applying the
 change again; the same key with other arguments is refused. That is what lets a client retry a write whose
 answer it lost.
@@ -20,8 +20,10 @@ from graphql import GraphQLError, value_from_ast
 from ..context import ctx, user_error
 
 IDEMPOTENT_MUTATIONS = {"inventorySetQuantities", "inventoryAdjustQuantities", "inventoryActivate", "refundCreate"}
-_MISMATCH_CODE = {"inventorySetQuantities": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
-                  "inventoryAdjustQuantities": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}
+_MISMATCH_CODE = {
+    "inventorySetQuantities": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+    "inventoryAdjustQuantities": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+}
 
 
 def guarded(field_name: str, resolve: Any) -> Any:
@@ -45,8 +47,15 @@ def mutation_middleware(next_: Any, root: Any, info: Any, **args: Any) -> Any:
     if stored is not None:
         if stored[0] == fingerprint:
             return stored[1]
-        return {"userErrors": [user_error(None, "The same idempotency key was used with different parameters.",
-                                          _MISMATCH_CODE.get(info.field_name))]}
+        return {
+            "userErrors": [
+                user_error(
+                    None,
+                    "The same idempotency key was used with different parameters.",
+                    _MISMATCH_CODE.get(info.field_name),
+                )
+            ]
+        }
     result = next_(root, info, **args)
     state.idempotency[(info.field_name, key)] = (fingerprint, result)
     return result
@@ -62,11 +71,15 @@ def _idempotency_key(info: Any) -> str:
 
                 key = value_from_ast(argument.value, GraphQLNonNull(GraphQLString), info.variable_values)
                 if not isinstance(key, str) or not key.strip():
-                    raise GraphQLError("The idempotency key cannot be an empty string or whitespace only.",
-                                       extensions={"code": "BAD_REQUEST"})
+                    raise GraphQLError(
+                        "The idempotency key cannot be an empty string or whitespace only.",
+                        extensions={"code": "BAD_REQUEST"},
+                    )
                 return key
-    raise GraphQLError("The @idempotent directive is required for this mutation but was not provided.",
-                       extensions={"code": "BAD_REQUEST"})
+    raise GraphQLError(
+        "The @idempotent directive is required for this mutation but was not provided.",
+        extensions={"code": "BAD_REQUEST"},
+    )
 
 
 def _check_input_sizes(info: Any, value: Any, path: list) -> None:
@@ -111,8 +124,11 @@ def metafield_value_error(type_: str, value: str) -> str | None:
             datetime.fromisoformat(value.replace("Z", "+00:00"))
             return None
         if type_ == "url":
-            return None if re.match(r"^(https?|mailto|sms|tel)://|^(mailto|tel|sms):", value) else \
-                "Value must be a valid URL."
+            return (
+                None
+                if re.match(r"^(https?|mailto|sms|tel)://|^(mailto|tel|sms):", value)
+                else "Value must be a valid URL."
+            )
         if type_ in ("multi_line_text_field", "rich_text_field", "color") or type_.endswith("_reference"):
             return None
     except (ValueError, InvalidOperation):

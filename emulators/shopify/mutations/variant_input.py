@@ -38,8 +38,9 @@ def option_pairs(product: r.Product | None, values: list[dict] | None) -> list[t
 class VariantChecker:
     """Collects userErrors for a list of variant inputs; ``sku_of`` says where each input keeps its SKU."""
 
-    def __init__(self, state: Any, product: r.Product | None, codes: dict[str, str | None],
-                 replaced: set[int] = frozenset()):
+    def __init__(
+        self, state: Any, product: r.Product | None, codes: dict[str, str | None], replaced: set[int] = frozenset()
+    ):
         self.state = state
         self.product = product
         self.codes = codes
@@ -66,8 +67,11 @@ class VariantChecker:
             if owner is not None:
                 self.error([*path, i, "sku"], f"SKU '{sku}' is already used by variant {owner.gid}", "sku")
         owner_id = own_id or 0
-        self.errors.extend(metafield_errors(self.state, "PRODUCTVARIANT", owner_id, data.get("metafields") or [],
-                                            [*path, i, "metafields"]))
+        self.errors.extend(
+            metafield_errors(
+                self.state, "PRODUCTVARIANT", owner_id, data.get("metafields") or [], [*path, i, "metafields"]
+            )
+        )
 
     def check_location(self, path: list, location_gid: str) -> r.Location | None:
         location = self.state.find(location_gid, "Location")
@@ -98,8 +102,15 @@ def apply_variant_fields(state: Any, variant: r.Variant, data: dict, sku: str | 
     if "cost" in item_input:
         item.unit_cost = Decimal(item_input["cost"]) if item_input["cost"] is not None else None
     for mf in data.get("metafields") or []:
-        ops.set_metafield(state, variant, "PRODUCTVARIANT", mf.get("namespace") or "$app", mf["key"],
-                          mf.get("type") or "", mf["value"])
+        ops.set_metafield(
+            state,
+            variant,
+            "PRODUCTVARIANT",
+            mf.get("namespace") or "$app",
+            mf["key"],
+            mf.get("type") or "",
+            mf["value"],
+        )
     state.touch(variant, item, state.products[variant.product_id])
 
 

@@ -95,8 +95,14 @@ def plain_text(markup: str, truncate_at: int | None = None) -> str:
 @resolver("QueryRoot", "products")
 def resolve_products(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
-    return connection(info, state.products.values(), args, sorts=PRODUCT_SORTS, fields=product_fields(state),
-                      default_text=[lambda p: p.title])
+    return connection(
+        info,
+        state.products.values(),
+        args,
+        sorts=PRODUCT_SORTS,
+        fields=product_fields(state),
+        default_text=[lambda p: p.title],
+    )
 
 
 @resolver("QueryRoot", "productsCount")
@@ -113,8 +119,14 @@ def resolve_product(_: Any, info: Any, id: str) -> r.Product | None:
 @resolver("QueryRoot", "productVariants")
 def resolve_product_variants(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
-    return connection(info, state.variants.values(), args, sorts=VARIANT_SORTS, fields=variant_fields(state),
-                      default_text=[lambda v: v.title, lambda v: v.sku])
+    return connection(
+        info,
+        state.variants.values(),
+        args,
+        sorts=VARIANT_SORTS,
+        fields=variant_fields(state),
+        default_text=[lambda v: v.title, lambda v: v.sku],
+    )
 
 
 @resolver("QueryRoot", "productVariant")
@@ -125,8 +137,14 @@ def resolve_product_variant(_: Any, info: Any, id: str) -> r.Variant | None:
 @resolver("QueryRoot", "collections")
 def resolve_collections(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
-    return connection(info, state.collections.values(), args, sorts=COLLECTION_SORTS, fields=COLLECTION_FIELDS,
-                      default_text=[lambda c: c.title])
+    return connection(
+        info,
+        state.collections.values(),
+        args,
+        sorts=COLLECTION_SORTS,
+        fields=COLLECTION_FIELDS,
+        default_text=[lambda c: c.title],
+    )
 
 
 @resolver("QueryRoot", "collection")
@@ -165,8 +183,9 @@ def resolve_option_values(option: r.ProductOption, info: Any) -> list[dict]:
     product = next((p for p in state.products.values() if option in p.options), None)
     used = set()
     if product is not None:
-        used = {value for v in product.variant_ids for name, value in state.variants[v].option_values
-                if name == option.name}
+        used = {
+            value for v in product.variant_ids for name, value in state.variants[v].option_values if name == option.name
+        }
     return [
         {"id": f"gid://shopify/ProductOptionValue/{option.id * 1000 + i}", "name": value, "hasVariants": value in used}
         for i, value in enumerate(option.values, start=1)
@@ -188,8 +207,7 @@ def _media_of(state: Any, ids: list[int]) -> list[r.MediaImage]:
 def resolve_product_media(product: r.Product, info: Any, **args: Any) -> Any:
     position = {m: i for i, m in enumerate(product.media_ids)}
     sorts = {"POSITION": lambda m: position[m.id], "ID": by_id}
-    return connection(info, _media_of(ctx(info).state, product.media_ids), {"sortKey": "POSITION", **args},
-                      sorts=sorts)
+    return connection(info, _media_of(ctx(info).state, product.media_ids), {"sortKey": "POSITION", **args}, sorts=sorts)
 
 
 @resolver("Product", "mediaCount")

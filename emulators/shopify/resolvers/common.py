@@ -102,8 +102,11 @@ def resolve_json_value(mf: r.Metafield, info: Any) -> Any:
         return mf.value.strip().lower() == "true"
     if mf.type == "number_decimal":
         return mf.value
-    if mf.type == "json" or mf.type.startswith("list.") or mf.type in ("dimension", "volume", "weight", "money",
-                                                                        "rating"):
+    if (
+        mf.type == "json"
+        or mf.type.startswith("list.")
+        or mf.type in ("dimension", "volume", "weight", "money", "rating")
+    ):
         try:
             return json.loads(mf.value)
         except ValueError:
@@ -129,8 +132,13 @@ def _image(media: r.MediaImage, info: Any) -> dict | None:
     url = media_url(media, ctx(info).base_url)
     if url is None:
         return None
-    return {"id": f"gid://shopify/ImageSource/{media.id}", "url": url, "altText": media.alt, "width": None,
-            "height": None}
+    return {
+        "id": f"gid://shopify/ImageSource/{media.id}",
+        "url": url,
+        "altText": media.alt,
+        "width": None,
+        "height": None,
+    }
 
 
 @resolver("MediaImage", "image")

@@ -6,15 +6,28 @@ from decimal import Decimal
 from typing import Any
 
 from .. import records as r
-from ..context import by_id, connection, count_matching, ctx, time_key, money
+from ..context import by_id, connection, count_matching, ctx, money, time_key
 from ..schema import resolver
 from ..search import Field, dt, num, text
 
 # Enough country names for the demo data; other codes fall back to the code itself.
 COUNTRY_NAMES = {
-    "AT": "Austria", "BE": "Belgium", "CH": "Switzerland", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark",
-    "ES": "Spain", "FR": "France", "GB": "United Kingdom", "HU": "Hungary", "IT": "Italy", "NL": "Netherlands",
-    "PL": "Poland", "SE": "Sweden", "SK": "Slovakia", "US": "United States",
+    "AT": "Austria",
+    "BE": "Belgium",
+    "CH": "Switzerland",
+    "CZ": "Czechia",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "ES": "Spain",
+    "FR": "France",
+    "GB": "United Kingdom",
+    "HU": "Hungary",
+    "IT": "Italy",
+    "NL": "Netherlands",
+    "PL": "Poland",
+    "SE": "Sweden",
+    "SK": "Slovakia",
+    "US": "United States",
 }
 
 CUSTOMER_FIELDS: dict[str, Field] = {
@@ -40,8 +53,14 @@ _CUSTOMER_TEXT = [lambda c: c.email, lambda c: c.first_name, lambda c: c.last_na
 
 @resolver("QueryRoot", "customers")
 def resolve_customers(_: Any, info: Any, **args: Any) -> Any:
-    return connection(info, ctx(info).state.customers.values(), args, sorts=CUSTOMER_SORTS, fields=CUSTOMER_FIELDS,
-                      default_text=_CUSTOMER_TEXT)
+    return connection(
+        info,
+        ctx(info).state.customers.values(),
+        args,
+        sorts=CUSTOMER_SORTS,
+        fields=CUSTOMER_FIELDS,
+        default_text=_CUSTOMER_TEXT,
+    )
 
 
 @resolver("QueryRoot", "customersCount")
@@ -83,8 +102,9 @@ def resolve_addresses(customer: r.Customer, info: Any, first: int | None = None)
 @resolver("Customer", "addressesV2")
 def resolve_addresses_v2(customer: r.Customer, info: Any, **args: Any) -> Any:
     position = {a.id: i for i, a in enumerate(customer.addresses)}
-    return connection(info, customer.addresses, {"sortKey": "POSITION", **args},
-                      sorts={"POSITION": lambda a: position[a.id]})
+    return connection(
+        info, customer.addresses, {"sortKey": "POSITION", **args}, sorts={"POSITION": lambda a: position[a.id]}
+    )
 
 
 def _orders_of(info: Any, customer: r.Customer) -> list[r.Order]:

@@ -24,8 +24,11 @@ _CLOSED = ("CLOSED", "CANCELLED", "INCOMPLETE")
 
 @resolver("QueryRoot", "fulfillmentOrders")
 def resolve_fulfillment_orders(_: Any, info: Any, **args: Any) -> Any:
-    found = [fo for fo in ctx(info).state.fulfillment_orders.values()
-             if args.get("includeClosed") or fo.status not in _CLOSED]
+    found = [
+        fo
+        for fo in ctx(info).state.fulfillment_orders.values()
+        if args.get("includeClosed") or fo.status not in _CLOSED
+    ]
     return connection(info, found, args, sorts=FULFILLMENT_ORDER_SORTS, fields=FULFILLMENT_ORDER_FIELDS)
 
 
@@ -57,9 +60,17 @@ def resolve_order(rec: Any, info: Any) -> r.Order:
 def resolve_assigned_location(fo: r.FulfillmentOrder, info: Any) -> dict:
     location = ctx(info).state.locations[fo.location_id]
     a = location.address
-    return {"location": location, "name": location.name, "address1": a.get("address1"),
-            "address2": a.get("address2"), "city": a.get("city"), "countryCode": a.get("countryCode") or "CZ",
-            "province": a.get("province"), "zip": a.get("zip"), "phone": a.get("phone")}
+    return {
+        "location": location,
+        "name": location.name,
+        "address1": a.get("address1"),
+        "address2": a.get("address2"),
+        "city": a.get("city"),
+        "countryCode": a.get("countryCode") or "CZ",
+        "province": a.get("province"),
+        "zip": a.get("zip"),
+        "phone": a.get("phone"),
+    }
 
 
 @resolver("FulfillmentOrder", "lineItems")

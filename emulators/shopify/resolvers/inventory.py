@@ -7,9 +7,10 @@ from typing import Any
 from graphql import GraphQLError
 
 from .. import records as r
-from ..context import by_id, connection, ctx, time_key, money
+from ..context import by_id, connection, ctx, money, time_key
 from ..schema import resolver
 from ..search import Field, dt, num, text
+
 
 def item_fields(state: Any) -> dict[str, Field]:
     return {
@@ -57,8 +58,9 @@ def resolve_inventory_level(_: Any, info: Any, id: str) -> r.InventoryLevel | No
 def resolve_locations(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
     found = [loc for loc in state.locations.values() if loc.is_active or args.get("includeInactive")]
-    return connection(info, found, args, sorts=LOCATION_SORTS, fields=LOCATION_FIELDS,
-                      default_text=[lambda loc: loc.name])
+    return connection(
+        info, found, args, sorts=LOCATION_SORTS, fields=LOCATION_FIELDS, default_text=[lambda loc: loc.name]
+    )
 
 
 @resolver("QueryRoot", "location")
@@ -90,8 +92,9 @@ def _active(levels: Any, include_inactive: bool) -> list[r.InventoryLevel]:
 
 
 @resolver("InventoryItem", "inventoryLevel")
-def resolve_item_level(item: r.InventoryItem, info: Any, locationId: str,
-                       includeInactive: bool = False) -> r.InventoryLevel | None:
+def resolve_item_level(
+    item: r.InventoryItem, info: Any, locationId: str, includeInactive: bool = False
+) -> r.InventoryLevel | None:
     state = ctx(info).state
     location = state.find(locationId, "Location")
     level = state.levels_of_item(item.id).get(location.id) if location else None
@@ -123,8 +126,12 @@ def resolve_quantities(level: r.InventoryLevel, info: Any, names: list[str]) -> 
     if unknown:
         raise GraphQLError(f"Invalid quantity name(s): {', '.join(unknown)}.", extensions={"code": "BAD_REQUEST"})
     return [
-        {"id": f"gid://shopify/InventoryQuantity/{level.id}?inventory_item_id={level.item_id}&name={name}",
-         "name": name, "quantity": level.quantity(name), "updatedAt": level.updated_at}
+        {
+            "id": f"gid://shopify/InventoryQuantity/{level.id}?inventory_item_id={level.item_id}&name={name}",
+            "name": name,
+            "quantity": level.quantity(name),
+            "updatedAt": level.updated_at,
+        }
         for name in names
     ]
 
@@ -135,19 +142,30 @@ def resolve_quantities(level: r.InventoryLevel, info: Any, names: list[str]) -> 
 @resolver("Location", "address")
 def resolve_location_address(location: r.Location, info: Any) -> dict:
     a = location.address
-    lines = [a.get("address1"), a.get("address2"), " ".join(x for x in (a.get("zip"), a.get("city")) if x),
-             a.get("countryCode")]
+    lines = [
+        a.get("address1"),
+        a.get("address2"),
+        " ".join(x for x in (a.get("zip"), a.get("city")) if x),
+        a.get("countryCode"),
+    ]
     return {
-        "address1": a.get("address1"), "address2": a.get("address2"), "city": a.get("city"),
-        "country": a.get("country") or a.get("countryCode"), "countryCode": a.get("countryCode"),
-        "phone": a.get("phone"), "province": a.get("province"), "provinceCode": a.get("provinceCode"),
-        "zip": a.get("zip"), "formatted": [line for line in lines if line],
+        "address1": a.get("address1"),
+        "address2": a.get("address2"),
+        "city": a.get("city"),
+        "country": a.get("country") or a.get("countryCode"),
+        "countryCode": a.get("countryCode"),
+        "phone": a.get("phone"),
+        "province": a.get("province"),
+        "provinceCode": a.get("provinceCode"),
+        "zip": a.get("zip"),
+        "formatted": [line for line in lines if line],
     }
 
 
 @resolver("Location", "inventoryLevel")
-def resolve_location_level(location: r.Location, info: Any, inventoryItemId: str,
-                           includeInactive: bool = False) -> r.InventoryLevel | None:
+def resolve_location_level(
+    location: r.Location, info: Any, inventoryItemId: str, includeInactive: bool = False
+) -> r.InventoryLevel | None:
     state = ctx(info).state
     item = state.find(inventoryItemId, "InventoryItem")
     level = state.levels_of_item(item.id).get(location.id) if item else None

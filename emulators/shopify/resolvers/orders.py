@@ -6,13 +6,16 @@ from typing import Any
 
 from .. import order_math as om
 from .. import records as r
-from ..context import by_id, connection, count_matching, ctx, time_key, money_bag
+from ..context import by_id, connection, count_matching, ctx, money_bag, time_key
 from ..schema import resolver
 from ..search import Field, Term, custom, dt, num, text
 
 _FULFILLMENT_SEARCH = {
-    "shipped": {"FULFILLED"}, "fulfilled": {"FULFILLED"}, "partial": {"PARTIALLY_FULFILLED"},
-    "unshipped": {"UNFULFILLED"}, "unfulfilled": {"UNFULFILLED", "PARTIALLY_FULFILLED"},
+    "shipped": {"FULFILLED"},
+    "fulfilled": {"FULFILLED"},
+    "partial": {"PARTIALLY_FULFILLED"},
+    "unshipped": {"UNFULFILLED"},
+    "unfulfilled": {"UNFULFILLED", "PARTIALLY_FULFILLED"},
 }
 
 
@@ -56,8 +59,9 @@ _ORDER_TEXT = [lambda o: o.name, lambda o: o.email]
 @resolver("QueryRoot", "orders")
 def resolve_orders(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
-    return connection(info, state.orders.values(), args, sorts=ORDER_SORTS, fields=order_fields(state),
-                      default_text=_ORDER_TEXT)
+    return connection(
+        info, state.orders.values(), args, sorts=ORDER_SORTS, fields=order_fields(state), default_text=_ORDER_TEXT
+    )
 
 
 @resolver("QueryRoot", "ordersCount")
@@ -130,8 +134,11 @@ def resolve_can_mark_as_paid(order: r.Order, info: Any) -> bool:
 
 
 def can_mark_as_paid(order: r.Order) -> bool:
-    return order.cancelled_at is None and om.outstanding(order) > 0 and order.financial_status in (
-        "PENDING", "PARTIALLY_PAID", "AUTHORIZED", None)
+    return (
+        order.cancelled_at is None
+        and om.outstanding(order) > 0
+        and order.financial_status in ("PENDING", "PARTIALLY_PAID", "AUTHORIZED", None)
+    )
 
 
 @resolver("Order", "customer")
@@ -150,14 +157,24 @@ def resolve_shipping_line(order: r.Order, info: Any) -> dict | None:
         return None
     title = order.shipping_title or "Shipping"
     bag = _bag(order, order.shipping_total)
-    return {"id": f"gid://shopify/ShippingLine/{order.id}", "title": title, "code": title, "source": "shopify",
-            "originalPriceSet": bag, "discountedPriceSet": bag, "taxLines": []}
+    return {
+        "id": f"gid://shopify/ShippingLine/{order.id}",
+        "title": title,
+        "code": title,
+        "source": "shopify",
+        "originalPriceSet": bag,
+        "discountedPriceSet": bag,
+        "taxLines": [],
+    }
 
 
 def _tax_line(currency: str, rate: Any, amount: Any) -> dict:
-    return {"title": "VAT" if rate is not None else "Tax", "rate": float(rate) if rate is not None else None,
-            "ratePercentage": float(rate * 100) if rate is not None else None,
-            "priceSet": money_bag(amount, currency)}
+    return {
+        "title": "VAT" if rate is not None else "Tax",
+        "rate": float(rate) if rate is not None else None,
+        "ratePercentage": float(rate * 100) if rate is not None else None,
+        "priceSet": money_bag(amount, currency),
+    }
 
 
 @resolver("Order", "taxLines")
@@ -166,8 +183,13 @@ def resolve_order_tax_lines(order: r.Order, info: Any) -> list[dict]:
 
 
 @resolver("Order", "transactions")
-def resolve_transactions(order: r.Order, info: Any, first: int | None = None, capturable: bool | None = None,
-                         manuallyResolvable: bool | None = None) -> list[r.Transaction]:
+def resolve_transactions(
+    order: r.Order,
+    info: Any,
+    first: int | None = None,
+    capturable: bool | None = None,
+    manuallyResolvable: bool | None = None,
+) -> list[r.Transaction]:
     found = order.transactions
     if capturable:
         captured = {t.parent_id for t in found if t.kind == "CAPTURE" and t.status == "SUCCESS"}
@@ -185,8 +207,9 @@ def resolve_order_fulfillment_orders(order: r.Order, info: Any, **args: Any) -> 
 
 
 @resolver("Order", "fulfillments")
-def resolve_order_fulfillments(order: r.Order, info: Any, first: int | None = None,
-                               query: str | None = None) -> list[r.Fulfillment]:
+def resolve_order_fulfillments(
+    order: r.Order, info: Any, first: int | None = None, query: str | None = None
+) -> list[r.Fulfillment]:
     state = ctx(info).state
     found = [state.fulfillments[i] for i in order.fulfillment_ids]
     return found[:first] if first is not None else found
@@ -241,8 +264,9 @@ def resolve_line_product(line: r.LineItem, info: Any) -> r.Product | None:
 
 _LINE_MONEY = {
     "originalUnitPriceSet": lambda li: li.unit_price,
-    "discountedUnitPriceSet": lambda li: (om.line_total(li) / li.quantity).quantize(li.unit_price)
-    if li.quantity else li.unit_price,
+    "discountedUnitPriceSet": lambda li: (
+        (om.line_total(li) / li.quantity).quantize(li.unit_price) if li.quantity else li.unit_price
+    ),
     "originalTotalSet": lambda li: li.unit_price * li.quantity,
     "discountedTotalSet": om.line_total,
     "totalDiscountSet": lambda li: li.discount,

@@ -14,15 +14,15 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import pytest
 
-from domain.models import Category, Customer, OrderState, Party, Product, Shipment, StockLevel, Tracking
 from connectors.erp.port import ErpBackend, Location
+from domain.models import Category, Customer, OrderState, Party, Product, Shipment, StockLevel, Tracking
 from tests.conftest import SHARED_DIR
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class ErpHarness(Protocol):
 
 
 class SqlHarness:
-    def __init__(self, backend: "SqlErpBackend", *, owned: bool) -> None:
+    def __init__(self, backend: SqlErpBackend, *, owned: bool) -> None:
         self.backend = backend
         self._owned = owned
 
@@ -90,35 +90,43 @@ class PohodaHarness:
     """
 
     INAPPLICABLE: dict[str, str] = {
-        "test_the_category_tree_comes_back_three_levels_deep_in_display_order":
+        "test_the_category_tree_comes_back_three_levels_deep_in_display_order": (
             "e-shop categories are keyed by POHODA's ids, not by the keys they were loaded with "
-            "(covered by test_pohoda_catalog)",
-        "test_suppliers_and_producers_are_told_apart_even_under_the_same_key":
+            "(covered by test_pohoda_catalog)"
+        ),
+        "test_suppliers_and_producers_are_told_apart_even_under_the_same_key": (
             "POHODA has no supplier/producer register apart from stock cards: parties no card refers to do not "
-            "exist (covered by test_pohoda_catalog)",
-        "test_tiny_pages_return_every_changed_item_exactly_once_in_update_order":
-            "POHODA exports no change time per card; items come in key order "
-            "(covered by test_pohoda_products)",
-        "test_an_item_changed_again_while_paging_is_still_delivered":
+            "exist (covered by test_pohoda_catalog)"
+        ),
+        "test_tiny_pages_return_every_changed_item_exactly_once_in_update_order": (
+            "POHODA exports no change time per card; items come in key order (covered by test_pohoda_products)"
+        ),
+        "test_an_item_changed_again_while_paging_is_still_delivered": (
             "a listing pages over the cards changed when it started (no change times to re-sort by); a card "
-            "changed later is listed by the next window (covered by test_pohoda_products)",
-        "test_a_product_carries_variants_prices_categories_parameters_and_its_producer_as_vendor":
+            "changed later is listed by the next window (covered by test_pohoda_products)"
+        ),
+        "test_a_product_carries_variants_prices_categories_parameters_and_its_producer_as_vendor": (
             "category keys are POHODA ids, the producer is free text (its key is its name), no change time "
-            "(covered by test_pohoda_products)",
-        "test_upserting_with_a_key_updates_that_customer_and_replaces_its_addresses":
+            "(covered by test_pohoda_products)"
+        ),
+        "test_upserting_with_a_key_updates_that_customer_and_replaces_its_addresses": (
             "an address-book entry always keeps its main address; an import cannot remove it "
-            "(covered by test_pohoda_customers)",
-        "test_images_are_listed_per_item_and_url_only_images_keep_their_url":
-            "POHODA keeps pictures as files in its documents folder, never as URLs (covered by test_pohoda_images)",
-        "test_unsynced_shipments_come_oldest_first_with_lines_and_tracking":
+            "(covered by test_pohoda_customers)"
+        ),
+        "test_images_are_listed_per_item_and_url_only_images_keep_their_url": (
+            "POHODA keeps pictures as files in its documents folder, never as URLs (covered by test_pohoda_images)"
+        ),
+        "test_unsynced_shipments_come_oldest_first_with_lines_and_tracking": (
             "a delivery note has a date, not a time, and ships from the store of the order's cards "
-            "(covered by test_pohoda_orders)",
-        "test_order_state_changes_are_listed_since_a_time_in_tiny_pages":
+            "(covered by test_pohoda_orders)"
+        ),
+        "test_order_state_changes_are_listed_since_a_time_in_tiny_pages": (
             "POHODA exports no time of an order's state change; changes come in order-id order "
-            "(covered by test_pohoda_orders)",
+            "(covered by test_pohoda_orders)"
+        ),
     }
 
-    def __init__(self, emulator: "PohodaTestServer", tmp_path: Path) -> None:
+    def __init__(self, emulator: PohodaTestServer, tmp_path: Path) -> None:
         from emulators.pohoda import FaultConfig
 
         self.emulator = emulator
@@ -131,33 +139,57 @@ class PohodaHarness:
         self.backend = self.new_backend()
         self.local = self.backend.local
 
-    def new_backend(self, *, company_ico: str | None = None, fiscal_year: int | None = None,
-                    settings: Any = None, documents: Any = "emulator") -> Any:
+    def new_backend(
+        self,
+        *,
+        company_ico: str | None = None,
+        fiscal_year: int | None = None,
+        settings: Any = None,
+        documents: Any = "emulator",
+    ) -> Any:
         """Another adapter over the same emulator and the same local state (closed with the harness)."""
         from connectors.erp.pohoda import EmulatorDocuments, LocalState, PohodaErpBackend
         from connectors.pohoda.client import MServerClient
 
         config = self.mserver.config
         ico = company_ico or config.company_ico
-        client = MServerClient(self.emulator.url, config.user, config.password, application="commerce-sync tests",
-                               company_ico=ico, fiscal_year=fiscal_year or config.fiscal_year, http=self.emulator.http)
+        client = MServerClient(
+            self.emulator.url,
+            config.user,
+            config.password,
+            application="commerce-sync tests",
+            company_ico=ico,
+            fiscal_year=fiscal_year or config.fiscal_year,
+            http=self.emulator.http,
+        )
         store = EmulatorDocuments(self.emulator.url, self.emulator.http) if documents == "emulator" else documents
-        backend = PohodaErpBackend(client, LocalState.from_url(self._state_url, scope=ico), documents=store,
-                                   settings=settings)
+        backend = PohodaErpBackend(
+            client, LocalState.from_url(self._state_url, scope=ico), documents=store, settings=settings
+        )
         self._opened.append(backend)
         return backend
 
     def load(self, *, locations=(), parties=(), categories=(), products=(), stock=(), customers=()) -> None:
-        self.state.seed(locations=locations, parties=parties, categories=categories, products=products,
-                        stock=stock, customers=customers)
+        self.state.seed(
+            locations=locations,
+            parties=parties,
+            categories=categories,
+            products=products,
+            stock=stock,
+            customers=customers,
+        )
 
     def ship(self, shipment: Shipment) -> None:
         tracking = shipment.tracking or Tracking()
         with self.emulator.clock.frozen_at(shipment.shipped_at), self.state.lock:
             order = self.state.order(shipment.order_shop_id)
             note = self.state.create_delivery_note(
-                order.id, lines={line.sku: line.quantity for line in shipment.lines}, carrier=tracking.company,
-                tracking_number=tracking.number, tracking_url=tracking.url)
+                order.id,
+                lines={line.sku: line.quantity for line in shipment.lines},
+                carrier=tracking.company,
+                tracking_number=tracking.number,
+                tracking_url=tracking.url,
+            )
             for link in order.links:
                 if link.agenda == "issueSlip" and link.id == note.id:
                     link.number = shipment.erp_key
@@ -195,7 +227,7 @@ class HarnessClock:
 
     @contextmanager
     def frozen_at(self, moment: datetime) -> Iterator[None]:
-        self._frozen = moment.astimezone(timezone.utc).replace(microsecond=0)
+        self._frozen = moment.astimezone(UTC).replace(microsecond=0)
         try:
             yield
         finally:
@@ -217,7 +249,7 @@ def pohoda_emulator() -> Iterator[PohodaTestServer]:
     from emulators.pohoda import PohodaEmulatorConfig, create_app, running_emulator
 
     xsd = SHARED_DIR / "reference" / "pohoda" / "xsd"
-    clock = HarnessClock(datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc))
+    clock = HarnessClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))
     app = create_app(PohodaEmulatorConfig(xsd_dir=xsd if (xsd / "data.xsd").is_file() else None), clock=clock)
     with _tcp_sockets(), running_emulator(app=app) as url, httpx.Client(timeout=30.0) as http:
         yield PohodaTestServer(app, url, clock, http)
@@ -236,8 +268,9 @@ def _tcp_sockets() -> Iterator[None]:
 
     from emulators.pohoda import server
 
-    def tcp_socket(family: int = std_socket.AF_INET, type: int = std_socket.SOCK_STREAM, proto: int = 0,
-                   fileno: int | None = None) -> std_socket.socket:
+    def tcp_socket(
+        family: int = std_socket.AF_INET, type: int = std_socket.SOCK_STREAM, proto: int = 0, fileno: int | None = None
+    ) -> std_socket.socket:
         if fileno is None and type == std_socket.SOCK_STREAM and proto == 0:
             proto = std_socket.IPPROTO_TCP
         return std_socket.socket(family, type, proto, fileno)
@@ -260,7 +293,7 @@ def pohoda(pohoda_emulator: PohodaTestServer, tmp_path: Path) -> Iterator[Pohoda
 
 
 @pytest.fixture(scope="session")
-def erp_pg_backend(pg_server: str) -> Iterator["SqlErpBackend"]:
+def erp_pg_backend(pg_server: str) -> Iterator[SqlErpBackend]:
     """One PostgreSQL database with the ERP schema for the whole session (per xdist worker).
 
     Creating a database and its tables per test costs ~1.3 s; emptying the tables costs ~20 ms (DELETE, not
@@ -285,7 +318,7 @@ def erp_pg_backend(pg_server: str) -> Iterator["SqlErpBackend"]:
         admin.dispose()
 
 
-def _emptied(backend: "SqlErpBackend") -> "SqlErpBackend":
+def _emptied(backend: SqlErpBackend) -> SqlErpBackend:
     from connectors.erp.sql import metadata
 
     with backend.engine.begin() as conn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from domain.models import (
@@ -16,7 +16,7 @@ from domain.models import (
     Variant,
 )
 
-T0 = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def at(minutes: int) -> datetime:
@@ -50,8 +50,13 @@ def product(
 
 def order(number: int, *lines: tuple[str | None, int, str], currency: str = "CZK") -> Order:
     order_lines = [
-        OrderLine(shop_id=f"gid://shopify/LineItem/{number}{i}", sku=sku, title=f"řádek {i}", quantity=qty,
-                  unit_price=Decimal(price))
+        OrderLine(
+            shop_id=f"gid://shopify/LineItem/{number}{i}",
+            sku=sku,
+            title=f"řádek {i}",
+            quantity=qty,
+            unit_price=Decimal(price),
+        )
         for i, (sku, qty, price) in enumerate(lines)
     ]
     total = sum((line.total for line in order_lines), Decimal("0"))

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from erp_builders import product
 
-from domain.models import Category, Party, PartyKind, StockLevel, build_category_tree
 from connectors.erp.port import Location
+from domain.models import Category, Party, PartyKind, StockLevel, build_category_tree
 
 WAREHOUSES = [Location(erp_key="PRAHA", name="Sklad Praha"), Location(erp_key="BRNO", name="Sklad Brno")]
 
@@ -26,9 +26,7 @@ def stocked(erp_harness):
             ("D-1", "BRNO", "1"),
         ]
     ]
-    erp_harness.load(
-        locations=WAREHOUSES, products=[product(k, f"{k}-1") for k in "ABCD"], stock=levels
-    )
+    erp_harness.load(locations=WAREHOUSES, products=[product(k, f"{k}-1") for k in "ABCD"], stock=levels)
 
 
 def _pairs(page) -> list[tuple[str, str]]:
@@ -37,8 +35,14 @@ def _pairs(page) -> list[tuple[str, str]]:
 
 def test_all_stock_is_listed_by_sku_then_warehouse_with_fractions_and_negatives_kept(erp, stocked):
     page = erp.list_stock()
-    assert _pairs(page) == [("A-1", "BRNO"), ("A-1", "PRAHA"), ("B-1", "PRAHA"), ("C-1", "BRNO"),
-                            ("D-1", "BRNO"), ("D-1", "PRAHA")]
+    assert _pairs(page) == [
+        ("A-1", "BRNO"),
+        ("A-1", "PRAHA"),
+        ("B-1", "PRAHA"),
+        ("C-1", "BRNO"),
+        ("D-1", "BRNO"),
+        ("D-1", "PRAHA"),
+    ]
     assert page.items[0].quantity == Decimal("2.5")
     assert page.items[2].quantity == Decimal("-3") and page.items[2].shop_quantity() == 0
     assert page.next_cursor is None
@@ -46,7 +50,10 @@ def test_all_stock_is_listed_by_sku_then_warehouse_with_fractions_and_negatives_
 
 def test_stock_can_be_filtered_by_skus_and_by_warehouses(erp, stocked):
     assert _pairs(erp.list_stock(skus=["D-1", "A-1", "UNKNOWN"])) == [
-        ("A-1", "BRNO"), ("A-1", "PRAHA"), ("D-1", "BRNO"), ("D-1", "PRAHA")
+        ("A-1", "BRNO"),
+        ("A-1", "PRAHA"),
+        ("D-1", "BRNO"),
+        ("D-1", "PRAHA"),
     ]
     assert _pairs(erp.list_stock(location_keys=["PRAHA"])) == [("A-1", "PRAHA"), ("B-1", "PRAHA"), ("D-1", "PRAHA")]
     assert _pairs(erp.list_stock(skus=["A-1", "C-1"], location_keys=["BRNO"])) == [("A-1", "BRNO"), ("C-1", "BRNO")]

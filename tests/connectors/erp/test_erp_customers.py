@@ -11,8 +11,13 @@ from domain.models import Address, Customer
 def known(erp_harness):
     erp_harness.load(
         customers=[
-            Customer(erp_key="K1", email="Jana.Novakova@Example.cz", phone="+420 777 123 456", first_name="Jana",
-                     last_name="Nováková"),
+            Customer(
+                erp_key="K1",
+                email="Jana.Novakova@Example.cz",
+                phone="+420 777 123 456",
+                first_name="Jana",
+                last_name="Nováková",
+            ),
             Customer(erp_key="K2", email="petr@example.cz", phone="602 000 111", first_name="Petr"),
             Customer(erp_key="K3", email=None, phone="(+420) 603-999-888", company="Žluťoučký kůň s.r.o."),
         ]

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from erp_builders import product
 
-from domain.models import Image
 from connectors.erp.errors import RecordError
+from domain.models import Image
 
 
 @pytest.fixture

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pytest
 from erp_builders import at, order, product, transaction
 
-from domain.models import Shipment, ShipmentLine, Tracking
 from connectors.erp.errors import RecordError
+from domain.models import Shipment, ShipmentLine, Tracking
 
 
 @pytest.fixture
 def orders(erp_harness, erp):
     erp_harness.load(products=[product("CHAIR", "CHAIR-BUK"), product("CHOC", "CHOC-70")])
-    return {n: erp.create_sales_order(order(n, ("CHAIR-BUK", 1, "1290.00"), ("CHOC-70", 2, "59.90")), None)
-            for n in (1, 2, 3, 4)}
+    return {
+        n: erp.create_sales_order(order(n, ("CHAIR-BUK", 1, "1290.00"), ("CHOC-70", 2, "59.90")), None)
+        for n in (1, 2, 3, 4)
+    }
 
 
 def test_a_transaction_is_booked_once_however_often_it_is_recorded(erp, orders):

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from erp_builders import T0, at, product
 
-from domain.models import Category, Party, PartyKind
 from connectors.erp.errors import RecordError
 from connectors.erp.paging import encode_cursor
+from domain.models import Category, Party, PartyKind
 
 
 def _all_keys(erp, since, limit, until=None) -> list[str]:

@@ -35,16 +35,25 @@ def test_booked_payments_are_listed_per_sales_order_with_their_transaction(erp, 
     except NotImplementedError:
         pytest.skip("this adapter keeps no record of booked payments")
     assert [(p.transaction_id, p.order_erp_key) for p in booked] == [
-        ("gid://shopify/OrderTransaction/11", orders[1]), ("gid://shopify/OrderTransaction/12", orders[1])]
+        ("gid://shopify/OrderTransaction/11", orders[1]),
+        ("gid://shopify/OrderTransaction/12", orders[1]),
+    ]
     if booked[0].amount is not None:  # POHODA's bookkeeping keeps ids only
         assert [(p.amount, p.currency) for p in booked] == [(Decimal("5.00"), "CZK"), (Decimal("1290.00"), "CZK")]
 
 
 def test_shipment_outcomes_carry_the_sync_state_and_every_fulfillment_sent(erp_harness, erp, orders):
     for key, number in (("DL-1", 1), ("DL-2", 1), ("DL-3", 2), ("DL-4", 3)):
-        erp_harness.ship(Shipment(erp_key=key, order_shop_id=f"gid://shopify/Order/{number}", shipped_at=at(number),
-                                  lines=[ShipmentLine(sku="CHAIR-BUK", quantity=1,
-                                                      order_line_shop_id=f"gid://shopify/LineItem/{number}0")]))
+        erp_harness.ship(
+            Shipment(
+                erp_key=key,
+                order_shop_id=f"gid://shopify/Order/{number}",
+                shipped_at=at(number),
+                lines=[
+                    ShipmentLine(sku="CHAIR-BUK", quantity=1, order_line_shop_id=f"gid://shopify/LineItem/{number}0")
+                ],
+            )
+        )
     erp.mark_shipment_synced("DL-1", "gid://shopify/Fulfillment/7,gid://shopify/Fulfillment/8", None)
     erp.mark_shipment_synced("DL-3", None, "nothing left to fulfil")
     try:

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from erp_builders import at, order, product, transaction
 
-from domain.models import Customer, OrderState
 from connectors.erp.errors import RecordError, UnknownSkuError
+from domain.models import Customer, OrderState
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from erp_builders import T0, order, product, transaction
 
-from domain.models import Customer
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.sql import SqlErpBackend, default_sqlite_url, loader, tables
+from domain.models import Customer
 
 
 @pytest.fixture
@@ -140,10 +140,13 @@ def test_the_catalogue_can_be_views_over_the_users_own_tables(db_url):
 
 def test_an_invalid_item_is_reported_by_name_while_the_rest_of_its_page_arrives(backend):
     with backend.engine.begin() as conn:
-        conn.execute(tables.items.insert(), [
-            {"erp_key": "NOVAR", "title": "Služba bez varianty", "active": True, "updated_at": T0},
-            {"erp_key": "NEG", "title": "Záporná cena", "active": True, "updated_at": T0},
-        ])
+        conn.execute(
+            tables.items.insert(),
+            [
+                {"erp_key": "NOVAR", "title": "Služba bez varianty", "active": True, "updated_at": T0},
+                {"erp_key": "NEG", "title": "Záporná cena", "active": True, "updated_at": T0},
+            ],
+        )
         conn.execute(tables.variants.insert().values(sku="NEG-1", item_key="NEG", price=Decimal("-1"), updated_at=T0))
     pages = list(backend.iter_products_changed(None, 2))
     assert [p.erp_key for page in pages for p in page.items] == ["CHOC"]
@@ -157,9 +160,11 @@ def test_an_invalid_item_is_reported_by_name_while_the_rest_of_its_page_arrives(
 
 def test_a_stored_customer_with_a_malformed_email_is_a_record_error_naming_them(backend):
     with backend.engine.begin() as conn:
-        conn.execute(tables.customers.insert().values(
-            erp_key="BAD", email="jana@", email_key="jana@", phone="777000111", phone_key="777000111", updated_at=T0
-        ))
+        conn.execute(
+            tables.customers.insert().values(
+                erp_key="BAD", email="jana@", email_key="jana@", phone="777000111", phone_key="777000111", updated_at=T0
+            )
+        )
     with pytest.raises(RecordError) as caught:
         backend.find_customer(None, "+420 777 000 111")
     assert caught.value.record == "customer BAD" and caught.value.field == "email"

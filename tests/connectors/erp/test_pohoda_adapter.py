@@ -10,25 +10,28 @@ import sqlalchemy as sa
 from erp_builders import product
 
 from blocks import PohodaMServer
-from domain.models import Customer, StockLevel
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.pohoda import EmulatorDocuments, FolderDocuments, PohodaErpBackend, PohodaSettings
 from connectors.erp.pohoda.documents import DOCUMENTS_ENV
 from connectors.erp.port import Location
+from domain.models import Customer, StockLevel
 
 
 def _block(pohoda, **fields) -> PohodaMServer:
     config = pohoda.mserver.config
-    values = dict(url=pohoda.emulator.url, user=config.user, password=config.password,
-                  company_ico=config.company_ico) | fields
+    values = (
+        dict(url=pohoda.emulator.url, user=config.user, password=config.password, company_ico=config.company_ico)
+        | fields
+    )
     return PohodaMServer(**values)
 
 
 def test_the_block_builds_the_adapter_with_its_local_state_beside_the_sync_state(pohoda, tmp_path, monkeypatch):
     monkeypatch.setenv(DOCUMENTS_ENV, "emulator")
     state_url = f"sqlite:///{tmp_path / 'state.db'}"
-    backend = _block(pohoda, state_url=state_url).backend(fiscal_year=pohoda.mserver.config.fiscal_year,
-                                                          http=pohoda.emulator.http)
+    backend = _block(pohoda, state_url=state_url).backend(
+        fiscal_year=pohoda.mserver.config.fiscal_year, http=pohoda.emulator.http
+    )
     try:
         assert isinstance(backend, PohodaErpBackend) and isinstance(backend.documents, EmulatorDocuments)
         pohoda.load(locations=[Location(erp_key="PRAHA", name="Sklad Praha")])
@@ -45,8 +48,9 @@ def test_the_documents_store_comes_from_the_environment_unless_given(pohoda, tmp
     monkeypatch.setenv(DOCUMENTS_ENV, str(tmp_path / "Dokumenty"))
     http = pohoda.emulator.http
     from_env = _block(pohoda, state_url=state_url).backend(http=http)
-    given = _block(pohoda, state_url=state_url).backend(documents=EmulatorDocuments(pohoda.emulator.url, http),
-                                                        http=http)
+    given = _block(pohoda, state_url=state_url).backend(
+        documents=EmulatorDocuments(pohoda.emulator.url, http), http=http
+    )
     monkeypatch.delenv(DOCUMENTS_ENV)
     without = _block(pohoda, state_url=state_url).backend(http=http)
     try:
@@ -89,8 +93,12 @@ def test_tiny_pohoda_pages_and_packs_give_the_same_answers(pohoda, monkeypatch):
     pohoda.load(
         locations=[Location(erp_key="PRAHA", name="Praha"), Location(erp_key="BRNO", name="Brno")],
         products=[product(k, f"{k}-1", f"{k}-2") for k in "ABC"],
-        stock=[StockLevel(sku=f"{k}-{n}", location_key=loc, quantity=Decimal(n))
-               for k in "ABC" for n in (1, 2) for loc in ("PRAHA", "BRNO")],
+        stock=[
+            StockLevel(sku=f"{k}-{n}", location_key=loc, quantity=Decimal(n))
+            for k in "ABC"
+            for n in (1, 2)
+            for loc in ("PRAHA", "BRNO")
+        ],
         customers=[Customer(erp_key=f"K{n}", email=f"k{n}@example.cz", first_name="Jan") for n in range(5)],
     )
     monkeypatch.setattr("connectors.erp.pohoda.stock.SWEEP_PAGE", 2)

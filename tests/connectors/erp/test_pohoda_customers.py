@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import Address, Customer
 from connectors.erp.errors import RecordError
+from domain.models import Address, Customer
 
 
 @pytest.fixture
 def known(pohoda):
-    return pohoda.state.seed(customers=[
-        Customer(erp_key="K1", email="jana@example.cz", phone="+420 777 123 456", first_name="Jana"),
-        Customer(erp_key="K2", email="petr@example.cz", first_name="Petr"),
-    ])
+    return pohoda.state.seed(
+        customers=[
+            Customer(erp_key="K1", email="jana@example.cz", phone="+420 777 123 456", first_name="Jana"),
+            Customer(erp_key="K2", email="petr@example.cz", first_name="Petr"),
+        ]
+    )
 
 
 def test_updating_a_customer_by_key_rewrites_its_entry_and_its_match_keys(pohoda, known):
-    key = pohoda.backend.upsert_customer(Customer(
-        erp_key="K2", email="petr.new@example.cz", first_name="Petr", last_name="Dvořák",
-        addresses=[Address(street="Vinohradská 12", city="Praha 2", zip="120 00", country_code="CZ")]))
+    key = pohoda.backend.upsert_customer(
+        Customer(
+            erp_key="K2",
+            email="petr.new@example.cz",
+            first_name="Petr",
+            last_name="Dvořák",
+            addresses=[Address(street="Vinohradská 12", city="Praha 2", zip="120 00", country_code="CZ")],
+        )
+    )
     assert key == "K2"
     assert pohoda.backend.find_customer("petr@example.cz", None) is None
     found = pohoda.backend.find_customer("PETR.NEW@example.cz", None)

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from erp_builders import product
 
-from domain.models import Image, StockLevel
 from connectors.erp.errors import ErpError, RecordError
 from connectors.erp.pohoda import FolderDocuments
 from connectors.erp.port import Location
+from domain.models import Image, StockLevel
 
 
 @pytest.fixture
@@ -19,20 +19,24 @@ def chair(pohoda):
     pohoda.load(
         locations=[Location(erp_key="PRAHA", name="Praha"), Location(erp_key="BRNO", name="Brno")],
         products=[product("CHAIR", "CHAIR-BUK", "CHAIR-DUB")],
-        stock=[StockLevel(sku="CHAIR-BUK", location_key="PRAHA", quantity=Decimal(1)),
-               StockLevel(sku="CHAIR-BUK", location_key="BRNO", quantity=Decimal(1)),
-               StockLevel(sku="CHAIR-DUB", location_key="PRAHA", quantity=Decimal(1))],
+        stock=[
+            StockLevel(sku="CHAIR-BUK", location_key="PRAHA", quantity=Decimal(1)),
+            StockLevel(sku="CHAIR-BUK", location_key="BRNO", quantity=Decimal(1)),
+            StockLevel(sku="CHAIR-DUB", location_key="PRAHA", quantity=Decimal(1)),
+        ],
     )
 
 
 def test_an_image_goes_into_the_documents_folder_and_onto_every_card_of_its_item(pohoda, chair):
-    pohoda.backend.put_item_image(Image(item_key="CHAIR", filename="Židle.PNG", content=b"\x89PNG-1",
-                                        mime_type="image/png"))
+    pohoda.backend.put_item_image(
+        Image(item_key="CHAIR", filename="Židle.PNG", content=b"\x89PNG-1", mime_type="image/png")
+    )
     assert pohoda.state.documents["Obrázky/CHAIR-0.png"] == b"\x89PNG-1"
     cards = [c for c in pohoda.state.cards.values() if c.code.startswith("CHAIR")]
     assert len(cards) == 3
     assert {(p.filepath, p.description, p.default) for c in cards for p in c.pictures} == {
-        ("CHAIR-0.png", "Židle.PNG", True)}
+        ("CHAIR-0.png", "Židle.PNG", True)
+    }
     (image,) = pohoda.backend.list_item_images(["CHAIR"])
     assert (image.filename, image.mime_type, image.content) == ("Židle.PNG", "image/png", b"\x89PNG-1")
 
@@ -45,15 +49,24 @@ def test_a_taken_position_gets_the_new_content_in_its_place_and_a_far_position_i
     put(Image(item_key="CHAIR", position=7, filename="back.jpg", content=b"back"))
     listed = pohoda.backend.list_item_images()
     assert [(i.position, i.filename, i.content) for i in listed] == [
-        (0, "front-2.png", b"front, again"), (1, "side.jpg", b"side"), (2, "back.jpg", b"back")]
+        (0, "front-2.png", b"front, again"),
+        (1, "side.jpg", b"side"),
+        (2, "back.jpg", b"back"),
+    ]
 
 
 def test_pictures_pohoda_already_holds_are_read_default_first(pohoda):
-    pohoda.state.seed(products=[product("MUG")], images=[
-        Image(item_key="MUG", position=0, filename="mug.png", content=b"mug"),
-        Image(item_key="MUG", position=1, filename="mug-top.png", content=b"top")])
+    pohoda.state.seed(
+        products=[product("MUG")],
+        images=[
+            Image(item_key="MUG", position=0, filename="mug.png", content=b"mug"),
+            Image(item_key="MUG", position=1, filename="mug-top.png", content=b"top"),
+        ],
+    )
     assert [(i.position, i.filename, i.content) for i in pohoda.backend.list_item_images(["MUG", "NONE"])] == [
-        (0, "mug.png", b"mug"), (1, "mug-top.png", b"top")]
+        (0, "mug.png", b"mug"),
+        (1, "mug-top.png", b"top"),
+    ]
 
 
 def test_an_image_known_only_by_url_is_refused(pohoda, chair):

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from erp_builders import order, product, transaction
 
-from domain.models import Customer, Image, OrderState, StockLevel, Tracking
 from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.pohoda import PohodaSettings
 from connectors.erp.port import Location
 from connectors.pohoda.mapping import received_order_from_shop
 from connectors.pohoda.xml.build_documents import received_order
+from domain.models import Customer, Image, OrderState, StockLevel, Tracking
 
 
 @pytest.fixture
@@ -74,8 +74,9 @@ def test_an_order_a_pohoda_user_deleted_is_imported_anew(pohoda, shop):
     assert again != first and [o.number for o in pohoda.state.orders.values()] == [again]
 
 
-@pytest.mark.parametrize("client", [{"company_ico": "87654321"}, {"fiscal_year": 2024}],
-                         ids=["other IČO", "other year"])
+@pytest.mark.parametrize(
+    "client", [{"company_ico": "87654321"}, {"fiscal_year": 2024}], ids=["other IČO", "other year"]
+)
 def test_a_wrong_company_or_year_is_refused_before_anything_is_sent(pohoda, shop, client):
     wrong = pohoda.new_backend(**client)
     writes = [
@@ -102,7 +103,7 @@ def test_a_sales_order_reads_back_its_lines_discounts_shipping_and_customer(poho
     key = shop.create_sales_order(shop_order, "K1")
     sales_order = shop.get_sales_order_by_shop_id(shop_order.shop_id)
     assert (sales_order.erp_key, sales_order.shop_order_name, sales_order.customer_key) == (key, "#505", "K1")
-    assert [(l.shop_id, l.sku, l.quantity, l.unit_price, l.discount) for l in sales_order.lines] == [
+    assert [(ln.shop_id, ln.sku, ln.quantity, ln.unit_price, ln.discount) for ln in sales_order.lines] == [
         ("gid://shopify/LineItem/5050", "CHAIR-BUK", 2, Decimal("1290"), Decimal("100")),
         ("gid://shopify/LineItem/5051", None, 1, Decimal("25"), Decimal("0")),
     ]
@@ -164,16 +165,26 @@ def test_a_cash_gateway_payment_is_a_cash_receipt_of_its_order_booked_once(pohod
 def test_a_delivery_note_with_tracking_is_a_shipment_of_its_shop_order_line_by_line(pohoda, shop):
     shop_order = order(701, ("CHAIR-BUK", 2, "1290.00"), ("CHOC-70", 3, "59.90"), (None, 1, "99.00"))
     key = shop.create_sales_order(shop_order, None)
-    with pohoda.emulator.clock.frozen_at(datetime(2025, 6, 3, 22, 30, tzinfo=timezone.utc)):  # 4 June in Prague
-        note = pohoda.state.create_delivery_note(key, lines={"CHAIR-BUK": 1, "CHOC-70": 3}, carrier="PPL",
-                                                 tracking_number="CZ123", tracking_url="https://ppl.example/CZ123")
+    with pohoda.emulator.clock.frozen_at(datetime(2025, 6, 3, 22, 30, tzinfo=UTC)):  # 4 June in Prague
+        note = pohoda.state.create_delivery_note(
+            key,
+            lines={"CHAIR-BUK": 1, "CHOC-70": 3},
+            carrier="PPL",
+            tracking_number="CZ123",
+            tracking_url="https://ppl.example/CZ123",
+        )
     (shipment,) = shop.list_unsynced_shipments(10)
-    assert (shipment.erp_key, shipment.order_shop_id, shipment.location_key) == (note.number, shop_order.shop_id,
-                                                                                 "PRAHA")
+    assert (shipment.erp_key, shipment.order_shop_id, shipment.location_key) == (
+        note.number,
+        shop_order.shop_id,
+        "PRAHA",
+    )
     assert [(line.sku, line.quantity, line.order_line_shop_id) for line in shipment.lines] == [
-        ("CHAIR-BUK", 1, "gid://shopify/LineItem/7010"), ("CHOC-70", 3, "gid://shopify/LineItem/7011")]
+        ("CHAIR-BUK", 1, "gid://shopify/LineItem/7010"),
+        ("CHOC-70", 3, "gid://shopify/LineItem/7011"),
+    ]
     assert shipment.tracking == Tracking(company="PPL", number="CZ123", url="https://ppl.example/CZ123")
-    assert shipment.shipped_at == datetime(2025, 6, 3, 22, 0, tzinfo=timezone.utc)  # the note's day, Prague midnight
+    assert shipment.shipped_at == datetime(2025, 6, 3, 22, 0, tzinfo=UTC)  # the note's day, Prague midnight
 
 
 def test_sent_failed_and_foreign_delivery_notes_are_not_listed_again_by_any_adapter(pohoda, shop):

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from lxml import etree
-
-from connectors.pohoda.client import MServerClient
 from pohoda_support import ICO, PASSWORD, USER, company_detail
 
+from connectors.pohoda.client import MServerClient
 
 
 @dataclass
@@ -85,8 +84,9 @@ class ScriptedMServer:
 def mserver() -> Callable[..., tuple[MServerClient, ScriptedMServer]]:
     """``mserver(answer, company=…, **client_options)`` → (client, scripted server)."""
 
-    def build(answer: Callable[[httpx.Request], httpx.Response], *, company: bytes | None = None,
-              **options: Any) -> tuple[MServerClient, ScriptedMServer]:
+    def build(
+        answer: Callable[[httpx.Request], httpx.Response], *, company: bytes | None = None, **options: Any
+    ) -> tuple[MServerClient, ScriptedMServer]:
         server = ScriptedMServer(company or company_detail(), answer, [])
         client = MServerClient(
             "http://127.0.0.1:444",
@@ -95,7 +95,7 @@ def mserver() -> Callable[..., tuple[MServerClient, ScriptedMServer]]:
             application=options.pop("application", "commerce-sync"),
             company_ico=options.pop("company_ico", ICO),
             http=httpx.Client(transport=httpx.MockTransport(server.handler)),
-            clock=options.pop("clock", lambda: datetime(2025, 6, 1, tzinfo=timezone.utc)),
+            clock=options.pop("clock", lambda: datetime(2025, 6, 1, tzinfo=UTC)),
             **options,
         )
         return client, server

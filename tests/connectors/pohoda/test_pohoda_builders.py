@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -37,92 +37,155 @@ from connectors.pohoda.xml import builders as b
 from connectors.pohoda.xml.pack import DataPack
 
 SHOP = "shopify"
-SINCE = datetime(2025, 1, 1, 8, 30, tzinfo=timezone.utc)
+SINCE = datetime(2025, 1, 1, 8, 30, tzinfo=UTC)
 
 
 def card(**changes: object) -> StockItem:
     base = StockItem(
-        code="ABC-001", name="Žluťoučký kůň – hrnek 300 ml", ean="8594000000017", is_sales=True, is_internet=True,
-        selling_vat="high", unit="ks", storage_path="ZBOŽÍ/Hrnky", price_group="SK",
-        purchasing_price=Decimal("80"), selling_price=Decimal("199.00"), selling_price_with_vat=True,
-        mass=Decimal("0.35"), supplier_id=12, producer="Keramika Příbor", availability="skladem",
-        description="Krátký popis", description2="<p>Dlouhý popis</p>",
-        pictures=[Picture(filepath="ABC-001_1.jpg", description="Hlavní", default=True),
-                  Picture(filepath="ABC-001_2.jpg")],
-        category_ids=[5, 7], main_category_id=5,
-        int_parameters=[IntParameter(id=3, values=[IntParameterValue(value="modrá")]),
-                        IntParameter(name="Objem", values=[IntParameterValue(value="300 ml")])],
-        parameters=[UserParameter(name="VPrEshopId", value="1001"),
-                    UserParameter(name="RefVPrBarva", kind="list", value="Modrá", list_name="Barvy")],
+        code="ABC-001",
+        name="Žluťoučký kůň – hrnek 300 ml",
+        ean="8594000000017",
+        is_sales=True,
+        is_internet=True,
+        selling_vat="high",
+        unit="ks",
+        storage_path="ZBOŽÍ/Hrnky",
+        price_group="SK",
+        purchasing_price=Decimal("80"),
+        selling_price=Decimal("199.00"),
+        selling_price_with_vat=True,
+        mass=Decimal("0.35"),
+        supplier_id=12,
+        producer="Keramika Příbor",
+        availability="skladem",
+        description="Krátký popis",
+        description2="<p>Dlouhý popis</p>",
+        pictures=[
+            Picture(filepath="ABC-001_1.jpg", description="Hlavní", default=True),
+            Picture(filepath="ABC-001_2.jpg"),
+        ],
+        category_ids=[5, 7],
+        main_category_id=5,
+        int_parameters=[
+            IntParameter(id=3, values=[IntParameterValue(value="modrá")]),
+            IntParameter(name="Objem", values=[IntParameterValue(value="300 ml")]),
+        ],
+        parameters=[
+            UserParameter(name="VPrEshopId", value="1001"),
+            UserParameter(name="RefVPrBarva", kind="list", value="Modrá", list_name="Barvy"),
+        ],
         price_levels=[PriceLevel(name="Prodejní", price=Decimal("199"))],
-        count=Decimal("17"), id=1234,
+        count=Decimal("17"),
+        id=1234,
     )
     return base.model_copy(update=changes)
 
 
 def order(**changes: object) -> ReceivedOrder:
     base = ReceivedOrder(
-        ext_id=ExtId(ids="gid://shopify/Order/1001", system=SHOP), number_order="#1001", date=date(2025, 1, 6),
+        ext_id=ExtId(ids="gid://shopify/Order/1001", system=SHOP),
+        number_order="#1001",
+        date=date(2025, 1, 6),
         text="Objednávka #1001",
-        partner=PartyAddress(name="Jan Novák", street="Dlouhá 12", city="Praha", zip="110 00", country="CZ",
-                             phone="+420777123456", email="jan.novak@example.com"),
+        partner=PartyAddress(
+            name="Jan Novák",
+            street="Dlouhá 12",
+            city="Praha",
+            zip="110 00",
+            country="CZ",
+            phone="+420777123456",
+            email="jan.novak@example.com",
+        ),
         ship_to=PartyAddress(name="Jan Novák", street="Krátká 3", city="Brno", zip="602 00"),
-        payment_type="Dobírkou", is_reserved=True, note="Zazvoňte dvakrát",
-        items=[OrderItem(text="Hrnek", quantity=Decimal(2), unit="ks", pay_vat=True, rate_vat="high",
-                         unit_price=Decimal("199"), code="ABC-001", stock_code="ABC-001"),
-               OrderItem(text="Doprava PPL", quantity=Decimal(1), pay_vat=True, rate_vat="high",
-                         unit_price=Decimal("99"))],
+        payment_type="Dobírkou",
+        is_reserved=True,
+        note="Zazvoňte dvakrát",
+        items=[
+            OrderItem(
+                text="Hrnek",
+                quantity=Decimal(2),
+                unit="ks",
+                pay_vat=True,
+                rate_vat="high",
+                unit_price=Decimal("199"),
+                code="ABC-001",
+                stock_code="ABC-001",
+            ),
+            OrderItem(text="Doprava PPL", quantity=Decimal(1), pay_vat=True, rate_vat="high", unit_price=Decimal("99")),
+        ],
     )
     return base.model_copy(update=changes)
 
 
 def payment(**changes: object) -> BankPayment:
-    base = BankPayment(ext_id=ExtId(ids="gid://shopify/OrderTransaction/77", system=SHOP), account="KB",
-                       date=date(2025, 1, 7), amount=Decimal("497"), variable_symbol="1001",
-                       text="Platba objednávky #1001")
+    base = BankPayment(
+        ext_id=ExtId(ids="gid://shopify/OrderTransaction/77", system=SHOP),
+        account="KB",
+        date=date(2025, 1, 7),
+        amount=Decimal("497"),
+        variable_symbol="1001",
+        text="Platba objednávky #1001",
+    )
     return base.model_copy(update=changes)
 
 
 def customer(**changes: object) -> AddressBookEntry:
-    base = AddressBookEntry(ext_ids=[ExtId(ids="gid://shopify/Customer/5", system=SHOP)],
-                            address=PartyAddress(company="Novák s.r.o.", name="Jan Novák", city="Praha",
-                                                 ico="12345679", country="CZ"),
-                            ship_to=[PartyAddress(name="Jan Novák", city="Brno")],
-                            email="jan.novak@example.com", phone="+420777123456")
+    base = AddressBookEntry(
+        ext_ids=[ExtId(ids="gid://shopify/Customer/5", system=SHOP)],
+        address=PartyAddress(company="Novák s.r.o.", name="Jan Novák", city="Praha", ico="12345679", country="CZ"),
+        ship_to=[PartyAddress(name="Jan Novák", city="Brno")],
+        email="jan.novak@example.com",
+        phone="+420777123456",
+    )
     return base.model_copy(update=changes)
 
 
 EVERY_ITEM = {
     "stock upsert": lambda: b.stock_card(card()),
     "stock add": lambda: b.stock_card(card(), mode="add"),
-    "stock update by ext id": lambda: b.stock_card(card(ext_id=ExtId(ids="p-1", system=SHOP)), mode="update",
-                                                   match="ext_id"),
+    "stock update by ext id": lambda: b.stock_card(
+        card(ext_id=ExtId(ids="p-1", system=SHOP)), mode="update", match="ext_id"
+    ),
     "stock update by id": lambda: b.stock_card(card(), mode="update", match="id"),
     "received order": lambda: b.received_order(order()),
-    "received order in EUR": lambda: b.received_order(order(
-        currency="EUR", number_order="#1002", ext_id=ExtId(ids="gid://shopify/Order/1002", system=SHOP))),
+    "received order in EUR": lambda: b.received_order(
+        order(currency="EUR", number_order="#1002", ext_id=ExtId(ids="gid://shopify/Order/1002", system=SHOP))
+    ),
     "bank receipt": lambda: b.bank_receipt(payment()),
     "bank expense in EUR": lambda: b.bank_receipt(payment(kind="expense", currency="EUR")),
     "address by ext id": lambda: b.address_book_entry(customer()),
     "address by id": lambda: b.address_book_entry(customer(id=42), match="id"),
     "new address": lambda: b.address_book_entry(customer(), match="none"),
-    "list stock page": lambda: b.list_stock(StockListRequest(
-        page=Page(id_from=1, count=500), internet=True, last_changes=SINCE, store="ZBOZI", storage="ZBOŽÍ",
-        restriction={"pictures": False, "attachments": False})),
+    "list stock page": lambda: b.list_stock(
+        StockListRequest(
+            page=Page(id_from=1, count=500),
+            internet=True,
+            last_changes=SINCE,
+            store="ZBOZI",
+            storage="ZBOŽÍ",
+            restriction={"pictures": False, "attachments": False},
+        )
+    ),
     "list stock all": lambda: b.list_stock(StockListRequest()),
     "list stock by code": lambda: b.list_stock(StockListRequest(code="ABC-001", ean="8594000000017", id=5)),
-    "list orders": lambda: b.list_orders(OrderListRequest(last_changes=SINCE, ext_system=SHOP,
-                                                          page=Page(id_from=10, count=100),
-                                                          restriction={"documents": True})),
-    "list order by ext id": lambda: b.list_orders(OrderListRequest(ext_id=ExtId(ids="gid://shopify/Order/1",
-                                                                                 system=SHOP))),
+    "list orders": lambda: b.list_orders(
+        OrderListRequest(
+            last_changes=SINCE, ext_system=SHOP, page=Page(id_from=10, count=100), restriction={"documents": True}
+        )
+    ),
+    "list order by ext id": lambda: b.list_orders(
+        OrderListRequest(ext_id=ExtId(ids="gid://shopify/Order/1", system=SHOP))
+    ),
     "list categories": lambda: b.list_categories(CategoryListRequest()),
     "list suppliers": lambda: b.list_suppliers(SupplierListRequest(code="ABC-001", last_changes=SINCE)),
     "list addresses": lambda: b.list_address_book(AddressBookListRequest(ext_system=SHOP, last_changes=SINCE)),
     "list stores": lambda: b.list_stores(StoreListRequest()),
     "list bank by ext id": lambda: b.list_bank(BankListRequest(ext_id=ExtId(ids="t-1", system=SHOP))),
-    "list delivery notes": lambda: b.list_delivery_notes(DeliveryNoteListRequest(
-        last_changes=SINCE, ext_system=SHOP, page=Page(count=50), restriction={"documents": True})),
+    "list delivery notes": lambda: b.list_delivery_notes(
+        DeliveryNoteListRequest(
+            last_changes=SINCE, ext_system=SHOP, page=Page(count=50), restriction={"documents": True}
+        )
+    ),
     "delete order": lambda: b.delete_order(987, record="order #1001"),
 }
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from pohoda_support import ICO, PASSWORD, USER, company_detail
 
 from connectors.pohoda.errors import (
     AuthenticationError,
@@ -25,8 +26,6 @@ from connectors.pohoda.errors import (
 from connectors.pohoda.models import StockItem, StockListRequest
 from connectors.pohoda.testing import list_stock_element, response_pack
 from connectors.pohoda.xml import builders, iter_stock_chunks, parse_data_pack
-
-from pohoda_support import ICO, PASSWORD, USER, company_detail
 
 
 def ok_for_every_item(request: httpx.Request) -> httpx.Response:
@@ -48,8 +47,9 @@ def test_a_write_carries_every_mserver_header_and_a_windows_1250_body(mserver) -
     client.send(write_pack(client))
     post = server.posts[0]
     assert post.url.path == "/xml" and post.headers["Content-Type"] == "text/xml"
-    assert base64.b64decode(post.headers["STW-Authorization"].removeprefix("Basic ")) == \
-           f"{USER}:{PASSWORD}".encode("cp1250")
+    assert base64.b64decode(post.headers["STW-Authorization"].removeprefix("Basic ")) == f"{USER}:{PASSWORD}".encode(
+        "cp1250"
+    )
     assert post.headers["STW-Application"] == "commerce-sync"
     assert post.headers["STW-Instance"] == "run-42"
     assert post.headers["STW-Check-Duplicity"] == "true"
@@ -112,17 +112,26 @@ def test_the_company_check_is_cached_between_writes(mserver) -> None:
 
 
 def test_an_mserver_that_does_not_name_its_company_gets_no_writes(mserver) -> None:
-    client, server = mserver(ok_for_every_item, company=b"<mServer><companyDetail><company>X</company>"
-                                                       b"</companyDetail></mServer>")
+    client, server = mserver(
+        ok_for_every_item, company=b"<mServer><companyDetail><company>X</company></companyDetail></mServer>"
+    )
     with pytest.raises(WrongCompany, match="did not say"):
         client.send(write_pack(client))
     assert server.posts == []
 
 
-@pytest.mark.parametrize("status, error", [
-    (401, AuthenticationError), (403, AuthenticationError), (503, ServerBusy), (500, ServerError),
-    (502, ServerError), (408, RequestTimeout), (404, UnexpectedAnswer),
-])
+@pytest.mark.parametrize(
+    "status, error",
+    [
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (503, ServerBusy),
+        (500, ServerError),
+        (502, ServerError),
+        (408, RequestTimeout),
+        (404, UnexpectedAnswer),
+    ],
+)
 def test_http_statuses_map_to_retriable_or_fatal_errors(mserver, status: int, error: type) -> None:
     client, _ = mserver(lambda request: httpx.Response(status, text="nope"))
     with pytest.raises(error):
@@ -141,9 +150,13 @@ def test_an_html_login_page_is_an_authentication_error(mserver) -> None:
         client.send(write_pack(client))
 
 
-@pytest.mark.parametrize("failure, error", [
-    (httpx.ReadTimeout("timed out"), RequestTimeout), (httpx.ConnectError("refused"), ConnectionFailed),
-])
+@pytest.mark.parametrize(
+    "failure, error",
+    [
+        (httpx.ReadTimeout("timed out"), RequestTimeout),
+        (httpx.ConnectError("refused"), ConnectionFailed),
+    ],
+)
 def test_transport_failures_are_retriable(mserver, failure: Exception, error: type) -> None:
     def fail(request: httpx.Request) -> httpx.Response:
         raise failure
@@ -168,8 +181,14 @@ def test_the_password_never_appears_in_errors_logs_or_repr(mserver, caplog) -> N
 
 
 def test_a_refused_pack_raises_with_pohodas_note(mserver) -> None:
-    client, _ = mserver(lambda r: httpx.Response(200, content=response_pack(
-        state="error", note="Pro zpracování je nutné nejdříve provést převod účetní jednotky")))
+    client, _ = mserver(
+        lambda r: httpx.Response(
+            200,
+            content=response_pack(
+                state="error", note="Pro zpracování je nutné nejdříve provést převod účetní jednotky"
+            ),
+        )
+    )
     with pytest.raises(PackRejected, match="převod účetní jednotky") as raised:
         client.send(write_pack(client))
     assert raised.value.code == 552
@@ -192,14 +211,18 @@ def test_status_reads_xml_and_plain_answers(mserver) -> None:
     assert client.status().busy is False
 
     busy, _ = mserver(ok_for_every_item)
-    busy.http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(
-        200, content=b"<mServer><status>busy</status><processing>3</processing></mServer>")))
+    busy.http = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, content=b"<mServer><status>busy</status><processing>3</processing></mServer>")
+        )
+    )
     with pytest.raises(ServerBusy, match="3 requests"):
         busy.require_idle()
 
     plain, _ = mserver(ok_for_every_item)
-    plain.http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(
-        200, text="Response from POHODA mServer")))
+    plain.http = httpx.Client(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, text="Response from POHODA mServer"))
+    )
     assert plain.status().message == "Response from POHODA mServer"
 
 

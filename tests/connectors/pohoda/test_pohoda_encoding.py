@@ -15,18 +15,21 @@ from connectors.pohoda.xml.limits import MAX_LENGTH, fit
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Žluťoučký kůň úpěl ďábelské ódy", "Žluťoučký kůň úpěl ďábelské ódy"),
-    ("„Hrnek“ – 199 € … ™", "„Hrnek“ – 199 € … ™"),
-    ("Ørsted £5 ½ l → ok", "Orsted GBP5 1/2 l -> ok"),
-    ("café niño São Paulo", "café nino Sao Paulo"),
-    ("Чай для Саши", "Čaj dlja Saši"),
-    ("Hrnek ☕ 😀", "Hrnek"),
-    ("a 😀 b", "a b"),
-    ("汉字", "??"),
-    ("tab\tok\x00\x0b", "tab\tok"),
-    ("x²", "x2"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Žluťoučký kůň úpěl ďábelské ódy", "Žluťoučký kůň úpěl ďábelské ódy"),
+        ("„Hrnek“ – 199 € … ™", "„Hrnek“ – 199 € … ™"),
+        ("Ørsted £5 ½ l → ok", "Orsted GBP5 1/2 l -> ok"),
+        ("café niño São Paulo", "café nino Sao Paulo"),
+        ("Чай для Саши", "Čaj dlja Saši"),
+        ("Hrnek ☕ 😀", "Hrnek"),
+        ("a 😀 b", "a b"),
+        ("汉字", "??"),
+        ("tab\tok\x00\x0b", "tab\tok"),
+        ("x²", "x2"),
+    ],
+)
 def test_text_outside_windows_1250_is_transliterated(text: str, expected: str) -> None:
     assert transliterate(text) == expected
     assert is_cp1250(transliterate(text))
@@ -40,14 +43,18 @@ def test_text_already_in_windows_1250_is_left_alone() -> None:
 def test_an_overlong_value_names_record_and_field_and_both_lengths() -> None:
     with pytest.raises(FieldTooLong) as error:
         fit("ž" * 91, "stk:stockHeaderType/name", record="stock item 'A-1'", field="name")
-    assert (error.value.record, error.value.field, error.value.length, error.value.max_length) == \
-           ("stock item 'A-1'", "name", 91, 90)
+    assert (error.value.record, error.value.field, error.value.length, error.value.max_length) == (
+        "stock item 'A-1'",
+        "name",
+        91,
+        90,
+    )
     assert str(error.value) == "stock item 'A-1': name: 91 characters, POHODA allows at most 90"
 
 
 def _schema(xsd_dir: Path, files: dict[str, etree._ElementTree], namespace: str) -> etree._ElementTree:
     if namespace not in files:
-        files[namespace] = etree.parse(str(xsd_dir / namespace[len(BASE):]))
+        files[namespace] = etree.parse(str(xsd_dir / namespace[len(BASE) :]))
     return files[namespace]
 
 

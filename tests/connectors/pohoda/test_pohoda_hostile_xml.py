@@ -55,8 +55,11 @@ def _export(count: int, **options: object) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("document", [XXE, BILLION_LAUGHS, EXTERNAL_DTD, PARAMETER_ENTITY],
-                         ids=["xxe-file", "billion-laughs", "external-dtd", "parameter-entity"])
+@pytest.mark.parametrize(
+    "document",
+    [XXE, BILLION_LAUGHS, EXTERNAL_DTD, PARAMETER_ENTITY],
+    ids=["xxe-file", "billion-laughs", "external-dtd", "parameter-entity"],
+)
 def test_documents_with_a_doctype_are_refused_before_parsing(document: bytes) -> None:
     with pytest.raises(UnsafeXml, match="DOCTYPE") as refused:
         parse_document(document)
@@ -86,7 +89,7 @@ def test_windows_1250_declared_as_utf8_names_the_byte_and_line() -> None:
 
 
 def test_utf8_declared_as_windows_1250_is_refused_instead_of_read_as_mojibake() -> None:
-    document = '<?xml version="1.0" encoding="Windows-1250"?>\n<a>Žluťoučký kůň</a>'.encode("utf-8")
+    document = '<?xml version="1.0" encoding="Windows-1250"?>\n<a>Žluťoučký kůň</a>'.encode()
     with pytest.raises(EncodingError, match="bytes are UTF-8"):
         parse_document(document)
 
@@ -98,10 +101,13 @@ def test_bytes_undefined_in_windows_1250_are_refused_with_their_offset() -> None
     assert refused.value.offset == document.index(b"\x81")
 
 
-@pytest.mark.parametrize("document, message", [
-    (b'<?xml version="1.0" encoding="ISO-8859-2"?><a/>', "iso-8859-2"),
-    ("<?xml version='1.0' encoding='UTF-16'?><a/>".encode("utf-16"), "UTF-16"),
-])
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        (b'<?xml version="1.0" encoding="ISO-8859-2"?><a/>', "iso-8859-2"),
+        ("<?xml version='1.0' encoding='UTF-16'?><a/>".encode("utf-16"), "UTF-16"),
+    ],
+)
 def test_encodings_pohoda_does_not_use_are_refused(document: bytes, message: str) -> None:
     with pytest.raises(EncodingError, match=message):
         parse_document(document)
@@ -138,7 +144,7 @@ def test_a_truncated_stock_export_delivers_every_complete_card_then_raises() -> 
 def test_invalid_bytes_in_the_middle_of_a_stock_export_stop_it_after_the_cards_before() -> None:
     data = _export(1200)
     position = data.index(b"SKU-0001100")
-    corrupted = data[:position] + b"\x98" + data[position + 1:]
+    corrupted = data[:position] + b"\x98" + data[position + 1 :]
     codes, error = _stream(corrupted, chunk_size=500)
     assert isinstance(error, EncodingError) and error.offset == position
     assert len(codes) >= 1000 and codes == [f"SKU-{n:07d}" for n in range(1, len(codes) + 1)]

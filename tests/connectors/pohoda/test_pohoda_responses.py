@@ -9,7 +9,6 @@ import pytest
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from domain.models import OrderState, PartyKind
 from connectors.pohoda.errors import (
     AuthenticationError,
     DuplicateItem,
@@ -25,30 +24,42 @@ from connectors.pohoda.namespaces import NS
 from connectors.pohoda.pack_errors import pack_error
 from connectors.pohoda.testing import list_stock_element, response_pack
 from connectors.pohoda.xml import parse_response
+from domain.models import OrderState, PartyKind
 
 RSP, RDC, TYP, LST, ORD, ADB, LADB, SUP, STO, BNK, STK = (
-    ElementMaker(namespace=NS[p], nsmap=NS) for p in ("rsp", "rdc", "typ", "lst", "ord", "adb", "lAdb", "sup",
-                                                      "sto", "bnk", "stk"))
+    ElementMaker(namespace=NS[p], nsmap=NS)
+    for p in ("rsp", "rdc", "typ", "lst", "ord", "adb", "lAdb", "sup", "sto", "bnk", "stk")
+)
 STAMP = {"version": "2.0", "dateTimeStamp": "2025-03-01T12:00:00", "dateValidFrom": "2025-03-01", "state": "ok"}
 
 
 def order_record(number: str, **flags: object) -> etree._Element:
-    header = ORD.orderHeader(ORD.id(number[-3:]), ORD.orderType("receivedOrder"), ORD.numberOrder(number),
-                             ORD.date(str(flags.get("date", "2025-01-06"))))
+    header = ORD.orderHeader(
+        ORD.id(number[-3:]),
+        ORD.orderType("receivedOrder"),
+        ORD.numberOrder(number),
+        ORD.date(str(flags.get("date", "2025-01-06"))),
+    )
     if flags.get("storno"):
         header.append(ORD.storno("cancelledDocument"))
     if flags.get("executed"):
         header.append(ORD.isExecuted("true"))
     order = LST.order(header, version="2.0")
     if flags.get("invoice"):
-        order.append(ORD.linkedDocuments(TYP.link(TYP.sourceAgenda("issuedInvoice"),
-                                                  TYP.sourceDocument(TYP.id("77"), TYP.number("FV250001")))))
+        order.append(
+            ORD.linkedDocuments(
+                TYP.link(TYP.sourceAgenda("issuedInvoice"), TYP.sourceDocument(TYP.id("77"), TYP.number("FV250001")))
+            )
+        )
     return order
 
 
 def test_a_repeated_import_is_a_duplicate_naming_the_record_created_the_first_time(pohoda_xsd) -> None:
-    detail = RSP.errorDetail(RSP.recordDuplicity(RSP.agendaType("prijate_objednavky"), RSP.dateCreate("2025-01-06"),
-                                                 RSP.id("987"), RSP.number("250100001")))
+    detail = RSP.errorDetail(
+        RSP.recordDuplicity(
+            RSP.agendaType("prijate_objednavky"), RSP.dateCreate("2025-01-06"), RSP.id("987"), RSP.number("250100001")
+        )
+    )
     data = response_pack(("order.add-1001", None))
     root = etree.fromstring(data)
     root[0].set("state", "error")
@@ -64,11 +75,14 @@ def test_a_repeated_import_is_a_duplicate_naming_the_record_created_the_first_ti
 
 
 def test_error_101_is_a_permission_error_for_that_item_only(pohoda_xsd) -> None:
-    refused = STK.stockItemResponse(RDC.importDetails(RDC.detail(RDC.state("error"), RDC.errno("101"),
-                                                                 RDC.note("Uživatel nemá dostatečná práva"))),
-                                    version="2.0", state="error")
-    fine = STK.stockItemResponse(RDC.producedDetails(RDC.id("5"), RDC.code("B"), RDC.actionType("add")),
-                                 version="2.0", state="ok")
+    refused = STK.stockItemResponse(
+        RDC.importDetails(RDC.detail(RDC.state("error"), RDC.errno("101"), RDC.note("Uživatel nemá dostatečná práva"))),
+        version="2.0",
+        state="error",
+    )
+    fine = STK.stockItemResponse(
+        RDC.producedDetails(RDC.id("5"), RDC.code("B"), RDC.actionType("add")), version="2.0", state="ok"
+    )
     data = response_pack(("stk-a", refused), ("stk-b", fine))
     pohoda_xsd.assert_valid_response(data)
     answer = parse_response(data)
@@ -77,39 +91,53 @@ def test_error_101_is_a_permission_error_for_that_item_only(pohoda_xsd) -> None:
     assert answer.item("stk-b").produced.code == "B"
 
 
-@pytest.mark.parametrize("note, expected", [
-    ("Uživatel není oprávněn importovat XML soubory", AuthenticationError),
-    ("Nepodařilo se přihlásit uživatele", AuthenticationError),
-    ("Chyba průběhu zpracování", ServerError),
-    ("Tento balíček není určen pro tuto jednotku.", WrongCompany),
-    ("Pro zpracování je nutné nejdříve provést převod účetní jednotky", PackRejected),
-    ("Něco úplně jiného", PackRejected),
-])
+@pytest.mark.parametrize(
+    "note, expected",
+    [
+        ("Uživatel není oprávněn importovat XML soubory", AuthenticationError),
+        ("Nepodařilo se přihlásit uživatele", AuthenticationError),
+        ("Chyba průběhu zpracování", ServerError),
+        ("Tento balíček není určen pro tuto jednotku.", WrongCompany),
+        ("Pro zpracování je nutné nejdříve provést převod účetní jednotky", PackRejected),
+        ("Něco úplně jiného", PackRejected),
+    ],
+)
 def test_a_refused_pack_maps_to_what_the_caller_should_do(note: str, expected: type) -> None:
     error = pack_error(parse_response(response_pack(state="error", note=note)))
     assert isinstance(error, expected) and note in str(error)
 
 
 def test_only_a_processing_error_of_the_pack_is_worth_retrying() -> None:
-    assert isinstance(pack_error(parse_response(response_pack(state="error", note="Chyba průběhu zpracování"))),
-                      Retriable)
+    assert isinstance(
+        pack_error(parse_response(response_pack(state="error", note="Chyba průběhu zpracování"))), Retriable
+    )
     rejected = pack_error(parse_response(response_pack(state="error", note="Vypršel čas pro provedení aktivace")))
     assert isinstance(rejected, PackRejected) and rejected.code == 557
 
 
 def test_order_states_map_to_processed_transferred_cancelled_or_open(pohoda_xsd) -> None:
-    listing = LST.listOrder(order_record("#1001", executed=True), order_record("#1002", invoice=True, executed=True),
-                            order_record("#1003", storno=True, invoice=True), order_record("#1004"), **STAMP)
+    listing = LST.listOrder(
+        order_record("#1001", executed=True),
+        order_record("#1002", invoice=True, executed=True),
+        order_record("#1003", storno=True, invoice=True),
+        order_record("#1004"),
+        **STAMP,
+    )
     data = response_pack(("list.orders", listing))
     pohoda_xsd.assert_valid_response(data)
     states = {o.number_order: o.status for o in parse_response(data).items[0].records}
-    assert states == {"#1001": OrderState.PROCESSED, "#1002": OrderState.TRANSFERRED,
-                      "#1003": OrderState.CANCELLED, "#1004": None}
+    assert states == {
+        "#1001": OrderState.PROCESSED,
+        "#1002": OrderState.TRANSFERRED,
+        "#1003": OrderState.CANCELLED,
+        "#1004": None,
+    }
 
 
 def test_an_unreadable_order_is_rejected_by_number_and_the_others_are_kept() -> None:
-    listing = LST.listOrder(order_record("#1001"), order_record("#1002", date="6.1.2025"), order_record("#1003"),
-                            **STAMP)
+    listing = LST.listOrder(
+        order_record("#1001"), order_record("#1002", date="6.1.2025"), order_record("#1003"), **STAMP
+    )
     item = parse_response(response_pack(("list.orders", listing))).items[0]
     assert [o.number_order for o in item.records] == ["#1001", "#1003"]
     (bad,) = item.rejected
@@ -118,8 +146,10 @@ def test_an_unreadable_order_is_rejected_by_number_and_the_others_are_kept() -> 
 
 
 def test_a_schema_invalid_card_is_rejected_with_its_code_and_position(pohoda_xsd) -> None:
-    cards = [StockItem(id=n, code=f"C-{n}", name=f"Karta {n}", selling_price=Decimal(10 * n), count=Decimal(n))
-             for n in (1, 2, 3)]
+    cards = [
+        StockItem(id=n, code=f"C-{n}", name=f"Karta {n}", selling_price=Decimal(10 * n), count=Decimal(n))
+        for n in (1, 2, 3)
+    ]
     listing = list_stock_element(cards)
     listing[1][0].find(f"{{{NS['stk']}}}count").text = "pět"
     data = response_pack(("list.stock", listing))
@@ -131,10 +161,23 @@ def test_a_schema_invalid_card_is_rejected_with_its_code_and_position(pohoda_xsd
 
 
 def test_exported_cards_read_back_equal_to_what_was_rendered(pohoda_xsd) -> None:
-    card = StockItem(id=7, code="ABC", name="Hrnek", ean="859", is_internet=True, selling_vat="high",
-                     selling_price=Decimal("199.5"), selling_price_with_vat=True, count=Decimal("2.5"),
-                     reservation=Decimal("1"), supplier_id=3, producer="Příbor", category_ids=[1, 2],
-                     storage_id=3, storage_path="ZBOŽÍ")
+    card = StockItem(
+        id=7,
+        code="ABC",
+        name="Hrnek",
+        ean="859",
+        is_internet=True,
+        selling_vat="high",
+        selling_price=Decimal("199.5"),
+        selling_price_with_vat=True,
+        count=Decimal("2.5"),
+        reservation=Decimal("1"),
+        supplier_id=3,
+        producer="Příbor",
+        category_ids=[1, 2],
+        storage_id=3,
+        storage_path="ZBOŽÍ",
+    )
     data = response_pack(("list.stock", list_stock_element([card])))
     pohoda_xsd.assert_valid_response(data)
     (read,) = parse_response(data).items[0].records
@@ -143,36 +186,81 @@ def test_exported_cards_read_back_equal_to_what_was_rendered(pohoda_xsd) -> None
 
 
 def test_address_book_suppliers_stores_and_bank_records_read_as_models(pohoda_xsd) -> None:
-    address = LADB.listAddressBook(LADB.addressbook(ADB.addressbookHeader(
-        ADB.id("42"),
-        ADB.identity(TYP.extId(TYP.ids("gid://shopify/Customer/5"), TYP.exSystemName("shopify")),
-                     TYP.address(TYP.company("Novák s.r.o."), TYP.name("Jan Novák"), TYP.city("Praha"),
-                                 TYP.country(TYP.ids("CZ")))),
-        ADB.phone("+420777123456"), ADB.email("jan@example.com")), version="2.0"), **STAMP)
-    suppliers = LST.listSupplier(LST.supplier(
-        SUP.stockItem(TYP.stockItem(TYP.id("1234"), TYP.ids("ABC-001"))),
-        SUP.suppliers(SUP.supplierItem(SUP.refAd(TYP.id("12"), TYP.ids("Keramika Příbor s.r.o.")),
-                                       SUP.orderCode("K-1"), SUP.purchasingPrice("80"), default="true")),
-        version="2.0"), **STAMP)
-    stores = LST.listStore(LST.store(STO.id("1"), STO.name("ZBOZI"), STO.text("Hlavní sklad"), version="2.0"),
-                           **STAMP)
-    bank = LST.listBank(LST.bank(BNK.bankHeader(BNK.id("9"), BNK.extId(TYP.ids("tx-1"), TYP.exSystemName("shopify")),
-                                                BNK.bankType("receipt"), BNK.symVar("1001"),
-                                                BNK.datePayment("2025-01-07")),
-                                 BNK.bankSummary(BNK.homeCurrency(TYP.priceNone("497"))), version="2.0"), **STAMP)
+    address = LADB.listAddressBook(
+        LADB.addressbook(
+            ADB.addressbookHeader(
+                ADB.id("42"),
+                ADB.identity(
+                    TYP.extId(TYP.ids("gid://shopify/Customer/5"), TYP.exSystemName("shopify")),
+                    TYP.address(
+                        TYP.company("Novák s.r.o."),
+                        TYP.name("Jan Novák"),
+                        TYP.city("Praha"),
+                        TYP.country(TYP.ids("CZ")),
+                    ),
+                ),
+                ADB.phone("+420777123456"),
+                ADB.email("jan@example.com"),
+            ),
+            version="2.0",
+        ),
+        **STAMP,
+    )
+    suppliers = LST.listSupplier(
+        LST.supplier(
+            SUP.stockItem(TYP.stockItem(TYP.id("1234"), TYP.ids("ABC-001"))),
+            SUP.suppliers(
+                SUP.supplierItem(
+                    SUP.refAd(TYP.id("12"), TYP.ids("Keramika Příbor s.r.o.")),
+                    SUP.orderCode("K-1"),
+                    SUP.purchasingPrice("80"),
+                    default="true",
+                )
+            ),
+            version="2.0",
+        ),
+        **STAMP,
+    )
+    stores = LST.listStore(LST.store(STO.id("1"), STO.name("ZBOZI"), STO.text("Hlavní sklad"), version="2.0"), **STAMP)
+    bank = LST.listBank(
+        LST.bank(
+            BNK.bankHeader(
+                BNK.id("9"),
+                BNK.extId(TYP.ids("tx-1"), TYP.exSystemName("shopify")),
+                BNK.bankType("receipt"),
+                BNK.symVar("1001"),
+                BNK.datePayment("2025-01-07"),
+            ),
+            BNK.bankSummary(BNK.homeCurrency(TYP.priceNone("497"))),
+            version="2.0",
+        ),
+        **STAMP,
+    )
     data = response_pack(("adb", address), ("sup", suppliers), ("sto", stores), ("bnk", bank))
     pohoda_xsd.assert_valid_response(data)
     entry, supply, store, payment = (item.records[0] for item in parse_response(data).items)
     customer = entry.to_customer(ex_system_name="shopify")
-    assert (customer.shop_id, customer.erp_key, customer.email, customer.first_name) == \
-           ("gid://shopify/Customer/5", "42", "jan@example.com", "Jan")
+    assert (customer.shop_id, customer.erp_key, customer.email, customer.first_name) == (
+        "gid://shopify/Customer/5",
+        "42",
+        "jan@example.com",
+        "Jan",
+    )
     assert customer.addresses[0].country_code == "CZ"
     party = supply.suppliers[0].to_party()
-    assert (supply.stock_code, party.erp_key, party.name, party.kind) == \
-           ("ABC-001", "12", "Keramika Příbor s.r.o.", PartyKind.SUPPLIER)
+    assert (supply.stock_code, party.erp_key, party.name, party.kind) == (
+        "ABC-001",
+        "12",
+        "Keramika Příbor s.r.o.",
+        PartyKind.SUPPLIER,
+    )
     assert (store.name, store.text) == ("ZBOZI", "Hlavní sklad")
-    assert (payment.ext_id.ids, payment.variable_symbol, payment.amount, payment.date) == \
-           ("tx-1", "1001", Decimal("497"), date(2025, 1, 7))
+    assert (payment.ext_id.ids, payment.variable_symbol, payment.amount, payment.date) == (
+        "tx-1",
+        "1001",
+        Decimal("497"),
+        date(2025, 1, 7),
+    )
 
 
 def test_a_utf8_answer_reads_the_same_as_windows_1250() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import OrderState, build_category_tree
 from connectors.pohoda.errors import ItemError
 from connectors.pohoda.models import CategoryNode, ReceivedOrder, StockItem
 from connectors.pohoda.xml import DataPack, iter_stock_chunks, parse_data_pack, parse_response
+from domain.models import OrderState, build_category_tree
 
 DATA_PACKS = ["stock_dataPack.xml", "order_dataPack.xml", "list_requests_dataPack.xml"]
 
@@ -18,13 +18,18 @@ DATA_PACKS = ["stock_dataPack.xml", "order_dataPack.xml", "list_requests_dataPac
 @pytest.mark.parametrize("name", DATA_PACKS)
 def test_shared_data_packs_round_trip_through_our_models(name: str, samples: Path, pohoda_xsd) -> None:
     original = parse_data_pack((samples / name).read_bytes())
-    rebuilt = DataPack(application=original.application, ico=original.ico, note=original.note,
-                       items=[item.rebuild() for item in original.items])
+    rebuilt = DataPack(
+        application=original.application,
+        ico=original.ico,
+        note=original.note,
+        items=[item.rebuild() for item in original.items],
+    )
     body = rebuilt.to_bytes()
     pohoda_xsd.assert_valid_request(body)
     again = parse_data_pack(body)
-    assert [(i.agenda, i.model, i.options) for i in again.items] == \
-           [(i.agenda, i.model, i.options) for i in original.items]
+    assert [(i.agenda, i.model, i.options) for i in again.items] == [
+        (i.agenda, i.model, i.options) for i in original.items
+    ]
 
 
 def test_the_stock_sample_reads_as_an_upsert_by_code_with_everything_the_shop_needs(samples: Path) -> None:
@@ -32,8 +37,12 @@ def test_the_stock_sample_reads_as_an_upsert_by_code_with_everything_the_shop_ne
     card = item.model
     assert item.options == {"mode": "upsert", "match": "code"}
     assert isinstance(card, StockItem)
-    assert (card.code, card.name, card.selling_price, card.selling_price_with_vat) == \
-           ("ABC-001", "Žluťoučký kůň – hrnek 300 ml", Decimal("199"), True)
+    assert (card.code, card.name, card.selling_price, card.selling_price_with_vat) == (
+        "ABC-001",
+        "Žluťoučký kůň – hrnek 300 ml",
+        Decimal("199"),
+        True,
+    )
     assert [p.filepath for p in card.pictures] == ["ABC-001_1.jpg", "ABC-001_2.jpg"]
     assert (card.category_ids, card.main_category_id) == ([5, 7], 5)
     assert card.description2 == "<p>Dlouhý HTML popis</p>"
@@ -44,8 +53,10 @@ def test_the_order_sample_reads_with_its_ext_id_and_lines(samples: Path) -> None
     order = parse_data_pack((samples / "order_dataPack.xml").read_bytes()).items[0].model
     assert isinstance(order, ReceivedOrder)
     assert (order.ext_id.ids, order.ext_id.system, order.number_order) == ("2025000123", "eshop-sync", "2025000123")
-    assert [(i.text, i.stock_code) for i in order.items] == [("Žluťoučký kůň – hrnek 300 ml", "ABC-001"),
-                                                              ("Doprava PPL", None)]
+    assert [(i.text, i.stock_code) for i in order.items] == [
+        ("Žluťoučký kůň – hrnek 300 ml", "ABC-001"),
+        ("Doprava PPL", None),
+    ]
     assert order.ship_to.city == "Brno"
 
 

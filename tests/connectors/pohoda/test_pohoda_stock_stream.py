@@ -38,7 +38,10 @@ def test_bad_cards_are_reported_with_code_and_position_and_the_others_go_on() ->
     assert len(codes) == 27 and "SKU-0000005" not in codes and "SKU-0000026" in codes
     rejected = [r for chunk in chunks for r in chunk.rejected]
     assert [(r.position, r.record) for r in rejected] == [
-        (5, "stock item 'SKU-0000005'"), (12, "stock item id 12"), (25, "stock item 'SKU-0000025'")]
+        (5, "stock item 'SKU-0000005'"),
+        (12, "stock item id 12"),
+        (25, "stock item 'SKU-0000025'"),
+    ]
     assert "12,50" in rejected[0].reason and rejected[0].field.startswith("selling_price")
     assert rejected[0].line == 7  # declaration, envelope, then one card per line
 

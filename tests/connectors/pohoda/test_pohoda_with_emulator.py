@@ -7,13 +7,12 @@ write and what an mServer accepts, and between what it answers and what we read.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from domain.models import OrderState
 from connectors.pohoda.client import MServerClient
 from connectors.pohoda.errors import DuplicateItem, RecordError, WrongCompany
 from connectors.pohoda.models import (
@@ -31,6 +30,7 @@ from connectors.pohoda.models import (
     StockListRequest,
 )
 from connectors.pohoda.xml import builders, iter_stock_chunks
+from domain.models import OrderState
 
 emulators = pytest.importorskip("emulators.pohoda")
 SHOP = "shopify"
@@ -48,16 +48,31 @@ def emulator(shared_dir: Path):
 @pytest.fixture
 def client(emulator) -> MServerClient:
     app, _ = emulator
-    return MServerClient("http://127.0.0.1:444", emulators.DEFAULT_USER, emulators.DEFAULT_PASSWORD,
-                         application="commerce-sync", company_ico=emulators.DEFAULT_ICO,
-                         http=emulators.emulator_client(app=app),
-                         clock=lambda: datetime(2025, 6, 1, tzinfo=timezone.utc))
+    return MServerClient(
+        "http://127.0.0.1:444",
+        emulators.DEFAULT_USER,
+        emulators.DEFAULT_PASSWORD,
+        application="commerce-sync",
+        company_ico=emulators.DEFAULT_ICO,
+        http=emulators.emulator_client(app=app),
+        clock=lambda: datetime(2025, 6, 1, tzinfo=UTC),
+    )
 
 
 def card(code: str, price: str = "199") -> StockItem:
-    return StockItem(code=code, name=f"Hrnek {code} – žlutý", ean="8594000000017", is_internet=True,
-                     is_sales=True, unit="ks", storage_path="ZBOŽÍ", price_group="SK", selling_vat="high",
-                     selling_price=Decimal(price), selling_price_with_vat=True)
+    return StockItem(
+        code=code,
+        name=f"Hrnek {code} – žlutý",
+        ean="8594000000017",
+        is_internet=True,
+        is_sales=True,
+        unit="ks",
+        storage_path="ZBOŽÍ",
+        price_group="SK",
+        selling_vat="high",
+        selling_price=Decimal(price),
+        selling_price_with_vat=True,
+    )
 
 
 def test_a_stock_card_upsert_is_listed_back_and_a_retry_is_a_harmless_duplicate(client: MServerClient) -> None:
@@ -76,10 +91,23 @@ def test_a_stock_card_upsert_is_listed_back_and_a_retry_is_a_harmless_duplicate(
 def test_a_received_order_is_imported_once_and_its_state_comes_back(client: MServerClient, emulator) -> None:
     client.send(client.new_pack("Zásoby", [builders.stock_card(card("ABC-001"))])).items[0].check()
     order = ReceivedOrder(
-        ext_id=ExtId(ids="gid://shopify/Order/1001", system=SHOP), number_order="#1001", date=date(2025, 5, 30),
-        partner=PartyAddress(name="Jan Novák", city="Praha", email="jan@example.com"), is_reserved=True,
-        items=[OrderItem(text="Hrnek", quantity=Decimal(2), pay_vat=True, rate_vat="high",
-                         unit_price=Decimal("199"), code="ABC-001", stock_code="ABC-001")])
+        ext_id=ExtId(ids="gid://shopify/Order/1001", system=SHOP),
+        number_order="#1001",
+        date=date(2025, 5, 30),
+        partner=PartyAddress(name="Jan Novák", city="Praha", email="jan@example.com"),
+        is_reserved=True,
+        items=[
+            OrderItem(
+                text="Hrnek",
+                quantity=Decimal(2),
+                pay_vat=True,
+                rate_vat="high",
+                unit_price=Decimal("199"),
+                code="ABC-001",
+                stock_code="ABC-001",
+            )
+        ],
+    )
     item = builders.received_order(order)
     client.send(client.new_pack("Objednávka", [item])).items[0].check()
     again = client.send(client.new_pack("Objednávka", [item])).items[0]
@@ -98,28 +126,51 @@ def test_a_received_order_is_imported_once_and_its_state_comes_back(client: MSer
 def test_a_delivery_note_names_its_order_lines_and_tracking(client: MServerClient, emulator) -> None:
     client.send(client.new_pack("Zásoby", [builders.stock_card(card("ABC-001"))])).items[0].check()
     order = ReceivedOrder(
-        ext_id=ExtId(ids="gid://shopify/Order/1002", system=SHOP), number_order="#1002", date=date(2025, 5, 30),
-        items=[OrderItem(text="Hrnek", quantity=Decimal(3), pay_vat=True, rate_vat="high",
-                         unit_price=Decimal("199"), code="ABC-001", stock_code="ABC-001")])
+        ext_id=ExtId(ids="gid://shopify/Order/1002", system=SHOP),
+        number_order="#1002",
+        date=date(2025, 5, 30),
+        items=[
+            OrderItem(
+                text="Hrnek",
+                quantity=Decimal(3),
+                pay_vat=True,
+                rate_vat="high",
+                unit_price=Decimal("199"),
+                code="ABC-001",
+                stock_code="ABC-001",
+            )
+        ],
+    )
     client.send(client.new_pack("Objednávka", [builders.received_order(order)])).items[0].check()
     _, emu = emulator
-    emu.state.create_delivery_note("#1002", carrier="PPL", tracking_number="PPL123456",
-                                   tracking_url="https://ppl.example/PPL123456")
-    listing = client.send(client.new_pack("Výdejky", [builders.list_delivery_notes(
-        DeliveryNoteListRequest(restriction={"documents": True}))]))
+    emu.state.create_delivery_note(
+        "#1002", carrier="PPL", tracking_number="PPL123456", tracking_url="https://ppl.example/PPL123456"
+    )
+    listing = client.send(
+        client.new_pack(
+            "Výdejky", [builders.list_delivery_notes(DeliveryNoteListRequest(restriction={"documents": True}))]
+        )
+    )
     (note,) = listing.items[0].records
     assert (note.carrier, note.parameter("VPrTracking")) == ("PPL", "PPL123456")
     assert [(i.stock_code, i.quantity) for i in note.items] == [("ABC-001", Decimal("3"))]
     assert note.order_ids and note.items[0].order_item_id is not None
-    order_id = client.send(client.new_pack("Stav", [builders.list_orders(OrderListRequest(
-        ext_id=order.ext_id))])).items[0].records[0].id
+    order_id = (
+        client.send(client.new_pack("Stav", [builders.list_orders(OrderListRequest(ext_id=order.ext_id))]))
+        .items[0]
+        .records[0]
+        .id
+    )
     assert note.order_ids == [order_id]
 
 
 def test_an_order_can_be_deleted_by_its_pohoda_id(client: MServerClient) -> None:
-    order = ReceivedOrder(ext_id=ExtId(ids="gid://shopify/Order/1003", system=SHOP), number_order="#1003",
-                          date=date(2025, 5, 30), items=[OrderItem(text="Služba", quantity=Decimal(1),
-                                                                   unit_price=Decimal("10"))])
+    order = ReceivedOrder(
+        ext_id=ExtId(ids="gid://shopify/Order/1003", system=SHOP),
+        number_order="#1003",
+        date=date(2025, 5, 30),
+        items=[OrderItem(text="Služba", quantity=Decimal(1), unit_price=Decimal("10"))],
+    )
     created = client.send(client.new_pack("Objednávka", [builders.received_order(order)])).items[0].check()
     deleted = client.send(client.new_pack("Smazání", [builders.delete_order(int(created.produced.id))]))
     deleted.items[0].check()
@@ -138,15 +189,28 @@ def test_a_stock_picture_is_fetched_from_the_documents_folder(client: MServerCli
 
 
 def test_a_customer_and_a_payment_are_written_and_found_by_their_shop_ids(client: MServerClient) -> None:
-    customer = AddressBookEntry(ext_ids=[ExtId(ids="gid://shopify/Customer/5", system=SHOP)],
-                                address=PartyAddress(name="Jan Novák", city="Praha"), email="jan@example.com")
+    customer = AddressBookEntry(
+        ext_ids=[ExtId(ids="gid://shopify/Customer/5", system=SHOP)],
+        address=PartyAddress(name="Jan Novák", city="Praha"),
+        email="jan@example.com",
+    )
     client.send(client.new_pack("Adresa", [builders.address_book_entry(customer)])).items[0].check()
-    found = client.send(client.new_pack("Adresy", [builders.list_address_book(
-        AddressBookListRequest(ext_id=customer.ext_ids[0]))])).items[0].records
+    found = (
+        client.send(
+            client.new_pack("Adresy", [builders.list_address_book(AddressBookListRequest(ext_id=customer.ext_ids[0]))])
+        )
+        .items[0]
+        .records
+    )
     assert [entry.email for entry in found] == ["jan@example.com"]
 
-    payment = BankPayment(ext_id=ExtId(ids="gid://shopify/OrderTransaction/7", system=SHOP), account="KB",
-                          date=date(2025, 5, 30), amount=Decimal("398"), variable_symbol="1001")
+    payment = BankPayment(
+        ext_id=ExtId(ids="gid://shopify/OrderTransaction/7", system=SHOP),
+        account="KB",
+        date=date(2025, 5, 30),
+        amount=Decimal("398"),
+        variable_symbol="1001",
+    )
     client.send(client.new_pack("Platba", [builders.bank_receipt(payment)])).items[0].check(duplicate_ok=True)
     booked = client.send(client.new_pack("Banka", [builders.list_bank(BankListRequest(ext_id=payment.ext_id))]))
     assert [(b.variable_symbol, b.amount) for b in booked.items[0].records] == [("1001", Decimal("398"))]
@@ -165,8 +229,13 @@ def test_a_big_stock_export_streams_to_disk_in_chunks(client: MServerClient) -> 
 
 def test_the_client_refuses_an_emulator_serving_another_company(emulator) -> None:
     app, _ = emulator
-    client = MServerClient("http://127.0.0.1:444", emulators.DEFAULT_USER, emulators.DEFAULT_PASSWORD,
-                           application="commerce-sync", company_ico="87654321",
-                           http=emulators.emulator_client(app=app))
+    client = MServerClient(
+        "http://127.0.0.1:444",
+        emulators.DEFAULT_USER,
+        emulators.DEFAULT_PASSWORD,
+        application="commerce-sync",
+        company_ico="87654321",
+        http=emulators.emulator_client(app=app),
+    )
     with pytest.raises(WrongCompany, match=emulators.DEFAULT_ICO):
         client.send(client.new_pack("x", [builders.stock_card(card("A"))]))

@@ -7,9 +7,8 @@ Nothing here sleeps: the governor, the client's back-off and the bulk poller all
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest

@@ -28,8 +28,16 @@ def busy(running: str = "gid://shopify/BulkOperation/9") -> httpx.Response:
 
 
 def job(status: str, **fields) -> httpx.Response:
-    node = {"id": fields.pop("id", JOB), "status": status, "errorCode": None, "url": None, "partialDataUrl": None,
-            "objectCount": "0", "query": "{}", **fields}  # fmt: skip
+    node = {
+        "id": fields.pop("id", JOB),
+        "status": status,
+        "errorCode": None,
+        "url": None,
+        "partialDataUrl": None,
+        "objectCount": "0",
+        "query": "{}",
+        **fields,
+    }
     return ok({"bulkOperation": node})
 
 
@@ -51,22 +59,27 @@ def runner_for(make_client, fake_time):
 
 
 def test_a_bulk_query_is_started_polled_streamed_and_its_children_reassembled(runner_for, fake_time):
-    shop = ScriptedShop([
-        started(),
-        job("RUNNING"),
-        job("COMPLETED", url=RESULT_URL, objectCount="5"),
-        jsonl_file(
-            {"id": "gid://shopify/Order/1", "name": "#1001"},
-            {"id": "gid://shopify/LineItem/11", "sku": "A", "__parentId": "gid://shopify/Order/1"},
-            {"id": "gid://shopify/LineItem/12", "sku": "B", "__parentId": "gid://shopify/Order/1"},
-            {"id": "gid://shopify/Order/2", "name": "#1002"},
-            {"id": "gid://shopify/LineItem/21", "sku": "C", "__parentId": "gid://shopify/Order/2"},
-        ),
-    ])  # fmt: skip
+    shop = ScriptedShop(
+        [
+            started(),
+            job("RUNNING"),
+            job("COMPLETED", url=RESULT_URL, objectCount="5"),
+            jsonl_file(
+                {"id": "gid://shopify/Order/1", "name": "#1001"},
+                {"id": "gid://shopify/LineItem/11", "sku": "A", "__parentId": "gid://shopify/Order/1"},
+                {"id": "gid://shopify/LineItem/12", "sku": "B", "__parentId": "gid://shopify/Order/1"},
+                {"id": "gid://shopify/Order/2", "name": "#1002"},
+                {"id": "gid://shopify/LineItem/21", "sku": "C", "__parentId": "gid://shopify/Order/2"},
+            ),
+        ]
+    )
 
     orders = list(runner_for(shop).run("OrdersBulk", {"query": "updated_at:>='2026-01-01T00:00:00Z'"}))
 
-    assert [(o["name"], [li["sku"] for li in o["lineItems"]]) for o in orders] == [("#1001", ["A", "B"]), ("#1002", ["C"])]
+    assert [(o["name"], [li["sku"] for li in o["lineItems"]]) for o in orders] == [
+        ("#1001", ["A", "B"]),
+        ("#1002", ["C"]),
+    ]
     assert all("__parentId" not in li for o in orders for li in o["lineItems"])
     assert shop.operations[:3] == ["BulkOperationRunQuery", "BulkOperation", "BulkOperation"]
     assert fake_time.sleeps == [5.0]  # one poll interval while RUNNING
@@ -92,7 +105,9 @@ def test_inlining_refuses_missing_or_unknown_variables():
 def test_an_identical_running_job_is_adopted_instead_of_started_twice(runner_for):
     text = runner_for(ScriptedShop()).query_text("OrdersBulk", {"query": "status:open"})
     reformatted = " ".join(text.split())  # Shopify echoes the query; whitespace may differ
-    shop = ScriptedShop([busy(), running_list({"id": "gid://shopify/BulkOperation/9", "status": "RUNNING", "query": reformatted})])
+    shop = ScriptedShop(
+        [busy(), running_list({"id": "gid://shopify/BulkOperation/9", "status": "RUNNING", "query": reformatted})]
+    )
 
     adopted = runner_for(shop).start("OrdersBulk", {"query": "status:open"})
 
@@ -101,7 +116,11 @@ def test_an_identical_running_job_is_adopted_instead_of_started_twice(runner_for
 
 
 def test_another_apps_or_flows_job_is_waited_out_then_ours_starts(runner_for, fake_time):
-    other = {"id": "gid://shopify/BulkOperation/9", "status": "RUNNING", "query": "{ products { edges { node { id } } } }"}
+    other = {
+        "id": "gid://shopify/BulkOperation/9",
+        "status": "RUNNING",
+        "query": "{ products { edges { node { id } } } }",
+    }
     shop = ScriptedShop([busy(), running_list(other), started("gid://shopify/BulkOperation/10")])
 
     started_job = runner_for(shop, slot_wait=30.0).start("OrdersBulk", {"query": "status:open"})
@@ -123,8 +142,15 @@ def test_an_invalid_bulk_query_is_a_fatal_query_error(runner_for):
         runner_for(shop).start("OrdersBulk", {"query": "x"})
 
 
-@pytest.mark.parametrize(("status", "code", "hint"), [("FAILED", "ACCESS_DENIED", "scope"), ("FAILED", "TIMEOUT", "smaller"),
-                                                      ("CANCELED", None, "CANCELED"), ("EXPIRED", None, "EXPIRED")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("status", "code", "hint"),
+    [
+        ("FAILED", "ACCESS_DENIED", "scope"),
+        ("FAILED", "TIMEOUT", "smaller"),
+        ("CANCELED", None, "CANCELED"),
+        ("EXPIRED", None, "EXPIRED"),
+    ],
+)
 def test_a_failed_job_raises_a_clear_error_with_its_partial_data(runner_for, status, code, hint):
     shop = ScriptedShop([job(status, errorCode=code, partialDataUrl="https://storage.example/partial.jsonl")])
     with pytest.raises(BulkOperationFailed, match=hint) as caught:
@@ -165,13 +191,18 @@ def test_children_of_several_connections_and_grandchildren_land_in_the_right_pla
 
 
 def test_a_child_whose_parent_is_not_the_current_record_is_an_error():
-    lines = [{"id": "gid://shopify/Order/1"}, {"id": "gid://shopify/LineItem/2", "__parentId": "gid://shopify/Order/99"}]
+    lines = [
+        {"id": "gid://shopify/Order/1"},
+        {"id": "gid://shopify/LineItem/2", "__parentId": "gid://shopify/Order/99"},
+    ]
     with pytest.raises(QueryError, match="Order/99"):
         list(jsonl.assemble(lines, jsonl.child_fields_of(MULTI)))
 
 
 def test_records_without_children_get_empty_lists():
-    (product,) = jsonl.assemble([{"id": "gid://shopify/Product/1"}], jsonl.child_fields_of(catalog.get("ProductsBulk").document))
+    (product,) = jsonl.assemble(
+        [{"id": "gid://shopify/Product/1"}], jsonl.child_fields_of(catalog.get("ProductsBulk").document)
+    )
     assert product["variants"] == []
 
 

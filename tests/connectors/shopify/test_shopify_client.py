@@ -27,11 +27,19 @@ from connectors.shopify.testing import ENDPOINT, TOKEN, ScriptedShop, cost_exten
 ORDER = {"order": {"id": "gid://shopify/Order/1", "name": "#1001"}}
 QUANTITIES = {
     "reason": "correction",
-    "quantities": [{"inventoryItemId": "gid://shopify/InventoryItem/1", "locationId": "gid://shopify/Location/1",
-                    "quantity": 5, "changeFromQuantity": None}],
+    "quantities": [
+        {
+            "inventoryItemId": "gid://shopify/InventoryItem/1",
+            "locationId": "gid://shopify/Location/1",
+            "quantity": 5,
+            "changeFromQuantity": None,
+        }
+    ],
     "idempotencyKey": "k-1",
-}  # fmt: skip
-FULFILLMENT = {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/1"}]}}
+}
+FULFILLMENT = {
+    "fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/1"}]}
+}
 
 
 def test_a_query_is_posted_to_the_pinned_version_with_the_token_header(make_client):
@@ -242,8 +250,14 @@ def test_graphql_errors_raise_query_error_keeping_partial_data_and_are_not_retri
 
 
 def test_a_query_over_the_cost_cap_is_a_fatal_max_cost_error(make_client):
-    body = {"errors": [{"message": "Query cost is 1723, which exceeds the single query max cost limit (1000).",
-                        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": 1723, "maxCost": 1000}}]}  # fmt: skip
+    body = {
+        "errors": [
+            {
+                "message": "Query cost is 1723, which exceeds the single query max cost limit (1000).",
+                "extensions": {"code": "MAX_COST_EXCEEDED", "cost": 1723, "maxCost": 1000},
+            }
+        ]
+    }
     with pytest.raises(MaxCostExceeded, match="1723"):
         make_client(ScriptedShop([httpx.Response(200, json=body)])).execute("Order", {"id": "x"})
 

@@ -7,25 +7,25 @@ bucket is sized so it never throttles unless a test asks for the fault.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
 
-from commerce_sync.samples.data import SampleData, generate  # noqa: E402
-from connectors.shopify import BulkRunner, CostGovernor, ShopifyClient, idempotency_key  # noqa: E402
-from connectors.shopify.errors import AuthenticationError  # noqa: E402
-from connectors.shopify.inputs import inventory_quantity  # noqa: E402
-from connectors.shopify.mapping import more_lines_cursor, order_from_node, stock_from_level  # noqa: E402
-from connectors.shopify.mutations import run_batch  # noqa: E402
-from connectors.shopify.search import updated_at_filter  # noqa: E402
-from connectors.shopify.testing import FakeTime  # noqa: E402
-from emulators.shopify.config import DEFAULT_TOKEN, EmulatorConfig  # noqa: E402
-from emulators.shopify.server import emulator_client, emulator_of  # noqa: E402
+from commerce_sync.samples.data import SampleData, generate
+from connectors.shopify import BulkRunner, CostGovernor, ShopifyClient, idempotency_key
+from connectors.shopify.errors import AuthenticationError
+from connectors.shopify.inputs import inventory_quantity
+from connectors.shopify.mapping import more_lines_cursor, order_from_node, stock_from_level
+from connectors.shopify.mutations import run_batch
+from connectors.shopify.search import updated_at_filter
+from connectors.shopify.testing import FakeTime
+from emulators.shopify.config import DEFAULT_TOKEN, EmulatorConfig
+from emulators.shopify.server import emulator_client, emulator_of
 
-EVERYTHING = updated_at_filter(datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+EVERYTHING = updated_at_filter(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +42,12 @@ def shop(sample: SampleData, fake_time: FakeTime) -> Iterator[tuple[ShopifyClien
     emulator.state.seed_stock(sample.stock)
     emulator.state.seed_orders(sample.orders)
     client = ShopifyClient(
-        f"https://{emulator.config.domain}", DEFAULT_TOKEN, http=http,
-        governor=CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep), sleep=fake_time.sleep,
-    )  # fmt: skip
+        f"https://{emulator.config.domain}",
+        DEFAULT_TOKEN,
+        http=http,
+        governor=CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep),
+        sleep=fake_time.sleep,
+    )
     with http:
         yield client, emulator
 
@@ -61,7 +64,7 @@ def _read_orders(client: ShopifyClient) -> list:
 
 
 def _summary(order) -> tuple:
-    lines = [(l.sku, l.quantity, l.unit_price, l.discount, l.tax_rate or Decimal(0)) for l in order.lines]
+    lines = [(ln.sku, ln.quantity, ln.unit_price, ln.discount, ln.tax_rate or Decimal(0)) for ln in order.lines]
     return order.currency, order.total, order.shipping_total, order.tax_total, order.financial_status, lines
 
 
@@ -87,22 +90,32 @@ def test_the_same_orders_arrive_through_a_bulk_operation_with_their_lines(shop, 
 def test_inventory_set_with_a_repeated_idempotency_key_is_applied_once(shop):
     client, _ = shop
     location = next(client.iter_nodes("Locations", {}, "locations"))["id"]
-    level = stock_from_level(next(client.iter_nodes("LocationInventoryLevels", {"locationId": location},
-                                                    "location.inventoryLevels")), location)  # fmt: skip
+    level = stock_from_level(
+        next(client.iter_nodes("LocationInventoryLevels", {"locationId": location}, "location.inventoryLevels")),
+        location,
+    )
 
     def set_on_hand(quantity: int, scope: str) -> None:
         rows = [inventory_quantity(level.inventory_item_id, location, quantity)]
         key = idempotency_key("InventorySetQuantities", rows, scope=scope)
         result = run_batch(
-            client, "InventorySetQuantities", rows, atomic=True, list_path=("quantities",),
-            key=lambda r: level.sku, payload_path="inventorySetQuantities",
+            client,
+            "InventorySetQuantities",
+            rows,
+            atomic=True,
+            list_path=("quantities",),
+            key=lambda r: level.sku,
+            payload_path="inventorySetQuantities",
             variables=lambda batch: {"reason": "correction", "quantities": list(batch), "idempotencyKey": key},
-        )  # fmt: skip
+        )
         assert result.errors == []
 
     def on_hand() -> int:
-        node = next(n for n in client.iter_nodes("LocationInventoryLevels", {"locationId": location},
-                                                 "location.inventoryLevels") if n["item"]["id"] == level.inventory_item_id)
+        node = next(
+            n
+            for n in client.iter_nodes("LocationInventoryLevels", {"locationId": location}, "location.inventoryLevels")
+            if n["item"]["id"] == level.inventory_item_id
+        )
         return stock_from_level(node, location).on_hand
 
     set_on_hand(41, scope="run-1")
@@ -114,21 +127,34 @@ def test_inventory_set_with_a_repeated_idempotency_key_is_applied_once(shop):
 def test_a_refused_record_is_named_and_the_rest_of_the_batch_is_applied(shop):
     client, _ = shop
     location = next(client.iter_nodes("Locations", {}, "locations"))["id"]
-    levels = [stock_from_level(n, location) for n in client.iter_nodes(
-        "LocationInventoryLevels", {"locationId": location}, "location.inventoryLevels")][:2]  # fmt: skip
-    rows = [(levels[0].sku, inventory_quantity(levels[0].inventory_item_id, location, 5)),
-            ("GHOST-SKU", inventory_quantity("gid://shopify/InventoryItem/999999", location, 5)),
-            (levels[1].sku, inventory_quantity(levels[1].inventory_item_id, location, 6))]  # fmt: skip
+    levels = [
+        stock_from_level(n, location)
+        for n in client.iter_nodes("LocationInventoryLevels", {"locationId": location}, "location.inventoryLevels")
+    ][:2]
+    rows = [
+        (levels[0].sku, inventory_quantity(levels[0].inventory_item_id, location, 5)),
+        ("GHOST-SKU", inventory_quantity("gid://shopify/InventoryItem/999999", location, 5)),
+        (levels[1].sku, inventory_quantity(levels[1].inventory_item_id, location, 6)),
+    ]
 
     result = run_batch(
-        client, "InventorySetQuantities", rows, atomic=True, list_path=("quantities",), key=lambda r: r[0],
+        client,
+        "InventorySetQuantities",
+        rows,
+        atomic=True,
+        list_path=("quantities",),
+        key=lambda r: r[0],
         payload_path="inventorySetQuantities",
-        variables=lambda batch: {"reason": "correction", "quantities": [q for _, q in batch],
-                                 "idempotencyKey": idempotency_key("InventorySetQuantities", [q for _, q in batch],
-                                                                   scope="run-1")},
-    )  # fmt: skip
+        variables=lambda batch: {
+            "reason": "correction",
+            "quantities": [q for _, q in batch],
+            "idempotencyKey": idempotency_key("InventorySetQuantities", [q for _, q in batch], scope="run-1"),
+        },
+    )
 
-    assert [(e.record, e.field, e.code) for e in result.errors] == [("GHOST-SKU", "inventoryItemId", "INVALID_INVENTORY_ITEM")]
+    assert [(e.record, e.field, e.code) for e in result.errors] == [
+        ("GHOST-SKU", "inventoryItemId", "INVALID_INVENTORY_ITEM")
+    ]
     assert [sku for sku, _ in result.applied] == [levels[0].sku, levels[1].sku]
 
 

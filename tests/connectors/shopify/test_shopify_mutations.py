@@ -15,8 +15,12 @@ LOCATION = "gid://shopify/Location/1"
 
 
 def quantity(item: int, qty: int) -> dict:
-    return {"inventoryItemId": f"gid://shopify/InventoryItem/{item}", "locationId": LOCATION, "quantity": qty,
-            "changeFromQuantity": None}  # fmt: skip
+    return {
+        "inventoryItemId": f"gid://shopify/InventoryItem/{item}",
+        "locationId": LOCATION,
+        "quantity": qty,
+        "changeFromQuantity": None,
+    }
 
 
 def set_quantities_variables(batch):
@@ -41,7 +45,9 @@ def test_mutate_returns_the_payload_and_its_user_errors(make_client):
 
 
 def test_a_single_record_error_names_the_record_and_the_field():
-    errors = record_errors("ITEM-7", [UserError("Title can't be blank", ("product", "title"))], operation="ProductUpdate")
+    errors = record_errors(
+        "ITEM-7", [UserError("Title can't be blank", ("product", "title"))], operation="ProductUpdate"
+    )
     assert errors == [RecordError("ITEM-7", "title", "Title can't be blank", None, "ProductUpdate")]
     assert str(errors[0]) == "ProductUpdate: record 'ITEM-7' field 'title': Title can't be blank"
 
@@ -52,7 +58,9 @@ def test_user_errors_are_attributed_to_records_by_their_index_in_the_batch():
         UserError("Bad value", ("metafields", "0", "value"), "INVALID_VALUE", element_index=0),
     ]
     by_index, general = attribute(errors[:1], ["SKU-A", "SKU-B"], ("input", "quantities"), operation="Op")
-    assert by_index == {1: [RecordError("SKU-B", "quantity", "Quantity must be positive", "INVALID_QUANTITY_NEGATIVE", "Op")]}
+    assert by_index == {
+        1: [RecordError("SKU-B", "quantity", "Quantity must be positive", "INVALID_QUANTITY_NEGATIVE", "Op")]
+    }
     assert general == []
     by_index, _ = attribute(errors[1:], ["color", "size"], ("metafields",), operation="MetafieldsSet")
     assert by_index[0][0].record == "color" and by_index[0][0].field == "value"
@@ -60,15 +68,23 @@ def test_user_errors_are_attributed_to_records_by_their_index_in_the_batch():
 
 def test_an_atomic_batch_is_resent_without_the_refused_record_and_the_others_are_applied(make_client):
     batch = [("SKU-A", quantity(1, 5)), ("SKU-B", quantity(2, -3)), ("SKU-C", quantity(3, 8))]
-    refused = {"field": ["input", "quantities", "1", "quantity"], "message": "Quantity is negative",
-               "code": "INVALID_QUANTITY_NEGATIVE"}  # fmt: skip
+    refused = {
+        "field": ["input", "quantities", "1", "quantity"],
+        "message": "Quantity is negative",
+        "code": "INVALID_QUANTITY_NEGATIVE",
+    }
     shop = ScriptedShop([inventory_payload([refused]), inventory_payload([])])
 
     result = run_batch(
-        make_client(shop), "InventorySetQuantities", batch,
-        variables=set_quantities_variables, payload_path="inventorySetQuantities",
-        list_path=("quantities",), key=lambda r: r[0], atomic=True,
-    )  # fmt: skip
+        make_client(shop),
+        "InventorySetQuantities",
+        batch,
+        variables=set_quantities_variables,
+        payload_path="inventorySetQuantities",
+        list_path=("quantities",),
+        key=lambda r: r[0],
+        atomic=True,
+    )
 
     assert [k for k, _ in result.applied] == ["SKU-A", "SKU-C"]
     assert result.errors == [
@@ -93,10 +109,15 @@ def test_a_partial_batch_is_not_resent(make_client):
     shop = ScriptedShop([ok({"productVariantsBulkUpdate": {"productVariants": [], "userErrors": [refused]}})])
 
     result = run_batch(
-        make_client(shop), "ProductVariantsBulkUpdate", batch,
+        make_client(shop),
+        "ProductVariantsBulkUpdate",
+        batch,
         variables=lambda b: {"productId": "p", "variants": [v for _, v in b]},
-        payload_path="productVariantsBulkUpdate", list_path=("variants",), key=lambda r: r[0], atomic=False,
-    )  # fmt: skip
+        payload_path="productVariantsBulkUpdate",
+        list_path=("variants",),
+        key=lambda r: r[0],
+        atomic=False,
+    )
 
     assert [k for k, _ in result.applied] == ["A"] and result.failed_records == {"B"} and len(shop.requests) == 1
 
@@ -107,10 +128,15 @@ def test_an_error_naming_no_record_refuses_every_record_of_the_batch(make_client
     batch = [("SKU-A", quantity(1, 5)), ("SKU-B", quantity(2, 6))]
 
     result = run_batch(
-        make_client(shop), "InventorySetQuantities", batch,
-        variables=set_quantities_variables, payload_path="inventorySetQuantities",
-        list_path=("input", "quantities"), key=lambda r: r[0], atomic=True,
-    )  # fmt: skip
+        make_client(shop),
+        "InventorySetQuantities",
+        batch,
+        variables=set_quantities_variables,
+        payload_path="inventorySetQuantities",
+        list_path=("input", "quantities"),
+        key=lambda r: r[0],
+        atomic=True,
+    )
 
     assert result.applied == [] and result.failed_records == {"SKU-A", "SKU-B"}
     assert all(e.code == "INVALID_REASON" for e in result.errors)
@@ -139,6 +165,8 @@ def test_the_idempotency_key_differs_for_a_different_batch(change):
 
 
 def test_the_idempotency_key_treats_equal_decimals_alike_and_needs_a_scope():
-    assert idempotency_key("X", [{"q": Decimal("5.0")}], scope="s") == idempotency_key("X", [{"q": Decimal("5")}], scope="s")
+    assert idempotency_key("X", [{"q": Decimal("5.0")}], scope="s") == idempotency_key(
+        "X", [{"q": Decimal("5")}], scope="s"
+    )
     with pytest.raises(ValueError, match="scope"):
         idempotency_key("X", [{"q": 1}], scope=" ")

@@ -14,16 +14,16 @@ from graphql import GraphQLSchema
 
 pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
 
-from domain.models import Image  # noqa: E402
-from commerce_sync.samples.data import generate  # noqa: E402
-from connectors.shopify import CostGovernor, ShopifyClient  # noqa: E402
-from connectors.shopify.errors import OperationError, RecordError  # noqa: E402
-from connectors.shopify.media import product_media, stage_images  # noqa: E402
-from connectors.shopify.nodes import batches, read_nodes  # noqa: E402
-from connectors.shopify.operations import MAX_QUERY_COST, catalog  # noqa: E402
-from connectors.shopify.testing import FakeTime, ScriptedShop, ok  # noqa: E402
-from emulators.shopify.config import DEFAULT_TOKEN, EmulatorConfig  # noqa: E402
-from emulators.shopify.server import emulator_client, emulator_of  # noqa: E402
+from commerce_sync.samples.data import generate
+from connectors.shopify import CostGovernor, ShopifyClient
+from connectors.shopify.errors import OperationError, RecordError
+from connectors.shopify.media import product_media, stage_images
+from connectors.shopify.nodes import batches, read_nodes
+from connectors.shopify.operations import MAX_QUERY_COST, catalog
+from connectors.shopify.testing import FakeTime, ScriptedShop, ok
+from domain.models import Image
+from emulators.shopify.config import DEFAULT_TOKEN, EmulatorConfig
+from emulators.shopify.server import emulator_client, emulator_of
 
 BATCH_READS = [op for op in catalog.all() if op.max_ids is not None]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
@@ -35,16 +35,21 @@ def shop(fake_time: FakeTime) -> Iterator[tuple[ShopifyClient, object, dict[str,
     emulator = emulator_of(http.app)
     gids = emulator.state.seed_products(generate(items=50, customers=1, orders=0, seed=3).products)
     client = ShopifyClient(
-        f"https://{emulator.config.domain}", DEFAULT_TOKEN, http=http,
-        governor=CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep), sleep=fake_time.sleep,
-    )  # fmt: skip
+        f"https://{emulator.config.domain}",
+        DEFAULT_TOKEN,
+        http=http,
+        governor=CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep),
+        sleep=fake_time.sleep,
+    )
     with http:
         yield client, emulator, gids
 
 
 def attach(client: ShopifyClient, product_id: str, count: int) -> None:
-    images = [Image(item_key="X", position=n, filename=f"p{n}.png", content=PNG + bytes([n]), mime_type="image/png")
-              for n in range(count)]  # fmt: skip
+    images = [
+        Image(item_key="X", position=n, filename=f"p{n}.png", content=PNG + bytes([n]), mime_type="image/png")
+        for n in range(count)
+    ]
     urls = stage_images(client, images)
     media = [{"originalSource": url, "alt": f"photo {n}", "mediaContentType": "IMAGE"} for n, url in enumerate(urls)]
     _, errors = client.mutate("ProductAttachMedia", {"productId": product_id, "media": media}, "productUpdate")
@@ -98,11 +103,13 @@ def test_the_uploads_of_many_images_reserve_their_targets_in_one_call(shop):
 def test_an_upload_target_refused_fails_only_its_image(make_client):
     refused = {"field": ["input", "1", "fileSize"], "message": "File size is too large"}
     target = {"url": "https://uploads.example/", "resourceUrl": "https://r.example/a.png", "parameters": []}
-    shop = ScriptedShop([
-        ok({"stagedUploadsCreate": {"stagedTargets": [], "userErrors": [refused]}}),
-        ok({"stagedUploadsCreate": {"stagedTargets": [target], "userErrors": []}}),
-        httpx.Response(204),
-    ])  # fmt: skip
+    shop = ScriptedShop(
+        [
+            ok({"stagedUploadsCreate": {"stagedTargets": [], "userErrors": [refused]}}),
+            ok({"stagedUploadsCreate": {"stagedTargets": [target], "userErrors": []}}),
+            httpx.Response(204),
+        ]
+    )
     images = [Image(item_key=key, filename=f"{key}.png", content=PNG) for key in ("MUG", "CAP")]
 
     outcomes = stage_images(make_client(shop), images)

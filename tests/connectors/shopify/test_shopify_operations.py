@@ -34,13 +34,36 @@ def schema(shopify_schema: GraphQLSchema) -> GraphQLSchema:
 
 def test_the_catalogue_holds_the_operations_the_flows_use():
     expected = {
-        "OrdersUpdatedSince", "Order", "OrderLineItems", "OrderFulfillmentOrders", "CustomersUpdatedSince",
-        "ProductsUpdatedSince", "ProductVariantsBySku", "ProductSet", "ProductUpdate", "ProductVariantsBulkUpdate",
-        "Locations", "LocationInventoryLevels", "InventoryItemsBySku", "InventorySetQuantities", "FulfillmentCreate",
-        "OrderClose", "OrderCancel", "TagsAdd", "CollectionCreate", "CollectionUpdate", "CollectionAddProducts",
-        "MetafieldsSet", "ProductAttachMedia", "FileCreate", "BulkOperationRunQuery", "BulkOperation",
-        "OrdersBulk", "ProductsBulk", "InventoryLevelsBulk",
-    }  # fmt: skip
+        "OrdersUpdatedSince",
+        "Order",
+        "OrderLineItems",
+        "OrderFulfillmentOrders",
+        "CustomersUpdatedSince",
+        "ProductsUpdatedSince",
+        "ProductVariantsBySku",
+        "ProductSet",
+        "ProductUpdate",
+        "ProductVariantsBulkUpdate",
+        "Locations",
+        "LocationInventoryLevels",
+        "InventoryItemsBySku",
+        "InventorySetQuantities",
+        "FulfillmentCreate",
+        "OrderClose",
+        "OrderCancel",
+        "TagsAdd",
+        "CollectionCreate",
+        "CollectionUpdate",
+        "CollectionAddProducts",
+        "MetafieldsSet",
+        "ProductAttachMedia",
+        "FileCreate",
+        "BulkOperationRunQuery",
+        "BulkOperation",
+        "OrdersBulk",
+        "ProductsBulk",
+        "InventoryLevelsBulk",
+    }
     assert expected <= set(catalog.names())
 
 

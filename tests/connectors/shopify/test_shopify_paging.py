@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from connectors.shopify.operations import catalog
 from connectors.shopify.search import updated_at_filter
 from connectors.shopify.testing import ScriptedShop, connection, ok
 
-WINDOW = updated_at_filter(datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc))
+WINDOW = updated_at_filter(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
 
 
 def orders_page(ids: list[int], *, has_next: bool, cursor: str | None):
@@ -21,11 +21,13 @@ def orders_page(ids: list[int], *, has_next: bool, cursor: str | None):
 
 
 def test_pages_are_followed_by_feeding_end_cursor_back_as_after(make_client):
-    shop = ScriptedShop([
-        orders_page([1, 2], has_next=True, cursor="c1"),
-        orders_page([3, 4], has_next=True, cursor="c2"),
-        orders_page([5], has_next=False, cursor="c3"),
-    ])  # fmt: skip
+    shop = ScriptedShop(
+        [
+            orders_page([1, 2], has_next=True, cursor="c1"),
+            orders_page([3, 4], has_next=True, cursor="c2"),
+            orders_page([5], has_next=False, cursor="c3"),
+        ]
+    )
     client = make_client(shop)
 
     pages = list(client.iter_pages("OrdersUpdatedSince", {"query": WINDOW}, "orders", page_size=2))
@@ -51,8 +53,11 @@ def test_fetch_page_resumes_from_a_saved_cursor(make_client):
 def test_a_nested_connection_is_paged_through_its_path(make_client):
     fulfillment_orders = connection([{"id": "gid://shopify/FulfillmentOrder/1"}], has_next=False, cursor="f1")
     shop = ScriptedShop([ok({"order": {"id": "gid://shopify/Order/1", "fulfillmentOrders": fulfillment_orders}})])
-    nodes = list(make_client(shop).iter_nodes("OrderFulfillmentOrders", {"id": "gid://shopify/Order/1"},
-                                              "order.fulfillmentOrders"))  # fmt: skip
+    nodes = list(
+        make_client(shop).iter_nodes(
+            "OrderFulfillmentOrders", {"id": "gid://shopify/Order/1"}, "order.fulfillmentOrders"
+        )
+    )
     assert nodes == [{"id": "gid://shopify/FulfillmentOrder/1"}]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from connectors.shopify.search import all_of, any_of, datetime_literal, field_filter, quote, updated_at_filter
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_an_updated_at_window_is_half_open_with_quoted_utc_datetimes():

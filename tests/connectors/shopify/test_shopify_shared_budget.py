@@ -44,8 +44,14 @@ def _fresh_governors():
 
 def client_with(bucket: RecordingBucket, shop: ScriptedShop, fake_time) -> ShopifyClient:
     governor = CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep, shared=bucket)
-    return ShopifyClient(SHOP, TOKEN, http=httpx.Client(transport=httpx.MockTransport(shop)), governor=governor,
-                         sleep=fake_time.sleep, rng=lambda: 0.5)
+    return ShopifyClient(
+        SHOP,
+        TOKEN,
+        http=httpx.Client(transport=httpx.MockTransport(shop)),
+        governor=governor,
+        sleep=fake_time.sleep,
+        rng=lambda: 0.5,
+    )
 
 
 def test_the_shared_bucket_grants_the_requested_cost_and_gets_back_what_shopify_refunded(fake_time):
@@ -76,8 +82,9 @@ def test_the_shared_bucket_is_asked_after_the_local_wait_right_before_the_reques
 
 
 def test_a_refused_shared_grant_gives_the_local_points_back(fake_time):
-    governor = CostGovernor(clock=fake_time.clock, sleep=fake_time.sleep,
-                            shared=RecordingBucket(refuse=Throttled("no budget")))
+    governor = CostGovernor(
+        clock=fake_time.clock, sleep=fake_time.sleep, shared=RecordingBucket(refuse=Throttled("no budget"))
+    )
     before = governor.snapshot()["available"]
 
     with pytest.raises(Throttled):
@@ -88,8 +95,13 @@ def test_a_refused_shared_grant_gives_the_local_points_back(fake_time):
 
 def test_a_throttled_answer_keeps_the_shared_points_so_every_worker_backs_off(fake_time):
     bucket = RecordingBucket()
-    shop = ScriptedShop([throttled(requested=DECLARED, available=48, rate=50), httpx.Response(429),
-                         ok(ORDER, requested=DECLARED, actual=DECLARED)])
+    shop = ScriptedShop(
+        [
+            throttled(requested=DECLARED, available=48, rate=50),
+            httpx.Response(429),
+            ok(ORDER, requested=DECLARED, actual=DECLARED),
+        ]
+    )
     client_with(bucket, shop, fake_time).execute("Order", {"id": "x"})
 
     assert bucket.reserved == [DECLARED, DECLARED, DECLARED]  # each retry is granted again

@@ -132,7 +132,9 @@ def test_one_governor_per_shop_and_token_is_shared_across_clients():
 
 
 def test_throttle_status_is_read_from_response_extensions():
-    extensions = {"cost": {"throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1500, "restoreRate": 100.0}}}
+    extensions = {
+        "cost": {"throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1500, "restoreRate": 100.0}}
+    }
     assert ThrottleStatus.from_extensions(extensions) == status(available=1500)
     assert ThrottleStatus.from_extensions({}) is None
     assert ThrottleStatus.from_extensions({"cost": {"throttleStatus": {"maximumAvailable": 0}}}) is None

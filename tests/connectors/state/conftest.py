@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from state_helpers import FakeClock
 
 from connectors.state import StateStore
-from state_helpers import FakeClock
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-
 from state_helpers import T0, make_order
+
 from connectors.state import CursorMovedBackwards, StateStore
 
-D1 = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+D1 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 D2 = D1 + timedelta(days=1)
 
 
@@ -96,7 +96,7 @@ def test_cursor_given_in_another_zone_is_stored_and_returned_as_aware_utc(store:
     store.commit_cursor("shop-a", "orders", datetime(2026, 3, 2, 7, 0, tzinfo=prague))
     cursor = store.get_cursor("shop-a", "orders")
     assert cursor.position == D2
-    assert cursor.position.tzinfo == timezone.utc
+    assert cursor.position.tzinfo == UTC
     assert cursor.updated_at == T0
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from state_helpers import T0
+
 from connectors.state import RecordNotFound, RunStatus, StateStore
 
-D1 = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+D1 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 D2 = D1 + timedelta(days=1)
 
 

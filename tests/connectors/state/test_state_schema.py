@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import sqlalchemy as sa
 
 import connectors.state as state_pkg
@@ -17,14 +19,14 @@ def test_create_schema_is_idempotent_and_every_table_is_prefixed_cs(store: State
 
 
 def test_state_survives_reopening_the_database(db_url: str):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     first = StateStore.from_url(db_url)
     first.create_schema()
-    first.commit_cursor("shop-a", "orders", datetime(2026, 3, 2, 6, tzinfo=timezone.utc))
+    first.commit_cursor("shop-a", "orders", datetime(2026, 3, 2, 6, tzinfo=UTC))
     first.engine.dispose()
     again = StateStore.from_url(db_url)
-    assert again.get_cursor("shop-a", "orders").position == datetime(2026, 3, 2, 6, tzinfo=timezone.utc)
+    assert again.get_cursor("shop-a", "orders").position == datetime(2026, 3, 2, 6, tzinfo=UTC)
     again.engine.dispose()
 
 
@@ -45,9 +47,23 @@ def test_repr_never_shows_the_database_password():
 def test_public_surface_is_pinned():
     assert sorted(state_pkg.__all__) == sorted(
         [
-            "Cursor", "CursorMovedBackwards", "InvalidTransition", "OrderConflict", "RecordNotFound", "RunRecord",
-            "RunStatus", "StageResult", "StagedOrder", "StagedStatus", "StateError", "StateStore", "SyncWindow",
-            "UnsupportedDatabase", "configure_sqlite", "describe_line_changes", "make_engine",
+            "Cursor",
+            "CursorMovedBackwards",
+            "InvalidTransition",
+            "OrderConflict",
+            "RecordNotFound",
+            "RunRecord",
+            "RunStatus",
+            "StageResult",
+            "StagedOrder",
+            "StagedStatus",
+            "StateError",
+            "StateStore",
+            "SyncWindow",
+            "UnsupportedDatabase",
+            "configure_sqlite",
+            "describe_line_changes",
+            "make_engine",
         ]
     )
     for name in state_pkg.__all__:

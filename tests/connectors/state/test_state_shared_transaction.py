@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from state_helpers import make_order
+
 from connectors.erp.sql.backend import SqlErpBackend
 from connectors.state import StagedStatus, StateStore
 

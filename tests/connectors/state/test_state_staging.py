@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from state_helpers import T0, make_order
+
 from connectors.state import InvalidTransition, RecordNotFound, StagedStatus, StateStore
 
 SHOP = "shop-a"

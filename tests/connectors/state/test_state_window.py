@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
 from connectors.state import Cursor
 
-UTC = timezone.utc
+UTC = UTC
 D1 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 D2 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 

@@ -22,8 +22,16 @@ from lxml import etree
 from pohoda_emu_support import START
 
 from commerce_sync.samples.data import SampleData, generate
-from emulators.pohoda import (FakeClock, PohodaEmulator, PohodaEmulatorConfig, PohodaState, SeedReport, create_app,
-                              emulator_client, emulator_of)
+from emulators.pohoda import (
+    FakeClock,
+    PohodaEmulator,
+    PohodaEmulatorConfig,
+    PohodaState,
+    SeedReport,
+    create_app,
+    emulator_client,
+    emulator_of,
+)
 
 
 @pytest.fixture

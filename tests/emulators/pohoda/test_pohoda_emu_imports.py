@@ -19,8 +19,7 @@ def _company_the_samples_refer_to(pohoda: PohodaState) -> None:
     for name in ("Barva", "Materiál", "Objem"):
         pohoda.int_param(name, "textValue")
     for n in range(1, 13):
-        pohoda.add_address(r.AddressBookEntry(pohoda.next_id("address"), r.Address(company=f"Firma {n}"),
-                                              pohoda.now()))
+        pohoda.add_address(r.AddressBookEntry(pohoda.next_id("address"), r.Address(company=f"Firma {n}"), pohoda.now()))
     pohoda.put_document("Obrázky/ABC-001_1.jpg", b"jpeg-1")
     pohoda.put_document("Obrázky/ABC-001_2.jpg", b"jpeg-2")
 
@@ -38,7 +37,11 @@ def test_shared_stock_sample_creates_the_card_with_everything_it_carries(client,
     assert one(answer, "stk:stockItemResponse/rdc:producedDetails/rdc:actionType") == "add"
     card = pohoda.card_by_code("ABC-001")
     assert (card.name, card.ean, card.selling_price, card.selling_price_vat) == (
-        "Žluťoučký kůň – hrnek 300 ml", "8594000000017", Decimal("199"), True)
+        "Žluťoučký kůň – hrnek 300 ml",
+        "8594000000017",
+        Decimal("199"),
+        True,
+    )
     assert card.category_ids == [5, 7] and card.supplier_id == 12 and card.producer == "Keramika Příbor"
     assert [(p.filepath, p.default) for p in card.pictures] == [("ABC-001_1.jpg", True), ("ABC-001_2.jpg", False)]
     assert [(v.param_id, v.value) for v in card.int_params] == [(3, "modrá")]
@@ -102,8 +105,11 @@ def test_order_can_be_deleted_by_number_until_a_document_links_to_it(client, poh
     first, second = sorted(pohoda.orders.values(), key=lambda o: o.id)
 
     def delete(number: str) -> object:
-        return E("ord:order", E("ord:actionType", E("ord:delete", E("ftr:filter", E("ftr:number", number),
-                                                                    agenda="prijate_objednavky"))), version="2.0")
+        return E(
+            "ord:order",
+            E("ord:actionType", E("ord:delete", E("ftr:filter", E("ftr:number", number), agenda="prijate_objednavky"))),
+            version="2.0",
+        )
 
     assert item(post(client, data_pack(("d1", delete(first.number)))), "d1").get("state") == "ok"
     pohoda.transfer_order(second.number)
@@ -169,16 +175,18 @@ def test_quantity_on_a_card_import_is_ignored_with_a_warning(client, pohoda):
 
 def test_stock_delete_removes_the_matched_card(client, pohoda):
     post(client, data_pack(("c", stock_card("MUG", "Hrnek"))))
-    delete = E("stk:stock", E("stk:actionType", E("stk:delete", E("ftr:filter", E("ftr:code", "MUG")))),
-               version="2.0")
+    delete = E("stk:stock", E("stk:actionType", E("stk:delete", E("ftr:filter", E("ftr:code", "MUG")))), version="2.0")
     assert item(post(client, data_pack(("d", delete))), "d").get("state") == "ok"
     assert pohoda.card_by_code("MUG") is None
 
 
 def _customer(email: str, name: str, action: object = None) -> object:
-    header = E("adb:addressbookHeader",
-               E("adb:identity", E("typ:address", E("typ:name", name), E("typ:city", "Brno"), E("typ:email", email))),
-               E("adb:email", email), E("adb:number", E("typ:numberRequested", "CUST-9")))
+    header = E(
+        "adb:addressbookHeader",
+        E("adb:identity", E("typ:address", E("typ:name", name), E("typ:city", "Brno"), E("typ:email", email))),
+        E("adb:email", email),
+        E("adb:number", E("typ:numberRequested", "CUST-9")),
+    )
     return E("adb:addressbook", action, header, version="2.0")
 
 
@@ -193,11 +201,15 @@ def test_address_book_entry_is_added_then_updated_through_a_filter(client, pohod
 
 
 def _bank_receipt(ext_id: str, reference: str, amount: str) -> object:
-    header = E("bnk:bankHeader", E("bnk:extId", E("typ:ids", ext_id), E("typ:exSystemName", "shop")),
-               E("bnk:bankType", "receipt"), E("bnk:symVar", reference), E("bnk:datePayment", "2025-03-03"),
-               E("bnk:text", "Platba objednávky"))
-    return E("bnk:bank", header, E("bnk:bankSummary", E("bnk:homeCurrency", E("typ:priceNone", amount))),
-             version="2.0")
+    header = E(
+        "bnk:bankHeader",
+        E("bnk:extId", E("typ:ids", ext_id), E("typ:exSystemName", "shop")),
+        E("bnk:bankType", "receipt"),
+        E("bnk:symVar", reference),
+        E("bnk:datePayment", "2025-03-03"),
+        E("bnk:text", "Platba objednávky"),
+    )
+    return E("bnk:bank", header, E("bnk:bankSummary", E("bnk:homeCurrency", E("typ:priceNone", amount))), version="2.0")
 
 
 def test_bank_receipt_naming_an_order_is_booked_against_it_once(client, pohoda):
@@ -214,12 +226,25 @@ def test_bank_receipt_naming_an_order_is_booked_against_it_once(client, pohoda):
 def test_cash_receipt_sums_its_items_and_names_the_order(client, pohoda):
     post(client, data_pack(("c", stock_card("MUG", "Hrnek"))))
     post(client, data_pack(("o", received_order("1002", ("MUG", 1, 100)))))
-    voucher = E("vch:voucher",
-                E("vch:voucherHeader", E("vch:voucherType", "receipt"), E("vch:date", "2025-03-04"),
-                  E("vch:originalDocument", "1002")),
-                E("vch:voucherDetail", E("vch:voucherItem", E("vch:text", "Platba"), E("vch:quantity", 2),
-                                         E("vch:homeCurrency", E("typ:unitPrice", "50.5")))),
-                version="2.0")
+    voucher = E(
+        "vch:voucher",
+        E(
+            "vch:voucherHeader",
+            E("vch:voucherType", "receipt"),
+            E("vch:date", "2025-03-04"),
+            E("vch:originalDocument", "1002"),
+        ),
+        E(
+            "vch:voucherDetail",
+            E(
+                "vch:voucherItem",
+                E("vch:text", "Platba"),
+                E("vch:quantity", 2),
+                E("vch:homeCurrency", E("typ:unitPrice", "50.5")),
+            ),
+        ),
+        version="2.0",
+    )
     assert item(post(client, data_pack(("v", voucher))), "v").get("state") == "ok"
     (payment,) = pohoda.payments.values()
     assert (payment.amount, payment.agenda, payment.order_id) == (Decimal("101.0"), "cash", pohoda.order("1002").id)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from pohoda_emu_support import (E, data_pack, item, one, order_list, post, received_order, stock_card, stock_list,
-                                texts)
+from pohoda_emu_support import E, data_pack, item, one, order_list, post, received_order, stock_card, stock_list, texts
 
 from emulators.pohoda import NS
 from emulators.pohoda.clock import local_text
@@ -65,7 +64,8 @@ def test_internet_and_store_filters_narrow_the_list(client, pohoda, seeded):
     assert offline.id in _stock_ids(client, E("ftr:internet", False))
     brno = pohoda.store_by_name("BRNO").id
     assert set(_stock_ids(client, E("ftr:store", E("typ:ids", "BRNO")))) == {
-        c.id for c in pohoda.cards.values() if c.store_id == brno}
+        c.id for c in pohoda.cards.values() if c.store_id == brno
+    }
 
 
 def test_card_exports_prices_parameters_and_the_item_key(client, pohoda, seeded, sample):
@@ -92,8 +92,12 @@ def test_restriction_data_drops_pictures_and_parameters(client, pohoda, seeded):
 
 
 def test_query_filter_is_refused_rather_than_ignored(client, seeded):
-    request = E("lStk:listStockRequest", E("lStk:requestStock", E("ftr:queryFilter", E("ftr:filter", "1=1"))),
-                version="2.0", stockVersion="2.0")
+    request = E(
+        "lStk:listStockRequest",
+        E("lStk:requestStock", E("ftr:queryFilter", E("ftr:filter", "1=1"))),
+        version="2.0",
+        stockVersion="2.0",
+    )
     answer = item(post(client, data_pack(("s", request))), "s")
     assert answer.get("state") == "error" and "queryFilter" in answer.get("note")
 
@@ -103,9 +107,14 @@ def test_reserved_order_shows_in_the_cards_quantities(client, pohoda):
     pohoda.set_stock_quantity("MUG", "ZBOŽÍ", 10)
     post(client, data_pack(("o", received_order("1", ("MUG", 3, 100)))))
     header = item(post(client, data_pack(("s", stock_list()))), "s").find(
-        "lStk:listStock/lStk:stock/stk:stockHeader", NS)
+        "lStk:listStock/lStk:stock/stk:stockHeader", NS
+    )
     assert [one(header, f"stk:{n}") for n in ("count", "reservation", "countIssue", "countReceivedOrders")] == [
-        "10", "3", "7", "3"]
+        "10",
+        "3",
+        "7",
+        "3",
+    ]
 
 
 def _orders(client, *filters, **kwargs):
@@ -171,17 +180,23 @@ def test_delivery_note_lists_with_its_order_link_and_tracking(client, pohoda):
 
 
 def test_address_book_lists_customers_by_number_and_last_changes(client, pohoda, seeded, sample, clock):
-    request = E("lAdb:listAddressBookRequest",
-                E("lAdb:requestAddressBook", E("ftr:filter", E("ftr:number", E("typ:numberRequested", "CUST00002")))),
-                version="2.0", addressBookVersion="2.0")
+    request = E(
+        "lAdb:listAddressBookRequest",
+        E("lAdb:requestAddressBook", E("ftr:filter", E("ftr:number", E("typ:numberRequested", "CUST00002")))),
+        version="2.0",
+        addressBookVersion="2.0",
+    )
     answer = item(post(client, data_pack(("a", request))), "a")
     (entry,) = answer.findall("lAdb:listAddressBook/lAdb:addressbook", NS)
     assert one(entry, "adb:addressbookHeader/adb:email") == sample.customers[1].email
     clock.advance(10)
     since = local_text(clock.now(), "Europe/Prague")
-    request = E("lAdb:listAddressBookRequest",
-                E("lAdb:requestAddressBook", E("ftr:filter", E("ftr:lastChanges", since))),
-                version="2.0", addressBookVersion="2.0")
+    request = E(
+        "lAdb:listAddressBookRequest",
+        E("lAdb:requestAddressBook", E("ftr:filter", E("ftr:lastChanges", since))),
+        version="2.0",
+        addressBookVersion="2.0",
+    )
     assert item(post(client, data_pack(("b", request))), "b").findall("lAdb:listAddressBook/lAdb:addressbook", NS) == []
 
 
@@ -189,8 +204,10 @@ def test_category_tree_is_nested_like_the_seeded_one(client, seeded, sample):
     request = E("lst:listCategoryRequest", E("lst:requestCategory"), version="2.0", categoryVersion="2.0")
     detail = item(post(client, data_pack(("c", request))), "c").find("lst:listCategory/lst:categoryDetail", NS)
     roots = texts(detail, "ctg:category/ctg:name")
-    assert roots == [c.name for c in sorted((c for c in sample.categories if c.parent_key is None),
-                                            key=lambda c: (c.position, c.erp_key))]
+    assert roots == [
+        c.name
+        for c in sorted((c for c in sample.categories if c.parent_key is None), key=lambda c: (c.position, c.erp_key))
+    ]
     assert len(detail.findall(".//ctg:category", NS)) == len(sample.categories)
 
 
@@ -198,14 +215,19 @@ def test_int_param_list_defines_options_as_list_values_with_their_values(client,
     request = E("lst:listIntParamRequest", E("lst:requestIntParam"), version="2.0")
     detail = item(post(client, data_pack(("p", request))), "p").find("lst:listIntParam/lst:intParamDetail", NS)
     lists = detail.findall("ipm:intParam[ipm:parameterType='listValue']", NS)
-    assert lists and all(texts(p, "ipm:parameterSettings/ipm:parameterList/ipm:parameterListItem/ipm:name")
-                         for p in lists)
+    assert lists and all(
+        texts(p, "ipm:parameterSettings/ipm:parameterList/ipm:parameterListItem/ipm:name") for p in lists
+    )
 
 
 def test_supplier_and_store_lists(client, pohoda, seeded, sample):
     card = next(c for c in pohoda.cards.values() if c.supplier_id)
-    request = E("lst:listSupplierRequest", E("lst:requestSupplier", E("ftr:filter", E("ftr:id", card.id))),
-                version="2.0", supplierVersion="2.0")
+    request = E(
+        "lst:listSupplierRequest",
+        E("lst:requestSupplier", E("ftr:filter", E("ftr:id", card.id))),
+        version="2.0",
+        supplierVersion="2.0",
+    )
     (supplier,) = item(post(client, data_pack(("s", request))), "s").findall("lst:listSupplier/lst:supplier", NS)
     assert int(one(supplier, "sup:suppliers/sup:supplierItem/sup:refAd/typ:id")) == card.supplier_id
     assert one(supplier, "sup:stockItem/typ:stockItem/typ:ids") == card.code

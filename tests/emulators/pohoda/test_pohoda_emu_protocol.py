@@ -18,8 +18,9 @@ def test_request_without_stw_authorization_is_refused_with_401(client):
 
 def test_wrong_password_is_refused_with_401(client):
     wrong = "Basic " + base64.b64encode(b"admin:guess").decode()
-    response = client.post("/xml", content=data_pack(("a", stock_list())),
-                           headers={**HEADERS, "STW-Authorization": wrong})
+    response = client.post(
+        "/xml", content=data_pack(("a", stock_list())), headers={**HEADERS, "STW-Authorization": wrong}
+    )
     assert response.status_code == 401
     assert "guess" not in response.text
 
@@ -37,9 +38,22 @@ def test_answer_is_windows_1250_with_its_prolog(client):
 
 
 def test_utf8_request_is_read_by_its_prolog(client, pohoda):
-    body = data_pack(("s", E("stk:stock", E("stk:stockHeader", E("stk:code", "ZLUT-1"),
-                                            E("stk:name", "Žluťoučký kůň"), E("stk:storage", E("typ:ids", "ZBOŽÍ"))),
-                             version="2.0")), encoding="UTF-8")
+    body = data_pack(
+        (
+            "s",
+            E(
+                "stk:stock",
+                E(
+                    "stk:stockHeader",
+                    E("stk:code", "ZLUT-1"),
+                    E("stk:name", "Žluťoučký kůň"),
+                    E("stk:storage", E("typ:ids", "ZBOŽÍ")),
+                ),
+                version="2.0",
+            ),
+        ),
+        encoding="UTF-8",
+    )
     pack = post(client, body)
     assert item(pack, "s").get("state") == "ok"
     assert pohoda.card_by_code("ZLUT-1").name == "Žluťoučký kůň"
@@ -61,8 +75,9 @@ def test_malformed_xml_is_answered_400_with_an_error_pack(client):
 
 
 def test_schema_invalid_request_is_refused_with_a_note_naming_the_problem(client, pohoda):
-    bad = E("stk:stock", E("stk:stockHeader", E("stk:code", "X"), E("stk:name", "X"), E("stk:colour", "red")),
-            version="2.0")
+    bad = E(
+        "stk:stock", E("stk:stockHeader", E("stk:code", "X"), E("stk:name", "X"), E("stk:colour", "red")), version="2.0"
+    )
     pack = post(client, data_pack(("bad", bad)))
     assert pack.get("state") == "error"
     assert "data.xsd" in pack.get("note") and "colour" in pack.get("note") and "line" in pack.get("note")
@@ -71,8 +86,21 @@ def test_schema_invalid_request_is_refused_with_a_note_naming_the_problem(client
 
 
 def test_schema_invalid_enum_value_is_refused(client):
-    pack = post(client, data_pack(("bad", E("lst:listOrderRequest", E("lst:requestOrder"), version="2.0",
-                                            orderType="someOrder", orderVersion="2.0"))))
+    pack = post(
+        client,
+        data_pack(
+            (
+                "bad",
+                E(
+                    "lst:listOrderRequest",
+                    E("lst:requestOrder"),
+                    version="2.0",
+                    orderType="someOrder",
+                    orderVersion="2.0",
+                ),
+            )
+        ),
+    )
     assert pack.get("state") == "error"
     assert "someOrder" in pack.get("note")
 
@@ -92,8 +120,11 @@ def test_agenda_the_emulator_does_not_know_is_an_item_error_not_a_silent_ok(clie
 
 def test_answer_echoes_pack_id_ico_and_program_version(client, config):
     pack = post(client, data_pack(("a", stock_list()), pack_id="exp-42"))
-    assert (pack.get("id"), pack.get("ico"), pack.get("programVersion")) == ("exp-42", "12345678",
-                                                                              config.program_version)
+    assert (pack.get("id"), pack.get("ico"), pack.get("programVersion")) == (
+        "exp-42",
+        "12345678",
+        config.program_version,
+    )
 
 
 def test_status_reports_idle_without_credentials(client):
@@ -121,8 +152,10 @@ def test_status_can_answer_the_plain_string_form(xsd_dir):
 
 
 def test_several_items_are_answered_in_order_each_with_its_own_state(client):
-    pack = post(client, data_pack(("one", stock_list()), ("two", E("lst:listAccountRequest", version="2.0")),
-                                  ("three", stock_list())))
+    pack = post(
+        client,
+        data_pack(("one", stock_list()), ("two", E("lst:listAccountRequest", version="2.0")), ("three", stock_list())),
+    )
     states = [(i.get("id"), i.get("state")) for i in pack.iterfind("rsp:responsePackItem", NS)]
     assert states == [("one", "ok"), ("two", "error"), ("three", "ok")]
 
@@ -130,9 +163,12 @@ def test_several_items_are_answered_in_order_each_with_its_own_state(client):
 def test_without_xsd_dir_nothing_is_validated_but_bad_values_are_item_errors(monkeypatch):
     monkeypatch.delenv("POHODA_XSD_DIR", raising=False)
     app = create_app(PohodaEmulatorConfig(record_dir=None))
-    order = E("ord:order", E("ord:orderHeader", E("ord:orderType", "receivedOrder")),
-              E("ord:orderDetail", E("ord:orderItem", E("ord:text", "Zboží"), E("ord:quantity", "hodně"))),
-              version="2.0")
+    order = E(
+        "ord:order",
+        E("ord:orderHeader", E("ord:orderType", "receivedOrder")),
+        E("ord:orderDetail", E("ord:orderItem", E("ord:text", "Zboží"), E("ord:quantity", "hodně"))),
+        version="2.0",
+    )
     with emulator_client(app=app) as plain:
         answer = item(post(plain, data_pack(("o", order))), "o")
     assert answer.get("state") == "error" and "hodně" in answer.get("note")

@@ -26,7 +26,8 @@ def company(client, pohoda, seeded):
     for n in range(1, 6):
         order = received_order(f"R{n}", (card.code, 2, 150))
         order.find("ord:orderDetail/ord:orderItem", NS).replace(
-            order.find("ord:orderDetail/ord:orderItem/ord:stockItem", NS), copy.deepcopy(line))
+            order.find("ord:orderDetail/ord:orderItem/ord:stockItem", NS), copy.deepcopy(line)
+        )
         body = data_pack((f"o{n}", order), pack_id=f"seed-{n}")
         assert client.post("/xml", content=body, headers=HEADERS).status_code == 200
     pohoda.set_order_executed("R1")
@@ -37,14 +38,26 @@ def company(client, pohoda, seeded):
 
 
 def _bank(ext: str = "tx-1") -> etree._Element:
-    return E("bnk:bank", E("bnk:bankHeader", E("bnk:extId", E("typ:ids", ext), E("typ:exSystemName", "shop")),
-                           E("bnk:bankType", "receipt"), E("bnk:symVar", "R1")),
-             E("bnk:bankSummary", E("bnk:homeCurrency", E("typ:priceNone", 300))), version="2.0")
+    return E(
+        "bnk:bank",
+        E(
+            "bnk:bankHeader",
+            E("bnk:extId", E("typ:ids", ext), E("typ:exSystemName", "shop")),
+            E("bnk:bankType", "receipt"),
+            E("bnk:symVar", "R1"),
+        ),
+        E("bnk:bankSummary", E("bnk:homeCurrency", E("typ:priceNone", 300))),
+        version="2.0",
+    )
 
 
 def _voucher() -> etree._Element:
-    return E("vch:voucher", E("vch:voucherHeader", E("vch:voucherType", "receipt"), E("vch:originalDocument", "R2")),
-             E("vch:voucherSummary", E("vch:homeCurrency", E("typ:priceNone", 300))), version="2.0")
+    return E(
+        "vch:voucher",
+        E("vch:voucherHeader", E("vch:voucherType", "receipt"), E("vch:originalDocument", "R2")),
+        E("vch:voucherSummary", E("vch:homeCurrency", E("typ:priceNone", 300))),
+        version="2.0",
+    )
 
 
 def _address() -> etree._Element:
@@ -57,38 +70,74 @@ def _list(name: str, request: str, **attrs: str) -> etree._Element:
 
 
 CASES: dict[str, tuple[Callable[[], bytes], str]] = {
-    "stock import": (lambda: data_pack(("i", stock_card("NEW-1", "Nový", store="PRAHA"))),
-                     "stk:stockItemResponse/rdc:producedDetails"),
-    "stock import refused": (lambda: data_pack(("i", stock_card("NEW-2", "Nový", store="NIKDE"))),
-                             "stk:stockItemResponse/rdc:importDetails"),
-    "order import": (lambda: data_pack(("i", received_order("NEW", ("CS00001-CERVENA", 1, 1)))),
-                     "ord:orderResponse/rdc:producedDetails"),
-    "order duplicity": (lambda: data_pack(("i", received_order("R1", ("X", 1, 1)))),
-                        "rsp:errorDetail/rsp:recordDuplicity"),
+    "stock import": (
+        lambda: data_pack(("i", stock_card("NEW-1", "Nový", store="PRAHA"))),
+        "stk:stockItemResponse/rdc:producedDetails",
+    ),
+    "stock import refused": (
+        lambda: data_pack(("i", stock_card("NEW-2", "Nový", store="NIKDE"))),
+        "stk:stockItemResponse/rdc:importDetails",
+    ),
+    "order import": (
+        lambda: data_pack(("i", received_order("NEW", ("CS00001-CERVENA", 1, 1)))),
+        "ord:orderResponse/rdc:producedDetails",
+    ),
+    "order duplicity": (
+        lambda: data_pack(("i", received_order("R1", ("X", 1, 1)))),
+        "rsp:errorDetail/rsp:recordDuplicity",
+    ),
     "address import": (lambda: data_pack(("i", _address())), "adb:addressbookResponse/rdc:producedDetails"),
     "bank import": (lambda: data_pack(("i", _bank())), "bnk:bankResponse/rdc:producedDetails"),
     "voucher import": (lambda: data_pack(("i", _voucher())), "vch:voucherResponse/rdc:producedDetails"),
     "stock list": (lambda: data_pack(("i", stock_list())), "lStk:listStock/lStk:stock"),
     "order list": (lambda: data_pack(("i", order_list(ext_system="shop"))), "lst:listOrder/lst:order"),
-    "delivery note list": (lambda: data_pack(("i", _list("lst:listVydejkaRequest", "lst:requestVydejka",
-                                                         vydejkaVersion="2.0"))), "lst:listVydejka/lst:vydejka"),
-    "address book list": (lambda: data_pack(("i", _list("lAdb:listAddressBookRequest", "lAdb:requestAddressBook",
-                                                        addressBookVersion="2.0"))),
-                          "lAdb:listAddressBook/lAdb:addressbook"),
-    "category list": (lambda: data_pack(("i", _list("lst:listCategoryRequest", "lst:requestCategory",
-                                                    categoryVersion="2.0"))), "lst:listCategory//ctg:category"),
-    "int param list": (lambda: data_pack(("i", _list("lst:listIntParamRequest", "lst:requestIntParam"))),
-                       "lst:listIntParam//ipm:intParam"),
-    "supplier list": (lambda: data_pack(("i", _list("lst:listSupplierRequest", "lst:requestSupplier",
-                                                    supplierVersion="2.0"))), "lst:listSupplier/lst:supplier"),
-    "store list": (lambda: data_pack(("i", _list("lst:listStoreRequest", "lst:requestStore", storeVersion="2.0"))),
-                   "lst:listStore/lst:store"),
-    "bank list": (lambda: data_pack(("b", _bank("tx-9")), ("i", _list("lst:listBankRequest", "lst:requestBank",
-                                                                      bankVersion="2.0"))), "lst:listBank/lst:bank"),
+    "delivery note list": (
+        lambda: data_pack(("i", _list("lst:listVydejkaRequest", "lst:requestVydejka", vydejkaVersion="2.0"))),
+        "lst:listVydejka/lst:vydejka",
+    ),
+    "address book list": (
+        lambda: data_pack(
+            ("i", _list("lAdb:listAddressBookRequest", "lAdb:requestAddressBook", addressBookVersion="2.0"))
+        ),
+        "lAdb:listAddressBook/lAdb:addressbook",
+    ),
+    "category list": (
+        lambda: data_pack(("i", _list("lst:listCategoryRequest", "lst:requestCategory", categoryVersion="2.0"))),
+        "lst:listCategory//ctg:category",
+    ),
+    "int param list": (
+        lambda: data_pack(("i", _list("lst:listIntParamRequest", "lst:requestIntParam"))),
+        "lst:listIntParam//ipm:intParam",
+    ),
+    "supplier list": (
+        lambda: data_pack(("i", _list("lst:listSupplierRequest", "lst:requestSupplier", supplierVersion="2.0"))),
+        "lst:listSupplier/lst:supplier",
+    ),
+    "store list": (
+        lambda: data_pack(("i", _list("lst:listStoreRequest", "lst:requestStore", storeVersion="2.0"))),
+        "lst:listStore/lst:store",
+    ),
+    "bank list": (
+        lambda: data_pack(
+            ("b", _bank("tx-9")), ("i", _list("lst:listBankRequest", "lst:requestBank", bankVersion="2.0"))
+        ),
+        "lst:listBank/lst:bank",
+    ),
     "unsupported agenda": (lambda: data_pack(("i", E("lst:listAccountRequest", version="2.0"))), ""),
-    "refused list": (lambda: data_pack(("i", E("lStk:listStockRequest",
-                                               E("lStk:requestStock", E("ftr:userFilterName", "Moje")),
-                                               version="2.0", stockVersion="2.0"))), ""),
+    "refused list": (
+        lambda: data_pack(
+            (
+                "i",
+                E(
+                    "lStk:listStockRequest",
+                    E("lStk:requestStock", E("ftr:userFilterName", "Moje")),
+                    version="2.0",
+                    stockVersion="2.0",
+                ),
+            )
+        ),
+        "",
+    ),
     "pack for another company": (lambda: data_pack(("i", stock_list()), ico="99999999"), None),
     "schema-invalid pack": (lambda: data_pack(("i", E("stk:stock", E("stk:nonsense"), version="2.0"))), None),
 }
@@ -113,11 +162,13 @@ def test_every_kind_of_answer_validates_against_response_xsd(case, client, compa
 
 def test_batch_duplicity_answer_and_malformed_body_answer_validate(client, company, response_schema):
     body = data_pack(("i", stock_card("DUP-1", "Dvakrát", store="PRAHA")), pack_id="twice")
-    first = etree.fromstring(client.post("/xml", content=body,
-                                         headers={**HEADERS, "STW-Check-Duplicity": "true"}).content)
+    first = etree.fromstring(
+        client.post("/xml", content=body, headers={**HEADERS, "STW-Check-Duplicity": "true"}).content
+    )
     assert first.find("rsp:responsePackItem", NS).get("state") == "ok"
-    again = etree.fromstring(client.post("/xml", content=body,
-                                         headers={**HEADERS, "STW-Check-Duplicity": "true"}).content)
+    again = etree.fromstring(
+        client.post("/xml", content=body, headers={**HEADERS, "STW-Check-Duplicity": "true"}).content
+    )
     assert again.find("rsp:responsePackItem/rsp:errorDetail/rsp:recordDuplicity", NS) is not None
     assert response_schema.validate(again)
     broken = client.post("/xml", content=b"<oops>", headers=HEADERS)

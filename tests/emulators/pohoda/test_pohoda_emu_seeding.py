@@ -30,14 +30,17 @@ def test_seeded_cards_carry_product_data_and_the_item_key(pohoda, seeded, sample
                 assert card.selling_price == variant.price and card.is_internet == product.active
                 assert card.prices.get(PRICE_LEVEL_COMPARE_AT) == variant.compare_at_price
                 assert [pohoda.categories[i].name for i in card.category_ids] == [
-                    next(c.name for c in sample.categories if c.erp_key == k) for k in product.category_keys]
+                    next(c.name for c in sample.categories if c.erp_key == k) for k in product.category_keys
+                ]
 
 
 def test_seeded_parameters_split_into_product_parameters_and_variant_options(pohoda, seeded, sample):
     product = next(p for p in sample.products if len(p.variants) > 1 and p.parameters)
     card = pohoda.cards[seeded.cards[product.variants[0].sku][0]]
-    kinds = {(pohoda.int_params[v.param_id].name, pohoda.int_params[v.param_id].parameter_type): v.value
-             for v in card.int_params}
+    kinds = {
+        (pohoda.int_params[v.param_id].name, pohoda.int_params[v.param_id].parameter_type): v.value
+        for v in card.int_params
+    }
     for parameter in product.parameters:
         assert kinds[(parameter.name, "textValue")] == parameter.value
     for option, value in product.variants[0].options.items():
@@ -47,7 +50,8 @@ def test_seeded_parameters_split_into_product_parameters_and_variant_options(poh
 def test_seeded_suppliers_customers_and_pictures(pohoda, seeded, sample):
     suppliers = [p for p in sample.parties if p.kind.value == "supplier"]
     assert {pohoda.addresses[seeded.suppliers[p.erp_key]].address.company for p in suppliers} == {
-        p.name for p in suppliers}
+        p.name for p in suppliers
+    }
     for customer in sample.customers:
         entry = pohoda.address_by_number(customer.erp_key)
         assert (entry.email, entry.address.city) == (customer.email, customer.addresses[0].city)
@@ -78,9 +82,14 @@ def test_admin_seed_from_explicit_lists_names_the_bad_field(client, sample):
     bad = client.post("/_emulator/seed", json={"products": [{"erp_key": "X", "title": "X", "variants": []}]})
     assert bad.status_code == 422 and "variants" in bad.text
     image = {"item_key": "CS00001", "filename": "x.png", "content_base64": base64.b64encode(b"png").decode()}
-    made = client.post("/_emulator/seed", json={"locations": [{"erp_key": "HQ", "name": "Sklad HQ"}],
-                                                "products": [sample.products[0].model_dump(mode="json")],
-                                                "images": [image]})
+    made = client.post(
+        "/_emulator/seed",
+        json={
+            "locations": [{"erp_key": "HQ", "name": "Sklad HQ"}],
+            "products": [sample.products[0].model_dump(mode="json")],
+            "images": [image],
+        },
+    )
     assert made.status_code == 200 and made.json()["pictures"] == 1
 
 

@@ -65,8 +65,9 @@ def test_busy_switch_answers_503_instead_of_waiting(app, emulator):
 def test_pictures_are_served_from_the_documents_folder_with_credentials(client, pohoda, seeded, sample):
     image = sample.images[0]
     card = next(c for c in pohoda.cards.values() if c.pictures)
-    assert client.get(f"/documents/Obrázky/{image.filename}", headers={"STW-Authorization": AUTH}).content == \
-        image.content
+    assert (
+        client.get(f"/documents/Obrázky/{image.filename}", headers={"STW-Authorization": AUTH}).content == image.content
+    )
     assert client.get(f"/documents/Obrázky/{card.pictures[0].filepath}").status_code == 401
     assert client.get("/documents/Obrázky/none.png", headers={"STW-Authorization": AUTH}).status_code == 404
 
@@ -105,9 +106,11 @@ def test_answer_dropped_after_apply_is_harmless_to_resend_with_duplicity_check(c
 
 
 def test_without_the_duplicity_header_a_resent_pack_is_applied_again(client, pohoda):
-    address = E("adb:addressbook", E("adb:addressbookHeader", E("adb:identity", E("typ:address",
-                                                                                    E("typ:company", "ACME")))),
-                version="2.0")
+    address = E(
+        "adb:addressbook",
+        E("adb:addressbookHeader", E("adb:identity", E("typ:address", E("typ:company", "ACME")))),
+        version="2.0",
+    )
     body = data_pack(("a", address), pack_id="adb-ACME")
     post(client, body)
     assert item(post(client, body), "a").get("state") == "ok"
@@ -117,8 +120,9 @@ def test_without_the_duplicity_header_a_resent_pack_is_applied_again(client, poh
 def test_fault_sequence_repeats_for_the_same_seed(client, emulator):
     def statuses() -> list[int]:
         emulator.set_faults(busy=0.5, seed=3)
-        return [client.post("/xml", content=data_pack(("a", stock_list())), headers=HEADERS).status_code
-                for _ in range(8)]
+        return [
+            client.post("/xml", content=data_pack(("a", stock_list())), headers=HEADERS).status_code for _ in range(8)
+        ]
 
     first = statuses()
     assert set(first) == {200, 503}

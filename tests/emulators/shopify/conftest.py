@@ -90,8 +90,10 @@ def seeded(shop: ShopState) -> Seeded:
     products = shop.seed_products([product_model("P1"), product_model("P2"), product_model("P3", sizes=("L",))])
     shop.seed_stock([m.StockLevel(sku="P1-S", location_key="MAIN", quantity=Decimal("7"))])
     shop.seed_customers([m.Customer(email="known@example.com", first_name="Known", phone="+420777123456")])
-    orders = shop.seed_orders([order_model(1001), order_model(1002, skus=("P1-S", "P2-M")),
-                               order_model(1003, paid=False)], location_key="MAIN")
+    orders = shop.seed_orders(
+        [order_model(1001), order_model(1002, skus=("P1-S", "P2-M")), order_model(1003, paid=False)],
+        location_key="MAIN",
+    )
     return Seeded(locations, products, orders)
 
 

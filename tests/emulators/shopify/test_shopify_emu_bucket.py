@@ -13,22 +13,29 @@ PAGE = "{ products(first: 40) { nodes { id } } }"  # requests 42
 
 @pytest.fixture
 def config() -> EmulatorConfig:
-    return EmulatorConfig(record_dir=None, bucket_size=100, restore_rate=10,
-                          tokens=["token-a", "token-b"])
+    return EmulatorConfig(record_dir=None, bucket_size=100, restore_rate=10, tokens=["token-a", "token-b"])
 
 
 def test_an_empty_bucket_answers_throttled_without_data_and_runs_nothing(client, seeded):
-    assert post(client, PAGE, token="token-a").json()["extensions"]["cost"]["throttleStatus"][
-        "currentlyAvailable"] == 95  # 42 reserved, 37 refunded: three products cost 5
+    assert (
+        post(client, PAGE, token="token-a").json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 95
+    )  # 42 reserved, 37 refunded: three products cost 5
     big = "{ products(first: 98) { nodes { id } } }"  # requests 100
     response = post(client, big, token="token-a")
     body = response.json()
     assert response.status_code == 200
     assert "data" not in body
-    assert body["errors"] == [{"message": "Throttled", "extensions": {
-        "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}]
-    assert body["extensions"]["cost"] == {"requestedQueryCost": 100, "actualQueryCost": None, "throttleStatus": {
-        "maximumAvailable": 100, "currentlyAvailable": 95, "restoreRate": 10}}
+    assert body["errors"] == [
+        {
+            "message": "Throttled",
+            "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
+        }
+    ]
+    assert body["extensions"]["cost"] == {
+        "requestedQueryCost": 100,
+        "actualQueryCost": None,
+        "throttleStatus": {"maximumAvailable": 100, "currentlyAvailable": 95, "restoreRate": 10},
+    }
 
 
 def test_the_bucket_restores_at_the_restore_rate(client, seeded, clock: FakeClock):

@@ -43,7 +43,7 @@ def test_a_bulk_export_writes_children_after_their_parent_with_parent_id(gql, cl
 
 
 def test_plain_lists_stay_inside_their_parent_line(gql, client, seeded):
-    query = "{ orders(query: \"id:1002\") { nodes { id name transactions { kind } lineItems { nodes { id sku } } } } }"
+    query = '{ orders(query: "id:1002") { nodes { id name transactions { kind } lineItems { nodes { id sku } } } } }'
     op = poll(gql, run(gql, query)["bulkOperation"]["id"])
     rows = lines(client, op["url"])
     assert rows[0] == {"id": "gid://shopify/Order/1002", "name": "#1002", "transactions": [{"kind": "SALE"}]}
@@ -61,8 +61,13 @@ def test_a_sixth_concurrent_bulk_query_is_refused_until_one_finishes(gql, seeded
     started = [run(gql, PRODUCTS)["bulkOperation"]["id"] for _ in range(5)]
     refused = run(gql, PRODUCTS)
     assert refused["bulkOperation"] is None
-    assert refused["userErrors"] == [{"field": None, "code": "OPERATION_IN_PROGRESS", "message":
-        f"A bulk query operation for this app and shop is already in progress: {started[-1]}."}]
+    assert refused["userErrors"] == [
+        {
+            "field": None,
+            "code": "OPERATION_IN_PROGRESS",
+            "message": f"A bulk query operation for this app and shop is already in progress: {started[-1]}.",
+        }
+    ]
     for _ in range(3):
         poll(gql, started[0])
     assert run(gql, PRODUCTS)["userErrors"] == []
@@ -70,8 +75,10 @@ def test_a_sixth_concurrent_bulk_query_is_refused_until_one_finishes(gql, seeded
 
 def test_a_running_operation_can_be_cancelled(gql, seeded):
     gid = run(gql, PRODUCTS)["bulkOperation"]["id"]
-    body = gql('mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { status } '
-               'userErrors { message } } }', {"id": gid})
+    body = gql(
+        "mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { status } userErrors { message } } }",
+        {"id": gid},
+    )
     assert body["data"]["bulkOperationCancel"] == {"bulkOperation": {"status": "CANCELED"}, "userErrors": []}
     listed = gql('{ bulkOperations(first: 5, query: "status:canceled") { nodes { id } } }')
     assert listed["data"]["bulkOperations"]["nodes"] == [{"id": gid}]
@@ -79,13 +86,16 @@ def test_a_running_operation_can_be_cancelled(gql, seeded):
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("{ shop { name } }", "Bulk queries must contain at least one connection."),
-     ('{ node(id: "gid://shopify/Product/1") { id } }', "Bulk queries cannot contain top level `node` or `nodes`"),
-     ("{ products { edges { node { title variants { edges { node { sku } } } } } } }",
-      "The parent 'node' field for a nested connection must select the 'id' field."),
-     ("{ products { nodes { id colour } } }",
-      "Invalid bulk query: Field 'colour' doesn't exist on type 'Product'"),
-     ("{ products { nodes { id ", "Invalid bulk query: syntax error, Expected Name, found <EOF>.")],
+    [
+        ("{ shop { name } }", "Bulk queries must contain at least one connection."),
+        ('{ node(id: "gid://shopify/Product/1") { id } }', "Bulk queries cannot contain top level `node` or `nodes`"),
+        (
+            "{ products { edges { node { title variants { edges { node { sku } } } } } } }",
+            "The parent 'node' field for a nested connection must select the 'id' field.",
+        ),
+        ("{ products { nodes { id colour } } }", "Invalid bulk query: Field 'colour' doesn't exist on type 'Product'"),
+        ("{ products { nodes { id ", "Invalid bulk query: syntax error, Expected Name, found <EOF>."),
+    ],
 )
 def test_queries_bulk_operations_cannot_run_are_refused_with_a_reason(gql, seeded, query, message):
     result = run(gql, query)

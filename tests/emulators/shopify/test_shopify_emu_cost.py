@@ -16,15 +16,15 @@ def schema():
     ("document", "cost"),
     [
         ("{ shop { name currencyCode } }", 1),  # an object 1, its scalar and enum fields 0
-        ("{ product(id: \"gid://shopify/Product/1\") { title } }", 1),
-        ("{ product(id: \"gid://shopify/Product/1\") { title featuredMedia { id } } }", 2),
+        ('{ product(id: "gid://shopify/Product/1") { title } }', 1),
+        ('{ product(id: "gid://shopify/Product/1") { title featuredMedia { id } } }', 2),
         ("{ products(first: 10) { nodes { id } } }", 12),  # 2 + 10 × 1
         ("{ products(first: 10) { edges { cursor node { id } } pageInfo { hasNextPage } } }", 12),
         ("{ products(first: 10) { nodes { id variants(first: 5) { nodes { sku } } } } }", 2 + 10 * (1 + 2 + 5)),
         ("{ products(last: 3) { nodes { id } } }", 5),
-        ("{ order(id: \"gid://shopify/Order/1\") { transactions(first: 4) { id } } }", 1 + 4),
+        ('{ order(id: "gid://shopify/Order/1") { transactions(first: 4) { id } } }', 1 + 4),
         ('{ nodes(ids: ["gid://shopify/Order/1", "gid://shopify/Order/2"]) { id } }', 2),
-        ("{ order(id: \"gid://shopify/Order/1\") { transactions { id } taxLines { title } } }", 1 + 1 + 1),
+        ('{ order(id: "gid://shopify/Order/1") { transactions { id } taxLines { title } } }', 1 + 1 + 1),
     ],
 )
 def test_requested_cost_follows_shopifys_rules(schema, document, cost):
@@ -39,8 +39,10 @@ def test_connection_size_comes_from_variables_and_argument_defaults(schema):
 
 def test_a_mutation_costs_ten_plus_what_its_payload_selects(schema):
     bare = 'mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { userErrors { message } } }'
-    rich = ('mutation { productUpdate(product: {id: "gid://shopify/Product/1"}) { product { id '
-            'variants(first: 10) { nodes { id } } } userErrors { message } } }')
+    rich = (
+        'mutation { productUpdate(product: {id: "gid://shopify/Product/1"}) { product { id '
+        "variants(first: 10) { nodes { id } } } userErrors { message } } }"
+    )
     assert requested_cost(schema, bare) == 11
     assert requested_cost(schema, rich) == 10 + (1 + 12) + 1
 
@@ -70,7 +72,9 @@ def test_a_query_over_the_cap_is_refused_before_it_runs_and_spends_nothing(gql, 
     body = gql("{ products(first: 250) { nodes { id variants(first: 10) { nodes { id } } } } }")
     assert "data" not in body
     assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
-    assert body["errors"][0]["message"].startswith("Query cost is 3252, which exceeds the single query max cost limit (1000)")
+    assert body["errors"][0]["message"].startswith(
+        "Query cost is 3252, which exceeds the single query max cost limit (1000)"
+    )
     cost = body["extensions"]["cost"]
     assert cost["requestedQueryCost"] == 3252 and cost["actualQueryCost"] is None
     assert cost["throttleStatus"]["currentlyAvailable"] == cost["throttleStatus"]["maximumAvailable"]

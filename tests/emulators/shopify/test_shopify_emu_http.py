@@ -24,31 +24,50 @@ def test_a_wrong_token_gets_401_with_shopifys_message(client):
 
 
 def test_only_the_pinned_api_version_is_served(client):
-    response = client.post("/admin/api/2025-01/graphql.json", json={"query": SHOP},
-                           headers={"X-Shopify-Access-Token": DEFAULT_TOKEN})
+    response = client.post(
+        "/admin/api/2025-01/graphql.json", json={"query": SHOP}, headers={"X-Shopify-Access-Token": DEFAULT_TOKEN}
+    )
     assert response.status_code == 404
 
 
 def test_a_body_without_a_query_is_a_400(client):
-    response = client.post(GRAPHQL_PATH, content=b"{not json", headers={"X-Shopify-Access-Token": DEFAULT_TOKEN,
-                                                                          "Content-Type": "application/json"})
+    response = client.post(
+        GRAPHQL_PATH,
+        content=b"{not json",
+        headers={"X-Shopify-Access-Token": DEFAULT_TOKEN, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json() == {"errors": {"query": "Required parameter missing or invalid"}}
 
 
 def test_an_application_graphql_body_is_accepted(client):
-    response = client.post(GRAPHQL_PATH, content=SHOP.encode(), headers={
-        "X-Shopify-Access-Token": DEFAULT_TOKEN, "Content-Type": "application/graphql"})
-    assert response.json()["data"]["shop"] == {"name": "commerce-sync-demo",
-                                               "myshopifyDomain": "commerce-sync-demo.myshopify.com"}
+    response = client.post(
+        GRAPHQL_PATH,
+        content=SHOP.encode(),
+        headers={"X-Shopify-Access-Token": DEFAULT_TOKEN, "Content-Type": "application/graphql"},
+    )
+    assert response.json()["data"]["shop"] == {
+        "name": "commerce-sync-demo",
+        "myshopifyDomain": "commerce-sync-demo.myshopify.com",
+    }
 
 
 def test_validation_errors_come_back_as_shopify_words_them(gql):
     body = gql('{ products(first: 1, colour: "red") { nodes { id } } }')
-    assert body == {"errors": [{"message": "Field 'products' doesn't accept argument 'colour'",
-                                "locations": [{"line": 1, "column": 22}],
-                                "extensions": {"code": "argumentNotAccepted", "name": "products",
-                                               "typeName": "Field", "argumentName": "colour"}}]}
+    assert body == {
+        "errors": [
+            {
+                "message": "Field 'products' doesn't accept argument 'colour'",
+                "locations": [{"line": 1, "column": 22}],
+                "extensions": {
+                    "code": "argumentNotAccepted",
+                    "name": "products",
+                    "typeName": "Field",
+                    "argumentName": "colour",
+                },
+            }
+        ]
+    }
     body = gql("query($n: Int!) { products(first: $n) { nodes { id } } }", {"n": "ten"})
     assert body["errors"][0]["extensions"]["code"] == "INVALID_VARIABLE"
 
@@ -59,16 +78,21 @@ def _statuses(client, calls: int) -> list:
     for _ in range(calls):
         response = post(client, SHOP)
         body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-        outcome.append(body["errors"][0]["extensions"]["code"] if response.status_code == 200 and "errors" in body
-                       else response.status_code)
+        outcome.append(
+            body["errors"][0]["extensions"]["code"]
+            if response.status_code == 200 and "errors" in body
+            else response.status_code
+        )
     return outcome
 
 
 def test_faults_hit_at_the_configured_share():
     injector = FaultInjector(FaultConfig(seed=11, error_5xx=0.2, rate_429=0.1, throttled=0.1, drop_after_apply=0.3))
     draws = [injector.draw() for _ in range(2000)]
-    share = Counter("5xx" if d.status and d.status >= 500 else "429" if d.status == 429 else
-                    "throttled" if d.throttled else "ok" for d in draws)
+    share = Counter(
+        "5xx" if d.status and d.status >= 500 else "429" if d.status == 429 else "throttled" if d.throttled else "ok"
+        for d in draws
+    )
     assert 360 <= share["5xx"] <= 440  # 20 %
     assert 120 <= share["429"] <= 200  # 10 % of the remaining 80 %
     assert 110 <= share["throttled"] <= 180  # 10 % of the remaining 72 %
@@ -97,8 +121,9 @@ def test_a_429_carries_retry_after_and_a_throttled_fault_looks_like_an_empty_buc
 
 def test_drop_after_apply_applies_the_mutation_but_loses_the_answer(client, emulator, seeded, shop):
     emulator.set_faults(drop_after_apply=1.0)
-    response = post(client, 'mutation { tagsAdd(id: "gid://shopify/Order/1001", tags: ["sent"]) '
-                            '{ userErrors { message } } }')
+    response = post(
+        client, 'mutation { tagsAdd(id: "gid://shopify/Order/1001", tags: ["sent"]) { userErrors { message } } }'
+    )
     assert response.status_code == 502
     assert shop.orders[1001].tags == ["sent"]
     assert post(client, SHOP).status_code == 200  # queries are answered
@@ -119,17 +144,27 @@ def test_every_request_is_recorded_with_the_token_redacted(tmp_path, clock):
     app = create_app(EmulatorConfig(record_dir=tmp_path, tokens=["shpat_secret_123"]), clock=clock)
     with emulator_client(app=app) as client:
         post(client, SHOP, token="shpat_secret_123", operation_name=None)
-        post(client, "query Q($n: Int) { products(first: $n) { nodes { id } } }", {"n": 2}, token="wrong",
-             operation_name="Q")
+        post(
+            client,
+            "query Q($n: Int) { products(first: $n) { nodes { id } } }",
+            {"n": 2},
+            token="wrong",
+            operation_name="Q",
+        )
         assert client.get("/_emulator/requests").json() == {"count": 2}
     files = sorted(tmp_path.glob("shopify-*.json"))
     assert [f.name for f in files] == ["shopify-000001.json", "shopify-000002.json"]
     second = json.loads(files[1].read_text())
     assert (second["query"], second["variables"], second["operationName"]) == (
-        "query Q($n: Int) { products(first: $n) { nodes { id } } }", {"n": 2}, "Q")
+        "query Q($n: Int) { products(first: $n) { nodes { id } } }",
+        {"n": 2},
+        "Q",
+    )
     assert second["headers"]["x-shopify-access-token"] == REDACTED
-    assert not any("shpat_secret_123" in f.read_text() or "wrong" in json.dumps(
-        json.loads(f.read_text())["headers"]) for f in files)
+    assert not any(
+        "shpat_secret_123" in f.read_text() or "wrong" in json.dumps(json.loads(f.read_text())["headers"])
+        for f in files
+    )
 
 
 def test_seed_state_and_reset_over_http(client, shop):
@@ -153,8 +188,9 @@ def test_seed_state_and_reset_over_http(client, shop):
 def test_the_threaded_server_serves_real_http_and_hands_out_absolute_urls(seeded, live_url):
     base_url = live_url
     with httpx.Client(base_url=base_url, timeout=5) as http:
-        started = post(http, 'mutation { bulkOperationRunQuery(query: "{ products { nodes { id } } }") '
-                             '{ bulkOperation { id } } }').json()
+        started = post(
+            http, 'mutation { bulkOperationRunQuery(query: "{ products { nodes { id } } }") { bulkOperation { id } } }'
+        ).json()
         gid = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
         url = post(http, f'{{ bulkOperation(id: "{gid}") {{ url }} }}').json()["data"]["bulkOperation"]["url"]
         assert url.startswith(base_url)

@@ -13,8 +13,12 @@ SET = """mutation Set($input: InventorySetQuantitiesInput!, $key: String!) {
 
 
 def set_input(*quantities: dict, name: str = "available", reason: str = "correction") -> dict:
-    return {"name": name, "reason": reason, "referenceDocumentUri": "erp://stock/2026-03-01",
-            "quantities": list(quantities)}
+    return {
+        "name": name,
+        "reason": reason,
+        "referenceDocumentUri": "erp://stock/2026-03-01",
+        "quantities": list(quantities),
+    }
 
 
 @pytest.fixture
@@ -39,8 +43,10 @@ def test_set_quantities_applies_and_reports_the_changes(gql, seeded, shop, targe
 
 
 def test_setting_on_hand_moves_available_by_the_same_delta(gql, seeded, shop, target):
-    body = gql(SET, {"input": set_input({**target, "quantity": 3, "changeFromQuantity": None}, name="on_hand"),
-                     "key": "k-on-hand"})
+    body = gql(
+        SET,
+        {"input": set_input({**target, "quantity": 3, "changeFromQuantity": None}, name="on_hand"), "key": "k-on-hand"},
+    )
     assert body["data"]["inventorySetQuantities"]["userErrors"] == []
     assert available(shop, seeded, "P1-S") == 3
 
@@ -49,8 +55,9 @@ def test_without_the_idempotent_directive_the_mutation_is_refused(gql, seeded, s
     document = SET.replace(", $key: String!", "").replace(" @idempotent(key: $key)", "")
     body = gql(document, {"input": set_input({**target, "quantity": 1, "changeFromQuantity": None})})
     assert body["data"] == {"inventorySetQuantities": None}
-    assert body["errors"][0]["message"] == \
-        "The @idempotent directive is required for this mutation but was not provided."
+    assert (
+        body["errors"][0]["message"] == "The @idempotent directive is required for this mutation but was not provided."
+    )
     assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert available(shop, seeded, "P1-S") == 7
 
@@ -64,8 +71,14 @@ def test_a_repeated_key_answers_the_first_result_without_applying_twice(gql, see
     adjust = """mutation($key: String!, $input: InventoryAdjustQuantitiesInput!) {
       inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
         inventoryAdjustmentGroup { id } userErrors { code } } }"""
-    variables = {"key": "adj-1", "input": {"name": "available", "reason": "received", "changes": [
-        {**target, "delta": 4, "changeFromQuantity": None}]}}
+    variables = {
+        "key": "adj-1",
+        "input": {
+            "name": "available",
+            "reason": "received",
+            "changes": [{**target, "delta": 4, "changeFromQuantity": None}],
+        },
+    }
     first = gql(adjust, variables)["data"]["inventoryAdjustQuantities"]
     again = gql(adjust, variables)["data"]["inventoryAdjustQuantities"]
     assert again == first
@@ -89,18 +102,30 @@ def test_a_stale_change_from_quantity_is_refused(gql, seeded, shop, target):
     body = gql(SET, {"input": set_input({**target, "quantity": 1, "changeFromQuantity": 6}), "key": "stale"})
     result = body["data"]["inventorySetQuantities"]
     assert result["inventoryAdjustmentGroup"] is None
-    assert result["userErrors"] == [{"field": ["input", "quantities", "0", "changeFromQuantity"],
-                                     "message": "The specified compare quantity does not match the current quantity.",
-                                     "code": "CHANGE_FROM_QUANTITY_STALE"}]
+    assert result["userErrors"] == [
+        {
+            "field": ["input", "quantities", "0", "changeFromQuantity"],
+            "message": "The specified compare quantity does not match the current quantity.",
+            "code": "CHANGE_FROM_QUANTITY_STALE",
+        }
+    ]
     assert available(shop, seeded, "P1-S") == 7
 
 
 def test_bad_inputs_are_user_errors_and_nothing_is_applied(gql, seeded, shop, target):
     good = {**target, "quantity": 50, "changeFromQuantity": None}
-    unknown_item = {**target, "inventoryItemId": "gid://shopify/InventoryItem/999", "quantity": 1,
-                    "changeFromQuantity": None}
-    negative = {"inventoryItemId": seeded.item_gid(shop, "P2-S"), "locationId": seeded.locations["MAIN"],
-                "quantity": -1, "changeFromQuantity": None}
+    unknown_item = {
+        **target,
+        "inventoryItemId": "gid://shopify/InventoryItem/999",
+        "quantity": 1,
+        "changeFromQuantity": None,
+    }
+    negative = {
+        "inventoryItemId": seeded.item_gid(shop, "P2-S"),
+        "locationId": seeded.locations["MAIN"],
+        "quantity": -1,
+        "changeFromQuantity": None,
+    }
     body = gql(SET, {"input": set_input(good, unknown_item, negative, reason="because"), "key": "bad"})
     errors = body["data"]["inventorySetQuantities"]["userErrors"]
     assert [(e["code"], e["field"]) for e in errors] == [
@@ -140,10 +165,15 @@ def test_more_than_250_quantities_are_refused_as_shopify_does(gql, seeded, targe
 
 
 def test_inventory_reads_show_levels_per_location(gql, seeded, shop):
-    body = gql("""query($sku: String) { inventoryItems(first: 5, query: $sku) { nodes { sku
+    body = gql(
+        """query($sku: String) { inventoryItems(first: 5, query: $sku) { nodes { sku
         inventoryLevels(first: 5) { nodes { location { name } quantities(names: ["available", "on_hand"]) {
-        name quantity } } } } } }""", {"sku": "sku:P1-S"})
+        name quantity } } } } } }""",
+        {"sku": "sku:P1-S"},
+    )
     levels = body["data"]["inventoryItems"]["nodes"][0]["inventoryLevels"]["nodes"]
-    assert levels[0] == {"location": {"name": "MAIN"}, "quantities": [{"name": "available", "quantity": 7},
-                                                                      {"name": "on_hand", "quantity": 7}]}
+    assert levels[0] == {
+        "location": {"name": "MAIN"},
+        "quantities": [{"name": "available", "quantity": 7}, {"name": "on_hand", "quantity": 7}],
+    }
     assert [lv["location"]["name"] for lv in levels] == ["MAIN", "SECOND"]

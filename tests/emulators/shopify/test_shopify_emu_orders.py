@@ -20,13 +20,19 @@ def order(gql, gid: str) -> dict:
 def test_a_seeded_order_reads_back_with_its_lines_payments_and_fulfillment_order(gql, seeded):
     read = order(gql, "gid://shopify/Order/1002")
     assert (read["name"], read["displayFinancialStatus"], read["displayFulfillmentStatus"]) == (
-        "#1002", "PAID", "UNFULFILLED")
+        "#1002",
+        "PAID",
+        "UNFULFILLED",
+    )
     assert read["totalPriceSet"]["shopMoney"] == {"amount": "40.00", "currencyCode": "EUR"}
     assert read["totalOutstandingSet"]["shopMoney"]["amount"] == "0.00"
-    assert read["transactions"] == [{"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {
-        "amount": "40.00"}}}]
+    assert read["transactions"] == [
+        {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": "40.00"}}}
+    ]
     assert [(li["id"], li["sku"], li["variant"]["sku"]) for li in read["lineItems"]["nodes"]] == [
-        ("gid://shopify/LineItem/100201", "P1-S", "P1-S"), ("gid://shopify/LineItem/100202", "P2-M", "P2-M")]
+        ("gid://shopify/LineItem/100201", "P1-S", "P1-S"),
+        ("gid://shopify/LineItem/100202", "P2-M", "P2-M"),
+    ]
     fulfillment_order = read["fulfillmentOrders"]["nodes"][0]
     assert (fulfillment_order["status"], fulfillment_order["assignedLocation"]["name"]) == ("OPEN", "MAIN")
 
@@ -41,13 +47,26 @@ def test_fulfilling_part_then_the_rest_moves_the_order_to_fulfilled(gql, seeded,
     fo = read["fulfillmentOrders"]["nodes"][0]
     first_line = fo["lineItems"]["nodes"][0]
     clock.advance(120)
-    body = gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"],
-               "fulfillmentOrderLineItems": [{"id": first_line["id"], "quantity": 2}]}],
-               "trackingInfo": {"company": "PPL", "number": "123", "url": "https://ppl.example/123"}}})
+    body = gql(
+        FULFILL,
+        {
+            "f": {
+                "lineItemsByFulfillmentOrder": [
+                    {
+                        "fulfillmentOrderId": fo["id"],
+                        "fulfillmentOrderLineItems": [{"id": first_line["id"], "quantity": 2}],
+                    }
+                ],
+                "trackingInfo": {"company": "PPL", "number": "123", "url": "https://ppl.example/123"},
+            }
+        },
+    )
     made = body["data"]["fulfillmentCreate"]
     assert made["userErrors"] == []
     assert made["fulfillment"]["name"] == "#1002-F1" and made["fulfillment"]["totalQuantity"] == 2
-    assert made["fulfillment"]["trackingInfo"] == [{"company": "PPL", "number": "123", "url": "https://ppl.example/123"}]
+    assert made["fulfillment"]["trackingInfo"] == [
+        {"company": "PPL", "number": "123", "url": "https://ppl.example/123"}
+    ]
     partial = order(gql, "gid://shopify/Order/1002")
     assert partial["displayFulfillmentStatus"] == "PARTIALLY_FULFILLED"
     assert partial["updatedAt"] == "2026-03-01T00:02:00Z"
@@ -62,16 +81,28 @@ def test_fulfilling_part_then_the_rest_moves_the_order_to_fulfilled(gql, seeded,
 def test_fulfilling_more_than_remains_or_a_closed_fulfillment_order_is_refused(gql, seeded):
     fo = order(gql, "gid://shopify/Order/1001")["fulfillmentOrders"]["nodes"][0]
     line = fo["lineItems"]["nodes"][0]
-    too_many = gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"],
-                   "fulfillmentOrderLineItems": [{"id": line["id"], "quantity": 3}]}]}})
-    assert too_many["data"]["fulfillmentCreate"]["userErrors"] == [{
-        "field": ["fulfillment", "lineItemsByFulfillmentOrder", "0", "fulfillmentOrderLineItems", "0", "quantity"],
-        "message": "Invalid fulfillment order line item quantity requested."}]
+    too_many = gql(
+        FULFILL,
+        {
+            "f": {
+                "lineItemsByFulfillmentOrder": [
+                    {"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": [{"id": line["id"], "quantity": 3}]}
+                ]
+            }
+        },
+    )
+    assert too_many["data"]["fulfillmentCreate"]["userErrors"] == [
+        {
+            "field": ["fulfillment", "lineItemsByFulfillmentOrder", "0", "fulfillmentOrderLineItems", "0", "quantity"],
+            "message": "Invalid fulfillment order line item quantity requested.",
+        }
+    ]
     gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}})
     again = gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}})
     assert "unfulfillable status= closed" in again["data"]["fulfillmentCreate"]["userErrors"][0]["message"]
-    unknown = gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [
-        {"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/999"}]}})
+    unknown = gql(
+        FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/999"}]}}
+    )
     assert unknown["data"]["fulfillmentCreate"]["userErrors"][0]["message"] == "Fulfillment order does not exist."
 
 
@@ -79,16 +110,21 @@ def test_tracking_info_can_be_updated(gql, seeded):
     fo = order(gql, "gid://shopify/Order/1001")["fulfillmentOrders"]["nodes"][0]
     made = gql(FULFILL, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}})
     fulfillment_id = made["data"]["fulfillmentCreate"]["fulfillment"]["id"]
-    body = gql("""mutation($id: ID!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $id,
+    body = gql(
+        """mutation($id: ID!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $id,
         trackingInfoInput: {company: "DPD", numbers: ["A1", "A2"]}) { fulfillment { trackingInfo { number } } } }""",
-               {"id": fulfillment_id})
+        {"id": fulfillment_id},
+    )
     assert body["data"]["fulfillmentTrackingInfoUpdate"]["fulfillment"]["trackingInfo"] == [
-        {"number": "A1"}, {"number": "A2"}]
+        {"number": "A1"},
+        {"number": "A2"},
+    ]
 
 
 def test_order_close_and_cancel(gql, seeded, shop):
-    closed = gql('mutation { orderClose(input: {id: "gid://shopify/Order/1001"}) { order { closed } '
-                 'userErrors { message } } }')
+    closed = gql(
+        'mutation { orderClose(input: {id: "gid://shopify/Order/1001"}) { order { closed } userErrors { message } } }'
+    )
     assert closed["data"]["orderClose"] == {"order": {"closed": True}, "userErrors": []}
     cancel = """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
         job { done } orderCancelUserErrors { field message code } } }"""
@@ -117,11 +153,22 @@ def test_a_refund_needs_an_idempotency_key_and_records_a_refund_transaction(gql,
     refund = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-1") {
         refund { totalRefundedSet { shopMoney { amount } } refundLineItems(first: 5) { nodes { quantity } } }
         order { displayFinancialStatus } userErrors { field message } } }"""
-    variables = {"input": {"orderId": "gid://shopify/Order/1001", "refundLineItems": [
-        {"lineItemId": "gid://shopify/LineItem/100101", "quantity": 1, "restockType": "RETURN",
-         "locationId": seeded.locations["MAIN"]}],
-        "transactions": [{"orderId": "gid://shopify/Order/1001", "kind": "REFUND", "gateway": "manual",
-                          "amount": "10.00"}]}}
+    variables = {
+        "input": {
+            "orderId": "gid://shopify/Order/1001",
+            "refundLineItems": [
+                {
+                    "lineItemId": "gid://shopify/LineItem/100101",
+                    "quantity": 1,
+                    "restockType": "RETURN",
+                    "locationId": seeded.locations["MAIN"],
+                }
+            ],
+            "transactions": [
+                {"orderId": "gid://shopify/Order/1001", "kind": "REFUND", "gateway": "manual", "amount": "10.00"}
+            ],
+        }
+    }
     body = gql(refund, variables)["data"]["refundCreate"]
     assert body["userErrors"] == []
     assert body["refund"]["totalRefundedSet"]["shopMoney"]["amount"] == "10.00"
@@ -130,8 +177,16 @@ def test_a_refund_needs_an_idempotency_key_and_records_a_refund_transaction(gql,
     assert [t.kind for t in shop.orders[1001].transactions] == ["SALE", "REFUND"]
     restocked = shop.levels_of_item(seeded.variant(shop, "P1-S").inventory_item_id)
     assert restocked[1].quantity("available") == 8
-    over = gql(refund.replace("r-1", "r-2"), {"input": {**variables["input"], "refundLineItems": [],
-               "transactions": [{**variables["input"]["transactions"][0], "amount": "500"}]}})
+    over = gql(
+        refund.replace("r-1", "r-2"),
+        {
+            "input": {
+                **variables["input"],
+                "refundLineItems": [],
+                "transactions": [{**variables["input"]["transactions"][0], "amount": "500"}],
+            }
+        },
+    )
     assert over["data"]["refundCreate"]["userErrors"][0]["field"] == ["transactions"]
 
 
@@ -142,17 +197,24 @@ CUSTOMER_CREATE = """mutation($input: CustomerInput!) { customerCreate(input: $i
 def test_customers_are_created_and_updated_and_emails_stay_unique(gql, seeded):
     made = gql(CUSTOMER_CREATE, {"input": {"email": "new@example.com", "firstName": "New", "lastName": "Person"}})
     customer = made["data"]["customerCreate"]["customer"]
-    assert (customer["displayName"], customer["defaultEmailAddress"]) == ("New Person",
-                                                                           {"emailAddress": "new@example.com"})
+    assert (customer["displayName"], customer["defaultEmailAddress"]) == (
+        "New Person",
+        {"emailAddress": "new@example.com"},
+    )
     taken = gql(CUSTOMER_CREATE, {"input": {"email": "KNOWN@example.com"}})
     assert taken["data"]["customerCreate"]["userErrors"] == [
-        {"field": ["email"], "message": "Email has already been taken"}]
+        {"field": ["email"], "message": "Email has already been taken"}
+    ]
     invalid = gql(CUSTOMER_CREATE, {"input": {"email": "not-an-email"}})
     assert invalid["data"]["customerCreate"]["userErrors"] == [{"field": ["email"], "message": "Email is invalid"}]
-    updated = gql("""mutation($id: ID!) { customerUpdate(input: {id: $id, phone: "+420 777 123 456"}) {
-        customer { phone } userErrors { field message } } }""", {"id": customer["id"]})
+    updated = gql(
+        """mutation($id: ID!) { customerUpdate(input: {id: $id, phone: "+420 777 123 456"}) {
+        customer { phone } userErrors { field message } } }""",
+        {"id": customer["id"]},
+    )
     assert updated["data"]["customerUpdate"]["userErrors"] == [
-        {"field": ["phone"], "message": "Phone has already been taken"}]
+        {"field": ["phone"], "message": "Phone has already been taken"}
+    ]
 
 
 def test_customers_are_searchable_by_email_and_updated_at(gql, seeded):

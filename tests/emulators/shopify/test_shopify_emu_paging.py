@@ -69,8 +69,9 @@ def test_last_and_before_page_backwards(gql, many):
     tail = body["data"]["products"]
     assert [n["id"] for n in tail["nodes"]] == many[-4:]
     assert tail["pageInfo"]["hasPreviousPage"] is True
-    before = gql("query($b: String) { products(last: 3, before: $b) { nodes { id } } }",
-                 {"b": tail["pageInfo"]["startCursor"]})
+    before = gql(
+        "query($b: String) { products(last: 3, before: $b) { nodes { id } } }", {"b": tail["pageInfo"]["startCursor"]}
+    )
     assert [n["id"] for n in before["data"]["products"]["nodes"]] == many[-7:-4]
 
 
@@ -88,9 +89,11 @@ def test_a_record_created_during_the_walk_is_not_skipped(gql, many, shop):
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [("first: 251", "The `first` argument must be between 0 and 250."),
-     ("", "you must provide one of first or last"),
-     ('first: 5, after: "not-a-cursor"', "Invalid cursor")],
+    [
+        ("first: 251", "The `first` argument must be between 0 and 250."),
+        ("", "you must provide one of first or last"),
+        ('first: 5, after: "not-a-cursor"', "Invalid cursor"),
+    ],
 )
 def test_bad_paging_arguments_are_errors_naming_the_problem(gql, many, arguments, message):
     call = f"products({arguments})" if arguments else "products"

@@ -43,8 +43,11 @@ def _mismatches(subset: GraphQLSchema, real: GraphQLSchema) -> list[str]:
             continue
         if isinstance(ours, (GraphQLObjectType, GraphQLInterfaceType)):
             real_interfaces = {i.name for i in theirs.interfaces}
-            problems += [f"{name} implements {i.name}, real one does not" for i in ours.interfaces
-                         if i.name not in real_interfaces]
+            problems += [
+                f"{name} implements {i.name}, real one does not"
+                for i in ours.interfaces
+                if i.name not in real_interfaces
+            ]
             for field_name, field in ours.fields.items():
                 real_field = theirs.fields.get(field_name)
                 if real_field is None:
@@ -59,8 +62,10 @@ def _mismatches(subset: GraphQLSchema, real: GraphQLSchema) -> list[str]:
                     elif str(arg.type) != str(real_arg.type):
                         problems.append(f"{name}.{field_name}({arg_name}:) {arg.type} vs real {real_arg.type}")
                     elif arg.default_value != real_arg.default_value:
-                        problems.append(f"{name}.{field_name}({arg_name}:) default {arg.default_value!r} vs real "
-                                        f"{real_arg.default_value!r}")
+                        problems.append(
+                            f"{name}.{field_name}({arg_name}:) default {arg.default_value!r} vs real "
+                            f"{real_arg.default_value!r}"
+                        )
         elif isinstance(ours, GraphQLInputObjectType):
             for field_name, field in ours.fields.items():
                 real_field = theirs.fields.get(field_name)
@@ -69,8 +74,9 @@ def _mismatches(subset: GraphQLSchema, real: GraphQLSchema) -> list[str]:
                 elif str(field.type) != str(real_field.type):
                     problems.append(f"input {name}.{field_name}: {field.type} vs real {real_field.type}")
         elif isinstance(ours, GraphQLEnumType):
-            problems += [f"enum value {name}.{value} does not exist" for value in ours.values
-                         if value not in theirs.values]
+            problems += [
+                f"enum value {name}.{value} does not exist" for value in ours.values if value not in theirs.values
+            ]
         elif not isinstance(ours, GraphQLScalarType):
             problems.append(f"type {name}: unexpected kind {type(ours).__name__}")
     for directive in subset.directives:
@@ -86,7 +92,8 @@ def _mismatches(subset: GraphQLSchema, real: GraphQLSchema) -> list[str]:
 
 
 def test_every_type_field_argument_and_enum_value_exists_in_the_real_schema_with_the_same_type(
-        subset: GraphQLSchema, real_schema: GraphQLSchema):
+    subset: GraphQLSchema, real_schema: GraphQLSchema
+):
     assert _mismatches(subset, real_schema) == []
 
 
@@ -108,12 +115,15 @@ def test_the_subset_is_a_valid_schema_on_its_own(subset: GraphQLSchema):
 
 def test_the_committed_sdl_is_what_the_generator_makes_from_the_real_schema(real_schema: GraphQLSchema):
     assert generate(real_schema) == SDL_PATH.read_text(encoding="utf-8"), (
-        "schema.graphql is stale: run python -m emulators.shopify.sdl_subset <admin-2026-04.graphql>")
+        "schema.graphql is stale: run python -m emulators.shopify.sdl_subset <admin-2026-04.graphql>"
+    )
 
 
 def test_inventory_mutations_accept_the_idempotent_directive(subset: GraphQLSchema):
-    document = parse('mutation { inventorySetQuantities(input: {name: "available", reason: "correction", '
-                     'quantities: []}) @idempotent(key: "k") { userErrors { field } } }')
+    document = parse(
+        'mutation { inventorySetQuantities(input: {name: "available", reason: "correction", '
+        'quantities: []}) @idempotent(key: "k") { userErrors { field } } }'
+    )
     assert validate(subset, document) == []
 
 
@@ -130,9 +140,15 @@ def test_every_connector_operation_validates_against_the_emulator(subset: GraphQ
         used = fragments if "..." in text else ""
         document = parse(text + "\n" + used)
         names_used = {d.name.value for d in document.definitions if d.kind == "fragment_definition"}
-        errors = [e.message for e in validate(subset, document)
-                  if not (e.message.startswith("Fragment '") and "is never used" in e.message
-                          and any(f"'{n}'" in e.message for n in names_used))]
+        errors = [
+            e.message
+            for e in validate(subset, document)
+            if not (
+                e.message.startswith("Fragment '")
+                and "is never used" in e.message
+                and any(f"'{n}'" in e.message for n in names_used)
+            )
+        ]
         if errors:
             failures[str(path.relative_to(operations))] = errors
     assert failures == {}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from shopify_emu_support import order_model, product_model
 
 from emulators.shopify import search
 
-DAY = datetime(2026, 2, 10, tzinfo=timezone.utc)
+DAY = datetime(2026, 2, 10, tzinfo=UTC)
 
 
 def ids(body: dict, field: str) -> list[str]:
@@ -23,14 +23,21 @@ def orders(gql, query: str) -> list[str]:
 @pytest.fixture
 def timeline(shop):
     """Orders 1–4 updated at 08:00, 10:00, 12:00 on DAY and 09:00 the next day; 3 is closed, 4 cancelled."""
-    stamps = [DAY + timedelta(hours=8), DAY + timedelta(hours=10), DAY + timedelta(hours=12),
-              DAY + timedelta(days=1, hours=9)]
+    stamps = [
+        DAY + timedelta(hours=8),
+        DAY + timedelta(hours=10),
+        DAY + timedelta(hours=12),
+        DAY + timedelta(days=1, hours=9),
+    ]
     shop.seed_products([product_model("P1")])
-    made = shop.seed_orders([
-        order_model(1, updated_at=stamps[0]), order_model(2, updated_at=stamps[1], skus=("P1-M",)),
-        order_model(3, updated_at=stamps[2], closed=True),
-        order_model(4, updated_at=stamps[3], cancelled_at=stamps[3], customer_email="Special@Example.com"),
-    ])
+    made = shop.seed_orders(
+        [
+            order_model(1, updated_at=stamps[0]),
+            order_model(2, updated_at=stamps[1], skus=("P1-M",)),
+            order_model(3, updated_at=stamps[2], closed=True),
+            order_model(4, updated_at=stamps[3], cancelled_at=stamps[3], customer_email="Special@Example.com"),
+        ]
+    )
     return made
 
 
@@ -51,8 +58,9 @@ def test_a_date_with_a_colon_matches_the_whole_day(gql, timeline):
     assert orders(gql, "created_at:<2026-02-11") == timeline[:3]
 
 
-@pytest.mark.parametrize(("status", "expected"), [("open", [0, 1]), ("closed", [2, 3]), ("cancelled", [3]),
-                                                  ("any", [0, 1, 2, 3])])
+@pytest.mark.parametrize(
+    ("status", "expected"), [("open", [0, 1]), ("closed", [2, 3]), ("cancelled", [3]), ("any", [0, 1, 2, 3])]
+)
 def test_order_status_filters(gql, timeline, status, expected):
     assert orders(gql, f"status:{status}") == [timeline[i] for i in expected]
 
@@ -73,7 +81,7 @@ def test_or_not_and_parentheses(gql, timeline):
 def test_product_title_prefix_and_status_lists(gql, shop):
     made = list(shop.seed_products([product_model("A1"), product_model("B1")]).values())
     shop.find(made[1], "Product").status = "DRAFT"
-    body = gql('{ products(first: 10, query: "title:\'Product A*\'") { nodes { id } } }')
+    body = gql("{ products(first: 10, query: \"title:'Product A*'\") { nodes { id } } }")
     assert ids(body, "products") == [made[0]]
     body = gql('{ products(first: 10, query: "status:active,draft") { nodes { id } } }')
     assert ids(body, "products") == made
@@ -83,7 +91,8 @@ def test_an_unknown_search_field_is_ignored_with_a_warning(gql, timeline):
     body = gql('{ orders(first: 10, query: "colour:red AND id:1") { nodes { id } } }')
     assert ids(body, "orders") == [timeline[0]]
     assert body["extensions"]["search"][0]["warnings"] == [
-        {"field": "colour", "message": "Invalid search field for this query."}]
+        {"field": "colour", "message": "Invalid search field for this query."}
+    ]
 
 
 def test_a_malformed_query_is_an_error(gql, timeline):
@@ -93,8 +102,11 @@ def test_a_malformed_query_is_an_error(gql, timeline):
 
 def test_the_parser_builds_the_expected_tree():
     tree = search.parse("updated_at:>='2024-01-01T00:00:00Z' title:\"A B\" OR -tag:x")
-    assert tree == search.Or((
-        search.And((search.Term("updated_at", ">=", "2024-01-01T00:00:00Z", True),
-                    search.Term("title", ":", "A B", True))),
-        search.Not(search.Term("tag", ":", "x", False)),
-    ))
+    assert tree == search.Or(
+        (
+            search.And(
+                (search.Term("updated_at", ">=", "2024-01-01T00:00:00Z", True), search.Term("title", ":", "A B", True))
+            ),
+            search.Not(search.Term("tag", ":", "x", False)),
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -25,14 +26,17 @@ def test_sample_data_seeds_every_order_with_its_ids_lines_and_a_fulfillment_orde
     made = shop.seed_orders(sample.orders, location_key=sample.locations[0].erp_key)
     assert made == [o.shop_id for o in sample.orders]
     first = sample.orders[0]
-    body = gql("""query($id: ID!) { order(id: $id) { name totalPriceSet { shopMoney { amount } }
+    body = gql(
+        """query($id: ID!) { order(id: $id) { name totalPriceSet { shopMoney { amount } }
         totalTaxSet { shopMoney { amount } } lineItems(first: 10) { nodes { id sku variant { sku } } }
         transactions { id } fulfillmentOrders(first: 2) { nodes { assignedLocation { name } } } } }""",
-               {"id": first.shop_id})["data"]["order"]
+        {"id": first.shop_id},
+    )["data"]["order"]
     assert body["name"] == first.name
     assert Decimal(body["totalPriceSet"]["shopMoney"]["amount"]) == first.total
     assert [(li["id"], li["sku"], li["variant"]["sku"]) for li in body["lineItems"]["nodes"]] == [
-        (line.shop_id, line.sku, line.sku) for line in first.lines]
+        (line.shop_id, line.sku, line.sku) for line in first.lines
+    ]
     assert [t["id"] for t in body["transactions"]] == [t.shop_id for t in first.transactions]
     assert body["fulfillmentOrders"]["nodes"] == [{"assignedLocation": {"name": sample.locations[0].name}}]
 
@@ -44,8 +48,7 @@ def test_seeded_stock_lands_on_the_level_of_its_sku_and_location(shop, sample):
     level = next(s for s in sample.stock if s.quantity > 0)
     variant = next(shop.variants_with_sku(level.sku))
     location = next(loc for loc in shop.locations.values() if loc.key == level.location_key)
-    assert shop.levels_of_item(variant.inventory_item_id)[location.id].quantity("available") == \
-        level.shop_quantity()
+    assert shop.levels_of_item(variant.inventory_item_id)[location.id].quantity("available") == level.shop_quantity()
 
 
 def test_stock_for_an_unknown_sku_names_it(shop):
@@ -57,10 +60,15 @@ def test_stock_for_an_unknown_sku_names_it(shop):
 def test_an_order_seeded_as_fulfilled_has_a_fulfillment_and_nothing_left_to_ship(gql, shop):
     shop.seed_products([product_model("P1")])
     shop.seed_orders([order_model(7, fulfillment_status=m.FulfillmentStatus.FULFILLED)])
-    body = gql('{ order(id: "gid://shopify/Order/7") { displayFulfillmentStatus fulfillments { name } '
-               'fulfillmentOrders(first: 1) { nodes { status } } } }')["data"]["order"]
-    assert body == {"displayFulfillmentStatus": "FULFILLED", "fulfillments": [{"name": "#7-F1"}],
-                    "fulfillmentOrders": {"nodes": [{"status": "CLOSED"}]}}
+    body = gql(
+        '{ order(id: "gid://shopify/Order/7") { displayFulfillmentStatus fulfillments { name } '
+        "fulfillmentOrders(first: 1) { nodes { status } } } }"
+    )["data"]["order"]
+    assert body == {
+        "displayFulfillmentStatus": "FULFILLED",
+        "fulfillments": [{"name": "#7-F1"}],
+        "fulfillmentOrders": {"nodes": [{"status": "CLOSED"}]},
+    }
 
 
 def test_order_customers_are_matched_by_email_not_duplicated(shop):
@@ -78,11 +86,17 @@ def test_tax_inclusive_orders_report_the_tax_contained_in_their_lines(gql, shop)
 
 
 def test_seeded_products_carry_parameters_as_custom_metafields_and_keep_their_updated_at(gql, shop):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    stamp = datetime(2025, 5, 1, 12, 0, tzinfo=timezone.utc)
+    stamp = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
     gid = shop.seed_products([product_model("P9", updated_at=stamp)])["P9"]
-    body = gql('query($id: ID!) { product(id: $id) { handle updatedAt metafield(namespace: "custom", '
-               'key: "material") { value } } }', {"id": gid})
-    assert body["data"]["product"] == {"handle": "p9", "updatedAt": "2025-05-01T12:00:00Z",
-                                       "metafield": {"value": "wool"}}
+    body = gql(
+        'query($id: ID!) { product(id: $id) { handle updatedAt metafield(namespace: "custom", '
+        'key: "material") { value } } }',
+        {"id": gid},
+    )
+    assert body["data"]["product"] == {
+        "handle": "p9",
+        "updatedAt": "2025-05-01T12:00:00Z",
+        "metafield": {"value": "wool"},
+    }
