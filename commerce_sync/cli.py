@@ -30,8 +30,7 @@ def deployments_render(
     """Render one deployment per shop × sync type (schedule, queue category, tags) into prefect.yaml."""
     from deployments.builder import available_sync_types, load_shops, render_prefect_yaml
 
-    root = shops_file.resolve().parent
-    text = render_prefect_yaml(load_shops(shops_file), available_sync_types(root))
+    text = render_prefect_yaml(load_shops(shops_file), available_sync_types())
     if check:
         if not output.exists() or output.read_text(encoding="utf-8") != text:
             typer.echo(f"{output} is out of date: run `commerce-sync deployments render {shops_file}`", err=True)
@@ -108,8 +107,12 @@ def schedule_show(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON or YAML with Codat fields.")],
     count: Annotated[int, typer.Option(min=1, max=100)] = 5,
     now: Annotated[datetime | None, typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
+    last_success: Annotated[
+        datetime | None,
+        typer.Option(help="Due date of the last successful run (UTC if no offset); default: it never ran."),
+    ] = None,
 ) -> None:
-    """Print the next due dates and the period each run would sync."""
+    """Print the next due dates and the period each run would sync (the first from startDate, or --last-success)."""
     from domain.schedule import describe, load_schedule
 
     schedule = load_schedule(file)
@@ -120,7 +123,9 @@ def schedule_show(
         f"{schedule.selected_frequency.value} at {schedule.sync_hour:02d}:00 {schedule.time_zone}  "
         f"cron '{schedule.cron()}'"
     )
-    for row in describe(schedule, moment, count=count):
+    if last_success is not None and last_success.tzinfo is None:
+        last_success = last_success.replace(tzinfo=UTC)
+    for row in describe(schedule, moment, count=count, last_success=last_success):
         typer.echo(json.dumps(row, default=str))
 
 

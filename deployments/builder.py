@@ -10,6 +10,7 @@ One deployment per shop × sync type, named after the shop (run it as ``sync-ord
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any, Literal
 
@@ -121,9 +122,12 @@ def entrypoint(sync_type: str) -> str:
     return f"flows/{sync_type}.py:{sync_type}"
 
 
-def available_sync_types(root: Path) -> list[str]:
-    """Sync types whose flow module exists in this checkout, in run order."""
-    return [s for s in RUN_ORDER if s in SYNC_TYPES and (root / "flows" / f"{s}.py").is_file()]
+def available_sync_types() -> list[str]:
+    """Sync types whose flow module is installed (the ``flows`` package), in run order.
+
+    Looked up by import, not beside the shops file, so ``deployments render`` works for a shops file kept
+    anywhere (a config repository, /etc) while the entrypoints point into the checkout the worker runs."""
+    return [s for s in RUN_ORDER if s in SYNC_TYPES and importlib.util.find_spec(f"flows.{s}") is not None]
 
 
 def render_deployments(shops: ShopsFile, sync_types: list[str]) -> list[dict[str, Any]]:

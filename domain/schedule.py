@@ -272,13 +272,17 @@ def load_schedule(path: str | os.PathLike[str]) -> SyncSchedule:
     return SyncSchedule.model_validate(data)
 
 
-def describe(schedule: SyncSchedule, now: datetime, count: int = 5) -> list[dict[str, str]]:
+def describe(
+    schedule: SyncSchedule, now: datetime, count: int = 5, last_success: datetime | None = None
+) -> list[dict[str, str]]:
     """The next ``count`` due dates after ``now``, each with the period its run syncs if every run before it
-    succeeds. Values are ISO 8601 strings (UTC, plus the due date in the shop's zone), ready to print."""
+    succeeds. The first period starts where the last successful run ended (``last_success``, its due date) or,
+    for a schedule that never ran, at ``startDate`` at ``syncHour`` — Codat's rule, so the first run after a
+    long gap catches the whole gap up. Values are ISO 8601 strings (UTC, plus the due date in the shop's zone)."""
     now = require_aware(now, "now")
     if count < 0:
         raise ValueError(f"count must be 0 or more, got {count}")
-    start = schedule.latest_due_date(now) or schedule.first_period_start()
+    start = require_aware(last_success, "last_success") if last_success else schedule.first_period_start()
     due = now
     rows = []
     for _ in range(count):

@@ -35,10 +35,24 @@ def shops(**schedule) -> ShopsFile:
 
 
 def test_committed_prefect_yaml_matches_what_the_builder_renders():
-    rendered = render_prefect_yaml(load_shops(ROOT / "shops.yaml"), available_sync_types(ROOT))
+    rendered = render_prefect_yaml(load_shops(ROOT / "shops.yaml"), available_sync_types())
     assert (ROOT / "prefect.yaml").read_text(encoding="utf-8") == rendered, (
         "prefect.yaml drifted: run `commerce-sync deployments render shops.yaml`"
     )
+
+
+def test_a_shops_file_outside_the_checkout_renders_the_same_deployments(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from commerce_sync.cli import app
+
+    elsewhere = tmp_path / "config" / "shops.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text((ROOT / "shops.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["deployments", "render", str(elsewhere), "--output", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (ROOT / "prefect.yaml").read_text(encoding="utf-8")
 
 
 def test_every_deployment_sits_on_its_shops_category_queue():

@@ -562,9 +562,18 @@ def test_load_schedule_rejects_files_it_cannot_read_naming_the_file(tmp_path, na
     assert name in str(raised.value)
 
 
+def test_a_schedule_that_never_ran_syncs_from_its_start_date_first():
+    sched = schedule(startDate="2026-03-01", syncHour=2, timeZone="Europe/Prague")
+    rows = describe(sched, at("2026-03-27T12:00Z"), count=2)
+    assert [(row["period_start"], row["period_end"]) for row in rows] == [
+        ("2026-03-01T01:00:00+00:00", "2026-03-28T01:00:00+00:00"),
+        ("2026-03-28T01:00:00+00:00", "2026-03-29T01:00:00+00:00"),
+    ]
+
+
 def test_describe_lists_the_next_due_dates_with_the_period_each_syncs():
     sched = schedule(startDate="2026-03-01", syncHour=2, timeZone="Europe/Prague")
-    rows = describe(sched, at("2026-03-27T12:00Z"), count=3)
+    rows = describe(sched, at("2026-03-27T12:00Z"), count=3, last_success=at("2026-03-27T01:00Z"))
     assert rows == [
         {
             "due": "2026-03-28T01:00:00+00:00",
