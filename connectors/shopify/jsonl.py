@@ -1,22 +1,29 @@
 """Reading a bulk operation's JSONL result: streamed line by line, children re-attached to their parents.
 
-With ``groupObjects: false`` (Shopify's faster default) a bulk query's nested connections are flattened: every
-child node becomes its own line, after its parent, carrying ``__parentId``. Which connection a child came from
-is not written on the line, so ``child_fields_of`` reads it from the bulk document itself: a node with one
-child connection is unambiguous; with several, the child's GID type picks the field whose singular name it
-matches (``gid://shopify/LineItem/1`` → ``lineItems``, ``ProductVariant`` → ``variants``), and an explicit
-``{"GidType": "field"}`` mapping overrides both.
+With ``groupObjects: false`` (Shopify's faster default since 2026-01) a bulk query's nested connections are
+flattened: every child node becomes its own line carrying ``__parentId``, and Shopify promises nothing about
+the order of the lines — a child need not follow its parent, and may even come before it
+(https://shopify.dev/changelog/posts/bulk-operations-group-objects-default-changed-to-false). Which connection a
+child came from is not written on the line, so ``child_fields_of`` reads it from the bulk document itself: a
+node with one child connection is unambiguous; with several, the child's GID type picks the field whose
+singular name it matches (``gid://shopify/LineItem/1`` → ``lineItems``, ``ProductVariant`` → ``variants``), and
+an explicit ``{"GidType": "field"}`` mapping overrides both.
 
-Results can be millions of lines, so nothing is held beyond the record being assembled: a root object is
-yielded when the next root begins. That relies on Shopify writing each root's descendants right after it; a
-child whose parent is not the current record is an error, not a silent orphan.
+Results can be millions of lines, so ``assemble`` holds at most ``SPILL_AFTER`` lines: a bigger result
+is spilled to a temporary SQLite file (indexed by parent) and rebuilt from it one root at a time — memory is
+then one root and its descendants, whatever the order. A child whose parent is nowhere in the file is an error
+naming both ids, raised before any root is yielded, never a silent orphan.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain, islice
+from typing import Any, NoReturn
 
 import httpx
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse
@@ -106,44 +113,115 @@ def _field_for(child: Mapping[str, Any], candidates: list[str], overrides: Mappi
     return matches[0] if len(matches) == 1 else None
 
 
+SPILL_AFTER = 20_000
+"""Lines a result may have and still be rebuilt in memory (a few MB); past it, the lines go to disk."""
+
+ChildrenOf = Callable[[str], Iterable[tuple[int, dict[str, Any]]]]
+"""Parent id → its children as (line number, object), in file order."""
+
+
 def assemble(
     lines: Iterable[dict[str, Any]],
     tree: ConnectionTree,
     overrides: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Root objects with their children attached as lists under their connection's name."""
-    overrides = overrides or {}
-    root: dict[str, Any] | None = None
-    paths: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
+    """Root objects, in file order, with their children attached as lists under their connection's name
+    (children in file order too), whatever the order of the lines."""
+    iterator = iter(lines)
+    head = list(islice(iterator, SPILL_AFTER))
+    if len(head) < SPILL_AFTER:
+        yield from _in_memory(head, tree, overrides or {})
+    else:
+        yield from _spilled(chain(head, iterator), tree, overrides or {})
+
+
+def _in_memory(
+    lines: list[dict[str, Any]], tree: ConnectionTree, overrides: Mapping[str, str]
+) -> Iterator[dict[str, Any]]:
+    roots: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    children: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for number, obj in enumerate(lines, start=1):
-        parent_id = obj.pop("__parentId", None)
-        if parent_id is None:
-            if root is not None:
-                yield root
-            root, paths = obj, {}
-            for name in tree.get((), []):
-                root.setdefault(name, [])
-            if "id" in obj:
-                paths[obj["id"]] = (obj, ())
-            continue
-        parent = paths.get(parent_id)
+        parent = obj.pop("__parentId", None)
         if parent is None:
-            raise QueryError(
-                f"bulk result line {number}: parent {parent_id} of {obj.get('id')} is not the record being "
-                "assembled (children must follow their parent)"
-            )
-        parent_obj, parent_path = parent
-        candidates = tree.get(parent_path, [])
-        name = _field_for(obj, candidates, overrides)
+            roots.append(obj)
+        else:
+            children.setdefault(parent, []).append((number, obj))
+        if "id" in obj:
+            ids.add(obj["id"])
+    for parent, kids in children.items():
+        if parent not in ids:
+            number, child = kids[0]
+            _orphan(number, child.get("id"), parent)
+
+    def children_of(parent_id: str) -> list[tuple[int, dict[str, Any]]]:
+        return children.get(parent_id, [])
+
+    for root in roots:
+        yield _attach(children_of, root, (), tree, overrides)
+
+
+def _spilled(
+    lines: Iterable[dict[str, Any]], tree: ConnectionTree, overrides: Mapping[str, str]
+) -> Iterator[dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="bulk-jsonl-") as folder:
+        db = sqlite3.connect(os.path.join(folder, "lines.db"))
+        try:
+            _spill(db, lines)
+            orphan = db.execute(
+                "SELECT seq, id, parent FROM line AS child WHERE parent IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM line AS p WHERE p.id = child.parent) ORDER BY seq LIMIT 1"
+            ).fetchone()
+            if orphan is not None:
+                _orphan(*orphan)
+
+            def children_of(parent_id: str) -> Iterator[tuple[int, dict[str, Any]]]:
+                query = "SELECT seq, body FROM line WHERE parent = ? ORDER BY seq"
+                for number, body in db.execute(query, (parent_id,)).fetchall():
+                    yield number, json.loads(body)
+
+            for (body,) in db.execute("SELECT body FROM line WHERE parent IS NULL ORDER BY seq"):
+                yield _attach(children_of, json.loads(body), (), tree, overrides)
+        finally:
+            db.close()
+
+
+def _spill(db: sqlite3.Connection, lines: Iterable[dict[str, Any]]) -> None:
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("CREATE TABLE line (seq INTEGER PRIMARY KEY, id TEXT, parent TEXT, body TEXT NOT NULL)")
+    rows = (
+        (number, obj.get("id"), obj.pop("__parentId", None), json.dumps(obj, separators=(",", ":")))
+        for number, obj in enumerate(lines, start=1)
+    )
+    db.executemany("INSERT INTO line VALUES (?, ?, ?, ?)", rows)
+    db.execute("CREATE INDEX line_parent ON line (parent, seq)")
+    db.execute("CREATE INDEX line_id ON line (id)")
+
+
+def _orphan(number: int, child_id: str | None, parent_id: str) -> NoReturn:
+    raise QueryError(f"bulk result line {number}: parent {parent_id} of {child_id} is not in the result")
+
+
+def _attach(
+    children_of: ChildrenOf,
+    obj: dict[str, Any],
+    path: tuple[str, ...],
+    tree: ConnectionTree,
+    overrides: Mapping[str, str],
+) -> dict[str, Any]:
+    """``obj`` with its descendants attached (depth-first; Shopify nests connections at most two deep)."""
+    candidates = tree.get(path, [])
+    for name in candidates:
+        obj.setdefault(name, [])
+    if not candidates or "id" not in obj:  # a leaf of the query: nothing can name it as parent
+        return obj
+    for number, child in children_of(obj["id"]):
+        name = _field_for(child, candidates, overrides)
         if name is None:
             raise QueryError(
-                f"bulk result line {number}: cannot tell which of {candidates} {obj.get('id')} belongs to; "
+                f"bulk result line {number}: cannot tell which of {candidates} {child.get('id')} belongs to; "
                 "pass overrides={'<GidType>': '<field>'}"
             )
-        parent_obj.setdefault(name, []).append(obj)
-        for grandchild in tree.get(parent_path + (name,), []):
-            obj.setdefault(grandchild, [])
-        if "id" in obj:
-            paths[obj["id"]] = (obj, parent_path + (name,))
-    if root is not None:
-        yield root
+        obj.setdefault(name, []).append(_attach(children_of, child, path + (name,), tree, overrides))
+    return obj

@@ -2,13 +2,21 @@
 
 The query runs through the same resolvers with ``bulk=True`` (connections ignore ``first``/``after`` and return
 everything, in order). Each node of a connection becomes one JSON line; nodes of a nested connection become
-their own lines with ``__parentId`` (the parent's ``id``), right after their parent. Plain lists stay inside
-their parent's line. ``groupObjects`` is accepted and ignored (the output is always the ungrouped form).
+their own lines with ``__parentId`` (the parent's ``id``). Plain lists stay inside their parent's line.
+
+``groupObjects`` (the argument of ``bulkOperationRunQuery``):
+- ``true``: every child line comes right after its parent (Shopify: "places child objects directly below their
+  corresponding parent objects", https://shopify.dev/changelog/posts/optional-groupobjects-argument-in-bulk-operations-mutations-that-offers-faster-and-more-reliable-job-execution).
+- ``false`` (the default since 2026-01, https://shopify.dev/changelog/posts/bulk-operations-group-objects-default-changed-to-false):
+  Shopify promises no order at all, so the emulator is as hostile as that allows — the lines are shuffled
+  (seeded by the operation's id, so a test can reproduce it): a child may come long after its parent, between
+  other roots' children, or before its parent.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,14 +150,19 @@ def _is_list(type_: Any) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-def run_bulk_query(schema: GraphQLSchema, document: Any, context: Any) -> BulkResult:
-    """Execute the checked document over everything and flatten it to JSONL lines."""
+def run_bulk_query(
+    schema: GraphQLSchema, document: Any, context: Any, *, group_objects: bool = False, seed: int = 0
+) -> BulkResult:
+    """Execute the checked document over everything and flatten it to JSONL lines: grouped (children right
+    after their parent) or, without ``group_objects``, in a seeded shuffled order (see the module docstring)."""
     result = execute(schema, document, context_value=context)
     if result.errors:
         raise BulkQueryError(result.errors[0].message)
     lines: list[dict] = []
     op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     roots = _emit(schema.query_type, op.selection_set, result.data, document, None, lines)
+    if not group_objects:
+        random.Random(seed).shuffle(lines)
     return BulkResult(lines, roots)
 
 

@@ -55,11 +55,12 @@ def bulk_run_query(_: Any, info: Any, query: str, groupObjects: bool = False) ->
         bulk_context = type(context)(
             state=state, config=context.config, base_url=context.base_url, bulk=True, faults=context.faults
         )
-        result = run_bulk_query(schema, document, bulk_context)
+        op_id = state.next_id("bulk_operations")
+        result = run_bulk_query(schema, document, bulk_context, group_objects=groupObjects, seed=op_id)
     except BulkQueryError as exc:
         return {"bulkOperation": None, "userErrors": [user_error(["query"], str(exc), "INVALID")]}
     op = r.BulkOperation(
-        id=state.next_id("bulk_operations"),
+        id=op_id,
         query=query,
         created_at=state.now(),
         base_url=context.base_url,

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-RUN = """mutation($q: String!) { bulkOperationRunQuery(query: $q) {
+RUN = """mutation($q: String!, $group: Boolean!) { bulkOperationRunQuery(query: $q, groupObjects: $group) {
   bulkOperation { id status } userErrors { field message code } } }"""
 POLL = """query($id: ID!) { bulkOperation(id: $id) {
   id status errorCode url partialDataUrl objectCount rootObjectCount fileSize } }"""
 PRODUCTS = "{ products(first: 1) { edges { node { id title variants { edges { node { id sku } } } } } } }"
 
 
-def run(gql, query: str) -> dict:
-    return gql(RUN, {"q": query})["data"]["bulkOperationRunQuery"]
+def run(gql, query: str, group: bool = False) -> dict:
+    return gql(RUN, {"q": query, "group": group})["data"]["bulkOperationRunQuery"]
 
 
 def poll(gql, gid: str) -> dict:
@@ -27,8 +27,8 @@ def lines(client, url: str) -> list[dict]:
     return [json.loads(line) for line in response.text.splitlines()]
 
 
-def test_a_bulk_export_writes_children_after_their_parent_with_parent_id(gql, client, seeded):
-    started = run(gql, PRODUCTS)
+def test_a_grouped_bulk_export_writes_children_after_their_parent_with_parent_id(gql, client, seeded):
+    started = run(gql, PRODUCTS, group=True)
     assert started["userErrors"] == [] and started["bulkOperation"]["status"] == "CREATED"
     done = poll(gql, started["bulkOperation"]["id"])
     assert done["status"] == "COMPLETED"
@@ -42,9 +42,30 @@ def test_a_bulk_export_writes_children_after_their_parent_with_parent_id(gql, cl
     assert int(done["fileSize"]) == len(client.get(done["url"]).content)
 
 
+def _grouped(rows: list[dict]) -> bool:
+    """Every child line sits under its own root: after it, before the next root."""
+    current_root = None
+    for row in rows:
+        if "__parentId" not in row:
+            current_root = row["id"]
+        elif row["__parentId"] != current_root:
+            return False
+    return True
+
+
+def test_an_ungrouped_export_has_the_same_lines_in_an_order_that_does_not_keep_children_by_their_parent(
+    gql, client, seeded
+):
+    grouped = lines(client, poll(gql, run(gql, PRODUCTS, group=True)["bulkOperation"]["id"])["url"])
+    ungrouped = lines(client, poll(gql, run(gql, PRODUCTS)["bulkOperation"]["id"])["url"])
+    as_text = sorted(json.dumps(row, sort_keys=True) for row in ungrouped)
+    assert as_text == sorted(json.dumps(row, sort_keys=True) for row in grouped) and len(grouped) == 8
+    assert _grouped(grouped) and not _grouped(ungrouped)
+
+
 def test_plain_lists_stay_inside_their_parent_line(gql, client, seeded):
     query = '{ orders(query: "id:1002") { nodes { id name transactions { kind } lineItems { nodes { id sku } } } } }'
-    op = poll(gql, run(gql, query)["bulkOperation"]["id"])
+    op = poll(gql, run(gql, query, group=True)["bulkOperation"]["id"])
     rows = lines(client, op["url"])
     assert rows[0] == {"id": "gid://shopify/Order/1002", "name": "#1002", "transactions": [{"kind": "SALE"}]}
     assert [r["__parentId"] for r in rows[1:]] == ["gid://shopify/Order/1002"] * 2
