@@ -125,8 +125,9 @@ def assemble(
     tree: ConnectionTree,
     overrides: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Root objects, in file order, with their children attached as lists under their connection's name
-    (children in file order too), whatever the order of the lines."""
+    """Root objects, in file order, with their children attached as lists under their connection's name,
+    whatever the order of the lines. Children come by the number of their GID, the order of a connection read
+    without a sort key (an order's line items as they were placed); the ungrouped file itself has no order."""
     iterator = iter(lines)
     head = list(islice(iterator, SPILL_AFTER))
     if len(head) < SPILL_AFTER:
@@ -153,6 +154,7 @@ def _in_memory(
         if parent not in ids:
             number, child = kids[0]
             _orphan(number, child.get("id"), parent)
+        kids.sort(key=lambda kid: (_gid_number(kid[1]), kid[0]))
 
     def children_of(parent_id: str) -> list[tuple[int, dict[str, Any]]]:
         return children.get(parent_id, [])
@@ -176,7 +178,7 @@ def _spilled(
                 _orphan(*orphan)
 
             def children_of(parent_id: str) -> Iterator[tuple[int, dict[str, Any]]]:
-                query = "SELECT seq, body FROM line WHERE parent = ? ORDER BY seq"
+                query = "SELECT seq, body FROM line WHERE parent = ? ORDER BY rank, seq"
                 for number, body in db.execute(query, (parent_id,)).fetchall():
                     yield number, json.loads(body)
 
@@ -189,14 +191,20 @@ def _spilled(
 def _spill(db: sqlite3.Connection, lines: Iterable[dict[str, Any]]) -> None:
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    db.execute("CREATE TABLE line (seq INTEGER PRIMARY KEY, id TEXT, parent TEXT, body TEXT NOT NULL)")
+    db.execute("CREATE TABLE line (seq INTEGER PRIMARY KEY, id TEXT, parent TEXT, rank INTEGER, body TEXT NOT NULL)")
     rows = (
-        (number, obj.get("id"), obj.pop("__parentId", None), json.dumps(obj, separators=(",", ":")))
+        (number, obj.get("id"), obj.pop("__parentId", None), _gid_number(obj), json.dumps(obj, separators=(",", ":")))
         for number, obj in enumerate(lines, start=1)
     )
-    db.executemany("INSERT INTO line VALUES (?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO line VALUES (?, ?, ?, ?, ?)", rows)
     db.execute("CREATE INDEX line_parent ON line (parent, seq)")
     db.execute("CREATE INDEX line_id ON line (id)")
+
+
+def _gid_number(obj: Mapping[str, Any]) -> int:
+    """``gid://shopify/LineItem/42`` → 42; a node without a numeric GID sorts first (then by line)."""
+    tail = str(obj.get("id", "")).rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
 
 
 def _orphan(number: int, child_id: str | None, parent_id: str) -> NoReturn:

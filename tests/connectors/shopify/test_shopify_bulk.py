@@ -208,7 +208,7 @@ def _orders_jsonl(count: int) -> list[dict]:
 def _shape(orders: list[dict]) -> dict[str, tuple]:
     return {
         o["id"]: (
-            sorted(li["id"] for li in o["lineItems"]),
+            [li["id"] for li in o["lineItems"]],  # by GID number, as the connection lists them
             [(fo["id"], [x["id"] for x in fo["lineItems"]]) for fo in o["fulfillmentOrders"]],
         )
         for o in orders
