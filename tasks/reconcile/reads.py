@@ -1,40 +1,40 @@
-"""Reconcile tasks: read each side of each check in bulk, repair what a re-send fixes, publish the drift.
+"""Reconcile reads: each side of the checks, read in bulk once per run and shared by the checks that need it.
 
 Why they are shaped so:
 - The shop side is three bulk operations (``ProductsBulk``, ``InventoryLevelsBulk``, ``ReconcileOrdersBulk``),
   not paged queries: a whole catalogue costs one ``bulkOperationRunQuery`` and a few polls instead of a page
-  per 250 records, and the flow starts them together so Shopify builds the files while the ERP is read.
+  per 250 records, and ``Reads.start`` starts them together so Shopify builds the files while the ERP is read.
 - The ERP side goes through the port (``list_products_changed(None)``, ``iter_stock``, ``sales_order_keys``,
   ``list_payments``, ``list_shipment_outcomes``) plus the state store (mappings, staging, sync cursors), so
   the same tasks serve the SQL and the POHODA adapter. A read an adapter cannot answer leaves its check out,
   with a note, instead of reporting everything as drift.
-- Each read returns frames with the columns ``domain.drift`` compares; nothing here decides drift.
-- Repair re-runs the existing writers (``push_products`` after forgetting what was sent, and
-  ``set_quantities_batch``), so it is exactly as idempotent and as careful as the syncs themselves.
+- Each read returns frames with the columns ``domain.drift`` compares, in the typed sides of
+  ``domain.reconcile``; nothing here decides drift.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
 
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
 from connectors.shopify.search import updated_at_filter
 from domain import drift
+from domain.reconcile import ErpCatalog, ErpOrders, ErpPayments, ShopOrders, Stock
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
-from tasks.inventory import HASH_ENTITY as INVENTORY_HASHES
-from tasks.products import HASH_ENTITY as PRODUCT_HASHES
-from tasks.runs import artifact_key
+from tasks.inventory import resolve_locations
 
 ERP_PAGE = 1000
 ORDERS_SYNC, PAYMENTS_SYNC = "sync_orders", "sync_payments"
@@ -75,10 +75,10 @@ def read_shop_stock(ctx: SyncContext, locations: dict[str, str]) -> pd.DataFrame
 
 
 @task(**IO_TASK)
-def read_shop_orders(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def read_shop_orders(ctx: SyncContext) -> ShopOrders:
     """The orders created in the period (``ReconcileOrdersBulk``) with their transactions and fulfillments."""
     res = resources(ctx.shop)
-    report = SyncReport()
+    notes: list[str] = []
     orders, transactions, fulfillments = [], [], []
     query = updated_at_filter(ctx.period_start, ctx.period_end, field="created_at")
     for node in BulkRunner(res.shopify).run("ReconcileOrdersBulk", {"query": query}):
@@ -95,15 +95,15 @@ def read_shop_orders(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, pd.Dat
             try:
                 tx = transaction_from_node(raw, order_id)
             except ShopRecordError as exc:
-                report.notes.append(f"{node.get('name')}: transaction {raw.get('id')} not compared: {exc.message}")
+                notes.append(f"{node.get('name')}: transaction {raw.get('id')} not compared: {exc.message}")
                 continue
             transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
         fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]
-    return (
-        report,
+    return ShopOrders(
         drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
         drift.frame(transactions, drift.TRANSACTION_COLUMNS),
         drift.frame(fulfillments, drift.FULFILLMENT_COLUMNS),
+        notes,
     )
 
 
@@ -111,16 +111,16 @@ def read_shop_orders(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, pd.Dat
 
 
 @task(**IO_TASK)
-def read_erp_catalog(ctx: SyncContext) -> tuple[SyncReport, pd.DataFrame, set[str]]:
+def read_erp_catalog(ctx: SyncContext) -> ErpCatalog:
     """Every ERP variant (SKU, item key, prices) and the shop products the sync manages (mapped items)."""
     res = resources(ctx.shop)
-    report, rows = SyncReport(), []
+    rows, notes = [], []
     for page in res.erp.iter_products_changed(None, ERP_PAGE):
         rows += [(v.sku, p.erp_key, v.price, v.compare_at_price) for p in page.items for v in p.variants]
         if page.rejected:
-            report.notes.append(f"{len(page.rejected)} ERP item(s) are no valid product and were not compared")
-    managed = set(res.state.all_mappings(ctx.shop, "product")["shop_id"])
-    return report, drift.frame(rows, drift.CATALOG_COLUMNS), managed
+            notes.append(f"{len(page.rejected)} ERP item(s) are no valid product and were not compared")
+    managed = frozenset(res.state.all_mappings(ctx.shop, "product")["shop_id"])
+    return ErpCatalog(drift.frame(rows, drift.CATALOG_COLUMNS), managed, notes)
 
 
 @task(**IO_TASK)
@@ -136,7 +136,7 @@ def read_erp_stock(ctx: SyncContext, location_keys: list[str]) -> pd.DataFrame:
 
 
 @task(**IO_TASK)
-def read_erp_orders(ctx: SyncContext, order_ids: list[str]) -> tuple[pd.DataFrame, datetime | None]:
+def read_erp_orders(ctx: SyncContext, order_ids: list[str]) -> ErpOrders:
     """Which of these shop orders are ERP sales orders; for the others, what staging knows; and how far
     ``sync_orders`` has read."""
     res = resources(ctx.shop)
@@ -153,20 +153,22 @@ def read_erp_orders(ctx: SyncContext, order_ids: list[str]) -> tuple[pd.DataFram
                     staged.last_error if staged else None,
                 )
             )
-    return drift.frame(rows, drift.ERP_ORDER_COLUMNS), res.state.get_cursor(ctx.shop, ORDERS_SYNC).position
+    until = res.state.get_cursor(ctx.shop, ORDERS_SYNC).position
+    return ErpOrders(drift.frame(rows, drift.ERP_ORDER_COLUMNS), until)
 
 
 @task(**IO_TASK)
-def read_erp_payments(ctx: SyncContext, order_erp_keys: list[str]) -> tuple[pd.DataFrame | None, datetime | None]:
-    """Payments booked against these sales orders (None: the adapter cannot list them) and how far
-    ``sync_payments`` has read."""
+def read_erp_payments(ctx: SyncContext, orders: pd.DataFrame) -> ErpPayments | None:
+    """Payments booked against the sales orders among ``orders`` (``read_erp_orders``) and how far
+    ``sync_payments`` has read (None: the adapter cannot list booked payments)."""
     res = resources(ctx.shop)
     try:
-        booked = res.erp.list_payments(order_erp_keys)
+        booked = res.erp.list_payments(sorted(set(orders.erp_key.dropna())))
     except NotImplementedError:
-        return None, None
+        return None
     rows = [(p.transaction_id, p.order_erp_key, p.amount, p.currency) for p in booked]
-    return drift.frame(rows, drift.PAYMENT_COLUMNS), res.state.get_cursor(ctx.shop, PAYMENTS_SYNC).position
+    until = res.state.get_cursor(ctx.shop, PAYMENTS_SYNC).position
+    return ErpPayments(orders, drift.frame(rows, drift.PAYMENT_COLUMNS), until)
 
 
 @task(**IO_TASK)
@@ -182,103 +184,85 @@ def read_erp_shipments(ctx: SyncContext, order_ids: list[str]) -> pd.DataFrame |
     )
 
 
-# ---- repair -------------------------------------------------------------------------------------------------
+# ---- both sides, shared by the checks -------------------------------------------------------------------------
 
 
-@task(**IO_TASK)
-def forget_sent_items(
-    ctx: SyncContext, item_keys: list[str], missing_skus: list[str], shop_products: list[str]
-) -> None:
-    """Make the syncs send these items whole again: drop what was sent (``push_products`` then re-sends the item
-    with ``productSet``), the mappings of items whose shop product is gone (so the item is created anew instead
-    of refused as "product does not exist"), and the stock last sent for SKUs missing in the shop (their new
-    inventory items hold none, whatever ``sync_inventory`` remembers sending)."""
-    res = resources(ctx.shop)
-    if ctx.dry_run:
-        return
-    live = set(shop_products)
-    mapped = res.state.shop_ids(ctx.shop, "product", item_keys)
-    gone = [key for key, product_id in mapped.items() if product_id not in live]
-    skus = [v.sku for p in res.erp.get_products(gone) for v in p.variants] if gone else []
-    stock = [f"{sku}@{location.erp_key}" for sku in {*missing_skus, *skus} for location in res.erp.list_locations()]
-    with res.state.begin() as conn:
-        res.state.delete_hashes(ctx.shop, PRODUCT_HASHES, item_keys, conn=conn)
-        res.state.delete_hashes(ctx.shop, INVENTORY_HASHES, stock, conn=conn)
-        res.state.delete_mappings(ctx.shop, "product", gone, conn=conn)
-        for entity in ("variant", "inventory_item"):
-            res.state.delete_mappings(ctx.shop, entity, skus, conn=conn)
+class Bulk(StrEnum):
+    """The shop side's bulk operations, in the order a run starts them (its orders are awaited last)."""
+
+    ORDERS = "ReconcileOrdersBulk"
+    CATALOG = "ProductsBulk"
+    STOCK = "InventoryLevelsBulk"
 
 
-@task(**IO_TASK)
-def inventory_repair_rows(ctx: SyncContext, keys: list[str], locations: dict[str, str]) -> list[dict]:
-    """``set_quantities_batch`` rows for these ``SKU@location`` keys, from the ERP's stock as it is now."""
-    res = resources(ctx.shop)
-    wanted = set(keys)
-    skus = sorted({key.rsplit("@", 1)[0] for key in keys})
-    items = res.state.shop_ids(ctx.shop, "inventory_item", skus)
-    found = {
-        f"{lv.sku}@{lv.location_key}": lv.shop_quantity()
-        for page in res.erp.iter_stock(skus, list(locations), limit=ERP_PAGE)
-        for lv in page.items
-    }
-    rows = []
-    for key in sorted(wanted):
-        sku, location_key = key.rsplit("@", 1)
-        if sku in items and location_key in locations:
-            rows.append(
-                {
-                    "key": key,
-                    "sku": sku,
-                    "location_key": location_key,
-                    "inventory_item_id": items[sku],
-                    "location_id": locations[location_key],
-                    "quantity": found.get(key, 0),
-                }
-            )
-    return rows
+BULK_READS = {Bulk.ORDERS: read_shop_orders, Bulk.CATALOG: read_shop_catalog, Bulk.STOCK: read_shop_stock}
 
 
-# ---- report -------------------------------------------------------------------------------------------------
+class Reads:
+    """Both sides of one reconcile run, each read once, when the first check asks, and shared after.
 
+    ``start`` submits the bulk operations the checks need, together, so Shopify builds the files while the ERP is
+    read. What a read notes on the way (unmapped locations, ERP items that are no valid product, transactions that
+    cannot be compared) is collected in ``report``, which the flow adds to the run.
+    """
 
-@task(**IO_TASK)
-def publish_drift(
-    ctx: SyncContext,
-    differences: Sequence[drift.Difference],
-    repaired: list[str],
-    checked: dict[str, int],
-    notes: list[str],
-) -> SyncReport:
-    """The drift report (markdown: counts per check and kind; table: every difference) and the run's counts:
-    records in sync are ``skipped``, repaired ones ``updated``, differences left ``failed`` (the run is then
-    partial, so monitoring sees drift)."""
-    done = set(repaired)
-    title = f"reconcile · {ctx.shop}" + (" (dry run)" if ctx.dry_run else "")
-    create_markdown_artifact(
-        markdown=drift.drift_markdown(title, list(differences), checked, notes),
-        key=artifact_key(ctx.shop, "reconcile", "drift"),
-        description=f"reconcile for {ctx.shop}: differences per kind",
-    )
-    if differences:
-        create_table_artifact(
-            table=[{**d.as_row(), "repaired": "yes" if _ref(d) in done else "no"} for d in differences],
-            key=artifact_key(ctx.shop, "reconcile", "differences"),
-            description=f"reconcile for {ctx.shop}: every difference between ERP and shop",
-        )
-    report = SyncReport(
-        updated=len([d for d in differences if _ref(d) in done]),
-        skipped=max(0, sum(checked.values()) - len(differences)),
-        notes=list(notes),
-    )
-    for difference in differences:
-        if _ref(difference) not in done:
-            report.fail(
-                difference.key,
-                f"{difference.detail} (ERP: {difference.erp_value or '—'}, shop: {difference.shop_value or '—'})",
-                field=difference.kind.value,
-            )
-    return report
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+        self.report = SyncReport()
+        self._bulk: dict[Bulk, PrefectFuture] = {}
 
+    @classmethod
+    def start(cls, ctx: SyncContext, bulks: Iterable[Bulk]) -> Reads:
+        reads = cls(ctx)
+        for bulk in sorted(set(bulks), key=list(Bulk).index):
+            reads._submit(bulk)
+        return reads
 
-def _ref(difference: drift.Difference) -> str:
-    return f"{difference.kind.value}:{difference.key}"
+    def _submit(self, bulk: Bulk) -> PrefectFuture:
+        if bulk not in self._bulk:
+            args = (self.locations,) if bulk is Bulk.STOCK else ()
+            self._bulk[bulk] = BULK_READS[bulk].submit(self.ctx, *args)
+        return self._bulk[bulk]
+
+    @cached_property
+    def locations(self) -> dict[str, str]:
+        """ERP location key → shop location GID (the block's mapping, resolved)."""
+        located, locations = resolve_locations(self.ctx)
+        self.report += located
+        return locations
+
+    @cached_property
+    def shop_catalog(self) -> pd.DataFrame:
+        return self._submit(Bulk.CATALOG).result()
+
+    @cached_property
+    def shop_stock(self) -> Stock:
+        return Stock(self._submit(Bulk.STOCK).result(), frozenset(self.shop_catalog.sku.dropna()))
+
+    @cached_property
+    def shop_orders(self) -> ShopOrders:
+        orders: ShopOrders = self._submit(Bulk.ORDERS).result()
+        self.report.notes.extend(orders.notes)
+        return orders
+
+    @cached_property
+    def erp_catalog(self) -> ErpCatalog:
+        catalog = read_erp_catalog(self.ctx)
+        self.report.notes.extend(catalog.notes)
+        return catalog
+
+    @cached_property
+    def erp_stock(self) -> Stock:
+        return Stock(read_erp_stock(self.ctx, list(self.locations)), frozenset(self.erp_catalog.variants.sku))
+
+    @cached_property
+    def erp_orders(self) -> ErpOrders:
+        return read_erp_orders(self.ctx, list(self.shop_orders.orders.order_id))
+
+    @cached_property
+    def erp_payments(self) -> ErpPayments | None:
+        return read_erp_payments(self.ctx, self.erp_orders.orders)
+
+    @cached_property
+    def erp_shipments(self) -> pd.DataFrame | None:
+        return read_erp_shipments(self.ctx, list(self.shop_orders.orders.order_id))
