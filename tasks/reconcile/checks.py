@@ -25,6 +25,8 @@ ErpSide = TypeVar("ErpSide")
 
 
 class Check(ABC, Generic[ShopSide, ErpSide]):
+    """One kind of record compared ERP ⇄ shop. Subclasses declare and pick their sides; ``run`` chains the steps."""
+
     name: ClassVar[CheckName]
     bulk: ClassVar[frozenset[Bulk]]
     cannot_run: ClassVar[str] = ""
@@ -43,6 +45,7 @@ class Check(ABC, Generic[ShopSide, ErpSide]):
     def compare(self, shop: ShopSide, erp: ErpSide) -> CheckResult: ...
 
     def repair(self, reads: Reads, result: CheckResult) -> CheckResult:
+        """Put right what a re-send fixes; by default nothing (``by_hand`` says what does)."""
         return result
 
     def run(self, reads: Reads, repair: bool) -> CheckResult:
