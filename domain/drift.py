@@ -1,9 +1,9 @@
 """Drift between the ERP and the shop: pure comparisons (pandas set differences), no I/O, no Prefect.
 
-The reconcile flow reads both sides in bulk into frames and hands them here; each ``compare_*`` returns one
-``Difference`` per record that disagrees, keyed the way the syncs key it: SKU, ``SKU@location``, order GID,
-transaction GID, shipment key or fulfillment GID. Keys are unique per kind, so a table of differences can be
-diffed run to run.
+Each reconcile check's compare (``domain.reconcile``) hands the frames both sides were read into here; each
+``compare_*`` returns one ``Difference`` per record that disagrees, keyed the way the syncs key it: SKU,
+``SKU@location``, order GID, transaction GID, shipment key or fulfillment GID. Keys are unique per kind, so a
+table of differences can be diffed run to run.
 
 What counts as drift is what the syncs would have made equal by now, nothing more:
 - only shop variants of products the sync manages (mapped to an ERP item) can be "missing in the ERP" — a
@@ -82,6 +82,11 @@ class Difference(BaseModel):
     erp_value: str | None = None
     shop_value: str | None = None
     detail: str = ""
+
+    @property
+    def ref(self) -> str:
+        """``kind:key``: unique in a run, so a repair can say which differences it put right."""
+        return f"{self.kind.value}:{self.key}"
 
     def as_row(self) -> dict[str, str]:
         return {

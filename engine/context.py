@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from domain.models import UtcDatetime
 
@@ -16,6 +16,10 @@ from domain.models import UtcDatetime
 class SyncContext(BaseModel):
     shop: str
     sync_type: str
+    idempotency_scope: str = ""
+    """What idempotency keys are scoped to, besides shop and period end: the sync type unless given. A run that
+    writes through another sync's tasks (reconcile's repair) names its own, instead of posing as another sync
+    type (``sync_type`` also names the run's cursor, record and artifacts)."""
     run_id: int | None = None
     period_start: UtcDatetime | None = None
     period_end: UtcDatetime | None = None
@@ -24,6 +28,11 @@ class SyncContext(BaseModel):
     dry_run: bool = False
     retry_keys: list[str] = Field(default_factory=list)
     filters: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _scope_defaults_to_the_sync_type(self) -> SyncContext:
+        self.idempotency_scope = self.idempotency_scope or self.sync_type
+        return self
 
     @property
     def nothing_due(self) -> bool:
@@ -37,4 +46,4 @@ class SyncContext(BaseModel):
     def scope(self) -> str:
         """A stable id of this shop's period: idempotency keys derived from it repeat on a retried run."""
         end = self.period_end.isoformat() if self.period_end else "none"
-        return f"{self.shop}/{self.sync_type}/{end}"
+        return f"{self.shop}/{self.idempotency_scope}/{end}"

@@ -29,13 +29,14 @@ from connectors.erp.sql import loader
 from connectors.state import RunRecord, RunStatus
 from domain.drift import DriftKind
 from domain.models import Order, Shipment, ShipmentLine, Transaction, TransactionKind, TransactionStatus
+from domain.reconcile import CheckName
 from domain.report import SyncReport
 from emulators.shopify import catalog_ops, order_ops
 from emulators.shopify.snapshot import snapshot
 from engine import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
-from flows.reconcile import Check, ReconcileParams, reconcile
+from flows.reconcile import ReconcileParams, reconcile
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
@@ -254,7 +255,7 @@ def test_a_clean_sync_shows_no_drift_in_any_check(reconciled):
     report = reconciled.clean
     assert (report.failed, report.updated) == (0, 0), [f.model_dump() for f in report.failures]
     counts = compared(report)
-    assert set(counts) == {check.value for check in Check}
+    assert set(counts) == {check.value for check in CheckName}
     assert all(counts.values()), counts  # every check read something: "no drift" is not "nothing compared"
     assert report.skipped == sum(counts.values())
 
@@ -281,11 +282,11 @@ def test_repair_resends_prices_missing_variants_and_stock_and_leaves_the_rest_re
     catalog_kinds = fixable | {DriftKind.VARIANT_MISSING_IN_ERP.value}
     left = {(kind, key) for kind, key in reconciled.expected if kind in catalog_kinds - fixable}
 
-    repaired = run(shop, repair=True, checks=[Check.CATALOG, Check.INVENTORY])
+    repaired = run(shop, repair=True, checks=[CheckName.CATALOG, CheckName.INVENTORY])
     assert repaired.updated == len([kind for kind, _ in reconciled.expected if kind in fixable])
     assert drift_of(repaired) == left  # a variant the ERP lost is not deleted from the shop by a repair
 
-    after = run(shop, checks=[Check.CATALOG, Check.INVENTORY])  # the shop now says what the ERP says
+    after = run(shop, checks=[CheckName.CATALOG, CheckName.INVENTORY])  # the shop now says what the ERP says
     assert drift_of(after) == left
 
 

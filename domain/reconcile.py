@@ -1,0 +1,214 @@
+"""The checks of a reconcile run, pure: what each one compares, what it found, and the run's drift report.
+
+A check reads the shop side and the ERP side (the tasks do that, in bulk), then one function here compares them
+and returns a ``CheckResult``: records compared, the differences (``domain.drift`` decides what is drift), notes,
+why the check cannot run on this adapter, and which differences a repair put right. ``add_up`` turns the results
+of a run into what it publishes (markdown, table) and its counts — records in sync are *skipped*, repaired ones
+*updated*, differences left *failed*, so a run with drift ends partial and monitoring sees it.
+
+Nothing here does I/O or knows Prefect: every rule is tested on small frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from domain import drift
+from domain.drift import Difference, DriftKind
+from domain.report import SyncReport
+
+__all__ = [
+    "CheckName",
+    "CheckResult",
+    "Drift",
+    "ErpCatalog",
+    "ErpOrders",
+    "ErpPayments",
+    "ShopOrders",
+    "Stock",
+    "add_up",
+    "check_catalog",
+    "check_fulfillments",
+    "check_inventory",
+    "check_orders",
+    "check_payments",
+    "left_to_a_person",
+]
+
+
+class CheckName(StrEnum):
+    CATALOG = "catalog"
+    INVENTORY = "inventory"
+    ORDERS = "orders"
+    PAYMENTS = "payments"
+    FULFILLMENTS = "fulfillments"
+
+
+class CheckResult(BaseModel):
+    """What one check did. ``cannot_run`` says why the adapter cannot answer it (then nothing was compared);
+    ``repaired`` holds the ``Difference.ref`` of the differences a repair put right."""
+
+    check: CheckName
+    compared: int = 0
+    differences: list[Difference] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    cannot_run: str | None = None
+    repaired: list[str] = Field(default_factory=list)
+
+    @property
+    def left(self) -> list[Difference]:
+        """The differences no repair put right."""
+        done = set(self.repaired)
+        return [d for d in self.differences if d.ref not in done]
+
+
+# ---- the two sides, as the reads hand them over ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErpCatalog:
+    """Every ERP variant (``drift.CATALOG_COLUMNS``, owner = item key) and the shop products the sync manages."""
+
+    variants: pd.DataFrame
+    managed: frozenset[str] = frozenset()
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stock:
+    """One side's levels (``drift.STOCK_COLUMNS``) and the SKUs its catalogue has: stock is compared only for
+    SKUs both catalogues have (a SKU one side lacks is the catalogue check's difference, not stock drift)."""
+
+    levels: pd.DataFrame
+    skus: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ShopOrders:
+    """The period's shop orders with their transactions and fulfillments (``drift.*_COLUMNS``)."""
+
+    orders: pd.DataFrame
+    transactions: pd.DataFrame
+    fulfillments: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ErpOrders:
+    """The period's orders the ERP or staging knows (``drift.ERP_ORDER_COLUMNS``); how far ``sync_orders`` read."""
+
+    orders: pd.DataFrame
+    read_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ErpPayments:
+    """Payments booked against the period's sales orders; how far ``sync_payments`` read."""
+
+    sales_orders: pd.DataFrame
+    booked: pd.DataFrame
+    read_until: datetime | None
+
+
+# ---- one compare per check -------------------------------------------------------------------------------------
+
+
+def check_catalog(shop: pd.DataFrame, erp: ErpCatalog) -> CheckResult:
+    differences = drift.compare_catalog(erp.variants, shop, set(erp.managed))
+    return CheckResult(check=CheckName.CATALOG, compared=len(erp.variants), differences=differences)
+
+
+def check_inventory(shop: Stock, erp: Stock) -> CheckResult:
+    both = erp.skus & shop.skus
+    return CheckResult(
+        check=CheckName.INVENTORY,
+        compared=int(erp.levels.sku.isin(both).sum()),
+        differences=drift.compare_inventory(erp.levels, shop.levels, set(both)),
+    )
+
+
+def check_orders(shop: ShopOrders, erp: ErpOrders) -> CheckResult:
+    notes = []
+    if late := drift.unread(shop.orders, erp.read_until):
+        notes.append(
+            f"{late} order(s) changed after sync_orders last read them: not judged "
+            "(reconcile this period again after sync_orders)"
+        )
+    return CheckResult(
+        check=CheckName.ORDERS,
+        compared=len(shop.orders),
+        differences=drift.compare_orders(shop.orders, erp.orders, erp.read_until),
+        notes=notes,
+    )
+
+
+def check_payments(shop: ShopOrders, erp: ErpPayments) -> CheckResult:
+    differences = drift.compare_payments(shop.orders, shop.transactions, erp.sales_orders, erp.booked, erp.read_until)
+    return CheckResult(
+        check=CheckName.PAYMENTS, compared=int(shop.transactions.money_in.sum()), differences=differences
+    )
+
+
+def check_fulfillments(shop: ShopOrders, outcomes: pd.DataFrame) -> CheckResult:
+    differences = drift.compare_fulfillments(shop.fulfillments, outcomes)
+    return CheckResult(check=CheckName.FULFILLMENTS, compared=len(outcomes), differences=differences)
+
+
+def left_to_a_person(result: CheckResult, repairs: Iterable[DriftKind], how: str) -> CheckResult:
+    """After a repair: name the kinds of difference this check never repairs, and what puts them right."""
+    left = sorted({d.kind for d in result.differences} - set(repairs))
+    if not left:
+        return result
+    note = f"{result.check} not repaired automatically: {', '.join(left)} ({how})"
+    return result.model_copy(update={"notes": [*result.notes, note]})
+
+
+# ---- the run's report -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    """The results of a run's checks added up: what it publishes and its counts."""
+
+    differences: list[Difference]
+    compared: dict[str, int]
+    repaired: frozenset[str]
+    notes: list[str]
+
+    def markdown(self, title: str) -> str:
+        return drift.drift_markdown(title, self.differences, self.compared, self.notes)
+
+    def rows(self) -> list[dict[str, str]]:
+        return [{**d.as_row(), "repaired": "yes" if d.ref in self.repaired else "no"} for d in self.differences]
+
+    def report(self) -> SyncReport:
+        report = SyncReport(
+            updated=len([d for d in self.differences if d.ref in self.repaired]),
+            skipped=max(0, sum(self.compared.values()) - len(self.differences)),
+            notes=list(self.notes),
+        )
+        for d in self.differences:
+            if d.ref not in self.repaired:
+                reason = f"{d.detail} (ERP: {d.erp_value or '—'}, shop: {d.shop_value or '—'})"
+                report.fail(d.key, reason, field=d.kind.value)
+        return report
+
+
+def add_up(results: Sequence[CheckResult]) -> Drift:
+    """One report over every check: differences in report order, records compared per check that ran, and the
+    notes — first the totals, then each check's, then the checks this adapter cannot run."""
+    differences = drift.in_report_order(d for r in results for d in r.differences)
+    compared = {r.check.value: r.compared for r in results if r.cannot_run is None}
+    counts = ", ".join(f"{name} {count}" for name, count in compared.items()) or "no check"
+    notes = [
+        f"{len(differences)} difference(s) in {counts} compared",
+        *[note for r in results for note in r.notes],
+        *[f"{r.check} not compared: {r.cannot_run}" for r in results if r.cannot_run is not None],
+    ]
+    return Drift(differences, compared, frozenset(ref for r in results for ref in r.repaired), notes)

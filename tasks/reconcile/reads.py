@@ -1,0 +1,268 @@
+"""Reconcile reads: each side of the checks, read in bulk once per run and shared by the checks that need it.
+
+Why they are shaped so:
+- The shop side is three bulk operations (``ProductsBulk``, ``InventoryLevelsBulk``, ``ReconcileOrdersBulk``),
+  not paged queries: a whole catalogue costs one ``bulkOperationRunQuery`` and a few polls instead of a page
+  per 250 records, and ``Reads.start`` starts them together so Shopify builds the files while the ERP is read.
+- The ERP side goes through the port (``list_products_changed(None)``, ``iter_stock``, ``sales_order_keys``,
+  ``list_payments``, ``list_shipment_outcomes``) plus the state store (mappings, staging, sync cursors), so
+  the same tasks serve the SQL and the POHODA adapter. A read an adapter cannot answer leaves its check out,
+  with a note, instead of reporting everything as drift.
+- Each read returns frames with the columns ``domain.drift`` compares, in the typed sides of
+  ``domain.reconcile``; nothing here decides drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.futures import PrefectFuture
+
+from connectors.shopify.bulk import BulkRunner
+from connectors.shopify.errors import RecordError as ShopRecordError
+from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
+from connectors.shopify.search import updated_at_filter
+from domain import drift
+from domain.reconcile import ErpCatalog, ErpOrders, ErpPayments, ShopOrders, Stock
+from domain.report import SyncReport
+from engine.context import SyncContext
+from engine.policy import IO_TASK
+from engine.resources import resources
+from tasks.inventory import resolve_locations
+
+ERP_PAGE = 1000
+ORDERS_SYNC, PAYMENTS_SYNC = "sync_orders", "sync_payments"
+
+
+def _when(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+# ---- shop side (bulk operations) ----------------------------------------------------------------------------
+
+
+@task(**IO_TASK)
+def read_shop_catalog(ctx: SyncContext) -> pd.DataFrame:
+    """Every shop variant (``ProductsBulk``, all products): SKU, Product GID, price, compare-at price."""
+    res = resources(ctx.shop)
+    rows = [
+        (v.get("sku"), product["id"], v.get("price"), v.get("compareAtPrice"))
+        for product in BulkRunner(res.shopify).run("ProductsBulk", {"query": ""})
+        for v in nodes_of(product.get("variants"))
+    ]
+    return drift.frame(rows, drift.CATALOG_COLUMNS)
+
+
+@task(**IO_TASK)
+def read_shop_stock(ctx: SyncContext, locations: dict[str, str]) -> pd.DataFrame:
+    """``on_hand`` per SKU at the mapped shop locations (``InventoryLevelsBulk``), keyed by ERP location."""
+    res = resources(ctx.shop)
+    erp_key_of = {gid: key for key, gid in locations.items()}
+    rows = [
+        (stock.sku, erp_key_of[location["id"]], stock.on_hand or 0)
+        for location in BulkRunner(res.shopify).run("InventoryLevelsBulk")
+        if location["id"] in erp_key_of
+        for stock in (stock_from_level(level, location["id"]) for level in nodes_of(location.get("inventoryLevels")))
+        if stock.sku
+    ]
+    return drift.frame(rows, drift.STOCK_COLUMNS)
+
+
+@task(**IO_TASK)
+def read_shop_orders(ctx: SyncContext) -> ShopOrders:
+    """The orders created in the period (``ReconcileOrdersBulk``) with their transactions and fulfillments."""
+    res = resources(ctx.shop)
+    notes: list[str] = []
+    orders, transactions, fulfillments = [], [], []
+    query = updated_at_filter(ctx.period_start, ctx.period_end, field="created_at")
+    for node in BulkRunner(res.shopify).run("ReconcileOrdersBulk", {"query": query}):
+        order_id = str(node["id"])
+        orders.append(
+            (
+                order_id,
+                node.get("name"),
+                _when(node["updatedAt"]),
+                not node.get("closed") and node.get("cancelledAt") is None,
+            )
+        )
+        for raw in node.get("transactions") or ():
+            try:
+                tx = transaction_from_node(raw, order_id)
+            except ShopRecordError as exc:
+                notes.append(f"{node.get('name')}: transaction {raw.get('id')} not compared: {exc.message}")
+                continue
+            transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
+        fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]
+    return ShopOrders(
+        drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
+        drift.frame(transactions, drift.TRANSACTION_COLUMNS),
+        drift.frame(fulfillments, drift.FULFILLMENT_COLUMNS),
+        notes,
+    )
+
+
+# ---- ERP side (the port and the state store) ----------------------------------------------------------------
+
+
+@task(**IO_TASK)
+def read_erp_catalog(ctx: SyncContext) -> ErpCatalog:
+    """Every ERP variant (SKU, item key, prices) and the shop products the sync manages (mapped items)."""
+    res = resources(ctx.shop)
+    rows, notes = [], []
+    for page in res.erp.iter_products_changed(None, ERP_PAGE):
+        rows += [(v.sku, p.erp_key, v.price, v.compare_at_price) for p in page.items for v in p.variants]
+        if page.rejected:
+            notes.append(f"{len(page.rejected)} ERP item(s) are no valid product and were not compared")
+    managed = frozenset(res.state.all_mappings(ctx.shop, "product")["shop_id"])
+    return ErpCatalog(drift.frame(rows, drift.CATALOG_COLUMNS), managed, notes)
+
+
+@task(**IO_TASK)
+def read_erp_stock(ctx: SyncContext, location_keys: list[str]) -> pd.DataFrame:
+    """ERP stock at the mapped locations, as the shop gets it (``StockLevel.shop_quantity``)."""
+    res = resources(ctx.shop)
+    rows = [
+        (level.sku, level.location_key, level.shop_quantity())
+        for page in res.erp.iter_stock(None, location_keys, limit=ERP_PAGE)
+        for level in page.items
+    ]
+    return drift.frame(rows, drift.STOCK_COLUMNS)
+
+
+@task(**IO_TASK)
+def read_erp_orders(ctx: SyncContext, order_ids: list[str]) -> ErpOrders:
+    """Which of these shop orders are ERP sales orders; for the others, what staging knows; and how far
+    ``sync_orders`` has read."""
+    res = resources(ctx.shop)
+    keys = res.erp.sales_order_keys(order_ids)
+    rows = []
+    for order_id in order_ids:
+        staged = None if order_id in keys else res.state.staged_order(ctx.shop, order_id)
+        if order_id in keys or staged is not None:
+            rows.append(
+                (
+                    order_id,
+                    keys.get(order_id),
+                    staged.status.value if staged else None,
+                    staged.last_error if staged else None,
+                )
+            )
+    until = res.state.get_cursor(ctx.shop, ORDERS_SYNC).position
+    return ErpOrders(drift.frame(rows, drift.ERP_ORDER_COLUMNS), until)
+
+
+@task(**IO_TASK)
+def read_erp_payments(ctx: SyncContext, orders: pd.DataFrame) -> ErpPayments | None:
+    """Payments booked against the sales orders among ``orders`` (``read_erp_orders``) and how far
+    ``sync_payments`` has read (None: the adapter cannot list booked payments)."""
+    res = resources(ctx.shop)
+    try:
+        booked = res.erp.list_payments(sorted(set(orders.erp_key.dropna())))
+    except NotImplementedError:
+        return None
+    rows = [(p.transaction_id, p.order_erp_key, p.amount, p.currency) for p in booked]
+    until = res.state.get_cursor(ctx.shop, PAYMENTS_SYNC).position
+    return ErpPayments(orders, drift.frame(rows, drift.PAYMENT_COLUMNS), until)
+
+
+@task(**IO_TASK)
+def read_erp_shipments(ctx: SyncContext, order_ids: list[str]) -> pd.DataFrame | None:
+    """The ERP shipments of these shop orders with their sync outcome (None: the adapter cannot tell)."""
+    res = resources(ctx.shop)
+    try:
+        outcomes = res.erp.list_shipment_outcomes(order_ids)
+    except NotImplementedError:
+        return None
+    return drift.frame(
+        [(o.erp_key, o.order_shop_id, o.state, o.fulfillment_ids) for o in outcomes], drift.OUTCOME_COLUMNS
+    )
+
+
+# ---- both sides, shared by the checks -------------------------------------------------------------------------
+
+
+class Bulk(StrEnum):
+    """The shop side's bulk operations, in the order a run starts them (its orders are awaited last)."""
+
+    ORDERS = "ReconcileOrdersBulk"
+    CATALOG = "ProductsBulk"
+    STOCK = "InventoryLevelsBulk"
+
+
+BULK_READS = {Bulk.ORDERS: read_shop_orders, Bulk.CATALOG: read_shop_catalog, Bulk.STOCK: read_shop_stock}
+
+
+class Reads:
+    """Both sides of one reconcile run, each read once, when the first check asks, and shared after.
+
+    ``start`` submits the bulk operations the checks need, together, so Shopify builds the files while the ERP is
+    read. What a read notes on the way (unmapped locations, ERP items that are no valid product, transactions that
+    cannot be compared) is collected in ``report``, which the flow adds to the run.
+    """
+
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+        self.report = SyncReport()
+        self._bulk: dict[Bulk, PrefectFuture] = {}
+
+    @classmethod
+    def start(cls, ctx: SyncContext, bulks: Iterable[Bulk]) -> Reads:
+        reads = cls(ctx)
+        for bulk in sorted(set(bulks), key=list(Bulk).index):
+            reads._submit(bulk)
+        return reads
+
+    def _submit(self, bulk: Bulk) -> PrefectFuture:
+        if bulk not in self._bulk:
+            args = (self.locations,) if bulk is Bulk.STOCK else ()
+            self._bulk[bulk] = BULK_READS[bulk].submit(self.ctx, *args)
+        return self._bulk[bulk]
+
+    @cached_property
+    def locations(self) -> dict[str, str]:
+        """ERP location key → shop location GID (the block's mapping, resolved)."""
+        located, locations = resolve_locations(self.ctx)
+        self.report += located
+        return locations
+
+    @cached_property
+    def shop_catalog(self) -> pd.DataFrame:
+        return self._submit(Bulk.CATALOG).result()
+
+    @cached_property
+    def shop_stock(self) -> Stock:
+        return Stock(self._submit(Bulk.STOCK).result(), frozenset(self.shop_catalog.sku.dropna()))
+
+    @cached_property
+    def shop_orders(self) -> ShopOrders:
+        orders: ShopOrders = self._submit(Bulk.ORDERS).result()
+        self.report.notes.extend(orders.notes)
+        return orders
+
+    @cached_property
+    def erp_catalog(self) -> ErpCatalog:
+        catalog = read_erp_catalog(self.ctx)
+        self.report.notes.extend(catalog.notes)
+        return catalog
+
+    @cached_property
+    def erp_stock(self) -> Stock:
+        return Stock(read_erp_stock(self.ctx, list(self.locations)), frozenset(self.erp_catalog.variants.sku))
+
+    @cached_property
+    def erp_orders(self) -> ErpOrders:
+        return read_erp_orders(self.ctx, list(self.shop_orders.orders.order_id))
+
+    @cached_property
+    def erp_payments(self) -> ErpPayments | None:
+        return read_erp_payments(self.ctx, self.erp_orders.orders)
+
+    @cached_property
+    def erp_shipments(self) -> pd.DataFrame | None:
+        return read_erp_shipments(self.ctx, list(self.shop_orders.orders.order_id))
