@@ -61,7 +61,9 @@ def wall_to_utc(day: date, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
     if instant.astimezone(zone).replace(tzinfo=None) == wall:
         return instant
     # PEP 495 reads a gap time with fold=0 as this same instant; spelling the shift out states our rule.
-    gap = wall.replace(tzinfo=zone, fold=1).utcoffset() - wall.replace(tzinfo=zone, fold=0).utcoffset()
+    after, before = wall.replace(tzinfo=zone, fold=1).utcoffset(), wall.replace(tzinfo=zone, fold=0).utcoffset()
+    assert after is not None and before is not None  # a ZoneInfo always knows its offset
+    gap = after - before
     return (wall + gap).replace(tzinfo=zone).astimezone(UTC)
 
 
