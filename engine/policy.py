@@ -14,12 +14,10 @@ import sqlalchemy.exc
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from connectors.erp.errors import ErpUnavailable
-from connectors.shopify.errors import Retriable
+from connectors.errors import Retriable
 
 RETRIABLE_ERRORS: tuple[type[BaseException], ...] = (
-    Retriable,
-    ErpUnavailable,
+    Retriable,  # every connector's transient failures: Shopify's, POHODA's, the ERP port's ErpUnavailable
     sqlalchemy.exc.OperationalError,
     ConnectionError,
     TimeoutError,

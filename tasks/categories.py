@@ -156,7 +156,7 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
         except ShopRecordError as exc:
             if plan.key in mapped and exc.field == "id":  # deleted in the shop: create it again next run
                 res.state.delete_mappings(ctx.shop, "collection", [plan.key])
-            report.fail(f"category {plan.key}", exc.message, field=exc.field)
+            report.fail(f"category {plan.key}", exc.reason, field=exc.field)
             continue
         with res.state.begin() as conn:
             res.state.put_mappings(ctx.shop, "collection", [(plan.key, collection_id)], conn=conn)
@@ -237,7 +237,7 @@ def add_products_to_collections(ctx: SyncContext, members: dict[str, list[str]])
             refused = _add(res, collections[category_key], {g: wanted[g] for g in chunk})
             report.updated += len(chunk) - len(refused)
             for item_key, error in refused.items():
-                report.fail(f"item {item_key}", error.message, field=f"collections.{category_key}")
+                report.fail(f"item {item_key}", error.reason, field=f"collections.{category_key}")
                 retry.add(item_key)
     if retry:
         report.notes.append(

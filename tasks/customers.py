@@ -54,7 +54,7 @@ def sync_customers_page(
         try:
             customer = customer_from_node(node)
         except ShopRecordError as exc:
-            report.fail(label, exc.message, field=exc.field)
+            report.fail(label, exc.reason, field=exc.field)
             continue
         if not customer.email and not customer.phone_key:
             report.fail(label, "has neither email nor phone, so no ERP customer can be matched", field="email")

@@ -267,7 +267,7 @@ def _outcome(
     applied = 0
     for index, (key, image) in enumerate(zip(keys, images, strict=False)):
         if index in by_index:
-            report.fail(f"image {key}", by_index[index][0].message, field=by_index[index][0].field)
+            report.fail(f"image {key}", by_index[index][0].reason, field=by_index[index][0].field)
         elif general:
             report.fail(f"image {key}", "; ".join(e.message for e in general))
         else:

@@ -130,7 +130,7 @@ def set_quantities_batch(ctx: SyncContext, rows: list[dict]) -> SyncReport:
             res.state.put_hashes(ctx.shop, HASH_ENTITY, {r["key"]: str(r["quantity"]) for r in applied}, conn=conn)
     report.updated += len(applied)
     for error in errors:
-        report.fail(error.record, f"{error.message}" + (f" [{error.code}]" if error.code else ""), field=error.field)
+        report.fail(error.record, f"{error.reason}" + (f" [{error.code}]" if error.code else ""), field=error.field)
     return report
 
 

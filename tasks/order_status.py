@@ -136,7 +136,7 @@ def _apply(res: ShopResources, change: OrderStatusChange, tag: str) -> list[str]
         }
         _, errors = res.shopify.mutate("OrderCancel", variables, "orderCancel", errors_field="orderCancelUserErrors")
         operation = "OrderCancel"
-    return [e.message for e in record_errors(order_id, errors, operation=operation)]
+    return [e.reason for e in record_errors(order_id, errors, operation=operation)]
 
 
 def _shop_orders(res: ShopResources, order_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -138,7 +138,7 @@ def sync_parameters_batch(
         return report, retry, page.next_cursor
     failed = _set_metafields(res, changed) | _set_vendors(res, [p for p in changed if p.vendor])
     for item_key, error in sorted(failed.items()):
-        report.fail(f"item {item_key}", error.message, field=error.field)
+        report.fail(f"item {item_key}", error.reason, field=error.field)
         retry.append(item_key)
     done = {p.item_key: p.digest for p in changed if p.item_key not in failed}
     res.state.put_hashes(ctx.shop, "parameters", done)

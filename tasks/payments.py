@@ -77,7 +77,7 @@ def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], r
         try:
             tx = transaction_from_node(raw, order_id)
         except ShopRecordError as exc:
-            report.fail(f"{name} transaction {raw.get('id')}", exc.message, field=exc.field)
+            report.fail(f"{name} transaction {raw.get('id')}", exc.reason, field=exc.field)
             continue
         if tx.is_money_in:
             money_in.append(tx)

@@ -139,7 +139,7 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
         try:
             done[_push_one(res, ctx, product, plans[key], product_ids.get(key), variant_ids, last.get(key), found)] += 1
         except ShopRecordError as exc:
-            report.fail(key, exc.message, field=exc.field)
+            report.fail(key, exc.reason, field=exc.field)
             retry.append(key)
         except ValueError as exc:  # an item the shop cannot take as it is (options missing on a variant)
             report.fail(key, str(exc), field="variants")
@@ -266,12 +266,12 @@ def _refused(
 ) -> ShopRecordError:
     """One error for the item naming every refusal. A product or variant deleted in the shop also loses its
     mapping, so the next run creates it again."""
-    message = "; ".join(f"{e.record}: {e.message}" if e.record != product.erp_key else e.message for e in errors)
+    message = "; ".join(f"{e.record}: {e.reason}" if e.record != product.erp_key else e.reason for e in errors)
     if gone_variants := [e.record for e in errors if e.code == VARIANT_GONE]:
         with res.state.begin() as conn:
             res.state.delete_mappings(shop, "variant", gone_variants, conn=conn)
             res.state.delete_mappings(shop, "inventory_item", gone_variants, conn=conn)
-    if any(e.code == GONE or e.message.strip().lower() == "product does not exist" for e in errors):
+    if any(e.code == GONE or e.reason.strip().lower() == "product does not exist" for e in errors):
         skus = [v.sku for v in product.variants] + list((last or {}).get("variants", {}))
         with res.state.begin() as conn:
             res.state.delete_mappings(shop, "product", [product.erp_key], conn=conn)

@@ -108,7 +108,7 @@ def _plan(
     )
     location = _location_id(res, ctx.shop, shipment)
     plans, errors = plan_fulfillments(shipment, nodes, notify_customer=notify_customer, location_id=location)
-    unplaced = [f"{e.field}: {e.message}" for e in errors]
+    unplaced = [f"{e.field}: {e.reason}" for e in errors]
     if not plans:
         reason = "nothing left to fulfil" + (": " + "; ".join(unplaced) if unplaced else "")
         return _record(res, ctx, shipment, _Outcome(error=reason))
@@ -132,7 +132,7 @@ def _send(res: ShopResources, shipment: Shipment, intent: dict[str, Any], existi
             continue
         if user_errors:
             errors = record_errors(shipment.erp_key, user_errors, operation="FulfillmentCreate")
-            refused = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
+            refused = "; ".join(f"{e.field}: {e.reason}" if e.field else e.reason for e in errors)
             if outcome.sent:
                 outcome.unplaced.append(f"refused by Shopify: {refused}")
             else:

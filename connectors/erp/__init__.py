@@ -1,6 +1,15 @@
 """The ERP side: the port every ERP adapter implements (``port``), its errors, and the ``sql`` adapter."""
 
-from connectors.erp.errors import ErpError, ErpUnavailable, RecordError, UnknownSkuError
+from connectors.erp.errors import ErpError, ErpRefused, ErpUnavailable, RecordError, UnknownSkuError
 from connectors.erp.port import ErpBackend, Location, SalesOrder
 
-__all__ = ["ErpBackend", "ErpError", "ErpUnavailable", "Location", "RecordError", "SalesOrder", "UnknownSkuError"]
+__all__ = [
+    "ErpBackend",
+    "ErpError",
+    "ErpRefused",
+    "ErpUnavailable",
+    "Location",
+    "RecordError",
+    "SalesOrder",
+    "UnknownSkuError",
+]

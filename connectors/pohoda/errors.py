@@ -1,6 +1,7 @@
 """What can go wrong talking to POHODA's mServer, sorted by what the caller should do about it.
 
-    PohodaError
+    PohodaError                   also a ``connectors.errors.CommerceSyncError``; each class below is also the
+    │                             idea of ``connectors.errors`` it stands for (``ServerBusy`` is a ``Retriable``)
     ├── Retriable                 try again later; POHODA wrote nothing (or a retry is harmless: duplicity ids)
     │   ├── ServerBusy            mServer answered "busy" (HTTP 503, /status busy)
     │   ├── ServerError           HTTP 5xx, or the pack failed with 556 "Chyba průběhu zpracování"
@@ -23,8 +24,9 @@
         ├── PermissionDenied      errno 101: the user lacks the right for this agenda
         └── DuplicateItem         recordDuplicity: this item was imported before (the existing record is named)
 
-Why the split: a Prefect task maps ``Retriable`` to "retry the task", ``Fatal`` to "fail now with this
-message", and stores ``RecordError``/``ItemError`` on the record's row without failing the batch.
+Why the split (see ``connectors/errors.py``): a Prefect task maps ``Retriable`` to "retry the task", ``Fatal``
+to "fail now with this message", and stores ``RecordError``/``ItemError`` on the record's row without failing
+the batch.
 
 No message here ever contains the password or the ``STW-Authorization`` value: errors carry the mServer URL,
 the pack/item ids, our record keys and POHODA's own notes, never request headers.
@@ -32,7 +34,7 @@ the pack/item ids, our record keys and POHODA's own notes, never request headers
 
 from __future__ import annotations
 
-from typing import Any
+from connectors import errors as base
 
 __all__ = [
     "AuthenticationError",
@@ -60,25 +62,15 @@ __all__ = [
 ]
 
 
-class PohodaError(Exception):
+class PohodaError(base.CommerceSyncError):
     """Base of every error the POHODA connector raises deliberately."""
 
-    def __reduce__(self) -> tuple[Any, ...]:  # keyword attributes survive pickling (Prefect ships exceptions)
-        return (_rebuild, (self.__class__, self.args, dict(self.__dict__)))
 
-
-def _rebuild(cls: type, args: tuple, state: dict) -> PohodaError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error.__dict__.update(state)
-    return error
-
-
-class Retriable(PohodaError):
+class Retriable(PohodaError, base.Retriable):
     """Transient: the same request may succeed later."""
 
 
-class Fatal(PohodaError):
+class Fatal(PohodaError, base.Fatal):
     """Permanent: the same request will fail again."""
 
 
@@ -86,28 +78,24 @@ class ServerBusy(Retriable):
     """mServer processes requests one at a time and said it is busy."""
 
 
-class ServerError(Retriable):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+class ServerError(Retriable, base.ServerError):
+    """HTTP 5xx, or the pack failed with 556 "Chyba průběhu zpracování"."""
 
 
-class TransportError(Retriable):
+class TransportError(Retriable, base.TransportError):
     """No HTTP answer: the request may or may not have reached POHODA (duplicity ids make a retry safe)."""
 
 
-class RequestTimeout(TransportError):
+class RequestTimeout(TransportError, base.RequestTimeout):
     pass
 
 
-class ConnectionFailed(TransportError):
+class ConnectionFailed(TransportError, base.ConnectionFailed):
     pass
 
 
-class AuthenticationError(Fatal):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+class AuthenticationError(Fatal, base.AuthenticationError):
+    """HTTP 401/403, pack errors 554/555, or an HTML login page instead of XML."""
 
 
 class WrongCompany(Fatal):
@@ -170,14 +158,8 @@ class TruncatedXml(MalformedXml):
     pass
 
 
-class RecordError(PohodaError):
+class RecordError(PohodaError, base.RecordError):
     """A record cannot be written or read because of its data: ``record`` names it, ``field`` the culprit."""
-
-    def __init__(self, record: str, field: str, reason: str) -> None:
-        super().__init__(f"{record}: {field}: {reason}")
-        self.record = record
-        self.field = field
-        self.reason = reason
 
 
 class FieldTooLong(RecordError):

@@ -1,6 +1,7 @@
 """What can go wrong talking to Shopify, sorted by what the caller should do about it.
 
-    ShopifyError
+    ShopifyError                   also a ``connectors.errors.CommerceSyncError``; each class below is also the
+    │                              idea of ``connectors.errors`` it stands for (in brackets when the name differs)
     ├── Retriable                  try again later; the client already retried within its budget
     │   ├── Throttled              HTTP 429, or HTTP 200 with errors[].extensions.code == "THROTTLED"
     │   ├── ServerError            HTTP 5xx, or a GraphQL INTERNAL_SERVER_ERROR
@@ -20,8 +21,9 @@
     │   └── BulkOperationFailed    a bulk job ended FAILED / CANCELED / EXPIRED
     └── RecordError                one record of a mutation was refused (userErrors); the others went on
 
-Why the split: a Prefect task maps ``Retriable`` to "retry the task", ``Fatal`` to "fail now with this
-message", and collects ``RecordError`` on the record's row (staging error column) without failing the batch.
+Why the split (see ``connectors/errors.py``): a Prefect task maps ``Retriable`` to "retry the task", ``Fatal``
+to "fail now with this message", and collects ``RecordError`` on the record's row (staging error column)
+without failing the batch.
 
 No message here ever contains the access token: errors carry the shop URL, the operation name and
 Shopify's own messages, never request headers.
@@ -30,7 +32,9 @@ Shopify's own messages, never request headers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from connectors import errors as base
 
 __all__ = [
     "AccessDenied",
@@ -56,25 +60,15 @@ __all__ = [
 ]
 
 
-class ShopifyError(Exception):
+class ShopifyError(base.CommerceSyncError):
     """Base of every error the Shopify connector raises."""
 
-    def __reduce__(self):  # keyword attributes survive pickling (Prefect ships exceptions between processes)
-        return (_rebuild, (self.__class__, self.args, dict(self.__dict__)))
 
-
-def _rebuild(cls: type, args: tuple, state: dict) -> ShopifyError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error.__dict__.update(state)
-    return error
-
-
-class Retriable(ShopifyError):
+class Retriable(ShopifyError, base.Retriable):
     """Transient: the same request may succeed later."""
 
 
-class Fatal(ShopifyError):
+class Fatal(ShopifyError, base.Fatal):
     """Permanent: the same request will fail again."""
 
 
@@ -86,21 +80,19 @@ class Throttled(Retriable):
         self.retry_after = retry_after
 
 
-class ServerError(Retriable):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+class ServerError(Retriable, base.ServerError):
+    """HTTP 5xx, or a GraphQL ``INTERNAL_SERVER_ERROR``."""
 
 
-class TransportError(Retriable):
+class TransportError(Retriable, base.TransportError):
     """The request did not complete (no HTTP response)."""
 
 
-class RequestTimeout(TransportError):
+class RequestTimeout(TransportError, base.RequestTimeout):
     pass
 
 
-class ConnectionFailed(TransportError):
+class ConnectionFailed(TransportError, base.ConnectionFailed):
     pass
 
 
@@ -112,10 +104,8 @@ class BulkOperationInProgress(Retriable):
         self.running_id = running_id
 
 
-class AuthenticationError(Fatal):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+class AuthenticationError(Fatal, base.AuthenticationError):
+    """HTTP 401/403: the token is bad or revoked."""
 
 
 class AccessDenied(AuthenticationError):
@@ -203,24 +193,21 @@ class UserError:
         )
 
 
-@dataclass
-class RecordError(ShopifyError):
-    """Shopify refused one record: which record (our key, e.g. a SKU or ERP document), which field, why."""
+class RecordError(ShopifyError, base.RecordError):
+    """Shopify refused one record: which record (our key, e.g. a SKU or ERP document), which field, why.
 
-    record: str
-    field: str | None
-    message: str
-    code: str | None = None
-    operation: str | None = None
-    extra: dict = field(default_factory=dict, repr=False)
+    ``code`` is Shopify's userError code, ``operation`` the mutation that was refused.
+    """
 
-    __hash__ = ShopifyError.__hash__  # exceptions must stay hashable (traceback machinery, sets of errors)
+    def __init__(
+        self, record: str, field: str | None, reason: str, code: str | None = None, operation: str | None = None
+    ) -> None:
+        self.code = code
+        self.operation = operation
+        super().__init__(record, field, reason)
 
-    def __post_init__(self) -> None:
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
+    def describe(self) -> str:
         where = f" field {self.field!r}" if self.field else ""
         code = f" [{self.code}]" if self.code else ""
         op = f"{self.operation}: " if self.operation else ""
-        return f"{op}record {self.record!r}{where}: {self.message}{code}"
+        return f"{op}record {self.record!r}{where}: {self.reason}{code}"

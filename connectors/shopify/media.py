@@ -125,7 +125,7 @@ def _stage_batch(client: ShopifyClient, images: list[Image]) -> list[str | Recor
     for error in result.errors:
         index = int(error.record)
         outcomes.setdefault(
-            index, RecordError(images[index].item_key, error.field, error.message, error.code, "StagedUploadsCreate")
+            index, RecordError(images[index].item_key, error.field, error.reason, error.code, "StagedUploadsCreate")
         )
     payload = result.payloads[-1] if result.payloads and result.applied else None
     targets = (payload or {}).get("stagedTargets") or []

@@ -1,6 +1,7 @@
 """Errors of the sync state store.
 
-    StateError                      base: the store refused an operation, nothing was written by it
+    StateError                      the store refused an operation, nothing was written by it; a
+    │                               ``connectors.errors.Fatal``: the same call fails again
     ├── CursorMovedBackwards        a commit older than the committed position, without ``force=True``
     ├── RecordNotFound              a staged order or run record that does not exist
     ├── InvalidTransition           e.g. marking a ``done`` order failed, or done under another ERP key
@@ -12,6 +13,8 @@ the field, like pydantic does for the domain models.
 
 from __future__ import annotations
 
+from connectors import errors as base
+
 __all__ = [
     "CursorMovedBackwards",
     "InvalidTransition",
@@ -21,7 +24,7 @@ __all__ = [
 ]
 
 
-class StateError(Exception):
+class StateError(base.Fatal):
     """The state store refused an operation; the statement that detected it changed nothing."""
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from lxml import etree
 
+from connectors.errors import CommerceSyncError
+
 from .clock import local_date, local_text
 from .records import ExtId
 from .state import ImportedRecord
@@ -73,7 +75,7 @@ class ImportOutcome:
         return "error" if any(d.state == "error" for d in self.details) else "ok"
 
 
-class RecordRefused(Exception):
+class RecordRefused(CommerceSyncError):
     """An import the emulated POHODA refuses (item state ``error``); carries the detail to answer with."""
 
     def __init__(self, detail: Detail):
@@ -81,7 +83,7 @@ class RecordRefused(Exception):
         self.detail = detail
 
 
-class Duplicity(Exception):
+class Duplicity(CommerceSyncError):
     """The record already exists (same batch ids or same extId): answered with ``rsp:recordDuplicity``."""
 
     def __init__(self, record: ImportedRecord, note: str):

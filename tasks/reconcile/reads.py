@@ -95,7 +95,7 @@ def read_shop_orders(ctx: SyncContext) -> ShopOrders:
             try:
                 tx = transaction_from_node(raw, order_id)
             except ShopRecordError as exc:
-                notes.append(f"{node.get('name')}: transaction {raw.get('id')} not compared: {exc.message}")
+                notes.append(f"{node.get('name')}: transaction {raw.get('id')} not compared: {exc.reason}")
                 continue
             transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
         fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.erp.errors import ErpError, ErpUnavailable
+from connectors.erp.errors import ErpRefused, ErpUnavailable
 
 __all__ = ["DOCUMENTS_ENV", "DocumentStore", "EmulatorDocuments", "FolderDocuments", "documents_from_env"]
 
@@ -39,7 +39,7 @@ class DocumentStore(Protocol):
 def _relative(path: str) -> Path:
     relative = Path(path.replace("\\", "/").strip("/"))
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise ErpError(f"document path {path!r} must stay inside the documents folder")
+        raise ErpRefused(f"document path {path!r} must stay inside the documents folder")
     return relative
 
 
@@ -82,7 +82,7 @@ class EmulatorDocuments:
         if response.status_code >= 500:
             raise ErpUnavailable(f"POHODA emulator {self.base_url}: writing {path} gave HTTP {response.status_code}")
         if response.status_code >= 300:
-            raise ErpError(f"POHODA emulator {self.base_url}: writing {path} gave HTTP {response.status_code}")
+            raise ErpRefused(f"POHODA emulator {self.base_url}: writing {path} gave HTTP {response.status_code}")
 
 
 def documents_from_env(mserver_url: str) -> DocumentStore | None:

@@ -9,7 +9,7 @@ every adapter method runs inside :func:`erp_errors`:
 ``Retriable`` (busy, 5xx, timeout, no answer)   ``ErpUnavailable`` — retry later (duplicity ids make it safe)
 ``RecordError`` / ``FieldTooLong``              ``RecordError`` with the same record and field
 ``ItemError`` (POHODA refused one record)       ``RecordError`` naming our record, field ``import``
-``Fatal`` (auth, wrong company, refused pack)   ``ErpError`` — fix configuration; the message says what
+``Fatal`` (auth, wrong company, refused pack)   ``ErpRefused`` — fix configuration; the message says what
 ==============================================  =============================================================
 
 Messages come from the POHODA errors, which never carry the password or the authorization header.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
+from connectors.erp.errors import ErpError, ErpRefused, ErpUnavailable, RecordError
 from connectors.pohoda import errors as pohoda
 
 __all__ = ["erp_errors", "refused"]
@@ -50,4 +50,4 @@ def erp_errors(operation: str) -> Iterator[None]:
     except pohoda.Retriable as exc:
         raise ErpUnavailable(f"POHODA mServer unavailable in {operation}: {exc}") from exc
     except pohoda.PohodaError as exc:
-        raise ErpError(f"POHODA refused {operation}: {exc}") from exc
+        raise ErpRefused(f"POHODA refused {operation}: {exc}") from exc

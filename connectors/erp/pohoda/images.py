@@ -18,7 +18,7 @@ import mimetypes
 import re
 from collections.abc import Sequence
 
-from connectors.erp.errors import ErpError, RecordError, validated
+from connectors.erp.errors import ErpRefused, RecordError, validated
 from connectors.erp.pohoda.cards import group_cards, product_key
 from connectors.erp.pohoda.catalog import PICTURE_PARTS, Cards
 from connectors.erp.pohoda.documents import DOCUMENTS_ENV, DocumentStore
@@ -99,7 +99,7 @@ class Images:
                 "POHODA keeps pictures as files; an image with only a URL cannot be stored (download it first)",
             )
         if self.documents is None:
-            raise ErpError(
+            raise ErpRefused(
                 f"{label}: no POHODA documents folder is configured for writing pictures "
                 f"(pass documents= to the adapter or set {DOCUMENTS_ENV})"
             )

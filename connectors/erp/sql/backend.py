@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from connectors.erp.errors import ErpError, ErpUnavailable
+from connectors.erp.errors import ErpRefused, ErpUnavailable
 from connectors.erp.paging import require_limit, require_utc
 from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, ShipmentOutcome
 from connectors.erp.sql import catalog, customers, orders, shipments
@@ -88,12 +88,12 @@ class SqlErpBackend(ErpBackend):
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             detail = _first_line(exc)
             if any(marker in detail for marker in _SCHEMA_MISSING):
-                raise ErpError(f"ERP tables missing in {operation} (run create_schema?): {detail}") from exc
+                raise ErpRefused(f"ERP tables missing in {operation} (run create_schema?): {detail}") from exc
             raise ErpUnavailable(f"ERP database unavailable in {operation}: {detail}") from exc
         except sa.exc.DBAPIError as exc:
             if exc.connection_invalidated:
                 raise ErpUnavailable(f"ERP database connection lost in {operation}") from exc
-            raise ErpError(f"ERP database refused {operation}: {_first_line(exc)}") from exc
+            raise ErpRefused(f"ERP database refused {operation}: {_first_line(exc)}") from exc
 
     # ---- catalogue ------------------------------------------------------------------------------------------
 

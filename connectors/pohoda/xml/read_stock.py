@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
+from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.namespaces import q
 
@@ -66,12 +67,8 @@ _USER_VALUES = {
 }
 
 
-class StockRecordError(ValueError):
-    def __init__(self, record: str, field: str, reason: str) -> None:
-        super().__init__(f"{record}: {field}: {reason}")
-        self.record = record
-        self.field = field
-        self.reason = reason
+class StockRecordError(RecordError, ValueError):
+    """A stock card that cannot become a model: ``record`` (the card), ``field``, ``reason``."""
 
 
 def _ref(element: etree._Element) -> tuple[str | None, str | None]:

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from connectors.errors import CommerceSyncError
+
 __all__ = [
     "DEFAULT_TZ",
     "FieldValueError",
@@ -35,7 +37,7 @@ DEFAULT_TZ = ZoneInfo("Europe/Prague")
 """The zone POHODA's local times are in unless the connector is told otherwise."""
 
 
-class FieldValueError(ValueError):
+class FieldValueError(CommerceSyncError, ValueError):
     """A value in a POHODA document does not fit its field's type."""
 
     def __init__(self, field: str, value: object, expected: str) -> None:
