@@ -58,6 +58,7 @@ MAX_LENGTH: dict[str, int] = {
     # received order (order.xsd)
     "ord:orderHeaderType/numberOrder": 32,
     "ord:orderHeaderType/text": 240,
+    "ord:orderItemType/extId": 64,
     "ord:orderItemType/text": 90,
     "ord:orderItemType/unit": 10,
     "ord:orderItemType/code": 64,
