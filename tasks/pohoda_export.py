@@ -40,7 +40,7 @@ from connectors.erp.pohoda.catalog import INDEX_PARTS
 from connectors.erp.pohoda.errors import erp_errors
 from connectors.pohoda.models.requests import Page, StockListRequest
 from connectors.pohoda.xml import iter_stock_chunks
-from connectors.pohoda.xml.build_lists import list_stock
+from connectors.pohoda.xml.agendas.stock import list_stock
 from connectors.pohoda.xml.stock_stream import StockChunk
 from domain.report import SyncReport
 from engine.context import SyncContext

@@ -32,6 +32,8 @@ _FILES = {
     "sto": "store.xsd",
     "bnk": "bank.xsd",
     "vyd": "vydejka.xsd",
+    "vch": "voucher.xsd",
+    "ipm": "intParam.xsd",
 }
 
 NS: dict[str, str] = {prefix: BASE + name for prefix, name in _FILES.items()}

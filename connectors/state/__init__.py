@@ -1,11 +1,11 @@
 """Sync state owned by commerce-sync: cursors, staged orders, id mappings, content hashes, run records.
 
 Plain Python over SQLAlchemy Core (no Prefect); SQLite and PostgreSQL; tables prefixed ``cs_``.
-Start with :class:`StateStore`; :class:`Cursor` and :class:`SyncWindow` are plain values testable alone.
+Start with :class:`StateStore`; :class:`Cursor` is a plain value testable alone.
 """
 
 from connectors.state._base import configure_sqlite, make_engine
-from connectors.state.cursor import Cursor, SyncWindow
+from connectors.state.cursor import Cursor
 from connectors.state.errors import (
     CursorMovedBackwards,
     InvalidTransition,
@@ -30,7 +30,6 @@ __all__ = [
     "StagedStatus",
     "StateError",
     "StateStore",
-    "SyncWindow",
     "UnsupportedDatabase",
     "configure_sqlite",
     "describe_line_changes",

@@ -1,4 +1,4 @@
-"""Cursors in ``cs_cursors``: read one, open a window from it, promote it at the end of a run.
+"""Cursors in ``cs_cursors``: read one, promote it at the end of a run.
 
 The "never backwards" rule is enforced by the database, not by a read-then-write in Python: the upsert's
 ``WHERE`` only lets a position at or after the stored one through, so two runs committing at once cannot
@@ -9,13 +9,13 @@ rolls back the caller's transaction with it — the records it was meant to cove
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from connectors.state._base import StoreBase, require_key, require_utc
-from connectors.state.cursor import Cursor, SyncWindow
+from connectors.state.cursor import Cursor
 from connectors.state.errors import CursorMovedBackwards
 from connectors.state.schema import cursors
 
@@ -23,7 +23,7 @@ __all__ = ["CursorStore"]
 
 
 class CursorStore(StoreBase):
-    """Cursor per (shop, sync type); see :mod:`connectors.state.cursor` for the window semantics."""
+    """Cursor per (shop, sync type); see :mod:`connectors.state.cursor` for the signpost semantics."""
 
     def get_cursor(self, shop: str, sync_type: str, *, conn: sa.Connection | None = None) -> Cursor:
         """The committed cursor, or an empty one (``position=None``) before the first successful run."""
@@ -38,19 +38,6 @@ class CursorStore(StoreBase):
         return Cursor(
             shop=shop, sync_type=sync_type, position=row.position, extra=row.extra or {}, updated_at=row.updated_at
         )
-
-    def open_window(
-        self,
-        shop: str,
-        sync_type: str,
-        signpost: datetime,
-        *,
-        initial: datetime | None = None,
-        overlap: timedelta = timedelta(0),
-        conn: sa.Connection | None = None,
-    ) -> SyncWindow:
-        """Read the cursor and fix the run's window before anything is fetched (nothing is written)."""
-        return self.get_cursor(shop, sync_type, conn=conn).open_window(signpost, initial=initial, overlap=overlap)
 
     def commit_cursor(
         self,
@@ -99,16 +86,6 @@ class CursorStore(StoreBase):
                     " (pass force=True to re-run a past window on purpose)"
                 )
             return self.get_cursor(shop, sync_type, conn=c)
-
-    def commit_window(
-        self,
-        window: SyncWindow,
-        *,
-        extra: dict[str, Any] | None = None,
-        conn: sa.Connection | None = None,
-    ) -> Cursor:
-        """Promote the cursor to the window's signpost; call it only after the window's last page."""
-        return self.commit_cursor(window.shop, window.sync_type, window.signpost, extra=extra, conn=conn)
 
 
 def _require_json(extra: dict[str, Any], record: str) -> None:

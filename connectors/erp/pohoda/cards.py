@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from connectors.erp.errors import RecordError, validated
-from connectors.erp.pohoda.xml_items import IntParamDefinition
 from connectors.pohoda import errors as pohoda
-from connectors.pohoda.models.stock import StockItem
+from connectors.pohoda.models.stock import IntParamDefinition, StockItem
 from domain.models import Parameter, Product, Variant
 
 __all__ = ["CatalogSettings", "group_cards", "product_key", "store_of", "to_product"]

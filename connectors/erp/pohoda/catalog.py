@@ -25,11 +25,12 @@ from connectors.erp.paging import decode_cursor, encode_cursor
 from connectors.erp.pohoda.cards import CatalogSettings, group_cards, product_key, store_of, to_product
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
-from connectors.erp.pohoda.xml_items import XNS, IntParamDefinition, list_int_params, read_int_params
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, Page, StockListRequest, StockPart
 from connectors.pohoda.models.responses import Rejected
-from connectors.pohoda.models.stock import StockItem
-from connectors.pohoda.xml.build_lists import list_stock
+from connectors.pohoda.models.stock import IntParamDefinition, StockItem
+from connectors.pohoda.namespaces import NS
+from connectors.pohoda.xml.agendas.int_params import list_int_params
+from connectors.pohoda.xml.agendas.stock import list_stock
 from connectors.pohoda.xml.limits import MAX_LENGTH
 from domain.models import Page as ResultPage
 from domain.models import Product
@@ -101,7 +102,7 @@ class Cards:
             ids = (
                 [
                     int(e.text)
-                    for e in answer.element.iterfind("lStk:stock/stk:stockHeader/stk:id", XNS)
+                    for e in answer.element.iterfind("lStk:stock/stk:stockHeader/stk:id", NS)
                     if e.text and e.text.strip().isdigit()
                 ]
                 if answer.element is not None
@@ -166,9 +167,7 @@ class Cards:
         cards, rejected, (definitions_answer,) = self.by_codes(
             [code for group in codes.values() for code in group], PRODUCT_PARTS, extra=[list_int_params()]
         )
-        definitions: dict[int, IntParamDefinition] = {}
-        if definitions_answer.element is not None:
-            definitions = read_int_params(definitions_answer.element)
+        definitions: dict[int, IntParamDefinition] = {d.id: d for d in definitions_answer.records}
         result = Assembled(problems=[_problem(r) for r in rejected])
         groups = group_cards(cards, self.settings.item_key_parameter)
         for key in sorted(k for k in groups if k in wanted):

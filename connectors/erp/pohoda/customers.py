@@ -18,20 +18,15 @@ from connectors.erp.errors import RecordError, validated
 from connectors.erp.pohoda.errors import refused
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
-from connectors.erp.pohoda.xml_items import XNS, address_number
 from connectors.pohoda.errors import DuplicateItem
 from connectors.pohoda.mapping import address_book_from_customer
 from connectors.pohoda.models.directory import AddressBookEntry
 from connectors.pohoda.models.orders import PartyAddress
 from connectors.pohoda.models.requests import AddressBookListRequest, Page
-from connectors.pohoda.xml.build_addressbook import address_book_entry
-from connectors.pohoda.xml.build_lists import list_address_book
-from connectors.pohoda.xml.read_directory import read_address_book
+from connectors.pohoda.xml.agendas.addressbook import address_book_entry, list_address_book
 from domain.models import Address, Customer, phone_digits
 
 __all__ = ["Customers"]
-
-Entry = tuple[AddressBookEntry, str | None]
 
 
 def _domain(address: PartyAddress) -> Address:
@@ -60,8 +55,8 @@ class Customers:
     # ---- reading --------------------------------------------------------------------------------------------
 
     @staticmethod
-    def key(entry: AddressBookEntry, number: str | None) -> str:
-        return number or str(entry.id)
+    def key(entry: AddressBookEntry) -> str:
+        return entry.number or str(entry.id)
 
     @staticmethod
     def _email(entry: AddressBookEntry) -> str | None:
@@ -71,23 +66,19 @@ class Customers:
     def _phone(entry: AddressBookEntry) -> str | None:
         return entry.phone or entry.mobile or entry.address.phone or entry.address.mobile
 
-    def _index_row(self, entry: AddressBookEntry, number: str | None) -> tuple[int, str, str | None, str | None]:
+    def _index_row(self, entry: AddressBookEntry) -> tuple[int, str, str | None, str | None]:
         email = (self._email(entry) or "").strip().casefold() or None
-        return entry.id or 0, self.key(entry, number), email, phone_digits(self._phone(entry)) or None
+        return entry.id or 0, self.key(entry), email, phone_digits(self._phone(entry)) or None
 
-    def _read(self, request: AddressBookListRequest) -> tuple[list[Entry], int, int | None, datetime | None]:
+    def _read(self, request: AddressBookListRequest) -> tuple[list[AddressBookEntry], int, int | None, datetime | None]:
+        """One page: its readable entries with an id, how many entries it held, the highest id, its stamp.
+
+        An unreadable entry (``rejected``) cannot be matched, but it still counts towards the page size.
+        """
         answer = self.mserver.read_one(list_address_book(request, tz=self.mserver.client.tz), "address book")
-        entries: list[Entry] = []
-        seen, last = 0, None
-        for element in answer.element.iterfind("lAdb:addressbook", XNS) if answer.element is not None else ():
-            seen += 1
-            try:
-                entry = read_address_book(element, exported_at=answer.item.exported_at)
-            except ValueError:  # an unreadable entry cannot be matched; the others still can
-                continue
-            if entry.id is not None:
-                last = max(last or 0, entry.id)
-                entries.append((entry, address_number(element)))
+        entries = [entry for entry in answer.records if entry.id is not None]
+        seen = len(answer.records) + len(answer.item.rejected)
+        last = max((entry.id for entry in entries), default=None)
         return entries, seen, last, answer.item.exported_at
 
     def refresh_index(self) -> None:
@@ -101,7 +92,7 @@ class Customers:
             )
             entries, seen, last, exported_at = self._read(request)
             stamp = stamp or exported_at
-            rows += [self._index_row(entry, number) for entry, number in entries]
+            rows += [self._index_row(entry) for entry in entries]
             if seen < self.page_size or last is None:
                 break
             id_from = last + 1
@@ -109,21 +100,18 @@ class Customers:
         if stamp is not None:
             self.local.set_mark("addresses", stamp.isoformat())
 
-    def entries_by_id(self, ids: Iterable[int]) -> dict[int, Entry]:
+    def entries_by_id(self, ids: Iterable[int]) -> dict[int, AddressBookEntry]:
         items = [
             list_address_book(AddressBookListRequest(ext_system=self.ex_system, id=i), tz=self.mserver.client.tz)
             for i in sorted(set(ids))
         ]
-        found: dict[int, Entry] = {}
+        found: dict[int, AddressBookEntry] = {}
         for answer in self.mserver.read(items, "address book entries") if items else []:
-            for element in answer.element.iterfind("lAdb:addressbook", XNS) if answer.element is not None else ():
-                entry = read_address_book(element, exported_at=answer.item.exported_at)
-                if entry.id is not None:
-                    found[entry.id] = (entry, address_number(element))
+            found.update({entry.id: entry for entry in answer.records if entry.id is not None})
         return found
 
-    def to_customer(self, entry: AddressBookEntry, number: str | None) -> Customer:
-        key = self.key(entry, number)
+    def to_customer(self, entry: AddressBookEntry) -> Customer:
+        key = self.key(entry)
         first, _, last = (entry.address.name or "").strip().partition(" ")
         main = [_domain(entry.address)] if any((entry.address.street, entry.address.city, entry.address.zip)) else []
         return validated(
@@ -155,11 +143,11 @@ class Customers:
                 if address_id not in entries:
                     self.local.drop_address(address_id)  # deleted in POHODA since the index saw it
                     continue
-                entry, number = entries[address_id]
-                row = self._index_row(entry, number)
+                entry = entries[address_id]
+                row = self._index_row(entry)
                 self.local.put_addresses([row])
                 if (row[2] if field == "email" else row[3]) == value:
-                    return self.to_customer(entry, number)
+                    return self.to_customer(entry)
         return None
 
     def address_id(self, key: str) -> int | None:
@@ -170,7 +158,7 @@ class Customers:
             return ids[0]
         if key.isdigit():
             found = self.entries_by_id([int(key)]).get(int(key))
-            if found is not None and found[1] in (None, key):
+            if found is not None and found.number in (None, key):
                 return int(key)
         return None
 
@@ -179,7 +167,7 @@ class Customers:
         if known is not None:
             return known
         found = self.entries_by_id([address_id]).get(address_id)
-        return self.key(*found) if found is not None else None
+        return self.key(found) if found is not None else None
 
     # ---- writing --------------------------------------------------------------------------------------------
 
@@ -216,5 +204,5 @@ class Customers:
         found = self.entries_by_id([written]).get(written)
         if found is None:
             raise RecordError(label, "import", f"address-book entry {written} is not readable after the write")
-        self.local.put_addresses([self._index_row(*found)])
-        return self.key(*found)
+        self.local.put_addresses([self._index_row(found)])
+        return self.key(found)

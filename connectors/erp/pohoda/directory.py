@@ -16,7 +16,7 @@ from connectors.erp.pohoda.customers import Customers
 from connectors.erp.pohoda.mserver import MServer
 from connectors.pohoda.models.directory import CategoryNode
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, StockListRequest
-from connectors.pohoda.xml.build_lists import list_categories
+from connectors.pohoda.xml.agendas.categories import list_categories
 from domain.models import Category, Party, PartyKind
 
 __all__ = ["categories", "parties"]
@@ -40,7 +40,7 @@ def parties(cards: Cards, customers: Customers) -> list[Party]:
     found = [
         validated(f"producer {name}", Party, erp_key=name, name=name, kind=PartyKind.PRODUCER) for name in producers
     ]
-    for address_id, (entry, _) in customers.entries_by_id(supplier_ids).items():
+    for address_id, entry in customers.entries_by_id(supplier_ids).items():
         name = entry.address.company or entry.address.name or str(address_id)
         found.append(
             validated(f"supplier {address_id}", Party, erp_key=str(address_id), name=name, kind=PartyKind.SUPPLIER)

@@ -26,7 +26,7 @@ from connectors.erp.pohoda.errors import refused
 from connectors.erp.pohoda.mserver import MServer
 from connectors.pohoda.models.requests import StockListRequest
 from connectors.pohoda.models.stock import Picture, StockItem
-from connectors.pohoda.xml.build_stock import stock_card
+from connectors.pohoda.xml.agendas.stock import stock_card
 from connectors.pohoda.xml.encoding import transliterate
 from domain.models import Image
 

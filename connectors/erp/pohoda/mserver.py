@@ -3,8 +3,8 @@
 Built on :class:`connectors.pohoda.MServerClient`, which owns HTTP, headers, error mapping and the company
 check. What this adds:
 - ``read``: many export items in one dataPack (mServer processes a pack in one go, so 50 code lookups cost
-  one round trip), each answer with its typed records *and* its raw element — the adapter reads a few fields
-  the connector has no model for (item ``extId``, delivery notes, the address book's number). An export
+  one round trip), each answer with its typed records *and* its raw element — a stock page is keyset-paged by
+  the ids of all its cards, the unreadable ones (``rejected``, without a model) included. An export
   mServer answered busy or failed (``Retriable``) is asked again after a short wait (``READ_RETRIES``): it
   changes nothing, and mServer answers "busy" whenever it is processing another request — left to the task's
   retry, one such answer among a page's dozens of lookups redid the whole page, and with one request in five

@@ -22,13 +22,14 @@ from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Orders, found_orders
 from connectors.erp.pohoda.settings import PohodaSettings
-from connectors.erp.pohoda.xml_items import cash_receipt
 from connectors.pohoda.errors import DuplicateItem
 from connectors.pohoda.mapping import bank_payment_from_transaction
+from connectors.pohoda.models.common import ExtId
+from connectors.pohoda.models.payments import CashReceipt
 from connectors.pohoda.models.requests import OrderListRequest
 from connectors.pohoda.models.requests import Page as Limit
-from connectors.pohoda.xml.build_documents import bank_receipt
-from connectors.pohoda.xml.build_lists import list_orders
+from connectors.pohoda.xml.agendas.orders import list_orders
+from connectors.pohoda.xml.agendas.payments import bank_receipt, cash_receipt
 from domain.models import OrderStatusChange, Page, Transaction
 
 __all__ = ["OrderStates"]
@@ -91,16 +92,18 @@ class OrderStates:
         order = found.order
         s = self.settings
         if tx.gateway in s.cash_gateways and tx.is_money_in:
-            item = cash_receipt(
-                ext_id=tx.shop_id,
-                ext_system=s.ex_system_name,
+            receipt = validated(
+                record,
+                CashReceipt,
+                ext_id=ExtId(ids=tx.shop_id, system=s.ex_system_name),
                 cash_desk=s.cash_desk,
                 order_number=order.number or order_key,
-                day=tx.processed_at.astimezone(self.mserver.client.tz).date(),
+                date=tx.processed_at.astimezone(self.mserver.client.tz).date(),
                 amount=tx.amount,
-                text_value=f"Platba objednávky {order.number_order or order_key}",
+                text=f"Platba objednávky {order.number_order or order_key}",
                 partner_id=order.partner_id,
             )
+            item = cash_receipt(receipt, tz=self.mserver.client.tz)
         else:
             payment = bank_payment_from_transaction(
                 tx,

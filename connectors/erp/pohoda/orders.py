@@ -19,8 +19,6 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree
-
 from connectors.erp.errors import RecordError, UnknownSkuError, validated
 from connectors.erp.pohoda.catalog import Cards
 from connectors.erp.pohoda.customers import Customers
@@ -28,21 +26,13 @@ from connectors.erp.pohoda.errors import refused
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import Answer, MServer
 from connectors.erp.pohoda.settings import PohodaSettings
-from connectors.erp.pohoda.xml_items import (
-    XNS,
-    delete_order,
-    item_ext_ids_in_order,
-    list_orders_by_number,
-    with_item_ext_ids,
-)
 from connectors.erp.port import SalesOrder
 from connectors.pohoda.errors import DuplicateItem
 from connectors.pohoda.mapping import received_order_from_shop
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, VatRate
 from connectors.pohoda.models.orders import INVOICE_AGENDAS, ReceivedOrder
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, OrderListRequest
-from connectors.pohoda.xml.build_documents import received_order
-from connectors.pohoda.xml.build_lists import list_orders
+from connectors.pohoda.xml.agendas.orders import delete_order, list_orders, received_order
 from domain.models import Order
 
 __all__ = ["Found", "Orders", "found_orders"]
@@ -54,21 +44,14 @@ MAX_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Found:
-    """A received order as exported, with its raw element (item ext ids) and when POHODA answered."""
+    """A received order as exported, and when POHODA answered."""
 
     order: ReceivedOrder
-    element: etree._Element | None
     exported_at: datetime | None
 
 
 def found_orders(answer: Answer) -> list[Found]:
-    elements = {}
-    if answer.element is not None:
-        for element in answer.element.iterfind("lst:order", XNS):
-            ident = (element.findtext("ord:orderHeader/ord:id", namespaces=XNS) or "").strip()
-            if ident.isdigit():
-                elements[int(ident)] = element
-    return [Found(o, elements.get(o.id or 0), answer.item.exported_at) for o in answer.records]
+    return [Found(o, answer.item.exported_at) for o in answer.records]
 
 
 def _label(order: Order) -> str:
@@ -76,7 +59,8 @@ def _label(order: Order) -> str:
 
 
 def item_ext_ids(order: Order) -> list[str | None]:
-    """The ``extId`` of each item ``received_order_from_shop`` makes of ``order``, in its order."""
+    """The ``extId`` of each item ``received_order_from_shop`` makes of ``order``, in its order: the shop line,
+    ``discount:<line>`` for a line's discount, ``shipping`` for the shipping line."""
     found: list[str | None] = []
     for line in order.lines:
         found.append(line.shop_id)
@@ -85,6 +69,14 @@ def item_ext_ids(order: Order) -> list[str | None]:
     if order.shipping_total:
         found.append(SHIPPING_EXT_ID)
     return found
+
+
+def with_item_ext_ids(model: ReceivedOrder, ext_ids: list[str | None]) -> ReceivedOrder:
+    """``model`` with ``ext_ids`` on its items, in order (``None`` leaves one without)."""
+    if len(model.items) != len(ext_ids):
+        raise ValueError(f"{model.record}: {len(model.items)} order items but {len(ext_ids)} ext ids")
+    items = [item.model_copy(update={"ext_id": ext}) for item, ext in zip(model.items, ext_ids, strict=True)]
+    return model.model_copy(update={"items": items})
 
 
 class Orders:
@@ -111,7 +103,8 @@ class Orders:
         return next((f for f in found_orders(answer) if f.order.ext_id and f.order.ext_id.ids == shop_id), None)
 
     def by_number(self, number: str) -> Found | None:
-        answer = self.mserver.read_one(list_orders_by_number([number], ext_system=self.ex_system), "order")
+        request = OrderListRequest(ext_system=self.ex_system, numbers=[number], restriction={"documents": True})
+        answer = self.mserver.read_one(list_orders(request, tz=self.mserver.client.tz), "order")
         return next((f for f in found_orders(answer) if f.order.number == number), None)
 
     def by_ids(self, ids: set[int]) -> dict[int, Found]:
@@ -159,13 +152,11 @@ class Orders:
             reserve=s.reserve,
             tz=self.mserver.client.tz,
         )
+        model = with_item_ext_ids(model, item_ext_ids(order))
         known = self.local.order(order.shop_id)
         revision = known.revision if known is not None else 0
         for _ in range(MAX_ATTEMPTS):
-            item = with_item_ext_ids(
-                received_order(model, revision=revision, home_currency=s.home_currency, tz=self.mserver.client.tz),
-                item_ext_ids(order),
-            )
+            item = received_order(model, revision=revision, home_currency=s.home_currency, tz=self.mserver.client.tz)
             answer = self.mserver.write(item, duplicity=True)
             error = answer.error()
             if error is None and answer.produced is not None and answer.produced.number:
@@ -200,12 +191,11 @@ class Orders:
 
     def sales_order(self, found: Found) -> SalesOrder:
         o = found.order
-        ext_ids = item_ext_ids_in_order(found.element) if found.element is not None else []
-        ext_ids += [None] * (len(o.items) - len(ext_ids))
         lines: list[dict[str, Any]] = []
         discounts: dict[str, Decimal] = {}
         shipping = total = Decimal("0")
-        for item, ext in zip(o.items, ext_ids, strict=False):
+        for item in o.items:
+            ext = item.ext_id
             amount = (item.unit_price or Decimal("0")) * item.quantity
             total += amount
             if ext == SHIPPING_EXT_ID:

@@ -23,20 +23,20 @@ from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Found, Orders
 from connectors.erp.pohoda.settings import PohodaSettings
-from connectors.erp.pohoda.xml_items import (
-    XNS,
-    DeliveryNote,
-    list_delivery_notes,
-    order_item_ext_ids,
-    read_delivery_note,
-)
-from connectors.pohoda.xml.values import FieldValueError
+from connectors.pohoda.models.requests import DeliveryNoteListRequest, Page
+from connectors.pohoda.models.shipments import DeliveryNote
+from connectors.pohoda.xml.agendas.delivery_notes import list_delivery_notes
 from domain.models import Shipment, ShipmentLine, Tracking
 
 __all__ = ["Shipments"]
 
 logger = logging.getLogger(__name__)
 FLOOR = "shipments-floor"
+
+
+def _key(note: DeliveryNote) -> str:
+    """A note's shipment key: its number ("Číslo"), else its id."""
+    return note.number or str(note.id)
 
 
 class Shipments:
@@ -47,14 +47,12 @@ class Shipments:
         self.settings = settings
 
     def _notes(self, id_from: int, count: int) -> list[DeliveryNote]:
-        answer = self.mserver.read_one(list_delivery_notes(id_from=id_from, count=count), "delivery notes")
-        notes = []
-        for element in answer.element.iterfind("lst:vydejka", XNS) if answer.element is not None else ():
-            try:
-                notes.append(read_delivery_note(element))
-            except FieldValueError as exc:
-                logger.warning("delivery note at line %s cannot be read: %s", element.sourceline, exc)
-        return sorted(notes, key=lambda n: n.id)
+        """One keyset page of notes, by id; an unreadable note is logged and left out (its id is unknown)."""
+        request = DeliveryNoteListRequest(page=Page(id_from=id_from, count=count))
+        answer = self.mserver.read_one(list_delivery_notes(request, tz=self.mserver.client.tz), "delivery notes")
+        for rejected in answer.item.rejected:
+            logger.warning("%s at line %s cannot be read: %s", rejected.record, rejected.line, rejected.reason)
+        return sorted((note for note in answer.records if note.id is not None), key=lambda n: n.id)
 
     def _shop_order(self, note: DeliveryNote, orders: dict[int, Found]) -> Found | None:
         for order_id in sorted(note.order_ids):
@@ -66,31 +64,33 @@ class Shipments:
 
     def _shipment(self, note: DeliveryNote, found: Found) -> Shipment | None:
         """The note as a shipment, or None when it has nothing the shop could fulfil (yet)."""
-        line_ids = order_item_ext_ids(found.element) if found.element is not None else {}
+        line_ids = {item.id: item.ext_id for item in found.order.items if item.id is not None and item.ext_id}
         lines = []
-        for line in note.lines:
+        for line in note.items:
             quantity = int(line.quantity)  # a shop fulfils whole units
-            if not line.code or quantity <= 0:
+            code = line.code or line.stock_code
+            if not code or quantity <= 0:
                 continue
             shop_line = line_ids.get(line.order_item_id) if line.order_item_id is not None else None
             lines.append(
                 ShipmentLine(
-                    sku=line.code,
+                    sku=code,
                     quantity=quantity,
                     order_line_shop_id=shop_line if shop_line and shop_line.startswith("gid://") else None,
                 )
             )
         if not lines:
             return None
-        number = note.parameters.get(self.settings.tracking_number_parameter)
-        url = note.parameters.get(self.settings.tracking_url_parameter)
+        number = note.parameter(self.settings.tracking_number_parameter)
+        url = note.parameter(self.settings.tracking_url_parameter)
         tracking = Tracking(company=note.carrier, number=number, url=url) if (number or url or note.carrier) else None
         day = note.date or datetime.now(self.mserver.client.tz).date()
-        store = next((line.store for line in note.lines if line.store), None)
+        store = next((line.store for line in note.items if line.store), None)
+        key = _key(note)
         return validated(
-            f"shipment {note.number}",
+            f"shipment {key}",
             Shipment,
-            erp_key=note.number,
+            erp_key=key,
             order_shop_id=found.order.ext_id.ids,
             location_key=store,
             lines=lines,
@@ -107,10 +107,10 @@ class Shipments:
         while len(found) < limit:
             notes = self._notes(id_from, batch)
             orders = self.orders.by_ids({i for note in notes for i in note.order_ids})
-            handled = self.local.handled_shipments(note.number for note in notes)
+            handled = self.local.handled_shipments(_key(note) for note in notes)
             for note in notes:
                 order = self._shop_order(note, orders)
-                if order is None or note.number in handled:
+                if order is None or _key(note) in handled:
                     new_floor = note.id if advancing else new_floor
                     continue
                 advancing = False
@@ -129,13 +129,9 @@ class Shipments:
     def mark(self, erp_key: str, fulfillment_id: str | None, error: str | None) -> None:
         if fulfillment_id is not None and error is not None:
             raise ValueError(f"shipment {erp_key}: give a fulfillment_id or an error, not both")
-        answer = self.mserver.read_one(list_delivery_notes(numbers=[erp_key]), "delivery note")
-        numbers = (
-            [read_delivery_note(e).number for e in answer.element.iterfind("lst:vydejka", XNS)]
-            if answer.element is not None
-            else []
-        )
-        if erp_key not in numbers:
+        request = DeliveryNoteListRequest(numbers=[erp_key])
+        answer = self.mserver.read_one(list_delivery_notes(request, tz=self.mserver.client.tz), "delivery note")
+        if erp_key not in {_key(note) for note in answer.records}:
             raise RecordError(f"shipment {erp_key}", "erp_key", "no such POHODA delivery note")
         state = "failed" if error is not None else "synced" if fulfillment_id is not None else "skipped"
         self.local.save_shipment(erp_key, state, fulfillment_id, error)

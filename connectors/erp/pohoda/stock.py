@@ -32,7 +32,8 @@ from connectors.pohoda import errors as pohoda
 from connectors.pohoda.models.requests import QUANTITY_SWEEP, Page, StockListRequest
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.xml import iter_stock_chunks
-from connectors.pohoda.xml.build_lists import list_stock, list_stores
+from connectors.pohoda.xml.agendas.stock import list_stock
+from connectors.pohoda.xml.agendas.stores import list_stores
 from domain.models import Page as ResultPage
 from domain.models import StockLevel
 

@@ -1,20 +1,18 @@
 """POHODA-shaped models: what one POHODA document holds, with conversions to ``domain.models``."""
 
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, Ref, VatRate
-from connectors.pohoda.models.directory import AddressBookEntry, CategoryNode, StockSuppliers, Store, SupplierItem
+from connectors.pohoda.models.directory import AddressBookEntry, CategoryNode, Store
 from connectors.pohoda.models.orders import INVOICE_AGENDAS, LinkedDocument, OrderItem, PartyAddress, ReceivedOrder
-from connectors.pohoda.models.payments import BankEntry, BankPayment
+from connectors.pohoda.models.payments import BankPayment, CashReceipt
 from connectors.pohoda.models.requests import (
     QUANTITY_SWEEP,
     AddressBookListRequest,
-    BankListRequest,
     CategoryListRequest,
     DeliveryNoteListRequest,
     OrderListRequest,
     Page,
     StockListRequest,
     StoreListRequest,
-    SupplierListRequest,
 )
 from connectors.pohoda.models.responses import (
     ImportDetail,
@@ -26,6 +24,7 @@ from connectors.pohoda.models.responses import (
 )
 from connectors.pohoda.models.shipments import DeliveryItem, DeliveryNote
 from connectors.pohoda.models.stock import (
+    IntParamDefinition,
     IntParameter,
     IntParameterValue,
     Picture,
@@ -40,9 +39,8 @@ __all__ = [
     "QUANTITY_SWEEP",
     "AddressBookEntry",
     "AddressBookListRequest",
-    "BankEntry",
-    "BankListRequest",
     "BankPayment",
+    "CashReceipt",
     "CategoryListRequest",
     "CategoryNode",
     "DeliveryItem",
@@ -50,6 +48,7 @@ __all__ = [
     "DeliveryNoteListRequest",
     "ExtId",
     "ImportDetail",
+    "IntParamDefinition",
     "IntParameter",
     "IntParameterValue",
     "LinkedDocument",
@@ -69,11 +68,8 @@ __all__ = [
     "ResponsePack",
     "StockItem",
     "StockListRequest",
-    "StockSuppliers",
     "Store",
     "StoreListRequest",
-    "SupplierItem",
-    "SupplierListRequest",
     "UserParameter",
     "VatRate",
 ]

@@ -1,20 +1,18 @@
-"""Catalogue and directory records POHODA exports: e-shop categories, stock suppliers, addresses, stores.
+"""Catalogue and directory records POHODA exports: e-shop categories, addresses, stores.
 
-Each converts to the domain model the sync flows use (``Category``, ``Party``, ``Customer``; a store becomes
+Each converts to the domain model the sync flows use (``Category``, ``Customer``; a store becomes
 the ERP ``Location`` in the ERP adapter).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from connectors.pohoda.models.common import ExtId, PohodaModel
 from connectors.pohoda.models.orders import PartyAddress
-from domain.models import Address, Category, Customer, Party, PartyKind, UtcDatetime
+from domain.models import Address, Category, Customer, UtcDatetime
 
-__all__ = ["AddressBookEntry", "CategoryNode", "StockSuppliers", "Store", "SupplierItem"]
+__all__ = ["AddressBookEntry", "CategoryNode", "Store"]
 
 
 class CategoryNode(PohodaModel):
@@ -38,42 +36,11 @@ class CategoryNode(PohodaModel):
         return [own, *(c for child in self.children for c in child.flatten(self.id))]
 
 
-class SupplierItem(PohodaModel):
-    """One supplier of a stock card ("Dodavatelé"): an address-book reference plus purchase terms."""
-
-    id: int | None = None
-    default: bool = False
-    address_id: int | None = None
-    address_name: str | None = None
-    order_code: str | None = None
-    order_name: str | None = None
-    purchasing_price: Decimal | None = None
-    currency: str | None = None
-    ean: str | None = None
-    delivery_days: int | None = None
-    min_quantity: Decimal | None = None
-
-    def to_party(self) -> Party | None:
-        """The supplier as a domain party (key = address-book id); ``None`` without an address reference."""
-        if self.address_id is None:
-            return None
-        return Party(
-            erp_key=str(self.address_id), name=self.address_name or str(self.address_id), kind=PartyKind.SUPPLIER
-        )
-
-
-class StockSuppliers(PohodaModel):
-    """The suppliers of one stock card (``lst:supplier`` of a ``listSupplier`` export)."""
-
-    stock_id: int | None = None
-    stock_code: str | None = None
-    suppliers: list[SupplierItem] = Field(default_factory=list)
-
-
 class AddressBookEntry(PohodaModel):
     """An address-book record ("Adresář"): the customer a received order links to."""
 
     id: int | None = None
+    number: str | None = Field(default=None, description='"Číslo" (adb:number), export only: the customer key')
     ext_ids: list[ExtId] = Field(default_factory=list)
     address: PartyAddress = Field(default_factory=PartyAddress)
     ship_to: list[PartyAddress] = Field(default_factory=list)

@@ -42,6 +42,7 @@ class OrderItem(PohodaModel):
     """One order line. Without ``stock_code``/``stock_id`` it is a text line (shipping, discount, a custom item)."""
 
     id: int | None = None
+    ext_id: str | None = Field(default=None, description="the line in the external system (ord:extId, ≤64)")
     text: str = Field(min_length=1)
     quantity: Decimal
     delivered: Decimal | None = None

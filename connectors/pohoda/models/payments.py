@@ -1,4 +1,5 @@
-"""A payment received for a shop order, booked as a POHODA bank receipt (``bnk:bank``, ``bankType=receipt``).
+"""A payment received for a shop order, booked as a POHODA bank receipt (``bnk:bank``, ``bankType=receipt``)
+or, for cash gateways, as a cash receipt (``vch:voucher``).
 
 Why a bank receipt and not a flag on the order: POHODA cannot update an imported order, and an order is not a
 document payments are matched against. A shop payment is money arriving on a bank account (directly, or via
@@ -19,7 +20,7 @@ from pydantic import Field
 
 from connectors.pohoda.models.common import ExtId, PohodaModel
 
-__all__ = ["BankEntry", "BankPayment"]
+__all__ = ["BankPayment", "CashReceipt"]
 
 
 class BankPayment(PohodaModel):
@@ -41,13 +42,20 @@ class BankPayment(PohodaModel):
         return f"payment {self.ext_id.ids}"
 
 
-class BankEntry(PohodaModel):
-    """A bank document as ``listBank`` exports it: enough to tell whether a shop payment is booked already."""
+class CashReceipt(PohodaModel):
+    """Cash taken for a shop order (``vch:voucher``, ``voucherType=receipt``): a cash-on-delivery or till gateway.
 
-    id: int | None = None
-    ext_id: ExtId | None = None
-    kind: str | None = None
-    number: str | None = None
-    variable_symbol: str | None = None
-    date: Date | None = None
-    amount: Decimal | None = None
+    ``order_number`` goes into ``originalDocument``, so the receipt names the received order it pays.
+    """
+
+    ext_id: ExtId
+    cash_desk: str = Field(min_length=1, description="the cash desk's short name in POHODA (e.g. 'HP')")
+    order_number: str = Field(min_length=1)
+    date: Date
+    amount: Decimal = Field(gt=0)
+    text: str
+    partner_id: int | None = None
+
+    @property
+    def record(self) -> str:
+        return f"payment {self.ext_id.ids}"

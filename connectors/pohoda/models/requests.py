@@ -19,7 +19,6 @@ from domain.models import UtcDatetime
 __all__ = [
     "QUANTITY_SWEEP",
     "AddressBookListRequest",
-    "BankListRequest",
     "CategoryListRequest",
     "DeliveryNoteListRequest",
     "OrderListRequest",
@@ -27,7 +26,6 @@ __all__ = [
     "StockListRequest",
     "StockPart",
     "StoreListRequest",
-    "SupplierListRequest",
 ]
 
 StockPart = Literal[
@@ -94,6 +92,7 @@ class OrderListRequest(PohodaModel):
     page: Page | None = None
     id: int | None = None
     ext_id: ExtId | None = None
+    numbers: list[str] = Field(default_factory=list, description='document numbers ("Číslo"), any of them')
     date_from: date | None = None
     date_till: date | None = None
     last_changes: UtcDatetime | None = None
@@ -102,18 +101,6 @@ class OrderListRequest(PohodaModel):
 
 class CategoryListRequest(PohodaModel):
     page: Page | None = None
-
-
-class SupplierListRequest(PohodaModel):
-    """Suppliers of stock cards, filtered like stock (``requestSupplier`` is a ``requestStockType``)."""
-
-    ext_system: str | None = None
-    page: Page | None = None
-    id: int | None = None
-    code: str | None = None
-    store: str | None = None
-    internet: bool | None = None
-    last_changes: UtcDatetime | None = None
 
 
 class AddressBookListRequest(PohodaModel):
@@ -130,15 +117,6 @@ class StoreListRequest(PohodaModel):
     page: Page | None = None
 
 
-class BankListRequest(PohodaModel):
-    page: Page | None = None
-    id: int | None = None
-    ext_id: ExtId | None = None
-    date_from: date | None = None
-    date_till: date | None = None
-    last_changes: UtcDatetime | None = None
-
-
 class DeliveryNoteListRequest(PohodaModel):
     """Delivery notes ("výdejky"), e.g. those changed since the last shipment sync."""
 
@@ -146,6 +124,7 @@ class DeliveryNoteListRequest(PohodaModel):
     page: Page | None = None
     id: int | None = None
     ext_id: ExtId | None = None
+    numbers: list[str] = Field(default_factory=list, description='document numbers ("Číslo"), any of them')
     date_from: date | None = None
     date_till: date | None = None
     last_changes: UtcDatetime | None = None

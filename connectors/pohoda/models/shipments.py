@@ -27,6 +27,7 @@ class DeliveryItem(PohodaModel):
     code: str | None = None
     stock_id: int | None = None
     stock_code: str | None = None
+    store: str | None = Field(default=None, description="the store (sklad) the line left, by short name")
     order_id: int | None = Field(default=None, description="the received order this line was delivered from")
     order_number: str | None = None
     order_item_id: int | None = None

@@ -17,7 +17,15 @@ from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, VatRate
 from domain.models import Parameter, Product, StockLevel, UtcDatetime, Variant
 
-__all__ = ["IntParameter", "IntParameterValue", "Picture", "PriceLevel", "StockItem", "UserParameter"]
+__all__ = [
+    "IntParamDefinition",
+    "IntParameter",
+    "IntParameterValue",
+    "Picture",
+    "PriceLevel",
+    "StockItem",
+    "UserParameter",
+]
 
 CENT = Decimal("0.01")
 
@@ -57,6 +65,15 @@ class IntParameter(PohodaModel):
     order: int | None = None
     type: str | None = None
     values: list[IntParameterValue] = Field(default_factory=list)
+
+
+class IntParamDefinition(PohodaModel):
+    """An internet-parameter definition (``ipm:intParam``): what a card's parameter id means."""
+
+    id: int
+    name: str
+    type: str = Field(default="textValue", description="ipm:parameterType: textValue, numberValue, listValue…")
+    unit: str | None = None
 
 
 class UserParameter(PohodaModel):

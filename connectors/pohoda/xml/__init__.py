@@ -2,7 +2,6 @@
 
 from connectors.pohoda.xml.pack import DataPack, DataPackItem
 from connectors.pohoda.xml.parse_response import parse_response
-from connectors.pohoda.xml.read_requests import parse_data_pack
 from connectors.pohoda.xml.safe import parse_document
 from connectors.pohoda.xml.stock_stream import StockChunk, iter_stock_chunks
 
@@ -11,7 +10,6 @@ __all__ = [
     "DataPackItem",
     "StockChunk",
     "iter_stock_chunks",
-    "parse_data_pack",
     "parse_document",
     "parse_response",
 ]

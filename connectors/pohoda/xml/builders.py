@@ -2,22 +2,17 @@
 
 Each takes a model (``connectors.pohoda.models``) and returns a :class:`DataPackItem` with a deterministic id;
 put items into a :class:`DataPack` (or ``MServerClient.new_pack``) to send them. All output validates against
-STORMWARE's ``data.xsd`` (the tests check every builder).
+STORMWARE's ``data.xsd`` (the tests check every builder). Where each lives: ``agendas/__init__.py``.
 """
 
-from connectors.pohoda.xml.build_addressbook import address_book_entry
-from connectors.pohoda.xml.build_documents import bank_receipt, delete_order, received_order
-from connectors.pohoda.xml.build_lists import (
-    list_address_book,
-    list_bank,
-    list_categories,
-    list_delivery_notes,
-    list_orders,
-    list_stock,
-    list_stores,
-    list_suppliers,
-)
-from connectors.pohoda.xml.build_stock import stock_card
+from connectors.pohoda.xml.agendas.addressbook import address_book_entry, list_address_book
+from connectors.pohoda.xml.agendas.categories import list_categories
+from connectors.pohoda.xml.agendas.delivery_notes import list_delivery_notes
+from connectors.pohoda.xml.agendas.int_params import list_int_params
+from connectors.pohoda.xml.agendas.orders import delete_order, list_orders, received_order
+from connectors.pohoda.xml.agendas.payments import bank_receipt, cash_receipt
+from connectors.pohoda.xml.agendas.stock import list_stock, stock_card
+from connectors.pohoda.xml.agendas.stores import list_stores
 from connectors.pohoda.xml.pack import DataPack, DataPackItem, make_item
 
 __all__ = [
@@ -25,15 +20,15 @@ __all__ = [
     "DataPackItem",
     "address_book_entry",
     "bank_receipt",
+    "cash_receipt",
     "delete_order",
     "list_address_book",
-    "list_bank",
     "list_categories",
     "list_delivery_notes",
+    "list_int_params",
     "list_orders",
     "list_stock",
     "list_stores",
-    "list_suppliers",
     "make_item",
     "received_order",
     "stock_card",

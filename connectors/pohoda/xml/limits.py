@@ -6,7 +6,7 @@ length POHODA sees is the cp1250 text) and then refuse an overlong value with :c
 record and the field, so the flow fails *that* record and the others go on.
 
 Keys are ``"<prefix>:<XSD complexType>/<element>"``: exactly where the limit is declared, so the test in
-``tests/connectors/pohoda/test_pohoda_limits.py`` re-reads every entry from the real XSDs and fails when a
+``tests/connectors/pohoda/test_pohoda_encoding.py`` re-reads every entry from the real XSDs and fails when a
 schema update changes one.
 """
 
@@ -58,6 +58,7 @@ MAX_LENGTH: dict[str, int] = {
     # received order (order.xsd)
     "ord:orderHeaderType/numberOrder": 32,
     "ord:orderHeaderType/text": 240,
+    "ord:orderItemType/extId": 64,
     "ord:orderItemType/text": 90,
     "ord:orderItemType/unit": 10,
     "ord:orderItemType/code": 64,

@@ -26,17 +26,14 @@ from connectors.pohoda.models.responses import (
     ResponsePack,
 )
 from connectors.pohoda.namespaces import local_name, q
+from connectors.pohoda.xml.agendas.addressbook import read_address_book
+from connectors.pohoda.xml.agendas.categories import read_categories
+from connectors.pohoda.xml.agendas.delivery_notes import read_delivery_note
+from connectors.pohoda.xml.agendas.int_params import read_int_params
+from connectors.pohoda.xml.agendas.orders import order_label, read_order
+from connectors.pohoda.xml.agendas.stock_read import StockRecordError, read_stock_item
+from connectors.pohoda.xml.agendas.stores import read_store
 from connectors.pohoda.xml.elements import child, children, ext_id_of, text_of
-from connectors.pohoda.xml.read_directory import (
-    read_address_book,
-    read_bank,
-    read_categories,
-    read_delivery_note,
-    read_store,
-    read_suppliers,
-)
-from connectors.pohoda.xml.read_orders import order_label, read_order
-from connectors.pohoda.xml.read_stock import StockRecordError, read_stock_item
 from connectors.pohoda.xml.safe import parse_document
 from connectors.pohoda.xml.values import DEFAULT_TZ, FieldValueError, read_date, read_int, read_local_datetime
 
@@ -66,12 +63,6 @@ _LISTS: dict[str, tuple[str, Reader, Callable[[etree._Element], str], bool]] = {
     ),
     "listOrder": ("lst:order", lambda e, t: read_order(e, exported_at=t), order_label, False),
     "listCategory": ("lst:categoryDetail", lambda e, t: read_categories(e), _label("category", "ctg:id"), True),
-    "listSupplier": (
-        "lst:supplier",
-        lambda e, t: read_suppliers(e),
-        _label("suppliers of", "typ:ids", "typ:id"),
-        False,
-    ),
     "listAddressBook": (
         "lAdb:addressbook",
         lambda e, t: read_address_book(e, exported_at=t),
@@ -79,7 +70,7 @@ _LISTS: dict[str, tuple[str, Reader, Callable[[etree._Element], str], bool]] = {
         False,
     ),
     "listStore": ("lst:store", lambda e, t: read_store(e), _label("store", "sto:name", "sto:id"), False),
-    "listBank": ("lst:bank", lambda e, t: read_bank(e), _label("bank document", "bnk:id"), False),
+    "listIntParam": ("lst:intParamDetail", lambda e, t: read_int_params(e), _label("parameters", "ipm:id"), True),
     "listVydejka": (
         "lst:vydejka",
         lambda e, t: read_delivery_note(e, exported_at=t),

@@ -30,7 +30,7 @@ from connectors.pohoda.errors import ItemError, PackRejected, UnexpectedAnswer, 
 from connectors.pohoda.models.responses import Rejected
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.namespaces import q
-from connectors.pohoda.xml.read_stock import StockRecordError, read_stock_item
+from connectors.pohoda.xml.agendas.stock_read import StockRecordError, read_stock_item
 from connectors.pohoda.xml.safe import PARSER_OPTIONS, GuardedReader, syntax_error
 from connectors.pohoda.xml.values import DEFAULT_TZ, read_local_datetime
 

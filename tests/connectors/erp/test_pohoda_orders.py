@@ -12,7 +12,7 @@ from connectors.erp.errors import ErpError, ErpUnavailable, RecordError
 from connectors.erp.pohoda import PohodaSettings
 from connectors.erp.port import Location
 from connectors.pohoda.mapping import received_order_from_shop
-from connectors.pohoda.xml.build_documents import received_order
+from connectors.pohoda.xml.agendas.orders import received_order
 from domain.models import Customer, Image, OrderState, StockLevel, Tracking
 
 

@@ -12,8 +12,8 @@ from connectors.pohoda.errors import FieldTooLong, RecordError
 from connectors.pohoda.models import (
     AddressBookEntry,
     AddressBookListRequest,
-    BankListRequest,
     BankPayment,
+    CashReceipt,
     CategoryListRequest,
     DeliveryNoteListRequest,
     ExtId,
@@ -29,7 +29,6 @@ from connectors.pohoda.models import (
     StockItem,
     StockListRequest,
     StoreListRequest,
-    SupplierListRequest,
     UserParameter,
 )
 from connectors.pohoda.namespaces import q
@@ -177,16 +176,40 @@ EVERY_ITEM = {
         OrderListRequest(ext_id=ExtId(ids="gid://shopify/Order/1", system=SHOP))
     ),
     "list categories": lambda: b.list_categories(CategoryListRequest()),
-    "list suppliers": lambda: b.list_suppliers(SupplierListRequest(code="ABC-001", last_changes=SINCE)),
     "list addresses": lambda: b.list_address_book(AddressBookListRequest(ext_system=SHOP, last_changes=SINCE)),
     "list stores": lambda: b.list_stores(StoreListRequest()),
-    "list bank by ext id": lambda: b.list_bank(BankListRequest(ext_id=ExtId(ids="t-1", system=SHOP))),
     "list delivery notes": lambda: b.list_delivery_notes(
         DeliveryNoteListRequest(
             last_changes=SINCE, ext_system=SHOP, page=Page(count=50), restriction={"documents": True}
         )
     ),
-    "delete order": lambda: b.delete_order(987, record="order #1001"),
+    "list orders by number": lambda: b.list_orders(
+        OrderListRequest(ext_system=SHOP, numbers=["250100001", "250100002"], restriction={"documents": True})
+    ),
+    "received order with line ext ids": lambda: b.received_order(
+        order(
+            number_order="#1004",
+            ext_id=ExtId(ids="gid://shopify/Order/1004", system=SHOP),
+            items=[
+                item.model_copy(update={"ext_id": f"gid://shopify/LineItem/{n}"})
+                for n, item in enumerate(order().items)
+            ],
+        )
+    ),
+    "list delivery notes by number": lambda: b.list_delivery_notes(DeliveryNoteListRequest(numbers=["VYD0001"])),
+    "list internet parameters": lambda: b.list_int_params(),
+    "cash receipt": lambda: b.cash_receipt(
+        CashReceipt(
+            ext_id=ExtId(ids="gid://shopify/OrderTransaction/9", system=SHOP),
+            cash_desk="HP",
+            order_number="250100001",
+            date=date(2025, 5, 30),
+            amount=Decimal("398"),
+            text="Platba objednávky #1001",
+            partner_id=12,
+        )
+    ),
+    "delete order": lambda: b.delete_order("250100001"),
 }
 
 

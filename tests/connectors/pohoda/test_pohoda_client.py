@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from pohoda_request_reader import parse_data_pack
 from pohoda_support import ICO, PASSWORD, USER, company_detail
 
 from connectors.pohoda.errors import (
@@ -25,7 +26,7 @@ from connectors.pohoda.errors import (
 )
 from connectors.pohoda.models import StockItem, StockListRequest
 from connectors.pohoda.testing import list_stock_element, response_pack
-from connectors.pohoda.xml import builders, iter_stock_chunks, parse_data_pack
+from connectors.pohoda.xml import builders, iter_stock_chunks
 
 
 def ok_for_every_item(request: httpx.Request) -> httpx.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -24,11 +23,11 @@ from connectors.pohoda.namespaces import NS
 from connectors.pohoda.pack_errors import pack_error
 from connectors.pohoda.testing import list_stock_element, response_pack
 from connectors.pohoda.xml import parse_response
-from domain.models import OrderState, PartyKind
+from domain.models import OrderState
 
-RSP, RDC, TYP, LST, ORD, ADB, LADB, SUP, STO, BNK, STK = (
+RSP, RDC, TYP, LST, ORD, ADB, LADB, STO, STK, IPM = (
     ElementMaker(namespace=NS[p], nsmap=NS)
-    for p in ("rsp", "rdc", "typ", "lst", "ord", "adb", "lAdb", "sup", "sto", "bnk", "stk")
+    for p in ("rsp", "rdc", "typ", "lst", "ord", "adb", "lAdb", "sto", "stk", "ipm")
 )
 STAMP = {"version": "2.0", "dateTimeStamp": "2025-03-01T12:00:00", "dateValidFrom": "2025-03-01", "state": "ok"}
 
@@ -185,7 +184,7 @@ def test_exported_cards_read_back_equal_to_what_was_rendered(pohoda_xsd) -> None
     assert read.exported_at.isoformat() == "2025-03-01T11:00:00+00:00"
 
 
-def test_address_book_suppliers_stores_and_bank_records_read_as_models(pohoda_xsd) -> None:
+def test_address_book_stores_and_parameter_definitions_read_as_models(pohoda_xsd) -> None:
     address = LADB.listAddressBook(
         LADB.addressbook(
             ADB.addressbookHeader(
@@ -199,6 +198,7 @@ def test_address_book_suppliers_stores_and_bank_records_read_as_models(pohoda_xs
                         TYP.country(TYP.ids("CZ")),
                     ),
                 ),
+                ADB.number(TYP.numberRequested("K-0042")),
                 ADB.phone("+420777123456"),
                 ADB.email("jan@example.com"),
             ),
@@ -206,39 +206,25 @@ def test_address_book_suppliers_stores_and_bank_records_read_as_models(pohoda_xs
         ),
         **STAMP,
     )
-    suppliers = LST.listSupplier(
-        LST.supplier(
-            SUP.stockItem(TYP.stockItem(TYP.id("1234"), TYP.ids("ABC-001"))),
-            SUP.suppliers(
-                SUP.supplierItem(
-                    SUP.refAd(TYP.id("12"), TYP.ids("Keramika Příbor s.r.o.")),
-                    SUP.orderCode("K-1"),
-                    SUP.purchasingPrice("80"),
-                    default="true",
-                )
-            ),
-            version="2.0",
-        ),
-        **STAMP,
-    )
     stores = LST.listStore(LST.store(STO.id("1"), STO.name("ZBOZI"), STO.text("Hlavní sklad"), version="2.0"), **STAMP)
-    bank = LST.listBank(
-        LST.bank(
-            BNK.bankHeader(
-                BNK.id("9"),
-                BNK.extId(TYP.ids("tx-1"), TYP.exSystemName("shopify")),
-                BNK.bankType("receipt"),
-                BNK.symVar("1001"),
-                BNK.datePayment("2025-01-07"),
+    parameters = LST.listIntParam(
+        LST.intParamDetail(
+            IPM.intParam(IPM.id("3"), IPM.name("Barva"), IPM.parameterType("listValue")),
+            IPM.intParam(
+                IPM.id("4"),
+                IPM.name("Objem"),
+                IPM.parameterType("numberValue"),
+                IPM.parameterSettings(IPM.unit("ml")),
             ),
-            BNK.bankSummary(BNK.homeCurrency(TYP.priceNone("497"))),
             version="2.0",
         ),
         **STAMP,
     )
-    data = response_pack(("adb", address), ("sup", suppliers), ("sto", stores), ("bnk", bank))
+    data = response_pack(("adb", address), ("sto", stores), ("ipm", parameters))
     pohoda_xsd.assert_valid_response(data)
-    entry, supply, store, payment = (item.records[0] for item in parse_response(data).items)
+    book, listing, definitions = parse_response(data).items
+    entry, store = book.records[0], listing.records[0]
+    assert entry.number == "K-0042"
     customer = entry.to_customer(ex_system_name="shopify")
     assert (customer.shop_id, customer.erp_key, customer.email, customer.first_name) == (
         "gid://shopify/Customer/5",
@@ -247,20 +233,11 @@ def test_address_book_suppliers_stores_and_bank_records_read_as_models(pohoda_xs
         "Jan",
     )
     assert customer.addresses[0].country_code == "CZ"
-    party = supply.suppliers[0].to_party()
-    assert (supply.stock_code, party.erp_key, party.name, party.kind) == (
-        "ABC-001",
-        "12",
-        "Keramika Příbor s.r.o.",
-        PartyKind.SUPPLIER,
-    )
     assert (store.name, store.text) == ("ZBOZI", "Hlavní sklad")
-    assert (payment.ext_id.ids, payment.variable_symbol, payment.amount, payment.date) == (
-        "tx-1",
-        "1001",
-        Decimal("497"),
-        date(2025, 1, 7),
-    )
+    assert [(d.id, d.name, d.type, d.unit) for d in definitions.records] == [
+        (3, "Barva", "listValue", None),
+        (4, "Objem", "numberValue", "ml"),
+    ]
 
 
 def test_a_utf8_answer_reads_the_same_as_windows_1250() -> None:

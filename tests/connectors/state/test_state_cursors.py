@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 from state_helpers import T0, make_order
 
-from connectors.state import CursorMovedBackwards, StateStore
+from connectors.state import Cursor, CursorMovedBackwards, StateStore
 
 D1 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 D2 = D1 + timedelta(days=1)
@@ -22,32 +23,33 @@ def test_cursor_is_empty_before_the_first_successful_run(store: StateStore):
     assert cursor.position is None and cursor.extra == {}
 
 
-def test_committed_window_promotes_the_cursor_to_its_signpost(store: StateStore):
-    window = store.open_window("shop-a", "orders", D2, initial=D1)
-    store.commit_window(window, extra={"bulk_operation": "gid://shopify/BulkOperation/7"})
+def test_a_cursor_needs_a_shop_and_a_sync_type():
+    with pytest.raises(ValidationError, match="must not be empty"):
+        Cursor(shop=" ", sync_type="orders")
+
+
+def test_a_committed_cursor_is_read_back_with_its_extra(store: StateStore):
+    store.commit_cursor("shop-a", "orders", D2, extra={"bulk_operation": "gid://shopify/BulkOperation/7"})
     cursor = store.get_cursor("shop-a", "orders")
     assert cursor.position == D2
     assert cursor.extra == {"bulk_operation": "gid://shopify/BulkOperation/7"}
-    assert store.open_window("shop-a", "orders", D2 + timedelta(days=1)).start == D2
 
 
 def test_cursor_not_advanced_when_the_transaction_that_would_commit_it_rolls_back(store: StateStore):
     store.commit_cursor("shop-a", "orders", D1)
-    window = store.open_window("shop-a", "orders", D2)
     with pytest.raises(PageFailed):
         with store.begin() as conn:
             store.stage_orders("shop-a", [make_order(1)], conn=conn)
-            store.commit_window(window, conn=conn)
+            store.commit_cursor("shop-a", "orders", D2, conn=conn)
             raise PageFailed("the last page failed after the commit was issued")
     assert store.get_cursor("shop-a", "orders").position == D1
     assert store.staged_order("shop-a", "gid://shopify/Order/1") is None
 
 
 def test_cursor_and_its_records_persist_together_when_the_transaction_succeeds(store: StateStore):
-    window = store.open_window("shop-a", "orders", D2, initial=D1)
     with store.begin() as conn:
         store.stage_orders("shop-a", [make_order(1)], conn=conn)
-        store.commit_window(window, conn=conn)
+        store.commit_cursor("shop-a", "orders", D2, conn=conn)
     assert store.get_cursor("shop-a", "orders").position == D2
     assert store.staged_order("shop-a", "gid://shopify/Order/1") is not None
 

@@ -59,7 +59,6 @@ def test_public_surface_is_pinned():
             "StagedStatus",
             "StateError",
             "StateStore",
-            "SyncWindow",
             "UnsupportedDatabase",
             "configure_sqlite",
             "describe_line_changes",

@@ -1,8 +1,9 @@
-"""``dat:dataPack`` bytes → the models our builders take, and back (``ParsedItem.rebuild()``).
+"""Test support: ``dat:dataPack`` bytes → the models our builders take, and back (``ParsedItem.rebuild()``).
 
-Why read our own requests: a stored request can be inspected and re-sent (the same ids, so POHODA's duplicity
-check still recognises it), the emulator and the tests read what the client sends through the same models,
-and the shared STORMWARE-style samples prove the round trip: parse → model → build → validate.
+The tests read what the client sent through it, and the shared STORMWARE-style samples prove the round trip
+parse → model → build → validate. Only tests use it: production never reads its own requests, and the
+emulators read requests with their own lxml code (``emulators/pohoda/``) — an emulator that read through
+the connector's models would share the connector's mistakes.
 """
 
 from __future__ import annotations
@@ -18,25 +19,18 @@ from connectors.pohoda.models.common import PohodaModel
 from connectors.pohoda.models.payments import BankPayment
 from connectors.pohoda.models.requests import (
     AddressBookListRequest,
-    BankListRequest,
     CategoryListRequest,
     DeliveryNoteListRequest,
     OrderListRequest,
     Page,
     StockListRequest,
     StoreListRequest,
-    SupplierListRequest,
 )
 from connectors.pohoda.namespaces import NS, local_name, q
-from connectors.pohoda.xml import build_lists
-from connectors.pohoda.xml.build_addressbook import address_book_entry
-from connectors.pohoda.xml.build_documents import bank_receipt, received_order
-from connectors.pohoda.xml.build_stock import stock_card
-from connectors.pohoda.xml.elements import child, ext_id_of, ref_of, text_of
+from connectors.pohoda.xml import builders
+from connectors.pohoda.xml.elements import child, children, ext_id_of, ref_of, text_of
 from connectors.pohoda.xml.pack import DataPackItem
-from connectors.pohoda.xml.read_directory import read_address_book
-from connectors.pohoda.xml.read_orders import read_order
-from connectors.pohoda.xml.read_stock import read_stock_item
+from connectors.pohoda.xml.parsers import read_address_book, read_order, read_stock_item
 from connectors.pohoda.xml.safe import parse_document
 from connectors.pohoda.xml.values import (
     DEFAULT_TZ,
@@ -74,6 +68,11 @@ class ParsedDataPack:
 
 def _filter(request: etree._Element | None) -> etree._Element | None:
     return child(request, "ftr:filter")
+
+
+def _numbers(flt: etree._Element | None) -> list[str]:
+    selected = child(flt, "ftr:selectedNumbers")
+    return [text_of(n, "typ:numberRequested") or "" for n in children(selected, "ftr:number")]
 
 
 def _page(element: etree._Element, prefix: str) -> Page | None:
@@ -159,21 +158,9 @@ def _list_orders(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, di
         ext_id=ext_id_of(child(flt, "ftr:extId")),
         date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
         date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
+        numbers=_numbers(flt),
         last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
         restriction=_restriction(element, "lst"),
-    ), {}
-
-
-def _list_suppliers(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lst:requestSupplier"))
-    return SupplierListRequest(
-        ext_system=element.get("extSystem"),
-        page=_page(element, "lst"),
-        id=read_int(text_of(flt, "ftr:id"), "id"),
-        code=text_of(flt, "ftr:code"),
-        store=ref_of(child(flt, "ftr:store"), "store")[1],
-        internet=read_bool(text_of(flt, "ftr:internet"), "internet"),
-        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
     ), {}
 
 
@@ -190,18 +177,6 @@ def _list_addresses(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel,
     ), {}
 
 
-def _list_bank(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lst:requestBank"))
-    return BankListRequest(
-        page=_page(element, "lst"),
-        id=read_int(text_of(flt, "ftr:id"), "id"),
-        ext_id=ext_id_of(child(flt, "ftr:extId")),
-        date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
-        date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
-        last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
-    ), {}
-
-
 def _list_deliveries(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
     flt = _filter(child(element, "lst:requestVydejka"))
     return DeliveryNoteListRequest(
@@ -211,6 +186,7 @@ def _list_deliveries(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel
         ext_id=ext_id_of(child(flt, "ftr:extId")),
         date_from=read_date(text_of(flt, "ftr:dateFrom"), "dateFrom"),
         date_till=read_date(text_of(flt, "ftr:dateTill"), "dateTill"),
+        numbers=_numbers(flt),
         last_changes=read_local_datetime(text_of(flt, "ftr:lastChanges"), "lastChanges", tz),
         restriction=_restriction(element, "lst"),
     ), {}
@@ -224,26 +200,22 @@ _READERS = {
     "lStk:listStockRequest": _list_stock,
     "lst:listOrderRequest": _list_orders,
     "lst:listCategoryRequest": lambda e, tz: (CategoryListRequest(page=_page(e, "lst")), {}),
-    "lst:listSupplierRequest": _list_suppliers,
     "lAdb:listAddressBookRequest": _list_addresses,
     "lst:listStoreRequest": lambda e, tz: (StoreListRequest(page=_page(e, "lst")), {}),
-    "lst:listBankRequest": _list_bank,
     "lst:listVydejkaRequest": _list_deliveries,
 }
 
 _BUILDERS: dict[str, Any] = {
-    "stk:stock": stock_card,
-    "ord:order": received_order,
-    "adb:addressbook": address_book_entry,
-    "bnk:bank": bank_receipt,
-    "lStk:listStockRequest": build_lists.list_stock,
-    "lst:listOrderRequest": build_lists.list_orders,
-    "lst:listCategoryRequest": lambda model, tz: build_lists.list_categories(model),
-    "lst:listSupplierRequest": build_lists.list_suppliers,
-    "lAdb:listAddressBookRequest": build_lists.list_address_book,
-    "lst:listStoreRequest": lambda model, tz: build_lists.list_stores(model),
-    "lst:listBankRequest": build_lists.list_bank,
-    "lst:listVydejkaRequest": build_lists.list_delivery_notes,
+    "stk:stock": builders.stock_card,
+    "ord:order": builders.received_order,
+    "adb:addressbook": builders.address_book_entry,
+    "bnk:bank": builders.bank_receipt,
+    "lStk:listStockRequest": builders.list_stock,
+    "lst:listOrderRequest": builders.list_orders,
+    "lst:listCategoryRequest": lambda model, tz: builders.list_categories(model),
+    "lAdb:listAddressBookRequest": builders.list_address_book,
+    "lst:listStoreRequest": lambda model, tz: builders.list_stores(model),
+    "lst:listVydejkaRequest": builders.list_delivery_notes,
 }
 
 
@@ -253,8 +225,9 @@ def _agenda_name(tag: str) -> str:
     return f"{prefix}:{local}"
 
 
-def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ) -> ParsedDataPack:
-    """Read a dataPack with the safe parser; agendas we do not build raise ``UnexpectedAnswer``."""
+def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ, skip: frozenset[str] = frozenset()) -> ParsedDataPack:
+    """Read a dataPack with the safe parser; items of the ``skip`` agendas (``"lst:listSupplierRequest"``) are
+    left out, any other agenda we do not build raises ``UnexpectedAnswer``."""
     root = parse_document(data)
     if root.tag != q("dat:dataPack"):
         raise UnexpectedAnswer(f"expected dat:dataPack, got <{local_name(root.tag)}>")
@@ -264,6 +237,8 @@ def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ) -> ParsedDataPack
         if element is None:
             raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r} is empty")
         agenda = _agenda_name(element.tag)
+        if agenda in skip:
+            continue
         reader = _READERS.get(agenda)
         if reader is None:
             raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r}: agenda {agenda} is not one we build")

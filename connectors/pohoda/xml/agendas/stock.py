@@ -1,4 +1,6 @@
-"""Stock card import (``stk:stock``): add, update, or add-or-update ("upsert") a card matched by code.
+"""Stock cards (``stk:stock``): the card import, and the stock export request (``lStk:listStockRequest``).
+
+The export's answer is read by ``stock_read.read_stock_item`` (one card) or ``stock_stream`` (a big export).
 
 Upsert is ``stk:actionType/stk:update add="true"`` with an ``ftr:filter`` on the code: POHODA updates the card
 it finds and creates it when none matches, so the same request works for new and existing items and a retry
@@ -8,18 +10,20 @@ written: quantity changes only through documents (receipts, delivery notes), not
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
 from connectors.pohoda.errors import RecordError
+from connectors.pohoda.models.requests import StockListRequest, StockPart
 from connectors.pohoda.models.stock import StockItem, UserParameter
+from connectors.pohoda.xml.agendas._lists import drop_if_empty, limit, list_item, restriction
 from connectors.pohoda.xml.elements import ElementWriter, agenda, sub
 from connectors.pohoda.xml.pack import DataPackItem, make_item
 from connectors.pohoda.xml.values import DEFAULT_TZ, fmt_bool, fmt_decimal
 
-__all__ = ["stock_card"]
+__all__ = ["list_stock", "stock_card"]
 
 _VALUE_ELEMENT = {
     "text": "typ:textValue",
@@ -174,3 +178,23 @@ def _user_parameter(w: ElementWriter, parent: etree._Element, parameter: UserPar
         w.ref(element, "typ:list", ids=parameter.list_name, field=f"parameters[{index}].list_name")
     else:
         w.text(element, _VALUE_ELEMENT[parameter.kind], parameter.value, field=f"parameters[{index}].value")
+
+
+def list_stock(request: StockListRequest, *, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
+    """The stock export: one keyset page of the cards ``request`` filters, the parts it restricts left out."""
+    w = ElementWriter("stock list request", tz)
+    root = agenda("lStk:listStockRequest", version="2.0", stockVersion="2.0")
+    limit(w, root, "lStk:limit", request.page)
+    flt = sub(sub(root, "lStk:requestStock"), "ftr:filter")
+    w.integer(flt, "ftr:id", request.id)
+    w.ext_id(flt, "ftr:extId", request.ext_id)
+    w.text(flt, "ftr:code", request.code, "ftr:filterStocksType/code")
+    w.text(flt, "ftr:EAN", request.ean, field="ean")
+    w.text(flt, "ftr:name", request.name)
+    w.ref(flt, "ftr:storage", ids=request.storage, limit=None, field="storage")
+    w.ref(flt, "ftr:store", ids=request.store, field="store")
+    w.boolean(flt, "ftr:internet", request.internet)
+    w.local_datetime(flt, "ftr:lastChanges", request.last_changes)
+    drop_if_empty(flt)
+    restriction(root, "lStk:restrictionData", request.restriction, get_args(StockPart))
+    return list_item("list.stock", root, request.page)
