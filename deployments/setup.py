@@ -15,6 +15,7 @@ the shop's block (``restore_rate``) or 100 points/s (Standard) while the block d
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
@@ -86,7 +87,8 @@ async def restore_rates(shops: Iterable[str]) -> dict[str, float]:
     rates: dict[str, float] = {}
     for shop in shops:
         try:
-            block = await ShopifyShop.aload(shop)
+            # Prefect's async-dispatch decorator hides Self from the type checker
+            block = cast(ShopifyShop, await ShopifyShop.aload(shop))
         except ValueError:  # no such block (yet)
             rates[shop] = DEFAULT_RESTORE_RATE
         else:
