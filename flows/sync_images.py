@@ -4,8 +4,8 @@
 Every run walks the items that have a product in the shop, in chunks: ERP → shop sends the images whose
 content hash changed since they were last synced, shop → ERP writes the product images the ERP lacks. Images
 are compared by content hash, not by the item's change time, because an ERP does not always touch the item
-when only its picture changes; reading hashes is cheap next to sending an image. See ``tasks.images`` for how
-a lost answer is adopted instead of uploading the same content twice.
+when only its picture changes; reading hashes is cheap next to sending an image. See ``domain.images`` for how
+an image is recognised on both sides and a lost answer adopted instead of uploading the same content twice.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ shop's running Dask scheduler. Only values cross to a Dask worker (a ``SyncConte
 ``ExportChunk`` naming a file); the worker loads the shop's blocks from the same Prefect API, its child flow
 run reports there, and the chunk's ``SyncReport`` comes back to this run's report. A POHODA export's files are
 on this machine: workers on other machines need ``TMPDIR`` on a shared filesystem.
+
+Last, the shop products of items that are no longer in the ERP are archived, never deleted
+(``tasks.archive``); items taken out of sale but still in the ERP are archived by their own push.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from engine.context import SyncContext
 from engine.resources import resources
 from flows.params import SyncParams
 from flows.runtime import RunHandle, sync_run
+from tasks.archive import archive_removed_items
 from tasks.images import push_images
 from tasks.pohoda_export import (
     ExportChunk,
@@ -210,4 +214,5 @@ def sync_products(params: SyncProductsParams) -> SyncReport:
             export_completion(run, params, child_ctx, runner)
         else:
             by_item_keys(run, params, child_ctx, runner)
+        run.add(archive_removed_items(run.ctx))
     return run.report

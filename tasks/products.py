@@ -271,16 +271,32 @@ def _refused(
         with res.state.begin() as conn:
             res.state.delete_mappings(shop, "variant", gone_variants, conn=conn)
             res.state.delete_mappings(shop, "inventory_item", gone_variants, conn=conn)
-    if any(e.code == GONE or e.reason.strip().lower() == "product does not exist" for e in errors):
-        skus = [v.sku for v in product.variants] + list((last or {}).get("variants", {}))
-        with res.state.begin() as conn:
-            res.state.delete_mappings(shop, "product", [product.erp_key], conn=conn)
-            res.state.delete_mappings(shop, "variant", skus, conn=conn)
-            res.state.delete_mappings(shop, "inventory_item", skus, conn=conn)
-            res.state.delete_hashes(shop, HASH_ENTITY, [product.erp_key], conn=conn)
+    if product_gone(errors):
+        forget_product(
+            res, shop, product.erp_key, [v.sku for v in product.variants] + list((last or {}).get("variants", {}))
+        )
         message += " (the shop product is gone: mapping dropped, the next run creates it again)"
     first = errors[0]
     return ShopRecordError(product.erp_key, first.field, message or "refused", first.code, first.operation)
+
+
+def product_gone(errors: list[ShopRecordError]) -> bool:
+    """Whether Shopify refused because the product no longer exists."""
+    return any(e.code == GONE or e.reason.strip().lower() == "product does not exist" for e in errors)
+
+
+def forget_product(res: ShopResources, shop: str, erp_key: str, skus: list[str]) -> None:
+    """Drop what maps an item to a shop product that is gone: its mappings, its variants' and its digests."""
+    with res.state.begin() as conn:
+        res.state.delete_mappings(shop, "product", [erp_key], conn=conn)
+        res.state.delete_mappings(shop, "variant", skus, conn=conn)
+        res.state.delete_mappings(shop, "inventory_item", skus, conn=conn)
+        res.state.delete_hashes(shop, HASH_ENTITY, [erp_key], conn=conn)
+
+
+def sent_skus(stored: str | None) -> list[str]:
+    """The SKUs an item's stored digests name (none when it holds no digests of this flow)."""
+    return list((_parse(stored) or {}).get("variants", {})) if stored else []
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------

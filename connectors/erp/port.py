@@ -127,6 +127,13 @@ class ErpBackend(abc.ABC):
         """
 
     @abc.abstractmethod
+    def existing_item_keys(self, erp_keys: Sequence[str]) -> set[str]:
+        """Which of these items the ERP still holds, active or not (a deleted item's shop product is archived).
+
+        Cheap next to ``get_products``: keys only, and an item that is no valid product still counts.
+        """
+
+    @abc.abstractmethod
     def get_products_by_sku(self, skus: Sequence[str]) -> list[Product]:
         """The items owning any of these SKUs (each item once, with all its variants), ordered by key."""
 

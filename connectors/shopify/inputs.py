@@ -109,7 +109,7 @@ def product_set_input(
         variants.append(entry)
     result: dict[str, Any] = {
         "title": product.title,
-        "status": "ACTIVE" if product.active else "DRAFT",
+        "status": "ACTIVE" if product.active else "ARCHIVED",  # taken out of sale in the ERP: archived, not deleted
         "productOptions": [{"name": n, "values": [{"name": v} for v in values[n]]} for n in options],
         "variants": variants,
     }

@@ -11,6 +11,11 @@ call (a mutation costs its 10 points whether it reserves one target or 250).
 the rest of a product with many images (``ProductMedia``); one request per product cost 203 requested points
 each, which on a Standard plan kept the image sync waiting for the bucket.
 
+``attach_media`` attaches images to a product (``ProductAttachMedia``), which is not retry-safe: when its answer
+is lost, the product's media are read until the images it sent show under their ERP markers, for as long as the
+client waits for an answer (``lost_answers.create_or_adopt``) — Shopify may apply an attach after the client
+gave up, and attaching again then puts the picture on the product twice.
+
 The other direction, ``download_image``, fetches a product image from its (public CDN) URL for the ERP; the
 Admin token is never sent there either.
 """
@@ -19,14 +24,17 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from connectors.shopify.errors import ConnectionFailed, HttpError, NotFound, RecordError, ServerError
+from connectors.shopify.errors import ConnectionFailed, HttpError, NotFound, RecordError, ServerError, UserError
+from connectors.shopify.lost_answers import create_or_adopt
 from connectors.shopify.mutations import run_batch
 from connectors.shopify.nodes import read_nodes
 from connectors.shopify.paging import read_connection
+from domain.images import ShopMedia, by_marker
 from domain.models import Image
 
 if TYPE_CHECKING:
@@ -35,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_IMAGE_BYTES",
     "STAGED_UPLOADS_PER_CALL",
+    "Attached",
+    "attach_media",
     "download_image",
     "product_media",
     "stage_image",
@@ -47,9 +57,9 @@ STAGED_UPLOADS_PER_CALL = 250
 """Shopify's limit for any input list."""
 
 
-def product_media(client: ShopifyClient, product_ids: Sequence[str]) -> dict[str, list[dict[str, Any]] | None]:
-    """``{product GID: every media node (``MediaFields``)}``; ``None`` for a product that no longer exists."""
-    media: dict[str, list[dict[str, Any]] | None] = {}
+def product_media(client: ShopifyClient, product_ids: Sequence[str]) -> dict[str, list[ShopMedia] | None]:
+    """``{product GID: every media (``MediaFields``)}``; ``None`` for a product that no longer exists."""
+    media: dict[str, list[ShopMedia] | None] = {}
     for gid, node in read_nodes(client, "ProductsMedia", product_ids).items():
         if node is None:
             media[gid] = None
@@ -65,8 +75,61 @@ def product_media(client: ShopifyClient, product_ids: Sequence[str]) -> dict[str
             except NotFound:  # deleted between the two reads
                 media[gid] = None
                 continue
-        media[gid] = nodes
+        media[gid] = [_shop_media(node) for node in nodes]
     return media
+
+
+def _shop_media(node: dict[str, Any]) -> ShopMedia:
+    return ShopMedia(
+        id=node["id"],
+        alt=node.get("alt"),
+        content_type=node.get("mediaContentType"),
+        status=node.get("status"),
+        url=(node.get("image") or {}).get("url"),
+    )
+
+
+@dataclass
+class Attached:
+    """What an attach left on the product: ``{ERP marker: media GID}`` and the inputs Shopify refused."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+def attach_media(
+    client: ShopifyClient, product_id: str, media: list[dict[str, Any]], markers: Sequence[str]
+) -> Attached:
+    """``ProductAttachMedia`` of ``media`` (``CreateMediaInput``s whose alt texts carry ``markers``).
+
+    The answer shows the product's last 10 media; when it does not show every marker sent (more media, or
+    refused ones) the product is read again. When the answer is lost, the media are looked for under their
+    markers instead of attached again (see the module's docstring); ``NotFound`` if the product is gone.
+    """
+    wanted = set(markers)
+
+    def attach() -> Attached:
+        payload, user_errors = client.mutate(
+            "ProductAttachMedia", {"productId": product_id, "media": media}, "productUpdate"
+        )
+        nodes = (((payload or {}).get("product") or {}).get("media") or {}).get("nodes") or ()
+        ids = by_marker(_shop_media(node) for node in nodes)
+        if not wanted <= set(ids):
+            ids = _markers_now(client, product_id)
+        return Attached(ids, user_errors)
+
+    def find() -> Attached | None:
+        ids = _markers_now(client, product_id)
+        return Attached(ids) if wanted <= set(ids) else None
+
+    return create_or_adopt(client, attach, find)
+
+
+def _markers_now(client: ShopifyClient, product_id: str) -> dict[str, str]:
+    found = product_media(client, [product_id]).get(product_id)
+    if found is None:
+        raise NotFound(f"product {product_id} no longer exists")
+    return by_marker(found)
 
 
 def _names(image: Image) -> tuple[str, str]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+import httpx
 import sqlalchemy as sa
 
 from connectors.erp.sql import tables as t
 from connectors.shopify.media import stage_image
 from domain.models import Image
+from emulators.shopify.faults import FaultDecision
 from engine.resources import resources
-from flows.sync_images import SyncImagesParams, sync_images
+from flows.sync_images import ImageDirection, SyncImagesParams, sync_images
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
 NOW = datetime(2025, 2, 1, tzinfo=UTC)
@@ -133,6 +135,42 @@ def test_an_image_whose_send_lost_its_answer_is_adopted_and_new_content_replaces
     again = sync_images(last_period(sqlite_shop))
     assert (again.created, again.updated, again.failed) == (0, 1, 0)
     assert media_contents(sqlite_shop, gid) == [replaced]
+
+
+def answer_late(shop, monkeypatch, operation: str, client_waits: float, applied_after: float) -> list[str]:
+    """The first ``operation`` request is applied by the shop only after the client stopped waiting for its
+    answer (it times out); returns the operation names of every request, in order."""
+    monkeypatch.setattr(resources(shop.name).shopify.http, "timeout", httpx.Timeout(client_waits))
+    operations: list[str] = []
+    record = shop.emulator.recorder.record
+
+    def recording(body, headers, path):
+        operations.append((body or {}).get("operationName"))
+        return record(body, headers, path)
+
+    def draw() -> FaultDecision:  # runs right after the request was recorded
+        late = operations[-1] == operation and operations.count(operation) == 1
+        return FaultDecision(hang=applied_after) if late else FaultDecision()
+
+    monkeypatch.setattr(shop.emulator.recorder, "record", recording)
+    monkeypatch.setattr(shop.emulator.faults, "draw", draw)
+    return operations
+
+
+def test_an_attach_applied_after_the_client_timed_out_is_waited_for_and_adopted_not_sent_twice(
+    sqlite_shop, monkeypatch
+):
+    gids = put_products_in_shop(sqlite_shop)
+    operations = answer_late(sqlite_shop, monkeypatch, "ProductAttachMedia", client_waits=0.5, applied_after=0.8)
+
+    report = sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
+
+    with_images = {image.item_key for image in sqlite_shop.data.images}
+    assert operations.count("ProductAttachMedia") == len(with_images)  # the late one was not sent again
+    assert report.failed == 0 and report.created == len(sqlite_shop.data.images)
+    for image in sqlite_shop.data.images:
+        assert media_contents(sqlite_shop, gids[image.item_key]).count(image.content) == 1
+    assert len(sqlite_shop.state.all_mappings(sqlite_shop.name, "media")) == len(sqlite_shop.data.images)
 
 
 def test_a_dry_run_compares_and_writes_nothing(sqlite_shop):

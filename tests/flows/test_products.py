@@ -9,9 +9,11 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
 from connectors.erp.sql import SqlErpBackend, loader
+from connectors.erp.sql import tables as t
 from emulators.shopify import catalog_ops
 from emulators.shopify.faults import FaultDecision
 from flows.sync_products import SyncProductsParams, sync_products
+from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
 
 MUTATIONS = ("ProductSet", "ProductUpdate", "ProductVariantsBulkUpdate")
 
@@ -185,3 +187,86 @@ def test_a_product_deleted_in_the_shop_is_created_again_when_its_item_is_synced_
     assert (again.created, again.failed) == (1, 0)
     new_gid = sqlite_shop.state.shop_ids(sqlite_shop.name, "product", [item.erp_key])[item.erp_key]
     assert new_gid != gid and sqlite_shop.emulator.state.find(new_gid, "Product").title == f"{item.title} (new)"
+
+
+def shop_statuses(shop, keys) -> dict[str, str]:
+    gids = shop.state.shop_ids(shop.name, "product", keys)
+    return {key: shop.emulator.state.find(gid, "Product").status for key, gid in gids.items()}
+
+
+def remove_from_erp(shop, product) -> None:
+    """A user deletes the item in the ERP: its row and everything that hangs off it."""
+    with SqlErpBackend.from_url(shop.db_url).engine.begin() as conn:
+        conn.execute(t.stock.delete().where(t.stock.c.sku.in_([v.sku for v in product.variants])))
+        for table in (t.images, t.item_categories, t.parameters, t.variants):
+            conn.execute(table.delete().where(table.c.item_key == product.erp_key))
+        conn.execute(t.items.delete().where(t.items.c.erp_key == product.erp_key))
+
+
+def test_items_deleted_or_deactivated_in_the_erp_are_archived_once_and_come_back_active(sqlite_shop):
+    sync_products(SyncProductsParams(shop=sqlite_shop.name))
+    deleted, deactivated = [p for p in sqlite_shop.data.products if p.active][:2]
+    keys = [deleted.erp_key, deactivated.erp_key]
+    gids = sqlite_shop.state.shop_ids(sqlite_shop.name, "product", keys)
+    assert shop_statuses(sqlite_shop, keys) == {key: "ACTIVE" for key in keys}
+    at = datetime(2031, 7, 1, tzinfo=UTC)
+    remove_from_erp(sqlite_shop, deleted)
+    change_in_erp(sqlite_shop, deactivated.model_copy(update={"active": False}), at)
+    window = SyncProductsParams(shop=sqlite_shop.name, period_start=at, period_end=at + timedelta(hours=1))
+
+    archived = sync_products(window)
+
+    assert (archived.created, archived.updated, archived.failed) == (0, 2, 0)
+    assert shop_statuses(sqlite_shop, keys) == {key: "ARCHIVED" for key in keys}
+    assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)  # archived, never deleted
+    version = sqlite_shop.emulator.state.version
+    again = sync_products(window)
+    assert (again.created, again.updated, again.failed) == (0, 0, 0)
+    assert sqlite_shop.emulator.state.version == version  # nothing was sent
+
+    back_at = at + timedelta(days=1)
+    change_in_erp(sqlite_shop, deleted, back_at)
+    change_in_erp(sqlite_shop, deactivated, back_at)
+    back = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=back_at, period_end=back_at + timedelta(hours=1))
+    )
+    assert (back.created, back.updated, back.failed) == (0, 2, 0)
+    assert shop_statuses(sqlite_shop, keys) == {key: "ACTIVE" for key in keys}
+    assert sqlite_shop.state.shop_ids(sqlite_shop.name, "product", keys) == gids  # the same products
+
+
+def test_pohoda_items_whose_cards_are_deleted_or_taken_off_the_internet_are_archived_once(pohoda_shop):
+    shop, pohoda = pohoda_shop, pohoda_shop.pohoda
+    sync_products(SyncProductsParams(shop=shop.name))
+    by_key: dict[str, list] = {}
+    for card in pohoda.sorted_by_id(pohoda.cards.values()):
+        by_key.setdefault(card.user_params["VPrItemKey"], []).append(card)
+    deleted, hidden = [key for key, cards in by_key.items() if all(c.is_internet for c in cards)][:2]
+    assert shop_statuses(shop, [deleted, hidden]) == {deleted: "ACTIVE", hidden: "ACTIVE"}
+    changed_since = datetime.now(UTC).replace(microsecond=0)
+    with pohoda.lock:
+        for card in by_key[deleted]:
+            del pohoda.cards[card.id]
+    for card in by_key[hidden]:
+        pohoda.change_stock_card(card.id, is_internet=False)
+    window = SyncProductsParams(
+        shop=shop.name, period_start=changed_since, period_end=changed_since + timedelta(hours=1)
+    )
+
+    archived = sync_products(window)
+
+    assert (archived.created, archived.updated, archived.failed) == (0, 2, 0)
+    assert shop_statuses(shop, [deleted, hidden]) == {deleted: "ARCHIVED", hidden: "ARCHIVED"}
+    assert len(shop.emulator.state.products) == len(shop.data.products)
+    version = shop.emulator.state.version
+    again = sync_products(window)
+    assert (again.created, again.updated, again.failed) == (0, 0, 0)
+    assert shop.emulator.state.version == version
+
+    back_since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    for card in by_key[hidden]:
+        pohoda.change_stock_card(card.id, is_internet=True)
+    back = sync_products(
+        SyncProductsParams(shop=shop.name, period_start=changed_since, period_end=back_since + timedelta(hours=1))
+    )
+    assert back.updated == 1 and shop_statuses(shop, [hidden]) == {hidden: "ACTIVE"}

@@ -126,6 +126,10 @@ class PohodaErpBackend(ErpBackend):
             raise assembled.problems[0]
         return assembled.products
 
+    def existing_item_keys(self, erp_keys: Sequence[str]) -> set[str]:
+        with erp_errors("existing_item_keys"):
+            return self._cards.existing_keys(erp_keys)
+
     def get_products_by_sku(self, skus: Sequence[str]) -> list[Product]:
         with erp_errors("get_products_by_sku"):
             cards, _, _ = self._cards.by_codes(list(skus), INDEX_PARTS)

@@ -139,9 +139,10 @@ class Cards:
 
     # ---- the card index ------------------------------------------------------------------------------------
 
-    def refresh_index(self) -> None:
-        """Bring the card index up to date: everything on first use, then cards changed since the last time."""
-        mark = self.local.mark("cards")
+    def refresh_index(self, *, full: bool = False) -> None:
+        """Bring the card index up to date: everything on first use (or when ``full``), then the cards changed
+        since the last time. Only a full sweep forgets deleted cards: ``lastChanges`` lists no deletions."""
+        mark = None if full else self.local.mark("cards")
         since = datetime.fromisoformat(mark) if mark else None
         rows: list[tuple[int, str, str | None, str]] = []
         stamp = None
@@ -155,6 +156,12 @@ class Cards:
         self.local.put_cards(rows, replace=since is None)
         if stamp is not None:
             self.local.set_mark("cards", stamp.isoformat())
+
+    def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these product keys still have a card, after a full sweep of the card index (headers and
+        user fields only), since POHODA tells of no deleted card. A card taken off the internet still counts."""
+        self.refresh_index(full=True)
+        return set(self.local.card_product_keys().values()) & set(keys)
 
     # ---- products ------------------------------------------------------------------------------------------
 

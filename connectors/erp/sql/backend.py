@@ -114,6 +114,10 @@ class SqlErpBackend(ErpBackend):
         with self._tx(conn, write=False, operation="get_products") as c:
             return catalog.products_by_keys(c, erp_keys)
 
+    def existing_item_keys(self, erp_keys: Sequence[str], *, conn: sa.Connection | None = None) -> set[str]:
+        with self._tx(conn, write=False, operation="existing_item_keys") as c:
+            return catalog.existing_keys(c, erp_keys)
+
     def get_products_by_sku(self, skus: Sequence[str], *, conn: sa.Connection | None = None) -> list[Product]:
         with self._tx(conn, write=False, operation="get_products_by_sku") as c:
             return catalog.products_by_skus(c, skus)

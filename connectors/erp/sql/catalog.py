@@ -26,6 +26,7 @@ __all__ = [
     "all_categories",
     "all_locations",
     "all_parties",
+    "existing_keys",
     "item_images",
     "products_by_keys",
     "products_by_skus",
@@ -153,6 +154,14 @@ def products_by_keys(conn: sa.Connection, erp_keys: Sequence[str]) -> list[Produ
     if rejected:  # asked for by key, so the caller must hear about a bad one
         raise rejected[0]
     return products
+
+
+def existing_keys(conn: sa.Connection, erp_keys: Sequence[str]) -> set[str]:
+    """The keys of these items that have a row (a deleted row is a removed item; ``active`` false is not)."""
+    found: set[str] = set()
+    for chunk in chunked(sorted(set(erp_keys))):
+        found.update(conn.scalars(sa.select(t.items.c.erp_key).where(t.items.c.erp_key.in_(chunk))))
+    return found
 
 
 def products_by_skus(conn: sa.Connection, skus: Sequence[str]) -> list[Product]:

@@ -112,6 +112,12 @@ def test_products_are_found_by_key_and_by_any_of_their_skus(erp_harness, erp):
     assert [v.sku for v in by_sku[0].variants] == ["A-S", "A-M"]
 
 
+def test_the_erp_tells_which_items_it_still_holds_inactive_ones_included(erp_harness, erp):
+    erp_harness.load(products=[product("A", "A-1"), product("B", "B-1").model_copy(update={"active": False})])
+    assert erp.existing_item_keys(["B", "A", "GONE"]) == {"A", "B"}
+    assert erp.existing_item_keys([]) == set()
+
+
 def test_a_cursor_from_another_listing_or_mangled_is_refused(erp_harness, erp):
     erp_harness.load(products=[product("A"), product("B")])
     with pytest.raises(RecordError, match="cursor"):

@@ -81,8 +81,8 @@ def test_products_media_are_read_in_batches_and_a_product_with_many_pages_the_re
 
     media = product_media(client, [*products, gone])
 
-    assert [node["alt"] for node in media[products[0]]] == [f"photo {n}" for n in range(12)]
-    assert [node["alt"] for node in media[products[1]]] == ["photo 0"]
+    assert [node.alt for node in media[products[0]]] == [f"photo {n}" for n in range(12)]
+    assert [node.alt for node in media[products[1]]] == ["photo 0"]
     assert all(media[p] == [] for p in products[2:])
     assert media[gone] is None
     size = catalog.get("ProductsMedia").max_ids
