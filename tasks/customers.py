@@ -101,14 +101,11 @@ def _sync_one(res: ShopResources, ctx: SyncContext, shop_customer: Customer, map
         return "unchanged"
     if ctx.dry_run:
         return "created" if base is None else "updated"
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            erp_key = res.erp.upsert_customer(target, conn=conn)  # type: ignore[call-arg]
-            res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)], conn=conn)
-    else:
-        # a crash between the two leaves an unmapped ERP customer that the next run matches by email/phone
-        erp_key = res.erp.upsert_customer(target)
-        res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)])
+    # without a shared transaction, a crash between the two leaves an unmapped ERP customer that the next run
+    # matches by email/phone
+    with res.erp.unit_of_work(res.state) as work:
+        erp_key = work.erp.upsert_customer(target)
+        res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)], conn=work.conn)
     return "created" if base is None else "updated"
 
 

@@ -89,13 +89,9 @@ def _create_one(res, shop: str, order: Order) -> str:
     if order.customer and (order.customer.email or order.customer.phone):
         found = res.erp.find_customer(order.customer.email, order.customer.phone)
         customer_key = found.erp_key if found else res.erp.upsert_customer(order.customer)
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            erp_key = res.erp.create_sales_order(order, customer_key, conn=conn)
-            res.state.mark_order_done(shop, order.shop_id, erp_key, conn=conn)
-    else:
-        erp_key = res.erp.create_sales_order(order, customer_key)  # idempotent by shop order id
-        res.state.mark_order_done(shop, order.shop_id, erp_key)
+    with res.erp.unit_of_work(res.state) as work:
+        erp_key = work.erp.create_sales_order(order, customer_key)  # idempotent by shop order id
+        res.state.mark_order_done(shop, order.shop_id, erp_key, conn=work.conn)
     return erp_key
 
 

@@ -149,13 +149,10 @@ def _record(res: ShopResources, ctx: SyncContext, shipment: Shipment, outcome: _
         return outcome
     fulfillment_id = ",".join(outcome.sent) if outcome.sent and outcome.error is None else None
     error = outcome.error
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            res.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error, conn=conn)  # type: ignore[call-arg]
-            res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key], conn=conn)
-    else:
-        res.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error)
-        res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key])  # left behind on a crash: never read again
+    with res.erp.unit_of_work(res.state) as work:
+        work.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error)
+        # without a shared transaction a crash leaves the intent behind: never read again
+        res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key], conn=work.conn)
     return outcome
 
 
