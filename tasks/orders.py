@@ -11,15 +11,16 @@ from connectors.shopify.mapping import more_lines_cursor, order_from_node
 from domain.models import Order
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import resources
 
 
 @task(**IO_TASK)
-def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[SyncReport, str | None]:
+def stage_orders_page(ctx: SyncContext, query: str, cursor: str | None = None) -> PageOutcome[str]:
     """Fetch one page of orders matching ``query`` and upsert them into the staging table (dedupe by id)."""
     res = resources(ctx.shop)
-    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=after)
+    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=cursor)
     report, orders = SyncReport(), []
     for node in page.items:
         try:
@@ -35,7 +36,7 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
             report.fail(str(node.get("name") or node.get("id")), _reason(exc))
     if ctx.dry_run:
         report.skipped += len(orders)
-        return report, page.next_cursor
+        return PageOutcome(report=report, next_cursor=page.next_cursor)
     staged = res.state.stage_orders(ctx.shop, orders)
     report.created += staged.new
     report.updated += staged.updated
@@ -46,7 +47,7 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
             f"edited after its sales order {conflict.erp_key} was created: {conflict.reason}",
             field="lines",
         )
-    return report, page.next_cursor
+    return PageOutcome(report=report, next_cursor=page.next_cursor)
 
 
 @task(**IO_TASK)
