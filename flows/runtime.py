@@ -5,6 +5,7 @@
             return run.report
         run.pages(stage_orders_page, query)      # a listing: one task per page, until the last
         run.add(create_sales_orders_batch(...))  # one task: its SyncReport or Outcome
+        run.shop_changes(book_payments_page)      # shop records changed in the period → the ERP
 
 The shop's queue-category locks (Prefect global concurrency limits, ``strict=True`` so a missing limit fails
 loudly instead of running unguarded) are held for the whole run, so an in-process run respects the same
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
+from connectors.shopify.search import any_of, updated_at_filter
 from domain.categories import locks_for
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -36,6 +38,9 @@ customer saved just before the last period's end may only have become searchable
 (The ERP's order states have the same gap: a change committed late keeps its earlier time.) Every reader
 dedupes — staging by order id, payments by transaction id, customers by matching, order states by reading
 the shop order first — so reading a change twice costs a query, and missing it would cost a record."""
+
+RETRY_CHUNK = 50
+"""Retry keys per Shopify search: ``id:1 OR id:2 …`` stays well inside the query's length limit."""
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -77,6 +82,23 @@ class RunHandle:
             cursor = page.next_cursor
             if cursor is None:
                 return pages
+
+    def shop_changes(self, page_task: Callable[..., PageOutcome[str]]) -> None:
+        """The shape of a flow that brings shop records changed in its period to the ERP (customers, payments).
+
+        ``page_task(ctx, query, exclude, cursor=...)`` handles one page of the records a Shopify search
+        ``query`` finds; its retry keys are record GIDs. Last run's retry keys go first, looked up by id, then
+        every record updated since ``since``, passing over the ones just retried so none is handled twice.
+        """
+        retry = self.ctx.retry_keys
+        for chunk in chunks(retry, RETRY_CHUNK):
+            self.pages(page_task, any_of("id", [_number(gid) for gid in chunk]), [])
+        self.pages(page_task, updated_at_filter(self.since, self.ctx.period_end), retry)
+
+
+def _number(gid: str) -> int:
+    """``gid://shopify/Customer/42`` → 42: Shopify's search takes the numeric id."""
+    return int(gid.rsplit("/", 1)[-1])
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:

@@ -12,7 +12,6 @@ from prefect import flow
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
-from flows.shop_changes import sync_shop_changes
 from tasks.customers import sync_customers_page
 
 
@@ -20,5 +19,5 @@ from tasks.customers import sync_customers_page
 def sync_customers(params: SyncParams) -> SyncReport:
     with sync_run(params, "sync_customers") as run:
         if not run.ctx.nothing_due:
-            sync_shop_changes(run, sync_customers_page)
+            run.shop_changes(sync_customers_page)
     return run.report

@@ -12,7 +12,6 @@ from prefect import flow
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
-from flows.shop_changes import sync_shop_changes
 from tasks.payments import book_payments_page
 
 
@@ -20,5 +19,5 @@ from tasks.payments import book_payments_page
 def sync_payments(params: SyncParams) -> SyncReport:
     with sync_run(params, "sync_payments") as run:
         if not run.ctx.nothing_due:
-            sync_shop_changes(run, book_payments_page)
+            run.shop_changes(book_payments_page)
     return run.report

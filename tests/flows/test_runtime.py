@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from connectors.shopify.search import updated_at_filter
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.outcomes import Outcome, PageOutcome
+from flows import runtime
 from flows.runtime import OVERLAP, RunHandle, chunks
 from tasks.categories import MembersPage
 
@@ -79,3 +81,20 @@ def test_task_outcomes_survive_pickling_as_prefect_ships_results():
         MembersPage(report=SyncReport(), next_cursor=None, members={"CAT": ["I1", "I2"]}),
     ]
     assert [pickle.loads(pickle.dumps(o)) for o in outcomes] == outcomes
+
+
+def test_shop_changes_retry_last_runs_records_by_id_first_then_pass_them_over_in_the_period(monkeypatch):
+    monkeypatch.setattr(runtime, "RETRY_CHUNK", 2)
+    retry = [f"gid://shopify/Order/{n}" for n in (1, 2, 3)]
+    run = _run(period_start=START, period_end=START.replace(hour=9), retry_keys=retry)
+    calls: list = []
+
+    def page_task(ctx: SyncContext, query: str, exclude: list[str], cursor: str | None = None) -> PageOutcome[str]:
+        calls.append((query, exclude, cursor))
+        return PageOutcome(report=SyncReport(updated=1))
+
+    run.shop_changes(page_task)
+    assert [(exclude, cursor) for _, exclude, cursor in calls] == [([], None), ([], None), (retry, None)]
+    assert "id:1" in calls[0][0] and "id:2" in calls[0][0] and "id:3" in calls[1][0]
+    assert calls[2][0] == updated_at_filter(START - OVERLAP, START.replace(hour=9))
+    assert run.report.updated == 3
