@@ -5,7 +5,8 @@ name into connectors and keeps them for the life of the process, so every task o
 client, one cost governor and one database engine.
 
 When the shop's ERP is the ``sql`` adapter and no separate state URL is set, the state store uses the ERP's
-engine: an ERP write and the state that records it then commit in one transaction.
+engine: an ERP write and the state that records it then commit in one transaction
+(``ErpBackend.unit_of_work``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cached_property
 
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from connectors.erp.port import ErpBackend
-from connectors.erp.sql import default_data_dir
+from connectors.erp.sql import SqlErpBackend, default_data_dir
 from connectors.shopify import ShopifyClient
 from connectors.state import StateStore
 from engine.shared_budget import shared_budget_for
@@ -40,8 +41,8 @@ class ShopResources:
         url = self.shop.state_url or getattr(self.erp_block, "state_url", None)
         if url is not None:
             store = StateStore.from_url(url.get_secret_value())
-        elif isinstance(self.erp_block, ErpDatabase):
-            store = StateStore(self.erp.engine)  # type: ignore[attr-defined]  # sql adapter: shared transactions
+        elif isinstance(self.erp_block, ErpDatabase) and isinstance(self.erp, SqlErpBackend):
+            store = StateStore(self.erp.engine)  # one database: the ERP's units of work share its transactions
         else:
             store = StateStore.from_url(f"sqlite:///{default_data_dir() / f'state-{self.name}.db'}")
         store.create_schema()
@@ -50,12 +51,6 @@ class ShopResources:
     @cached_property
     def shopify(self) -> ShopifyClient:
         return self.shop.client(shared_budget=shared_budget_for(self.name, self.shop))
-
-    @property
-    def shares_transactions(self) -> bool:
-        """True when ERP writes and state writes can commit together (same engine)."""
-        engine = getattr(self.erp, "engine", None)
-        return engine is not None and engine is self.state.engine
 
 
 def resources(shop: str) -> ShopResources:

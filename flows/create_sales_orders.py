@@ -11,7 +11,7 @@ from pydantic import Field
 
 from domain.report import SyncReport
 from flows.params import SyncParams
-from flows.runtime import sync_run
+from flows.runtime import chunks, sync_run
 from tasks.orders import create_sales_orders_batch, pending_order_ids
 
 BATCH = 50
@@ -27,7 +27,6 @@ def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport:
     with sync_run(params, "create_sales_orders", {"order_ids": params.order_ids}) as run:
         if run.ctx.nothing_due:
             return run.report
-        ids = pending_order_ids(run.ctx, params.max_attempts)
-        for start in range(0, len(ids), BATCH):
-            run.add(create_sales_orders_batch(run.ctx, ids[start : start + BATCH]))
+        for batch in chunks(pending_order_ids(run.ctx, params.max_attempts), BATCH):
+            run.add(create_sales_orders_batch(run.ctx, batch))
     return run.report

@@ -1,9 +1,11 @@
-"""The frame every sync flow runs in: lock, period, run record, report.
+"""The frame every sync flow runs in: lock, period, run record, report, and the one page loop.
 
     with sync_run(params, "sync_orders") as run:
         if run.ctx.nothing_due:
             return run.report
-        ...tasks, each adding its SyncReport with run.add(...)
+        run.pages(stage_orders_page, query)      # a listing: one task per page, until the last
+        run.add(create_sales_orders_batch(...))  # one task: its SyncReport or Outcome
+        run.shop_changes(book_payments_page)      # shop records changed in the period → the ERP
 
 The shop's queue-category locks (Prefect global concurrency limits, ``strict=True`` so a missing limit fails
 loudly instead of running unguarded) are held for the whole run, so an in-process run respects the same
@@ -12,21 +14,37 @@ exclusion as the work queues.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
+from connectors.shopify.search import any_of, updated_at_filter
 from domain.categories import locks_for
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import Outcome, PageOutcome
 from flows.params import SyncParams
 from tasks.runs import close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600
+
+OVERLAP = timedelta(minutes=10)
+"""How far before its period start a run reads changes again. Shopify's search index lags writes: an order or
+customer saved just before the last period's end may only have become searchable after that run searched.
+(The ERP's order states have the same gap: a change committed late keeps its earlier time.) Every reader
+dedupes — staging by order id, payments by transaction id, customers by matching, order states by reading
+the shop order first — so reading a change twice costs a query, and missing it would cost a record."""
+
+RETRY_CHUNK = 50
+"""Retry keys per Shopify search: ``id:1 OR id:2 …`` stays well inside the query's length limit."""
+
+T = TypeVar("T")
+C = TypeVar("C")
+R = TypeVar("R", bound=SyncReport | Outcome)
 
 
 class RunHandle:
@@ -35,12 +53,58 @@ class RunHandle:
         self.report = SyncReport()
         self.retry_keys: list[str] = []
 
-    def add(self, report: SyncReport, retry_keys: list[str] | None = None) -> SyncReport:
-        """Add one task's result; ``retry_keys`` are records the next run must try again."""
-        self.report = self.report + report
-        if retry_keys:
-            self.retry_keys.extend(retry_keys)
-        return report
+    @property
+    def since(self) -> datetime | None:
+        """Where this run reads changes from: its period start less ``OVERLAP`` (None: from the beginning)."""
+        start = self.ctx.period_start
+        return start - OVERLAP if start is not None else None
+
+    def add(self, result: R, retry_keys: Iterable[str] = ()) -> R:
+        """Add one task's result (a report, or an outcome with the records the next run must try again, to which
+        ``retry_keys`` adds); returns it."""
+        if isinstance(result, Outcome):
+            self.report = self.report + result.report
+            self.retry_keys.extend(result.retry_keys)
+        else:
+            self.report = self.report + result
+        self.retry_keys.extend(retry_keys)
+        return result
+
+    def pages(self, task: Callable[..., PageOutcome[C]], *args: Any, **kwargs: Any) -> list[PageOutcome[C]]:
+        """Walk a listing one task per page: ``task(ctx, *args, cursor=..., **kwargs)`` from the first page
+        (cursor None) until a page says it was the last. Each page's report and retry keys are added; the pages
+        are returned for a flow that collects more than that."""
+        pages: list[PageOutcome[C]] = []
+        cursor: C | None = None
+        while True:
+            page = self.add(task(self.ctx, *args, cursor=cursor, **kwargs))
+            pages.append(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                return pages
+
+    def shop_changes(self, page_task: Callable[..., PageOutcome[str]]) -> None:
+        """The shape of a flow that brings shop records changed in its period to the ERP (customers, payments).
+
+        ``page_task(ctx, query, exclude, cursor=...)`` handles one page of the records a Shopify search
+        ``query`` finds; its retry keys are record GIDs. Last run's retry keys go first, looked up by id, then
+        every record updated since ``since``, passing over the ones just retried so none is handled twice.
+        """
+        retry = self.ctx.retry_keys
+        for chunk in chunks(retry, RETRY_CHUNK):
+            self.pages(page_task, any_of("id", [_number(gid) for gid in chunk]), [])
+        self.pages(page_task, updated_at_filter(self.since, self.ctx.period_end), retry)
+
+
+def _number(gid: str) -> int:
+    """``gid://shopify/Customer/42`` → 42: Shopify's search takes the numeric id."""
+    return int(gid.rsplit("/", 1)[-1])
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), one task each."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def scheduled_start() -> datetime:

@@ -13,8 +13,14 @@ from prefect import flow
 
 from domain.report import SyncReport
 from flows.params import SyncParams
-from flows.runtime import sync_run
-from tasks.categories import add_products_to_collections, category_members, read_category_tree, upsert_collections
+from flows.runtime import chunks, sync_run
+from tasks.categories import (
+    MembersPage,
+    add_products_to_collections,
+    category_members,
+    read_category_tree,
+    upsert_collections,
+)
 from tasks.parameters import PAGE
 
 COLLECTIONS_PER_TASK = 50
@@ -27,30 +33,21 @@ def sync_categories(params: SyncParams) -> SyncReport:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
-        report, plans = read_category_tree(ctx)
-        run.add(report)
-        for start in range(0, len(plans), COLLECTIONS_PER_TASK):
-            run.add(upsert_collections(ctx, plans[start : start + COLLECTIONS_PER_TASK]))
+        tree = run.add(read_category_tree(ctx))
+        for plans in chunks(tree.plans, COLLECTIONS_PER_TASK):
+            run.add(upsert_collections(ctx, plans))
 
-        members: dict[str, set[str]] = {}
-        for start in range(0, len(ctx.retry_keys), PAGE):
-            report, found, _ = category_members(ctx, item_keys=ctx.retry_keys[start : start + PAGE])
-            run.add(report)
-            _merge(members, found)
-        cursor = None
-        while True:
-            report, found, cursor = category_members(ctx, cursor=cursor)
-            run.add(report)
-            _merge(members, found)
-            if cursor is None:
-                break
-        keys = sorted(members)
-        for start in range(0, len(keys), CATEGORIES_PER_TASK):
-            chunk = {k: sorted(members[k]) for k in keys[start : start + CATEGORIES_PER_TASK]}
-            run.add(*add_products_to_collections(ctx, chunk))
+        pages = [run.add(category_members(ctx, item_keys=keys)) for keys in chunks(ctx.retry_keys, PAGE)]
+        members = _by_category([*pages, *run.pages(category_members)])
+        for categories in chunks(sorted(members), CATEGORIES_PER_TASK):
+            run.add(add_products_to_collections(ctx, {k: members[k] for k in categories}))
     return run.report
 
 
-def _merge(members: dict[str, set[str]], found: dict[str, list[str]]) -> None:
-    for category_key, item_keys in found.items():
-        members.setdefault(category_key, set()).update(item_keys)
+def _by_category(pages: list[MembersPage]) -> dict[str, list[str]]:
+    """Each category's items over every page, once each and sorted, so each collection is read once."""
+    members: dict[str, set[str]] = {}
+    for page in pages:
+        for category_key, item_keys in page.members.items():
+            members.setdefault(category_key, set()).update(item_keys)
+    return {key: sorted(item_keys) for key, item_keys in members.items()}

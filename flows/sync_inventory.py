@@ -13,7 +13,7 @@ from pydantic import Field
 
 from domain.report import SyncReport
 from flows.params import SyncParams
-from flows.runtime import sync_run
+from flows.runtime import chunks, sync_run
 from tasks.inventory import BATCH, plan_inventory, resolve_locations, set_quantities_batch
 
 
@@ -38,6 +38,6 @@ def sync_inventory(params: SyncInventoryParams) -> SyncReport:
             return run.report
         planned, rows = plan_inventory(ctx, locations, params.full or ctx.is_first_run)
         run.add(planned)
-        for start in range(0, len(rows), BATCH):
-            run.add(set_quantities_batch(ctx, rows[start : start + BATCH]))
+        for batch in chunks(rows, BATCH):
+            run.add(set_quantities_batch(ctx, batch))
     return run.report

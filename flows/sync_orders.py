@@ -1,13 +1,11 @@
 """sync_orders: shop orders changed in the period → the staging table (BC report 30104, Pohoda MServer).
 
 The window is fixed before the first fetch and the cursor committed only after the last page; an overlap at
-the start re-reads orders Shopify indexed late, and staging dedupes them by order id. The first run imports
-open orders only. Edits to orders already turned into ERP sales orders are flagged as conflicts.
+the start (``OVERLAP``) re-reads orders Shopify indexed late, and staging dedupes them by order id. The first
+run imports open orders only. Edits to orders already turned into ERP sales orders are flagged as conflicts.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from prefect import flow
 
@@ -17,8 +15,6 @@ from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.orders import stage_orders_page
 
-OVERLAP = timedelta(minutes=10)
-
 
 @flow(name="sync-orders", log_prints=True)
 def sync_orders(params: SyncParams) -> SyncReport:
@@ -26,12 +22,6 @@ def sync_orders(params: SyncParams) -> SyncReport:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
-        start = ctx.period_start - OVERLAP if ctx.period_start else None
-        query = all_of(updated_at_filter(start, ctx.period_end), "status:open" if ctx.is_first_run else None)
-        after = None
-        while True:
-            report, after = stage_orders_page(ctx, query, after)
-            run.add(report)
-            if after is None:
-                break
+        query = all_of(updated_at_filter(run.since, ctx.period_end), "status:open" if ctx.is_first_run else None)
+        run.pages(stage_orders_page, query)
     return run.report

@@ -12,7 +12,7 @@ from prefect import flow
 
 from domain.report import SyncReport
 from flows.params import SyncParams
-from flows.runtime import sync_run
+from flows.runtime import chunks, sync_run
 from tasks.parameters import PAGE, sync_parameters_batch
 
 
@@ -22,13 +22,7 @@ def sync_parameters(params: SyncParams) -> SyncReport:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
-        for start in range(0, len(ctx.retry_keys), PAGE):
-            report, retry, _ = sync_parameters_batch(ctx, item_keys=ctx.retry_keys[start : start + PAGE])
-            run.add(report, retry)
-        cursor = None
-        while True:
-            report, retry, cursor = sync_parameters_batch(ctx, cursor=cursor)
-            run.add(report, retry)
-            if cursor is None:
-                break
+        for chunk in chunks(ctx.retry_keys, PAGE):
+            run.add(sync_parameters_batch(ctx, item_keys=chunk))
+        run.pages(sync_parameters_batch)
     return run.report

@@ -32,11 +32,5 @@ def sync_shipments(params: SyncShipmentsParams) -> SyncReport:
     with sync_run(params, "sync_shipments") as run:
         if run.ctx.nothing_due:
             return run.report
-        left: list[str] = []
-        while True:
-            report, unmarked, exhausted = sync_shipments_batch(run.ctx, BATCH, left, params.notify_customer)
-            run.add(report)
-            left += unmarked
-            if exhausted:
-                break
+        run.pages(sync_shipments_batch, BATCH, params.notify_customer)
     return run.report

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -37,6 +38,7 @@ from connectors.shopify.search import any_of
 from domain.models import Category, build_category_tree
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import Outcome, PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 from tasks.parameters import changed_products
@@ -111,19 +113,33 @@ def plan_collections(categories: Sequence[Category]) -> tuple[list[CollectionPla
     return plans, bad
 
 
+@dataclass(frozen=True, kw_only=True)
+class CategoryTree(Outcome):
+    """The ERP tree as collection plans, parents first."""
+
+    plans: list[CollectionPlan] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembersPage(PageOutcome[str]):
+    """One batch of ERP items by category: ``{category key: [item keys]}``."""
+
+    members: dict[str, list[str]] = field(default_factory=dict)
+
+
 @task(**IO_TASK)
-def read_category_tree(ctx: SyncContext) -> tuple[SyncReport, list[CollectionPlan]]:
+def read_category_tree(ctx: SyncContext) -> CategoryTree:
     """The ERP tree as collection plans; broken categories (and their descendants) are reported."""
     report = SyncReport()
     try:
         categories = resources(ctx.shop).erp.list_categories()
     except ErpRecordError as exc:
         report.fail(exc.record, exc.reason, field=exc.field)
-        return report, []
+        return CategoryTree(report=report)
     plans, bad = plan_collections(categories)
     for key, reason in bad:
         report.fail(f"category {key}", reason, field="parent_key")
-    return report, plans
+    return CategoryTree(report=report, plans=plans)
 
 
 @task(**IO_TASK)
@@ -187,10 +203,9 @@ def _mutate_collection(res: ShopResources, operation: str, plan: CollectionPlan,
 
 
 @task(**IO_TASK)
-def category_members(
-    ctx: SyncContext, item_keys: list[str] | None = None, cursor: str | None = None
-) -> tuple[SyncReport, dict[str, list[str]], str | None]:
-    """``{category key: [item keys]}`` of one batch of ERP items (retry keys, or a page of changed items)."""
+def category_members(ctx: SyncContext, item_keys: list[str] | None = None, cursor: str | None = None) -> MembersPage:
+    """The categories of one batch of ERP items: ``item_keys`` (last run's retry keys), else one page of the
+    items changed in the period, from ``cursor``."""
     res = resources(ctx.shop)
     report = SyncReport()
     page = changed_products(res, ctx, item_keys, cursor, report)
@@ -198,12 +213,12 @@ def category_members(
     for product in page.items:
         for category_key in product.category_keys:
             members.setdefault(category_key, []).append(product.erp_key)
-    return report, members, page.next_cursor
+    return MembersPage(report=report, next_cursor=page.next_cursor, members=members)
 
 
 @task(**IO_TASK)
-def add_products_to_collections(ctx: SyncContext, members: dict[str, list[str]]) -> tuple[SyncReport, list[str]]:
-    """Put each item into the collections of its categories; returns the report and the items to retry.
+def add_products_to_collections(ctx: SyncContext, members: dict[str, list[str]]) -> Outcome:
+    """Put each item into the collections of its categories; items that could not be placed are retry keys.
 
     An item not in the shop yet, or in a category without a collection (a broken category), is skipped with a
     retry key, so it joins once the product or the collection exists.
@@ -243,7 +258,7 @@ def add_products_to_collections(ctx: SyncContext, members: dict[str, list[str]])
         report.notes.append(
             f"{len(retry)} item(s) not put into collections yet (product or collection missing); retried next run"
         )
-    return report, sorted(retry)
+    return Outcome(report=report, retry_keys=sorted(retry))
 
 
 def _collection_products(res: ShopResources, collection_id: str) -> set[str]:

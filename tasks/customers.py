@@ -25,6 +25,7 @@ from connectors.shopify.mapping import customer_from_node
 from domain.models import Address, Customer
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
@@ -34,15 +35,15 @@ ENTITY = "customer"
 
 @task(**IO_TASK)
 def sync_customers_page(
-    ctx: SyncContext, query: str, after: str | None, exclude: list[str]
-) -> tuple[SyncReport, str | None, list[str]]:
+    ctx: SyncContext, query: str, exclude: list[str], cursor: str | None = None
+) -> PageOutcome[str]:
     """Fetch one page of customers matching ``query`` and create or update their ERP customers.
 
-    Returns the report, the next page's cursor (None on the last page) and the GIDs to retry next run.
-    Customers in ``exclude`` were handled earlier in this run (retry keys) and are passed over.
+    Retry keys are the GIDs of customers the ERP refused. Customers in ``exclude`` were handled earlier in
+    this run (retry keys) and are passed over.
     """
     res = resources(ctx.shop)
-    page = res.shopify.fetch_page("CustomersUpdatedSince", {"query": query}, "customers", after=after)
+    page = res.shopify.fetch_page("CustomersUpdatedSince", {"query": query}, "customers", after=cursor)
     report, retry = SyncReport(), []
     would: dict[str, int] = {}
     skip = set(exclude)
@@ -79,7 +80,7 @@ def sync_customers_page(
             f"dry run: would create {would.get('created', 0)} and update {would.get('updated', 0)} ERP "
             f"customer(s); {would.get('unchanged', 0)} already up to date"
         )
-    return report, page.next_cursor, retry
+    return PageOutcome(report=report, next_cursor=page.next_cursor, retry_keys=retry)
 
 
 def _sync_one(res: ShopResources, ctx: SyncContext, shop_customer: Customer, mapped: str | None) -> str:
@@ -101,14 +102,11 @@ def _sync_one(res: ShopResources, ctx: SyncContext, shop_customer: Customer, map
         return "unchanged"
     if ctx.dry_run:
         return "created" if base is None else "updated"
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            erp_key = res.erp.upsert_customer(target, conn=conn)  # type: ignore[call-arg]
-            res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)], conn=conn)
-    else:
-        # a crash between the two leaves an unmapped ERP customer that the next run matches by email/phone
-        erp_key = res.erp.upsert_customer(target)
-        res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)])
+    # without a shared transaction, a crash between the two leaves an unmapped ERP customer that the next run
+    # matches by email/phone
+    with res.erp.unit_of_work(res.state) as work:
+        erp_key = work.erp.upsert_customer(target)
+        res.state.put_mappings(ctx.shop, ENTITY, [(erp_key, shop_id)], conn=work.conn)
     return "created" if base is None else "updated"
 
 

@@ -270,10 +270,8 @@ def _pull_item(res: ShopResources, ctx: SyncContext, plan: PullPlan, slots: ErpS
 def _write(res: ShopResources, shop: str, image: Image, media_id: str) -> None:
     """The ERP image and the state that records it, in one transaction when they share a database."""
     done = {image_key(image.item_key, image.position): (media_id, str(image.content_hash))}
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            res.erp.put_item_image(image, conn=conn)  # type: ignore[call-arg]  # sql adapter: shared transaction
-            _remember(res, shop, done, conn)
-    else:  # an upsert at (item, position): if the state write is lost, the next run adopts it by content
-        res.erp.put_item_image(image)
-        _remember(res, shop, done)
+    # an upsert at (item, position): without a shared transaction, if the state write is lost, the next run
+    # adopts the image by content
+    with res.erp.unit_of_work(res.state) as work:
+        work.erp.put_item_image(image)
+        _remember(res, shop, done, work.conn)

@@ -24,6 +24,7 @@ from connectors.shopify.mutations import record_errors
 from domain.models import OrderState, OrderStatusChange
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import Outcome, PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
@@ -33,10 +34,10 @@ PAGE = 50
 
 @task(**IO_TASK)
 def order_status_page(
-    ctx: SyncContext, since: datetime | None, cursor: str | None, tag: str, exclude: list[str]
-) -> tuple[SyncReport, str | None, list[str]]:
+    ctx: SyncContext, since: datetime | None, tag: str, exclude: list[str], cursor: str | None = None
+) -> PageOutcome[str]:
     """Apply one page of ERP order-state changes at or after ``since`` (orders in ``exclude`` were retried
-    earlier in this run). Returns the report, the next ERP cursor (None on the last page) and retry keys."""
+    earlier in this run); the next page starts at the ERP's cursor."""
     res = resources(ctx.shop)
     page = res.erp.list_order_status_changes(since, cursor, PAGE)
     report = SyncReport()
@@ -44,12 +45,12 @@ def order_status_page(
         record, field, reason = (rejected.split(": ", 2) + ["", ""])[:3]
         report.fail(record, reason or rejected, field=field or None)
     skip = set(exclude)
-    applied, retry = apply_changes(res, ctx, [c for c in page.items if c.order_shop_id not in skip], tag)
-    return report + applied, page.next_cursor, retry
+    applied = apply_changes(res, ctx, [c for c in page.items if c.order_shop_id not in skip], tag)
+    return PageOutcome(report=report + applied.report, next_cursor=page.next_cursor, retry_keys=applied.retry_keys)
 
 
 @task(**IO_TASK)
-def retry_order_status(ctx: SyncContext, order_ids: list[str], tag: str) -> tuple[SyncReport, list[str]]:
+def retry_order_status(ctx: SyncContext, order_ids: list[str], tag: str) -> Outcome:
     """Try again the orders that failed last run, with the state their sales order holds now."""
     res = resources(ctx.shop)
     changes = []
@@ -67,9 +68,8 @@ def retry_order_status(ctx: SyncContext, order_ids: list[str], tag: str) -> tupl
     return apply_changes(res, ctx, changes, tag)
 
 
-def apply_changes(
-    res: ShopResources, ctx: SyncContext, changes: list[OrderStatusChange], tag: str
-) -> tuple[SyncReport, list[str]]:
+def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatusChange], tag: str) -> Outcome:
+    """Bring each shop order into its ERP state; orders Shopify refused are retry keys."""
     report, retry = SyncReport(), []
     shop_orders = _shop_orders(res, [c.order_shop_id for c in changes])
     for change in changes:
@@ -99,7 +99,7 @@ def apply_changes(
             report.skipped += 1
         else:
             report.updated += 1
-    return report, retry
+    return Outcome(report=report, retry_keys=retry)
 
 
 _VERB = {OrderState.PROCESSED: "closed", OrderState.TRANSFERRED: "tagged", OrderState.CANCELLED: "cancelled"}

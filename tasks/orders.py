@@ -11,15 +11,16 @@ from connectors.shopify.mapping import more_lines_cursor, order_from_node
 from domain.models import Order
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import resources
 
 
 @task(**IO_TASK)
-def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[SyncReport, str | None]:
+def stage_orders_page(ctx: SyncContext, query: str, cursor: str | None = None) -> PageOutcome[str]:
     """Fetch one page of orders matching ``query`` and upsert them into the staging table (dedupe by id)."""
     res = resources(ctx.shop)
-    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=after)
+    page = res.shopify.fetch_page("OrdersUpdatedSince", {"query": query}, "orders", after=cursor)
     report, orders = SyncReport(), []
     for node in page.items:
         try:
@@ -35,7 +36,7 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
             report.fail(str(node.get("name") or node.get("id")), _reason(exc))
     if ctx.dry_run:
         report.skipped += len(orders)
-        return report, page.next_cursor
+        return PageOutcome(report=report, next_cursor=page.next_cursor)
     staged = res.state.stage_orders(ctx.shop, orders)
     report.created += staged.new
     report.updated += staged.updated
@@ -46,7 +47,7 @@ def stage_orders_page(ctx: SyncContext, query: str, after: str | None) -> tuple[
             f"edited after its sales order {conflict.erp_key} was created: {conflict.reason}",
             field="lines",
         )
-    return report, page.next_cursor
+    return PageOutcome(report=report, next_cursor=page.next_cursor)
 
 
 @task(**IO_TASK)
@@ -89,13 +90,9 @@ def _create_one(res, shop: str, order: Order) -> str:
     if order.customer and (order.customer.email or order.customer.phone):
         found = res.erp.find_customer(order.customer.email, order.customer.phone)
         customer_key = found.erp_key if found else res.erp.upsert_customer(order.customer)
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            erp_key = res.erp.create_sales_order(order, customer_key, conn=conn)
-            res.state.mark_order_done(shop, order.shop_id, erp_key, conn=conn)
-    else:
-        erp_key = res.erp.create_sales_order(order, customer_key)  # idempotent by shop order id
-        res.state.mark_order_done(shop, order.shop_id, erp_key)
+    with res.erp.unit_of_work(res.state) as work:
+        erp_key = work.erp.create_sales_order(order, customer_key)  # idempotent by shop order id
+        res.state.mark_order_done(shop, order.shop_id, erp_key, conn=work.conn)
     return erp_key
 
 

@@ -30,6 +30,7 @@ from connectors.shopify.mutations import record_errors, run_batch
 from domain.models import Page, Parameter, PartyKind, Product
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
@@ -108,8 +109,9 @@ def plan_parameters(product: Product, product_id: str, parties: dict[tuple[str, 
 @task(**IO_TASK)
 def sync_parameters_batch(
     ctx: SyncContext, item_keys: list[str] | None = None, cursor: str | None = None
-) -> tuple[SyncReport, list[str], str | None]:
-    """Metafields and vendor of one batch of items; returns the report, retry keys and the next ERP cursor."""
+) -> PageOutcome[str]:
+    """Metafields and vendor of one batch of items: ``item_keys`` (last run's retry keys), else one page of the
+    items changed in the period, from ``cursor``."""
     res = resources(ctx.shop)
     report, retry = SyncReport(), []
     page = changed_products(res, ctx, item_keys, cursor, report)
@@ -135,7 +137,7 @@ def sync_parameters_batch(
         report.skipped += len(changed)
         if changed:
             report.notes.append(f"dry run: would update the parameters of {len(changed)} product(s)")
-        return report, retry, page.next_cursor
+        return PageOutcome(report=report, next_cursor=page.next_cursor, retry_keys=retry)
     failed = _set_metafields(res, changed) | _set_vendors(res, [p for p in changed if p.vendor])
     for item_key, error in sorted(failed.items()):
         report.fail(f"item {item_key}", error.reason, field=error.field)
@@ -143,7 +145,7 @@ def sync_parameters_batch(
     done = {p.item_key: p.digest for p in changed if p.item_key not in failed}
     res.state.put_hashes(ctx.shop, "parameters", done)
     report.updated += len(done)
-    return report, retry, page.next_cursor
+    return PageOutcome(report=report, next_cursor=page.next_cursor, retry_keys=retry)
 
 
 def _set_metafields(res: ShopResources, plans: list[ParameterPlan]) -> dict[str, ShopRecordError]:

@@ -26,6 +26,7 @@ from connectors.state import StagedStatus
 from domain.models import Transaction
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
@@ -34,17 +35,15 @@ ORDERS_SYNC = "sync_orders"
 
 
 @task(**IO_TASK)
-def book_payments_page(
-    ctx: SyncContext, query: str, after: str | None, exclude: list[str]
-) -> tuple[SyncReport, str | None, list[str]]:
+def book_payments_page(ctx: SyncContext, query: str, exclude: list[str], cursor: str | None = None) -> PageOutcome[str]:
     """Book the money-in transactions of one page of orders matching ``query``.
 
-    Returns the report, the next page's cursor (None on the last page) and the order GIDs to retry next run.
-    Orders in ``exclude`` were handled earlier in this run and are passed over.
+    Retry keys are the GIDs of orders to try again next run. Orders in ``exclude`` were handled earlier in
+    this run and are passed over.
     """
     res = resources(ctx.shop)
     # only the transactions: a page of 32 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
-    page = res.shopify.fetch_page("OrderTransactionsUpdatedSince", {"query": query}, "orders", after=after)
+    page = res.shopify.fetch_page("OrderTransactionsUpdatedSince", {"query": query}, "orders", after=cursor)
     report, retry = SyncReport(), []
     waiting = never = 0
     skip = set(exclude)
@@ -66,7 +65,7 @@ def book_payments_page(
             f"{never} order(s) with payments were closed or cancelled before becoming ERP sales "
             "orders; their payments are not booked"
         )
-    return report, page.next_cursor, retry
+    return PageOutcome(report=report, next_cursor=page.next_cursor, retry_keys=retry)
 
 
 def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], report: SyncReport) -> str:

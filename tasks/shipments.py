@@ -29,6 +29,7 @@ from connectors.shopify.paging import dig
 from domain.models import Shipment
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.outcomes import PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
@@ -49,15 +50,17 @@ class _Outcome:
 
 @task(**IO_TASK)
 def sync_shipments_batch(
-    ctx: SyncContext, size: int, skip: list[str], notify_customer: bool
-) -> tuple[SyncReport, list[str], bool]:
-    """Send up to ``size`` unsynced shipments (oldest first) that are not in ``skip``.
+    ctx: SyncContext, size: int, notify_customer: bool, cursor: list[str] | None = None
+) -> PageOutcome[list[str]]:
+    """Send up to ``size`` unsynced shipments (oldest first) that this run has not passed over yet.
 
-    Returns the report, the ERP keys this batch left unsynced (a dry run marks nothing; the flow passes them
-    as ``skip`` so the next batch moves on) and whether the ERP listed no further shipments. A retried task
-    lists again, so shipments it already recorded are not sent twice.
+    The ERP lists unsynced shipments without a cursor of its own, so the cursor is the ERP keys this run left
+    unsynced so far (a dry run marks nothing): the next batch moves on past them. It is None once the ERP
+    listed no further shipments. A retried task lists again, so shipments it already recorded are not sent
+    twice.
     """
     res = resources(ctx.shop)
+    skip = cursor or []
     listed = res.erp.list_unsynced_shipments(size + len(skip))
     exhausted = len(listed) < size + len(skip)
     passed = set(skip)
@@ -78,7 +81,7 @@ def sync_shipments_batch(
         if outcome.unplaced:
             verb = "would be sent" if ctx.dry_run else "sent"
             report.fail(label, f"{verb} without: " + "; ".join(outcome.unplaced), field="lines")
-    return report, unmarked, exhausted
+    return PageOutcome(report=report, next_cursor=None if exhausted else [*skip, *unmarked])
 
 
 def _ship(res: ShopResources, ctx: SyncContext, shipment: Shipment, notify_customer: bool) -> _Outcome:
@@ -149,13 +152,10 @@ def _record(res: ShopResources, ctx: SyncContext, shipment: Shipment, outcome: _
         return outcome
     fulfillment_id = ",".join(outcome.sent) if outcome.sent and outcome.error is None else None
     error = outcome.error
-    if res.shares_transactions:
-        with res.state.begin() as conn:
-            res.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error, conn=conn)  # type: ignore[call-arg]
-            res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key], conn=conn)
-    else:
-        res.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error)
-        res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key])  # left behind on a crash: never read again
+    with res.erp.unit_of_work(res.state) as work:
+        work.erp.mark_shipment_synced(shipment.erp_key, fulfillment_id, error)
+        # without a shared transaction a crash leaves the intent behind: never read again
+        res.state.delete_hashes(ctx.shop, INTENT, [shipment.erp_key], conn=work.conn)
     return outcome
 
 

@@ -10,21 +10,27 @@ Why it looks like this:
 - Errors are the tree in :mod:`connectors.erp.errors`: bad data → ``RecordError`` (fail that record),
   unreachable → ``ErpUnavailable`` (retry).
 
-An adapter subclasses :class:`ErpBackend` and implements every abstract method. Adapters may add keyword-only
-options (the SQL adapter adds ``conn=`` to share a transaction with the sync-state store).
+- An ERP write and the sync state that records it form one :class:`UnitOfWork`: one transaction where the
+  ERP's data shares the state store's database, ERP first and state after where it cannot.
+
+An adapter subclasses :class:`ErpBackend` and implements every abstract method.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.erp.paging import iter_pages
+from connectors.state import StateStore
 from domain.models import (
     Category,
     Customer,
@@ -42,7 +48,15 @@ from domain.models import (
     UtcDatetime,
 )
 
-__all__ = ["BookedPayment", "ErpBackend", "Location", "SalesOrder", "ShipmentOutcome"]
+__all__ = [
+    "BookedPayment",
+    "ErpBackend",
+    "Location",
+    "SalesOrder",
+    "ShipmentOutcome",
+    "UnitOfWork",
+    "separate_transactions",
+]
 
 
 class Location(BaseModel):
@@ -102,8 +116,46 @@ class ShipmentOutcome(BaseModel):
     fulfillment_ids: list[str] = Field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class UnitOfWork:
+    """ERP writes and the sync state that records them, committed together as far as the ERP allows.
+
+    Write to the ERP through ``erp`` and pass ``conn`` as ``conn=`` to every state-store call of the unit::
+
+        with res.erp.unit_of_work(res.state) as work:
+            erp_key = work.erp.create_sales_order(order, customer_key)
+            res.state.mark_order_done(shop, order.shop_id, erp_key, conn=work.conn)
+    """
+
+    erp: ErpBackend
+    conn: sa.Connection
+
+
+@contextmanager
+def separate_transactions(erp: ErpBackend, state: StateStore) -> Iterator[UnitOfWork]:
+    """The unit of work of an ERP that commits each write itself: the ERP writes commit as they are sent, the
+    state writes together when the block ends (rolled back if it raises), so the state never records an ERP
+    write that did not happen."""
+    with state.begin() as conn:
+        yield UnitOfWork(erp=erp, conn=conn)
+
+
 class ErpBackend(abc.ABC):
     """One ERP, read and written by the syncs. Every method may raise ``ErpUnavailable``."""
+
+    # ---- transactions -------------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def unit_of_work(self, state: StateStore) -> AbstractContextManager[UnitOfWork]:
+        """A block whose ERP writes and ``state`` writes commit together where this ERP allows it.
+
+        Exactly-once rests on it, so every adapter decides: one whose data shares the state store's database
+        commits both in one transaction (a crash leaves neither); one that cannot uses
+        :func:`separate_transactions`, and a crash between the ERP's commit and the state's leaves an ERP
+        record the state does not know. The port's writes are built for that gap: sales orders and payments
+        are idempotent by the shop's id, customers are found again by email or phone, images are replaced at
+        their position, and a shipment's outcome is kept by the ERP itself.
+        """
 
     # ---- catalogue (ERP → shop) ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ Build it with :meth:`from_config` (what ``blocks.PohodaMServer.backend()`` does)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 import httpx
@@ -37,8 +38,9 @@ from connectors.erp.pohoda.orders import Orders
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
-from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder
+from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, UnitOfWork, separate_transactions
 from connectors.pohoda.client import MServerClient
+from connectors.state import StateStore
 from domain.models import (
     Category,
     Customer,
@@ -109,6 +111,11 @@ class PohodaErpBackend(ErpBackend):
     def close(self) -> None:
         self.mserver.close()
         self.local.close()
+
+    def unit_of_work(self, state: StateStore) -> AbstractContextManager[UnitOfWork]:
+        """No transaction spans mServer and the state store: mServer commits each data pack it imports, so the
+        ERP write commits first and the state when the block ends."""
+        return separate_transactions(self, state)
 
     # ---- catalogue ------------------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """``SqlErpBackend``: the ERP port over SQL tables (SQLite file or PostgreSQL), SQLAlchemy 2 Core.
 
-Why every method takes ``conn=``: the sync-state store lives in the same database by default, and a cursor
-must commit in the same transaction as the records it covers. A caller that passes its own connection gets
-the work done inside its transaction and decides itself whether to commit; without one, reads use a plain
-connection and writes a transaction of their own (``engine.begin()``), committed before the method returns.
+The sync-state store lives in the same database by default, so an ERP write and the state that records it
+commit in one transaction: :meth:`SqlErpBackend.unit_of_work` yields a backend joined to the state store's
+transaction. Underneath, every method takes ``conn=``: a caller that passes its own connection gets the work
+done inside its transaction and decides itself whether to commit; without one (and outside a unit of work),
+reads use a plain connection and writes a transaction of their own, committed before the method returns.
 
 Database exceptions leave here translated into the :mod:`connectors.erp.errors` tree, so tasks never import
 SQLAlchemy to decide whether to retry.
@@ -11,6 +12,7 @@ SQLAlchemy to decide whether to retry.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,10 +21,19 @@ import sqlalchemy as sa
 
 from connectors.erp.errors import ErpRefused, ErpUnavailable
 from connectors.erp.paging import require_limit, require_utc
-from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, ShipmentOutcome
+from connectors.erp.port import (
+    BookedPayment,
+    ErpBackend,
+    Location,
+    SalesOrder,
+    ShipmentOutcome,
+    UnitOfWork,
+    separate_transactions,
+)
 from connectors.erp.sql import catalog, customers, orders, shipments
 from connectors.erp.sql.engine import make_engine
 from connectors.erp.sql.tables import metadata
+from connectors.state import StateStore
 from domain.models import (
     Category,
     Customer,
@@ -57,6 +68,8 @@ class SqlErpBackend(ErpBackend):
     def __init__(self, engine: sa.Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.engine = engine
         self._clock = clock
+        self._joined: sa.Connection | None = None
+        """The unit of work's transaction that calls without ``conn=`` join (None: each commits alone)."""
 
     @classmethod
     def from_url(cls, url: str | sa.URL, **engine_kwargs: object) -> SqlErpBackend:
@@ -75,7 +88,22 @@ class SqlErpBackend(ErpBackend):
         self.engine.dispose()
 
     @contextmanager
+    def unit_of_work(self, state: StateStore) -> Iterator[UnitOfWork]:
+        """One transaction for the ERP writes and the state writes when ``state`` runs on this backend's engine
+        (``engine.resources`` builds it so unless the shop names a state database of its own); otherwise the
+        ERP writes commit first and the state after, as on any ERP without a shared transaction."""
+        if state.engine is not self.engine:
+            with separate_transactions(self, state) as work:
+                yield work
+            return
+        with state.begin() as conn:
+            joined = copy.copy(self)
+            joined._joined = conn
+            yield UnitOfWork(erp=joined, conn=conn)
+
+    @contextmanager
     def _tx(self, conn: sa.Connection | None, *, write: bool, operation: str) -> Iterator[sa.Connection]:
+        conn = conn if conn is not None else self._joined
         try:
             if conn is not None:
                 yield conn
