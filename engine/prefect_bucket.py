@@ -238,5 +238,6 @@ def _busy_wait(attempt: int) -> float:
 
 def _own_client() -> SyncPrefectClient:
     """A new, opened client for the current settings (run in a copy of the caller's context)."""
-    SyncClientContext.__var__.set(None)  # type: ignore[arg-type]  # else get_client returns the run's client
+    # else get_client returns the run's client; Prefect reads the var with .get(None), so None means "no context"
+    SyncClientContext.__var__.set(None)  # type: ignore[arg-type]  # Prefect types it ContextVar[Self]
     return get_client(sync_client=True).__enter__()

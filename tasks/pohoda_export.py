@@ -97,7 +97,7 @@ def streams_stock_export(shop: str) -> bool:
 @task(**IO_TASK)
 def download_stock_export(ctx: SyncContext, chunk_size: int) -> StockExport:
     """Page the stock export (cards changed since the period start; all on a first run) into files."""
-    erp: PohodaErpBackend = resources(ctx.shop).erp  # type: ignore[assignment]
+    erp: PohodaErpBackend = resources(ctx.shop).erp
     since = None if ctx.is_first_run else ctx.period_start
     export = StockExport(directory=tempfile.mkdtemp(prefix=f"cs-stock-export-{ctx.shop}-"))
     try:
@@ -154,7 +154,7 @@ def _page_into_files(
 @task(**IO_TASK)
 def read_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport, list[str]]:
     """The product keys of one chunk (less those an earlier chunk pushes); its unreadable cards reported."""
-    erp: PohodaErpBackend = resources(ctx.shop).erp  # type: ignore[assignment]
+    erp: PohodaErpBackend = resources(ctx.shop).erp
     tz, parameter = erp.mserver.client.tz, erp.settings.item_key_parameter
     with erp_errors("stock export"):
         cards = _read(Path(chunk.path), tz)

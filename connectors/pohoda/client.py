@@ -27,7 +27,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -173,7 +173,7 @@ class MServerClient:
         self._verify_answer(pack, answer)
         return answer
 
-    def download(self, pack: DataPack, sink: BinaryIO, *, instance: str | None = None) -> int:
+    def download(self, pack: DataPack, sink: IO[bytes], *, instance: str | None = None) -> int:
         """Stream the answer to a (big) export into ``sink`` without holding it in memory; returns its size.
 
         Read the result with ``connectors.pohoda.xml.iter_stock_chunks(sink)`` after ``sink.seek(0)``.

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -110,7 +110,8 @@ def response_pack(
         if answer is not None:
             item.append(answer)
     etree.cleanup_namespaces(root)
-    return etree.tostring(root, encoding=encoding, xml_declaration=True)
+    # lxml-stubs type only ASCII/UTF-8 encodings as bytes; any encoding but "unicode" returns bytes
+    return cast(bytes, etree.tostring(root, encoding=encoding, xml_declaration=True))
 
 
 def list_stock_element(items: Iterable[StockItem], *, exported_at: datetime = EXPORTED_AT) -> etree._Element:

@@ -188,7 +188,10 @@ class ShopifyClient:
     ) -> Iterator[Page[dict[str, Any]]]:
         """Every page of a connection, feeding ``endCursor`` back as ``$after``."""
         op = self.operations.get(operation)
-        fetch = lambda cursor: self._fetch_connection(op, variables, connection_path, cursor, page_size)  # noqa: E731
+
+        def fetch(cursor: str | None) -> paging.Connection:
+            return self._fetch_connection(op, variables, connection_path, cursor, page_size)
+
         for connection in paging.iter_connection(fetch, after):
             yield paging.to_page(connection)
 

@@ -117,14 +117,14 @@ def plan_fulfillments(
             )
     tracking = tracking_input(shipment.tracking)
     plans = []
-    for location, per_fo in allocations.items():
+    for location, by_fo in allocations.items():
         fulfillment: dict[str, Any] = {
             "lineItemsByFulfillmentOrder": [
                 {
                     "fulfillmentOrderId": fo_id,
                     "fulfillmentOrderLineItems": [{"id": line_id, "quantity": qty} for line_id, qty in lines.items()],
                 }
-                for fo_id, lines in per_fo.items()
+                for fo_id, lines in by_fo.items()
             ],
             "notifyCustomer": notify_customer,
         }

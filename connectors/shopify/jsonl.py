@@ -225,11 +225,11 @@ def _attach(
     if not candidates or "id" not in obj:  # a leaf of the query: nothing can name it as parent
         return obj
     for number, child in children_of(obj["id"]):
-        name = _field_for(child, candidates, overrides)
-        if name is None:
+        field = _field_for(child, candidates, overrides)
+        if field is None:
             raise QueryError(
                 f"bulk result line {number}: cannot tell which of {candidates} {child.get('id')} belongs to; "
                 "pass overrides={'<GidType>': '<field>'}"
             )
-        obj.setdefault(name, []).append(_attach(children_of, child, path + (name,), tree, overrides))
+        obj.setdefault(field, []).append(_attach(children_of, child, path + (field,), tree, overrides))
     return obj

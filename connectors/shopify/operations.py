@@ -59,6 +59,7 @@ _FIRST = re.compile(r"\bfirst:\s*(?P<first>\d+)")
 _IDS = re.compile(r"\bids:\s*(?P<ids>\d+)")
 _RETRY_SAFE = re.compile(r"^#\s*retry-safe:", re.MULTILINE)
 _FRAGMENTS_AREA = "fragments"
+_KINDS: dict[str, Literal["query", "mutation"]] = {"query": "query", "mutation": "mutation"}
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,9 @@ class OperationCatalog:
         if definition.name is None or definition.name.value != name:
             found = definition.name.value if definition.name else "an anonymous operation"
             raise OperationError(f"{path}: the operation must be named {name!r} like its file, found {found}")
-        kind = definition.operation.value
-        if kind not in ("query", "mutation"):
-            raise OperationError(f"{path}: only queries and mutations are supported, not {kind}")
+        kind = _KINDS.get(definition.operation.value)
+        if kind is None:
+            raise OperationError(f"{path}: only queries and mutations are supported, not {definition.operation.value}")
 
         cost_text = header.group("cost")
         first = _FIRST.search(header.group("rest"))
@@ -173,7 +174,7 @@ class OperationCatalog:
             name=name,
             area=path.parent.name,
             path=path,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             document=print_ast(full),
             cost=None if cost_text == "bulk" else int(cost_text),
             max_first=int(first.group("first")) if first else None,

@@ -89,7 +89,8 @@ def interpret(
     if not isinstance(body, Mapping):
         return Outcome(error=ServerError(f"{where}: unexpected response body", status=status))
 
-    extensions = body.get("extensions") if isinstance(body.get("extensions"), Mapping) else {}
+    raw_extensions = body.get("extensions")
+    extensions = raw_extensions if isinstance(raw_extensions, Mapping) else {}
     throttle_status = ThrottleStatus.from_extensions(extensions)
     data = body.get("data")
     if body.get("errors"):

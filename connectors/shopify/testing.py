@@ -118,7 +118,8 @@ class ScriptedShop:
         return entry
 
     @property
-    def operations(self) -> list[str]:
+    def operations(self) -> list[str | None]:
+        """Each request's GraphQL operation name; ``None`` for an upload or a download."""
         return [r.get("operationName") for r in self.requests]
 
     @property

@@ -60,8 +60,10 @@ class ThrottleStatus:
     @classmethod
     def from_extensions(cls, extensions: Mapping[str, Any] | None) -> ThrottleStatus | None:
         """The ``extensions.cost.throttleStatus`` of a response, or None when absent or malformed."""
+        if extensions is None:
+            return None
         try:
-            raw = extensions["cost"]["throttleStatus"]  # type: ignore[index]
+            raw = extensions["cost"]["throttleStatus"]
             status = cls(
                 maximum_available=float(raw["maximumAvailable"]),
                 currently_available=float(raw["currentlyAvailable"]),

@@ -62,7 +62,7 @@ class RunStore(StoreBase):
         record = f"run of {shop}/{sync_type}"
         require_key(shop, "shop", record)
         require_key(sync_type, "sync_type", record)
-        values = {
+        values: dict[str, Any] = {
             "shop": shop,
             "sync_type": sync_type,
             "flow_run_id": str(flow_run_id) if flow_run_id is not None else None,
@@ -74,7 +74,10 @@ class RunStore(StoreBase):
             "errors": [],
         }
         with self._write(conn) as c:
-            return int(c.execute(sa.insert(runs).values(values)).inserted_primary_key[0])
+            key = c.execute(sa.insert(runs).values(values)).inserted_primary_key
+        if key is None:  # SQLAlchemy types it optional; a single-row INSERT without RETURNING always has one
+            raise RuntimeError(f"{record}: the database returned no id for the new run")
+        return int(key[0])
 
     def finish_run(
         self,

@@ -26,7 +26,7 @@ class ActionsMixin:
     time_zone: str = "Europe/Prague"
     stock_moves_bump_last_changes: bool = True
 
-    def today(self: PohodaState):  # type: ignore[misc]
+    def today(self: PohodaState):
         return local_date(self.now(), self.time_zone)
 
     def set_order_executed(self: PohodaState, ref: int | str, executed: bool = True) -> r.Order:

@@ -32,9 +32,9 @@ class Limit:
     count: int | None = None
 
     def apply(self, records: list[T]) -> list[T]:
-        chosen = sorted(records, key=lambda rec: rec.id)  # type: ignore[attr-defined]
+        chosen = sorted(records, key=lambda rec: rec.id)
         if self.id_from is not None:
-            chosen = [rec for rec in chosen if rec.id >= self.id_from]  # type: ignore[attr-defined]
+            chosen = [rec for rec in chosen if rec.id >= self.id_from]
         return chosen[: self.count] if self.count is not None else chosen
 
 

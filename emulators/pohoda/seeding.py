@@ -68,7 +68,7 @@ class SeedReport:
 class SeedingMixin:
     """Mixed into :class:`~emulators.pohoda.state.PohodaState`."""
 
-    def seed_sample_data(self: PohodaState, data: Any) -> SeedReport:  # type: ignore[misc]
+    def seed_sample_data(self: PohodaState, data: Any) -> SeedReport:
         """Everything ERP-side of a ``SampleData`` (its shop-side ``orders`` are not POHODA's)."""
         return self.seed(
             locations=data.locations,

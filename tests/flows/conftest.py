@@ -39,7 +39,7 @@ class FlowShop:
 
     @property
     def erp(self) -> SqlErpBackend:
-        return resources.resources(self.name).erp  # type: ignore[return-value]
+        return resources.resources(self.name).erp
 
     @property
     def state(self) -> StateStore:

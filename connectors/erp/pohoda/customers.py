@@ -193,6 +193,7 @@ class Customers:
             item = address_book_entry(entry, match="none")
             answer, duplicity = self.mserver.write(item, duplicity=True), True
         error = answer.error()
+        written: int | None
         if isinstance(error, DuplicateItem) and duplicity and error.existing_id is not None:
             written = error.existing_id
         elif error is not None:

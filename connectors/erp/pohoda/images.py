@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Sequence
+from typing import TypeGuard
 
 from connectors.erp.errors import ErpRefused, RecordError, validated
 from connectors.erp.pohoda.cards import group_cards, product_key
@@ -44,8 +45,8 @@ def _pictures(card: StockItem) -> list[Picture]:
     return sorted(card.pictures, key=lambda p: (p.order or 0, p.id or 0))
 
 
-def _looks_like_file(name: str | None) -> bool:
-    return bool(name) and mimetypes.guess_type(name)[0] is not None
+def _looks_like_file(name: str | None) -> TypeGuard[str]:
+    return name is not None and mimetypes.guess_type(name)[0] is not None
 
 
 class Images:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import quote
 
 from lxml import etree
@@ -118,7 +118,7 @@ class MServer:
     def read_one(self, item: DataPackItem, note: str) -> Answer:
         return self.read([item], note)[0]
 
-    def download(self, item: DataPackItem, sink: BinaryIO, note: str) -> int:
+    def download(self, item: DataPackItem, sink: IO[bytes], note: str) -> int:
         """Stream the answer to one (big) export into ``sink``; read it with ``iter_stock_chunks``."""
         return self._download(self.client.new_pack(note, [item]), sink)
 
@@ -127,7 +127,7 @@ class MServer:
         self._download(pack, sink)
         return sink.getvalue()
 
-    def _download(self, pack: DataPack, sink: BinaryIO) -> int:
+    def _download(self, pack: DataPack, sink: IO[bytes]) -> int:
         """``client.download`` of a read-only pack, asked again after each wait of ``READ_RETRIES`` while
         mServer answers busy or fails; what a failed answer left in ``sink`` is cut off first."""
         start = sink.tell() if sink.seekable() else None

@@ -65,14 +65,14 @@ class OrderStates:
                     return Page[OrderStatusChange](
                         items=changes, next_cursor=encode_cursor(LISTING, order.id), rejected=rejected
                     )
-                ours = order.ext_id is not None and order.ext_id.system == self.settings.ex_system_name
-                if not ours or order.status is None:
-                    continue
+                ext = order.ext_id
+                if ext is None or ext.system != self.settings.ex_system_name or order.status is None:
+                    continue  # not an order from the shop, or nothing the shop could show
                 changes.append(
                     validated(
                         f"sales order {order.number}",
                         OrderStatusChange,
-                        order_shop_id=order.ext_id.ids,
+                        order_shop_id=ext.ids,
                         erp_key=order.number or str(order.id),
                         state=order.status,
                         changed_at=item.exported_at,

@@ -219,9 +219,11 @@ class Orders:
         for line in lines:
             line["discount"] = discounts.get(line["shop_id"] or "", Decimal("0"))
         known = self.local.order(o.ext_id.ids) if o.ext_id else None
-        mine = known is not None and known.erp_key == o.number
+        mine = known if known is not None and known.erp_key == o.number else None  # what we recorded for this one
         created = (
-            known.created_at if mine and known.created_at else datetime.combine(o.date, time(), self.mserver.client.tz)
+            mine.created_at
+            if mine is not None and mine.created_at
+            else datetime.combine(o.date, time(), self.mserver.client.tz)
         )
         state = o.status
         return validated(
@@ -234,7 +236,7 @@ class Orders:
             currency=o.currency or self.settings.home_currency,
             total=total,
             shipping_total=shipping,
-            lines_signature=known.lines_signature if mine else None,
+            lines_signature=mine.lines_signature if mine is not None else None,
             state=state,
             state_changed_at=found.exported_at if state is not None else None,
             created_at=created,

@@ -46,23 +46,24 @@ class Shipments:
         self.orders = orders
         self.settings = settings
 
-    def _notes(self, id_from: int, count: int) -> list[DeliveryNote]:
-        """One keyset page of notes, by id; an unreadable note is logged and left out (its id is unknown)."""
+    def _notes(self, id_from: int, count: int) -> list[tuple[int, DeliveryNote]]:
+        """One keyset page of ``(id, note)``, by id; an unreadable note is logged and left out (its id is unknown)."""
         request = DeliveryNoteListRequest(page=Page(id_from=id_from, count=count))
         answer = self.mserver.read_one(list_delivery_notes(request, tz=self.mserver.client.tz), "delivery notes")
         for rejected in answer.item.rejected:
             logger.warning("%s at line %s cannot be read: %s", rejected.record, rejected.line, rejected.reason)
-        return sorted((note for note in answer.records if note.id is not None), key=lambda n: n.id)
+        return sorted(((note.id, note) for note in answer.records if note.id is not None), key=lambda pair: pair[0])
 
-    def _shop_order(self, note: DeliveryNote, orders: dict[int, Found]) -> Found | None:
+    def _shop_order(self, note: DeliveryNote, orders: dict[int, Found]) -> tuple[Found, str] | None:
+        """The first order the note was made from that came from the shop, with its shop id."""
         for order_id in sorted(note.order_ids):
             found = orders.get(order_id)
             ext = found.order.ext_id if found is not None else None
-            if ext is not None and ext.system == self.settings.ex_system_name:
-                return found
+            if found is not None and ext is not None and ext.system == self.settings.ex_system_name:
+                return found, ext.ids
         return None
 
-    def _shipment(self, note: DeliveryNote, found: Found) -> Shipment | None:
+    def _shipment(self, note: DeliveryNote, found: Found, order_shop_id: str) -> Shipment | None:
         """The note as a shipment, or None when it has nothing the shop could fulfil (yet)."""
         line_ids = {item.id: item.ext_id for item in found.order.items if item.id is not None and item.ext_id}
         lines = []
@@ -91,7 +92,7 @@ class Shipments:
             f"shipment {key}",
             Shipment,
             erp_key=key,
-            order_shop_id=found.order.ext_id.ids,
+            order_shop_id=order_shop_id,
             location_key=store,
             lines=lines,
             tracking=tracking,
@@ -106,22 +107,22 @@ class Shipments:
         id_from = floor + 1
         while len(found) < limit:
             notes = self._notes(id_from, batch)
-            orders = self.orders.by_ids({i for note in notes for i in note.order_ids})
-            handled = self.local.handled_shipments(_key(note) for note in notes)
-            for note in notes:
+            orders = self.orders.by_ids({i for _, note in notes for i in note.order_ids})
+            handled = self.local.handled_shipments(_key(note) for _, note in notes)
+            for note_id, note in notes:
                 order = self._shop_order(note, orders)
                 if order is None or _key(note) in handled:
-                    new_floor = note.id if advancing else new_floor
+                    new_floor = note_id if advancing else new_floor
                     continue
                 advancing = False
-                shipment = self._shipment(note, order)
+                shipment = self._shipment(note, *order)
                 if shipment is not None:
                     found.append(shipment)
                     if len(found) == limit:
                         break
             if len(notes) < batch:
                 break
-            id_from = notes[-1].id + 1
+            id_from = notes[-1][0] + 1
         if new_floor > floor:
             self.local.set_mark(FLOOR, str(new_floor))
         return found

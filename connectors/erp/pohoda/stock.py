@@ -107,7 +107,10 @@ class Stock:
                 if after is not None and (card.code, store_of(card) or "") <= after:
                     continue
                 level = self._level(card, card.exported_at)
-                (levels if isinstance(level, StockLevel) else rejected).append(level)  # type: ignore[arg-type]
+                if isinstance(level, StockLevel):
+                    levels.append(level)
+                else:
+                    rejected.append(level)
             if len(levels) > limit:
                 break
         levels.sort(key=lambda s: (s.sku, s.location_key))

@@ -97,7 +97,8 @@ class Decimals(sa.types.TypeDecorator[Decimal]):
     cache_ok = True
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
-        quantum = Decimal(1).scaleb(-(self.impl.scale or 0))
+        numeric = self.impl_instance  # the sa.Numeric(p, s) built from our arguments (typed as any TypeEngine)
+        quantum = Decimal(1).scaleb(-((numeric.scale if isinstance(numeric, sa.Numeric) else None) or 0))
 
         def process(value: Any) -> Decimal | None:
             if value is None or isinstance(value, Decimal):

@@ -6,7 +6,7 @@ transferred into an invoice, cancelled — comes back through ``listOrder`` and 
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
@@ -78,7 +78,7 @@ class ReceivedOrder(PohodaModel):
     order_type: Literal["receivedOrder", "issuedOrder"] = "receivedOrder"
     number: str | None = None
     number_order: str | None = None
-    date: date
+    date: dt.date  # the module, not the name: this field shadows ``date`` inside the class
     text: str | None = None
     partner_id: int | None = None
     partner: PartyAddress | None = None
@@ -89,7 +89,7 @@ class ReceivedOrder(PohodaModel):
     is_executed: bool | None = None
     is_delivered: bool | None = None
     cancelled: bool = False
-    date_cancelled: date | None = None
+    date_cancelled: dt.date | None = None
     note: str | None = None
     internal_note: str | None = None
     items: list[OrderItem] = Field(default_factory=list)

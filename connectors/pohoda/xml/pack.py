@@ -28,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from lxml import etree
 
@@ -161,7 +161,8 @@ class DataPack:
         for element in root.iter():
             if element.text and not is_cp1250(element.text):
                 raise ValueError(f"text of {element.tag} was not transliterated: {element.text!r}")
-        return etree.tostring(root, encoding="Windows-1250", xml_declaration=True)
+        # lxml-stubs type only ASCII/UTF-8 encodings as bytes; any encoding but "unicode" returns bytes
+        return cast(bytes, etree.tostring(root, encoding="Windows-1250", xml_declaration=True))
 
     def __repr__(self) -> str:
         return f"DataPack(ico={self.ico!r}, items={[i.id for i in self._items]!r})"

@@ -83,7 +83,7 @@ _LISTS: dict[str, tuple[str, Reader, Callable[[etree._Element], str], bool]] = {
 def _problem(exc: Exception) -> tuple[str, str]:
     """(field, reason) of a record-level failure."""
     if isinstance(exc, StockRecordError):
-        return exc.field, exc.reason
+        return exc.field or "record", exc.reason  # a card-level problem names no field
     if isinstance(exc, FieldValueError):
         return exc.field, f"{exc.value!r} is not {exc.expected}"
     if isinstance(exc, ValidationError):

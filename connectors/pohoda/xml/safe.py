@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import BinaryIO
+from typing import IO, Literal, TypedDict, overload
 
 from lxml import etree
 
@@ -36,7 +36,20 @@ __all__ = [
 MAX_DEPTH = 256
 """libxml2's nesting limit without ``huge_tree`` (documented here because we rely on it)."""
 
-PARSER_OPTIONS = {
+
+class ParserOptions(TypedDict):
+    """The hardening switches lxml takes as keyword arguments (typed so ``**`` expansion type-checks)."""
+
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+
+
+PARSER_OPTIONS: ParserOptions = {
     "resolve_entities": False,
     "no_network": True,
     "load_dtd": False,
@@ -56,6 +69,7 @@ _ENCODINGS = {
     "ascii": "ascii",
 }
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_MARKUP_KIND = re.compile(rb"<!\s*([A-Za-z]*)")
 _MAX_PROLOG = 1 << 20
 
 
@@ -64,12 +78,16 @@ def safe_parser() -> etree.XMLParser:
     return etree.XMLParser(**PARSER_OPTIONS)
 
 
+@overload
+def check_prolog(head: bytes, *, complete: Literal[True]) -> tuple[str, int]: ...
+@overload
+def check_prolog(head: bytes, *, complete: bool) -> tuple[str, int] | None: ...
 def check_prolog(head: bytes, *, complete: bool) -> tuple[str, int] | None:
     """Check what precedes the root element; return ``(python codec, index of the root's "<")``.
 
-    ``None`` means ``head`` ends inside the prolog and more bytes are needed (``complete=False``). Raises
-    ``UnsafeXml`` for any ``<!DOCTYPE``/``<!ENTITY``/other declaration and ``EncodingError`` for an encoding
-    POHODA does not use.
+    ``None`` means ``head`` ends inside the prolog and more bytes are needed (``complete=False``; with
+    ``complete=True`` that is an error instead). Raises ``UnsafeXml`` for any ``<!DOCTYPE``/``<!ENTITY``/other
+    declaration and ``EncodingError`` for an encoding POHODA does not use.
     """
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise EncodingError("UTF-16/UTF-32 documents are not accepted; POHODA documents are Windows-1250 or UTF-8")
@@ -81,43 +99,53 @@ def check_prolog(head: bytes, *, complete: bool) -> tuple[str, int] | None:
         if declared not in _ENCODINGS:
             raise EncodingError(f"encoding {declared!r} is not accepted; POHODA documents are Windows-1250 or UTF-8")
         codec = _ENCODINGS[declared]
+    root = _root_start(head, pos)
+    if root is None:
+        _need_more(head, complete)
+        return None
+    return codec, root
+
+
+def _root_start(head: bytes, pos: int) -> int | None:
+    """Index of the root element's "<" after skipping declarations and comments; ``None`` if not in ``head``."""
     while True:
         start = head.find(b"<", pos)
         marker = head[start + 1 : start + 2] if start >= 0 else b""
         if not marker:
-            return _need_more(head, complete)
+            return None
         if marker == b"?":
             end = head.find(b"?>", start)
             if end < 0:
-                return _need_more(head, complete)
+                return None
             pos = end + 2
         elif marker == b"!":
             if len(head) < start + 4:
-                return _need_more(head, complete)
+                return None
             if head.startswith(b"<!--", start):
                 end = head.find(b"-->", start)
                 if end < 0:
-                    return _need_more(head, complete)
+                    return None
                 pos = end + 3
                 continue
-            kind = re.match(rb"<!\s*([A-Za-z]*)", head[start : start + 20]).group(1).decode("ascii", "replace")
+            kind = _MARKUP_KIND.match(head, start, start + 20)
+            name = kind.group(1).decode("ascii", "replace") if kind else ""
             raise UnsafeXml(
-                f"<!{kind or '...'}> declarations are refused (DTDs and entities are never loaded)",
+                f"<!{name or '...'}> declarations are refused (DTDs and entities are never loaded)",
                 line=head.count(b"\n", 0, start) + 1,
                 offset=start,
             )
         else:
-            return codec, start
+            return start
 
 
 def _need_more(head: bytes, complete: bool) -> None:
+    """Raise when no more bytes will come (``complete``) or the prolog is already too long to be honest."""
     if complete:
         if head.strip():
             raise TruncatedXml("document ends before its root element", line=head.count(b"\n") + 1)
         raise MalformedXml("document is empty")
     if len(head) > _MAX_PROLOG:
         raise UnsafeXml(f"no root element within the first {_MAX_PROLOG} bytes")
-    return None
 
 
 def _invalid_bytes(data: bytes, codec: str, base_offset: int, base_line: int, exc: UnicodeDecodeError) -> EncodingError:
@@ -174,7 +202,8 @@ def parse_document(data: bytes) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         last_line = data.rstrip(b"\r\n\t ").count(b"\n") + 1
         error_line = exc.position[0] if exc.position else exc.lineno
-        raise syntax_error(exc, at_end=error_line >= last_line and exc.code != 5) from None
+        extra_content = exc.code == etree.ErrorTypes.ERR_DOCUMENT_END  # type: ignore[attr-defined]  # stubs omit .code
+        raise syntax_error(exc, at_end=error_line >= last_line and not extra_content) from None
 
 
 class GuardedReader:
@@ -186,7 +215,7 @@ class GuardedReader:
     reads the same either way). ``at_eof`` tells a truncated file from one broken in the middle.
     """
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self._pending = b""
         self.offset = 0

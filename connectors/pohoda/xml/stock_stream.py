@@ -21,7 +21,7 @@ import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from typing import BinaryIO
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -51,7 +51,7 @@ class StockChunk(list[StockItem]):
 
 
 def iter_stock_chunks(
-    source: str | os.PathLike[str] | BinaryIO,
+    source: str | os.PathLike[str] | IO[bytes],
     chunk_size: int = 500,
     *,
     tz: ZoneInfo = DEFAULT_TZ,
@@ -66,7 +66,7 @@ def iter_stock_chunks(
         yield from _chunks(source, chunk_size, tz)
 
 
-def _chunks(raw: BinaryIO, chunk_size: int, tz: ZoneInfo) -> Iterator[StockChunk]:
+def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo) -> Iterator[StockChunk]:
     reader = GuardedReader(raw)
     # Only end events of the cards (and of the two envelopes, for empty or refused answers): the same events a
     # bare tag-filtered iterparse produces, so the streaming costs nothing beyond converting the cards.

@@ -275,11 +275,11 @@ def _tcp_sockets() -> Iterator[None]:
             proto = std_socket.IPPROTO_TCP
         return std_socket.socket(family, type, proto, fileno)
 
-    server.socket = types.SimpleNamespace(**{**vars(std_socket), "socket": tcp_socket})  # type: ignore[attr-defined]
+    server.socket = types.SimpleNamespace(**{**vars(std_socket), "socket": tcp_socket})
     try:
         yield
     finally:
-        server.socket = std_socket  # type: ignore[attr-defined]
+        server.socket = std_socket
 
 
 @pytest.fixture

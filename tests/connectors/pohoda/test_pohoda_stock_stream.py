@@ -99,4 +99,4 @@ def test_a_text_mode_file_is_refused_with_a_hint(tmp_path: Path) -> None:
     path = tmp_path / "export.xml"
     write_stock_export(path, 1)
     with open(path, encoding="cp1250") as text, pytest.raises(TypeError, match="binary mode"):
-        list(iter_stock_chunks(text, 5))  # type: ignore[arg-type]
+        list(iter_stock_chunks(text, 5))

@@ -57,7 +57,7 @@ def attach(client: ShopifyClient, product_id: str, count: int) -> None:
 
 
 def calls(emulator: object, operation: str) -> int:
-    return emulator.executor.ledger.as_json()["by_operation"].get(operation, {}).get("calls", 0)  # type: ignore[attr-defined]
+    return emulator.executor.ledger.as_json()["by_operation"].get(operation, {}).get("calls", 0)
 
 
 @pytest.mark.parametrize("operation", BATCH_READS, ids=[op.name for op in BATCH_READS])

@@ -7,6 +7,7 @@ id still hashes the request, so the same page asked twice is recognisable in POH
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from lxml import etree
 
@@ -17,6 +18,9 @@ from connectors.pohoda.xml.pack import DataPackItem, make_item
 from connectors.pohoda.xml.values import fmt_bool
 
 __all__ = ["drop_if_empty", "ext_system", "limit", "list_item", "restriction", "selected_numbers"]
+
+Part = TypeVar("Part", bound=str)
+"""An agenda's restriction part names (a ``Literal``), so a request's ``dict[StockPart, bool]`` is accepted."""
 
 
 def list_item(operation: str, root: etree._Element, page: Page | None, key: str | None = None) -> DataPackItem:
@@ -42,11 +46,12 @@ def limit(w: ElementWriter, root: etree._Element, tag: str, page: Page | None) -
 
 def drop_if_empty(element: etree._Element) -> None:
     """An empty ``ftr:filter`` is left out: it would mean "no record matches" to a strict reader."""
-    if not len(element):
-        element.getparent().remove(element)
+    parent = element.getparent()
+    if parent is not None and not len(element):
+        parent.remove(element)
 
 
-def restriction(root: etree._Element, tag: str, parts: Mapping[str, bool], order: Sequence[str]) -> None:
+def restriction(root: etree._Element, tag: str, parts: Mapping[Part, bool], order: Sequence[Part]) -> None:
     """``<prefix>:restrictionData``: switch heavy parts of the answer on or off, in the XSD's order."""
     if parts:
         element = sub(root, tag)
