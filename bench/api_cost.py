@@ -153,12 +153,11 @@ def run(
     quiet: bool = False,
 ) -> BenchResult:
     """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
-    import asyncio
 
-    from blocks import ErpDatabase, ShopifyShop
+    from blocks import ErpDatabase
     from commerce_sync.demo import available_flows, erp_user_works
     from commerce_sync.samples.data import generate, write_sql_erp
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
 
@@ -177,11 +176,13 @@ def run(
         emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
         emulator.state.seed_orders(data.orders)
         with running_emulator(app=app) as base_url:
-            ErpDatabase(url=erp_url).save(ERP, overwrite=True)
-            ShopifyShop(
+            shop = wire_shop(
+                SHOP,
+                ErpDatabase(url=erp_url),
+                erp_name=ERP,
+                overwrite=True,
                 shop_url=base_url,
                 access_token=TOKEN,
-                erp_block=f"erp-database/{ERP}",
                 schedule={
                     "selectedFrequency": "Daily",
                     "startDate": "2025-01-01",
@@ -190,12 +191,10 @@ def run(
                 },
                 location_mapping={loc.erp_key: loc.name for loc in data.locations},
                 restore_rate=restore_rate,
-            ).save(SHOP, overwrite=True)
-            resources.forget(SHOP)
-            asyncio.run(ensure_concurrency_limits([SHOP]))
+            )
             meter = WaitMeter()
             meter.wrap(resources.resources(SHOP).shopify.governor)
-            schedule = ShopifyShop.load(SHOP).schedule
+            schedule = shop.schedule
             try:
                 for name, flow_fn, params_cls in available_flows():
                     wanted = flows is None or name in flows
@@ -237,7 +236,7 @@ def run(
                             flush=True,
                         )
             finally:
-                resources.forget(SHOP)
+                release_shop(SHOP)
     return BenchResult(
         items=items,
         customers=customers,

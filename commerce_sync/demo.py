@@ -83,12 +83,11 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 
 
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
-    from blocks import ErpDatabase, ShopifyShop
+    from blocks import ErpDatabase
     from commerce_sync.samples.data import generate, write_sql_erp
     from connectors.erp.sql import default_data_dir
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-    from engine import resources
 
     directory = (data_dir or default_data_dir() / "demo").resolve()
     if directory.exists():
@@ -112,11 +111,13 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders, "
             f"Shopify Plus: {PLAN['restore_rate']:.0f} points/s)"
         )
-        ErpDatabase(url=erp_url).save(ERP, overwrite=True)
-        ShopifyShop(
+        shop_block = wire_shop(
+            SHOP,
+            ErpDatabase(url=erp_url),
+            erp_name=ERP,
+            overwrite=True,
             shop_url=base_url,
             access_token=TOKEN,
-            erp_block=f"erp-database/{ERP}",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -125,12 +126,10 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             },
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
             restore_rate=PLAN["restore_rate"],
-        ).save(SHOP, overwrite=True)
-        resources.forget(SHOP)
-        asyncio.run(ensure_concurrency_limits([SHOP]))
+        )
         asyncio.run(free_stale_slots([SHOP]))
         flows = available_flows()
-        schedule = ShopifyShop.load(SHOP).schedule
+        schedule = shop_block.schedule
         for attempt in ("first", "second"):
             for name, flow_fn, params_cls in flows:
                 t0 = time.monotonic()
@@ -145,7 +144,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
                         f"ERP user: shipped {shipped['shipped']} orders, processed {shipped['processed']}, "
                         f"cancelled {shipped['cancelled']}, transferred {shipped['transferred']}"
                     )
-        resources.forget(SHOP)
+        release_shop(SHOP)
     print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
     _print_table(rows)
     pohoda_rows = run_pohoda_shop(directory)
@@ -181,11 +180,10 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     through the same flows (products come from POHODA's streamed stock export, in chunks)."""
     from zoneinfo import ZoneInfo
 
-    from blocks import PohodaMServer, ShopifyShop
+    from blocks import PohodaMServer
     from commerce_sync.samples.data import generate
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import release_shop, wire_shop
     from emulators import pohoda, shopify
-    from engine import resources
 
     os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
     data = generate(seed=1, **POHODA_SAMPLE)
@@ -205,17 +203,19 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             f"\nPOHODA mServer emulator: {mserver_url}/xml ({seeded['stock_cards']} stock cards, "
             f"{seeded['customers']} customers); Shopify emulator: {shop_url} ({len(data.orders)} orders)"
         )
-        PohodaMServer(
-            url=mserver_url,
-            user=config.user,
-            password=config.password,
-            company_ico=config.company_ico,
-            state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
-        ).save(POHODA_ERP, overwrite=True)
-        ShopifyShop(
+        wire_shop(
+            POHODA_SHOP,
+            PohodaMServer(
+                url=mserver_url,
+                user=config.user,
+                password=config.password,
+                company_ico=config.company_ico,
+                state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
+            ),
+            erp_name=POHODA_ERP,
+            overwrite=True,
             shop_url=shop_url,
             access_token=TOKEN,
-            erp_block=f"pohoda-mserver/{POHODA_ERP}",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -224,9 +224,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             },
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
             restore_rate=PLAN["restore_rate"],
-        ).save(POHODA_SHOP, overwrite=True)
-        resources.forget(POHODA_SHOP)
-        asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
+        )
         asyncio.run(free_stale_slots([POHODA_SHOP]))
         try:
             for attempt in ("first", "second"):
@@ -243,10 +241,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
                             f"orders, cancelled {done['cancelled']}, invoiced {done['transferred']}"
                         )
         finally:
-            cached = resources._cache.get(POHODA_SHOP)
-            if cached is not None and "erp" in cached.__dict__:
-                cached.erp.close()
-            resources.forget(POHODA_SHOP)
+            release_shop(POHODA_SHOP)
     return rows
 
 
