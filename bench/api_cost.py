@@ -41,7 +41,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +154,9 @@ def run(
     """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
 
     from blocks import ErpDatabase
-    from commerce_sync.demo import available_flows, erp_user_works
+    from commerce_sync.demo import available_flows
     from commerce_sync.samples.data import generate, write_sql_erp
+    from commerce_sync.user_work import late_in_current_period, sql_user_works
     from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
@@ -209,8 +209,7 @@ def run(
                     report = flow_fn(params_cls(shop=SHOP))
                     wall = time.monotonic() - started
                     if name == "create_sales_orders":  # as the demo: the ERP user ships, closes, cancels
-                        period = schedule.sync_period(datetime.now(UTC))
-                        erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
+                        sql_user_works(erp_url, data.orders, at=late_in_current_period(schedule))
                     if not wanted:
                         continue
                     ops = _ledger_delta(before, emulator.executor.ledger.as_json()["by_operation"])

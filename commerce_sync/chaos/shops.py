@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -63,11 +63,13 @@ class ChaosShop:
 
     def user_works(self) -> dict[str, int]:
         """The ERP's users between syncs: ship some sales orders, execute, cancel and invoice others."""
-        if self.mserver is not None:
-            from commerce_sync.demo import pohoda_user_works
+        from blocks import ShopifyShop
+        from commerce_sync.user_work import late_in_current_period, pohoda_user_works, sql_user_works
 
-            return pohoda_user_works(self.mserver.state, self.data)
-        return _sql_user_works(self)
+        if self.mserver is not None:
+            return pohoda_user_works(self.mserver.state, self.data.orders)
+        at = late_in_current_period(ShopifyShop.load(self.name).schedule)
+        return sql_user_works(self.erp_url, self.data.orders, at)
 
 
 @contextmanager
@@ -150,56 +152,3 @@ def _pohoda_erp(
     )
     shop = ChaosShop("pohoda", "", data, None, mserver, state_url=state_url, ports={urlsplit(url).port})
     return shop, block
-
-
-def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
-    """The SQL ERP's share of the same work ``pohoda_user_works`` does, dated inside the current period."""
-    import sqlalchemy as sa
-
-    from blocks import ShopifyShop
-    from connectors.erp.sql import loader
-    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
-
-    period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(UTC))
-    at = period.end - timedelta(hours=1)
-    engine = sa.create_engine(shop.erp_url)
-    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
-    try:
-        with engine.begin() as conn:
-            placed = set(conn.execute(sa.text("select shop_order_id from erp_sales_orders")).scalars())
-            keys = dict(conn.execute(sa.text("select shop_order_id, erp_key from erp_sales_orders")).all())
-            orders = [o for o in shop.data.orders if o.shop_id in placed]
-            share = max(len(orders) // 10, 1)
-            for index, order in enumerate(orders[: 8 * share]):
-                if index < 4 * share:
-                    lines = [
-                        ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
-                        for line in order.lines
-                        if line.sku and line.quantity > 0
-                    ]
-                    if lines:
-                        number = f"CHAOS{index + 1:06d}"
-                        loader.add_shipment(
-                            conn,
-                            Shipment(
-                                erp_key=f"DL-CHAOS-{index + 1:03d}",
-                                order_shop_id=order.shop_id,
-                                lines=lines,
-                                shipped_at=at,
-                                tracking=Tracking(company="PPL", number=number),
-                            ),
-                        )
-                        done["shipped"] += 1
-                    continue
-                state = (
-                    OrderState.PROCESSED
-                    if index < 6 * share
-                    else OrderState.CANCELLED
-                    if index < 7 * share
-                    else OrderState.TRANSFERRED
-                )
-                loader.set_sales_order_state(conn, keys[order.shop_id], state, at)
-                done[state.value] += 1
-    finally:
-        engine.dispose()
-    return done
