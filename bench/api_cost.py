@@ -41,7 +41,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,12 +152,12 @@ def run(
     quiet: bool = False,
 ) -> BenchResult:
     """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
-    import asyncio
 
-    from blocks import ErpDatabase, ShopifyShop
-    from commerce_sync.demo import available_flows, erp_user_works
+    from blocks import ErpDatabase
+    from commerce_sync.demo import available_flows
     from commerce_sync.samples.data import generate, write_sql_erp
-    from deployments.setup import ensure_concurrency_limits
+    from commerce_sync.user_work import late_in_current_period, sql_user_works
+    from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
 
@@ -177,11 +176,13 @@ def run(
         emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
         emulator.state.seed_orders(data.orders)
         with running_emulator(app=app) as base_url:
-            ErpDatabase(url=erp_url).save(ERP, overwrite=True)
-            ShopifyShop(
+            shop = wire_shop(
+                SHOP,
+                ErpDatabase(url=erp_url),
+                erp_name=ERP,
+                overwrite=True,
                 shop_url=base_url,
                 access_token=TOKEN,
-                erp_block=f"erp-database/{ERP}",
                 schedule={
                     "selectedFrequency": "Daily",
                     "startDate": "2025-01-01",
@@ -190,12 +191,10 @@ def run(
                 },
                 location_mapping={loc.erp_key: loc.name for loc in data.locations},
                 restore_rate=restore_rate,
-            ).save(SHOP, overwrite=True)
-            resources.forget(SHOP)
-            asyncio.run(ensure_concurrency_limits([SHOP]))
+            )
             meter = WaitMeter()
             meter.wrap(resources.resources(SHOP).shopify.governor)
-            schedule = ShopifyShop.load(SHOP).schedule
+            schedule = shop.schedule
             try:
                 for name, flow_fn, params_cls in available_flows():
                     wanted = flows is None or name in flows
@@ -210,8 +209,7 @@ def run(
                     report = flow_fn(params_cls(shop=SHOP))
                     wall = time.monotonic() - started
                     if name == "create_sales_orders":  # as the demo: the ERP user ships, closes, cancels
-                        period = schedule.sync_period(datetime.now(UTC))
-                        erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
+                        sql_user_works(erp_url, data.orders, at=late_in_current_period(schedule))
                     if not wanted:
                         continue
                     ops = _ledger_delta(before, emulator.executor.ledger.as_json()["by_operation"])
@@ -237,7 +235,7 @@ def run(
                             flush=True,
                         )
             finally:
-                resources.forget(SHOP)
+                release_shop(SHOP)
     return BenchResult(
         items=items,
         customers=customers,

@@ -17,7 +17,6 @@ temporary Prefect API (``prefect_test_harness``).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import math
 import os
 import random
@@ -74,10 +73,10 @@ def task_run_count(flow_run_id: uuid.UUID) -> int:
 
 
 def bench(variants: int, share: float, locations: int, seed: int, workdir: Path) -> None:
-    from blocks import ErpDatabase, ShopifyShop
+    from blocks import ErpDatabase
     from connectors.erp.port import Location
     from connectors.erp.sql import SqlErpBackend, loader
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
     from flows.sync_inventory import SyncInventoryParams, sync_inventory
@@ -101,11 +100,11 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
     shop_state.seed_stock(stock)
     name = f"bench-{uuid.uuid4().hex[:8]}"
     with running_emulator(app=app) as base_url:
-        ErpDatabase(url=erp_url).save(f"{name}-erp")
-        block = ShopifyShop(
+        block = wire_shop(
+            name,
+            ErpDatabase(url=erp_url),
             shop_url=base_url,
             access_token=TOKEN,
-            erp_block=f"erp-database/{name}-erp",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -114,8 +113,6 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
             },
             location_mapping={k: n for k, n in LOCATIONS[:locations]},  # by name, as a merchant types them
         )
-        block.save(name)
-        asyncio.run(ensure_concurrency_limits([name]))
         state = resources.resources(name).state
         items = {v.sku: shop_state.inventory_items[v.inventory_item_id].gid for v in shop_state.variants.values()}
         state.put_mappings(name, "inventory_item", items.items())
@@ -139,7 +136,7 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
         report = run.result()
         spent = emulator.executor.ledger.as_json()
         tasks = task_run_count(run.state_details.flow_run_id)
-        resources.forget(name)
+        release_shop(name)
     erp.close()
 
     unit = mutation_cost()

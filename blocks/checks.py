@@ -1,4 +1,4 @@
-"""Field checks the blocks share: database URLs, HTTP base URLs, and refusing field names a block does not have.
+"""Field checks the blocks share: database URLs and HTTP base URLs.
 
 Each check raises ``ValueError`` with a message meant for the person who typed the value; pydantic puts the
 field name in front of it. A value that may hold a password (a database URL) is never echoed back.
@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 DATABASES = ("sqlite", "postgresql")
@@ -70,22 +69,3 @@ def _without_credentials(value: str) -> str:
     if "@" in authority:
         authority = "***@" + authority.rsplit("@", 1)[1]
     return f"{scheme}{sep}{authority}{slash}{path}"
-
-
-def known_fields(model: type, data: Any) -> Any:
-    """Refuse a field the block does not define: a typo (``restore_rat``) would otherwise be ignored in silence.
-
-    Prefect's ``Block`` allows extra fields and adds its own private ones (``_block_document_id``, …) and
-    ``block_type_slug``; those pass. The error names the unknown field, never its value.
-    """
-    if not isinstance(data, dict):
-        return data
-    unknown = sorted(
-        key
-        for key in data
-        if key not in model.model_fields and not str(key).startswith("_") and key != "block_type_slug"
-    )
-    if unknown:  # pydantic's own "extra_forbidden" error, one per field, each located at its name
-        details = [InitErrorDetails(type="extra_forbidden", loc=(key,), input=data[key]) for key in unknown]
-        raise ValidationError.from_exception_data(model.__name__, details, hide_input=True)
-    return data

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from prefect.blocks.core import Block
-from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from blocks.checks import database_url, empty_is_none, http_base_url, known_fields
+from blocks.base import StrictBlock
+from blocks.checks import database_url, empty_is_none, http_base_url
 
 if TYPE_CHECKING:
     from connectors.erp.port import ErpBackend
 
 
-class ErpDatabase(Block):
+class ErpDatabase(StrictBlock):
     """An ERP whose data sits in SQL tables or views (see docs/erp-sql-schema.md): SQLite or PostgreSQL."""
 
     _block_type_name = "ERP Database"
-    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
-    model_config = ConfigDict(hide_input_in_errors=True)
     _block_type_slug = "erp-database"
     _description = "An ERP in SQL tables (SQLite file or PostgreSQL), read and written by commerce-sync."
 
@@ -26,11 +24,6 @@ class ErpDatabase(Block):
         title="Database URL",
         description="SQLAlchemy URL, e.g. sqlite:////var/lib/erp.db or postgresql+psycopg://user:pw@host/erp.",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_unknown_fields(cls, data: Any) -> Any:
-        return known_fields(cls, data)
 
     @field_validator("url")
     @classmethod
@@ -43,12 +36,10 @@ class ErpDatabase(Block):
         return SqlErpBackend.from_url(self.url.get_secret_value())
 
 
-class PohodaMServer(Block):
+class PohodaMServer(StrictBlock):
     """STORMWARE Pohoda reached through its mServer HTTP XML interface."""
 
     _block_type_name = "Pohoda mServer"
-    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
-    model_config = ConfigDict(hide_input_in_errors=True)
     _block_type_slug = "pohoda-mserver"
     _description = "A Pohoda accounting unit served by mServer (POST /xml, STW-Authorization)."
 
@@ -63,11 +54,6 @@ class PohodaMServer(Block):
         title="Sync state database URL",
         description="Cursors and mappings. Empty: a SQLite file in the commerce-sync data directory.",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_unknown_fields(cls, data: Any) -> Any:
-        return known_fields(cls, data)
 
     @field_validator("url")
     @classmethod

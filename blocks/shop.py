@@ -10,9 +10,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from prefect.blocks.core import Block
-from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from blocks.checks import database_url, empty_is_none, known_fields
+from blocks.base import StrictBlock
+from blocks.checks import database_url, empty_is_none
 from connectors.shopify.client import normalise_shop_url
 from domain.schedule import SyncSchedule
 
@@ -26,12 +27,10 @@ _GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
 _DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
-class ShopifyShop(Block):
+class ShopifyShop(StrictBlock):
     """A Shopify store synced with one ERP: credentials, API version, schedule and location mapping."""
 
     _block_type_name = "Shopify Shop"
-    # a rejected value may be a secret: pydantic would otherwise echo it as input_value
-    model_config = ConfigDict(hide_input_in_errors=True)
     _block_type_slug = "shopify-shop"
     _description = "A Shopify store kept in sync with an ERP by commerce-sync."
 
@@ -88,11 +87,6 @@ class ShopifyShop(Block):
         title="Sync state database URL",
         description="Where cursors, staging and mappings live. Empty: the SQL ERP's database, or a local SQLite file.",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_unknown_fields(cls, data: Any) -> Any:
-        return known_fields(cls, data)
 
     @field_validator("state_url", "dask_address", mode="before")
     @classmethod

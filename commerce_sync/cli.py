@@ -135,13 +135,24 @@ def emulate_shopify(
     token: Annotated[
         str, typer.Option(envvar="COMMERCE_SYNC_EMULATOR_TOKEN", help="Accepted access token.")
     ] = "demo-token",
-    seed_items: Annotated[int, typer.Option(help="Seed products from the sample data (0 = empty shop).")] = 0,
+    seed_items: Annotated[
+        int, typer.Option(min=0, help="Seed N items of the sample catalogue, stocked (0 = empty shop).")
+    ] = 0,
 ) -> None:
     """Serve the Shopify Admin GraphQL emulator until Ctrl-C."""
-    from emulators.shopify import EmulatorConfig, serve
+    from commerce_sync.samples.data import generate
+    from emulators.shopify import EmulatorConfig, create_app, emulator_of, serve
 
+    app = create_app(EmulatorConfig(tokens=[token]))
+    if seed_items:
+        data = generate(items=seed_items, customers=0, orders=0, seed=1)
+        state = emulator_of(app).state
+        state.seed_locations(data.locations)
+        state.seed_products(data.products)
+        state.seed_stock(data.stock)
+        typer.echo(f"seeded {len(data.products)} products at {len(data.locations)} locations from the sample data")
     typer.echo(f"Shopify emulator on http://127.0.0.1:{port}/admin/api/2026-04/graphql.json")
-    serve(EmulatorConfig(tokens=[token]), host="127.0.0.1", port=port)
+    serve(host="127.0.0.1", port=port, app=app)
 
 
 @emulate_app.command("pohoda")

@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +83,12 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 
 
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
-    from blocks import ErpDatabase, ShopifyShop
+    from blocks import ErpDatabase
     from commerce_sync.samples.data import generate, write_sql_erp
+    from commerce_sync.user_work import late_in_current_period, sql_user_works
     from connectors.erp.sql import default_data_dir
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
-    from engine import resources
 
     directory = (data_dir or default_data_dir() / "demo").resolve()
     if directory.exists():
@@ -112,11 +112,13 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             f"Shopify emulator: {base_url}/admin/api/2026-04/graphql.json ({len(data.orders)} orders, "
             f"Shopify Plus: {PLAN['restore_rate']:.0f} points/s)"
         )
-        ErpDatabase(url=erp_url).save(ERP, overwrite=True)
-        ShopifyShop(
+        shop_block = wire_shop(
+            SHOP,
+            ErpDatabase(url=erp_url),
+            erp_name=ERP,
+            overwrite=True,
             shop_url=base_url,
             access_token=TOKEN,
-            erp_block=f"erp-database/{ERP}",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -125,12 +127,10 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             },
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
             restore_rate=PLAN["restore_rate"],
-        ).save(SHOP, overwrite=True)
-        resources.forget(SHOP)
-        asyncio.run(ensure_concurrency_limits([SHOP]))
+        )
         asyncio.run(free_stale_slots([SHOP]))
         flows = available_flows()
-        schedule = ShopifyShop.load(SHOP).schedule
+        schedule = shop_block.schedule
         for attempt in ("first", "second"):
             for name, flow_fn, params_cls in flows:
                 t0 = time.monotonic()
@@ -139,13 +139,12 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
                     {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
                 )
                 if name == "create_sales_orders" and attempt == "first":
-                    period = schedule.sync_period(datetime.now(UTC))
-                    shipped = erp_user_works(erp_url, data, at=period.end - timedelta(hours=1))
+                    shipped = sql_user_works(erp_url, data.orders, at=late_in_current_period(schedule))
                     print(
                         f"ERP user: shipped {shipped['shipped']} orders, processed {shipped['processed']}, "
                         f"cancelled {shipped['cancelled']}, transferred {shipped['transferred']}"
                     )
-        resources.forget(SHOP)
+        release_shop(SHOP)
     print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
     _print_table(rows)
     pohoda_rows = run_pohoda_shop(directory)
@@ -181,11 +180,11 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     through the same flows (products come from POHODA's streamed stock export, in chunks)."""
     from zoneinfo import ZoneInfo
 
-    from blocks import PohodaMServer, ShopifyShop
+    from blocks import PohodaMServer
     from commerce_sync.samples.data import generate
-    from deployments.setup import ensure_concurrency_limits
+    from commerce_sync.user_work import pohoda_user_works
+    from deployments.wiring import release_shop, wire_shop
     from emulators import pohoda, shopify
-    from engine import resources
 
     os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
     data = generate(seed=1, **POHODA_SAMPLE)
@@ -205,17 +204,19 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             f"\nPOHODA mServer emulator: {mserver_url}/xml ({seeded['stock_cards']} stock cards, "
             f"{seeded['customers']} customers); Shopify emulator: {shop_url} ({len(data.orders)} orders)"
         )
-        PohodaMServer(
-            url=mserver_url,
-            user=config.user,
-            password=config.password,
-            company_ico=config.company_ico,
-            state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
-        ).save(POHODA_ERP, overwrite=True)
-        ShopifyShop(
+        wire_shop(
+            POHODA_SHOP,
+            PohodaMServer(
+                url=mserver_url,
+                user=config.user,
+                password=config.password,
+                company_ico=config.company_ico,
+                state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
+            ),
+            erp_name=POHODA_ERP,
+            overwrite=True,
             shop_url=shop_url,
             access_token=TOKEN,
-            erp_block=f"pohoda-mserver/{POHODA_ERP}",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -224,9 +225,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             },
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
             restore_rate=PLAN["restore_rate"],
-        ).save(POHODA_SHOP, overwrite=True)
-        resources.forget(POHODA_SHOP)
-        asyncio.run(ensure_concurrency_limits([POHODA_SHOP]))
+        )
         asyncio.run(free_stale_slots([POHODA_SHOP]))
         try:
             for attempt in ("first", "second"):
@@ -237,102 +236,14 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
                         {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
                     )
                     if name == "create_sales_orders" and attempt == "first":
-                        done = pohoda_user_works(mserver, data)
+                        done = pohoda_user_works(mserver, data.orders)
                         print(
                             f"POHODA user: issued {done['shipped']} delivery notes, executed {done['processed']} "
                             f"orders, cancelled {done['cancelled']}, invoiced {done['transferred']}"
                         )
         finally:
-            cached = resources._cache.get(POHODA_SHOP)
-            if cached is not None and "erp" in cached.__dict__:
-                cached.erp.close()
-            resources.forget(POHODA_SHOP)
+            release_shop(POHODA_SHOP)
     return rows
-
-
-def pohoda_user_works(mserver: Any, data: Any) -> dict[str, int]:
-    """What POHODA's users do between syncs: issue delivery notes (výdejky) with tracking for some received
-    orders, tick "Vyřízeno" on others, cancel a few and invoice a few ("Přeneseno")."""
-    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
-    placed = [
-        o
-        for o in data.orders
-        if any(order.ext_id and order.ext_id.ids == o.shop_id for order in mserver.orders.values())
-    ]
-    share = max(len(placed) // 10, 1)
-    for index, order in enumerate(placed[: 8 * share]):
-        if index < 4 * share:
-            tracking = f"DEMO{index + 1:08d}"
-            try:
-                mserver.create_delivery_note(
-                    order.shop_id,
-                    carrier="PPL",
-                    tracking_number=tracking,
-                    tracking_url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId={tracking}",
-                )
-            except ValueError:  # an order of services only: nothing to deliver
-                continue
-            done["shipped"] += 1
-        elif index < 6 * share:
-            mserver.set_order_executed(order.shop_id)
-            done["processed"] += 1
-        elif index < 7 * share:
-            mserver.cancel_order(order.shop_id)
-            done["cancelled"] += 1
-        else:
-            mserver.transfer_order(order.shop_id)
-            done["transferred"] += 1
-    return done
-
-
-def erp_user_works(erp_url: str, data: Any, at: datetime) -> dict[str, int]:
-    """What the warehouse and the back office do between syncs: ship some sales orders, close, cancel and
-    invoice others (dated inside the current period, so this period's runs pick them up)."""
-    import sqlalchemy as sa
-
-    from connectors.erp.sql import SqlErpBackend, loader
-    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
-
-    backend = SqlErpBackend.from_url(erp_url)
-    orders = {o.shop_id: o for o in data.orders}
-    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
-    with backend.engine.begin() as conn:
-        rows = conn.execute(sa.text("select erp_key, shop_order_id from erp_sales_orders order by erp_key")).all()
-        for index, (erp_key, shop_id) in enumerate(rows[:24]):
-            order = orders[shop_id]
-            if index < 15:
-                lines = [
-                    ShipmentLine(sku=line.sku, quantity=line.quantity)
-                    for line in order.lines
-                    if line.sku and line.quantity > 0
-                ]
-                if lines:
-                    loader.add_shipment(
-                        conn,
-                        Shipment(
-                            erp_key=f"DL-DEMO-{index + 1:03d}",
-                            order_shop_id=shop_id,
-                            lines=lines,
-                            shipped_at=at,
-                            tracking=Tracking(
-                                company="PPL",
-                                number=f"DEMO{index + 1:08d}",
-                                url=f"https://www.ppl.cz/vyhledat-zasilku?shipmentId=DEMO{index + 1:08d}",
-                            ),
-                        ),
-                    )
-                    done["shipped"] += 1
-            elif index < 20:
-                loader.set_sales_order_state(conn, erp_key, OrderState.PROCESSED, at)
-                done["processed"] += 1
-            elif index < 22:
-                loader.set_sales_order_state(conn, erp_key, OrderState.CANCELLED, at)
-                done["cancelled"] += 1
-            else:
-                loader.set_sales_order_state(conn, erp_key, OrderState.TRANSFERRED, at)
-                done["transferred"] += 1
-    backend.engine.dispose()
-    return done
 
 
 def _print_table(rows: list[dict]) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import yaml
@@ -40,6 +40,9 @@ from commerce_sync.processes import (
     stop_process,
     wait_until,
 )
+
+if TYPE_CHECKING:
+    from blocks import PohodaMServer
 
 __all__ = ["REPO_ROOT", "FINAL_STATES", "Deployment", "LocalStack", "alive", "run_serve"]
 SHOPIFY_TOKEN = "demo-token"  # the emulators' credentials: local test servers, not secrets
@@ -222,8 +225,10 @@ class LocalStack:
 
     def start_shops(self) -> None:
         """The shops of shops.yaml that can run here: emulators seeded, ERP filled, blocks saved."""
+        from blocks import ErpDatabase
         from commerce_sync.samples.data import generate, write_sql_erp
         from deployments.builder import load_shops
+        from deployments.wiring import wire_shop
 
         data = generate(seed=1, **self.sample)
         for entry in load_shops(self.shops_file).shops:
@@ -237,12 +242,22 @@ class LocalStack:
             seed_shopify(base_url, data)
             if entry.erp == "sql":
                 write_sql_erp(data, self.erp_url)
-                erp_block = self.save_sql_erp(f"{entry.name}-erp")
+                erp = ErpDatabase(url=self.erp_url)
             else:
-                erp_block = self.start_pohoda(entry.name)
-            self.save_shop(entry.name, base_url, erp_block, entry.schedule, data)
+                erp = self.start_pohoda(entry.name)
+            with self.api():
+                wire_shop(
+                    entry.name,
+                    erp,
+                    overwrite=True,
+                    shop_url=base_url,
+                    access_token=SHOPIFY_TOKEN,
+                    schedule=entry.schedule,
+                    location_mapping={loc.erp_key: loc.name for loc in data.locations},
+                )
 
-    def start_pohoda(self, shop: str) -> str:
+    def start_pohoda(self, shop: str) -> PohodaMServer:
+        """The shop's POHODA mServer emulator, started and seeded; returns the block that reaches it."""
         from blocks import PohodaMServer
         from commerce_sync.samples.data import erp_seed_json, generate
 
@@ -259,35 +274,13 @@ class LocalStack:
         # the same generate() arguments as the shop's orders, so their SKUs and customers exist in POHODA
         body = erp_seed_json(generate(seed=1, **self.sample))
         httpx.post(f"{base_url}/_emulator/seed", json=body, timeout=60).raise_for_status()
-        name = f"{shop}-erp"
-        with self.api():
-            PohodaMServer(
-                url=base_url,
-                user="admin",
-                password=POHODA_PASSWORD,
-                company_ico="12345678",
-                state_url=f"sqlite:///{self.workdir / f'state-{shop}.db'}",
-            ).save(name, overwrite=True)
-        return f"pohoda-mserver/{name}"
-
-    def save_sql_erp(self, name: str) -> str:
-        from blocks import ErpDatabase
-
-        with self.api():
-            ErpDatabase(url=self.erp_url).save(name, overwrite=True)
-        return f"erp-database/{name}"
-
-    def save_shop(self, shop: str, base_url: str, erp_block: str, schedule: Any, data: Any) -> None:
-        from blocks import ShopifyShop
-
-        with self.api():
-            ShopifyShop(
-                shop_url=base_url,
-                access_token=SHOPIFY_TOKEN,
-                erp_block=erp_block,
-                schedule=schedule,
-                location_mapping={loc.erp_key: loc.name for loc in data.locations},
-            ).save(shop, overwrite=True)
+        return PohodaMServer(
+            url=base_url,
+            user="admin",
+            password=POHODA_PASSWORD,
+            company_ico="12345678",
+            state_url=f"sqlite:///{self.workdir / f'state-{shop}.db'}",
+        )
 
     def setup_and_deploy(self) -> None:
         out = run_command(

@@ -7,17 +7,19 @@ shops of one process never share connectors, locks or state.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from blocks import ErpDatabase, PohodaMServer
 
 ADAPTERS = ("sql", "pohoda")
 TOKEN = "shpat_chaos_token_0000000"
@@ -45,12 +47,9 @@ class ChaosShop:
 
     def restart(self) -> None:
         """What a new worker process starts with: no cached clients, engines, governors' last answers."""
-        from engine import resources
+        from deployments.wiring import release_shop
 
-        cached = resources._cache.get(self.name)
-        if cached is not None and "erp" in cached.__dict__ and hasattr(cached.erp, "close"):
-            cached.erp.close()
-        resources.forget(self.name)
+        release_shop(self.name)
 
     def warm(self, client_timeout: float) -> None:
         """Build the shop's connectors now, with a Shopify read timeout of ``client_timeout`` seconds (so the
@@ -64,11 +63,13 @@ class ChaosShop:
 
     def user_works(self) -> dict[str, int]:
         """The ERP's users between syncs: ship some sales orders, execute, cancel and invoice others."""
-        if self.mserver is not None:
-            from commerce_sync.demo import pohoda_user_works
+        from blocks import ShopifyShop
+        from commerce_sync.user_work import late_in_current_period, pohoda_user_works, sql_user_works
 
-            return pohoda_user_works(self.mserver.state, self.data)
-        return _sql_user_works(self)
+        if self.mserver is not None:
+            return pohoda_user_works(self.mserver.state, self.data.orders)
+        at = late_in_current_period(ShopifyShop.load(self.name).schedule)
+        return sql_user_works(self.erp_url, self.data.orders, at)
 
 
 @contextmanager
@@ -79,9 +80,8 @@ def open_shop(
     xsd_dir: Path | None = None,
 ) -> Iterator[ChaosShop]:
     """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
-    from blocks import ShopifyShop
     from commerce_sync.samples.data import generate
-    from deployments.setup import ensure_concurrency_limits
+    from deployments.wiring import wire_shop
     from emulators import shopify
 
     if adapter not in ADAPTERS:
@@ -103,28 +103,28 @@ def open_shop(
         shop.name = f"chaos-{adapter}-{suffix}"
         shop.shop = emulator
         shop.ports = {urlsplit(shop_url).port, *shop.ports}
-        ShopifyShop(
+        wire_shop(
+            shop.name,
+            erp_block,
+            erp_name=f"chaos-erp-{suffix}",
             shop_url=shop_url,
             access_token=TOKEN,
-            erp_block=erp_block,
             schedule=SCHEDULE,
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
-        ).save(shop.name)
-        asyncio.run(ensure_concurrency_limits([shop.name]))
+        )
         try:
             yield shop
         finally:
             shop.restart()
 
 
-def _sql_erp(directory: Path, data: Any, suffix: str) -> tuple[ChaosShop, str]:
+def _sql_erp(directory: Path, data: Any, suffix: str) -> tuple[ChaosShop, ErpDatabase]:
     from blocks import ErpDatabase
     from commerce_sync.samples.data import write_sql_erp
 
     url = f"sqlite:///{directory / f'erp-{suffix}.db'}"
     write_sql_erp(data, url)
-    ErpDatabase(url=url).save(f"chaos-erp-{suffix}")
-    return ChaosShop("sql", "", data, None, None, state_url=url, erp_url=url), f"erp-database/chaos-erp-{suffix}"
+    return ChaosShop("sql", "", data, None, None, state_url=url, erp_url=url), ErpDatabase(url=url)
 
 
 def _pohoda_erp(
@@ -133,7 +133,7 @@ def _pohoda_erp(
     data: Any,
     suffix: str,
     xsd_dir: Path | None,
-) -> tuple[ChaosShop, str]:
+) -> tuple[ChaosShop, PohodaMServer]:
     from blocks import PohodaMServer
     from emulators import pohoda
 
@@ -147,61 +147,8 @@ def _pohoda_erp(
     mserver.state.seed_sample_data(data)
     url = stack.enter_context(pohoda.running_emulator(app=app))
     state_url = f"sqlite:///{directory / f'state-{suffix}.db'}"
-    PohodaMServer(
+    block = PohodaMServer(
         url=url, user=config.user, password=config.password, company_ico=config.company_ico, state_url=state_url
-    ).save(f"chaos-erp-{suffix}")
+    )
     shop = ChaosShop("pohoda", "", data, None, mserver, state_url=state_url, ports={urlsplit(url).port})
-    return shop, f"pohoda-mserver/chaos-erp-{suffix}"
-
-
-def _sql_user_works(shop: ChaosShop) -> dict[str, int]:
-    """The SQL ERP's share of the same work ``pohoda_user_works`` does, dated inside the current period."""
-    import sqlalchemy as sa
-
-    from blocks import ShopifyShop
-    from connectors.erp.sql import loader
-    from domain.models import OrderState, Shipment, ShipmentLine, Tracking
-
-    period = ShopifyShop.load(shop.name).schedule.sync_period(datetime.now(UTC))
-    at = period.end - timedelta(hours=1)
-    engine = sa.create_engine(shop.erp_url)
-    done = {"shipped": 0, "processed": 0, "cancelled": 0, "transferred": 0}
-    try:
-        with engine.begin() as conn:
-            placed = set(conn.execute(sa.text("select shop_order_id from erp_sales_orders")).scalars())
-            keys = dict(conn.execute(sa.text("select shop_order_id, erp_key from erp_sales_orders")).all())
-            orders = [o for o in shop.data.orders if o.shop_id in placed]
-            share = max(len(orders) // 10, 1)
-            for index, order in enumerate(orders[: 8 * share]):
-                if index < 4 * share:
-                    lines = [
-                        ShipmentLine(sku=line.sku, quantity=line.quantity, order_line_shop_id=line.shop_id)
-                        for line in order.lines
-                        if line.sku and line.quantity > 0
-                    ]
-                    if lines:
-                        number = f"CHAOS{index + 1:06d}"
-                        loader.add_shipment(
-                            conn,
-                            Shipment(
-                                erp_key=f"DL-CHAOS-{index + 1:03d}",
-                                order_shop_id=order.shop_id,
-                                lines=lines,
-                                shipped_at=at,
-                                tracking=Tracking(company="PPL", number=number),
-                            ),
-                        )
-                        done["shipped"] += 1
-                    continue
-                state = (
-                    OrderState.PROCESSED
-                    if index < 6 * share
-                    else OrderState.CANCELLED
-                    if index < 7 * share
-                    else OrderState.TRANSFERRED
-                )
-                loader.set_sales_order_state(conn, keys[order.shop_id], state, at)
-                done[state.value] += 1
-    finally:
-        engine.dispose()
-    return done
+    return shop, block

@@ -34,6 +34,7 @@ from commerce_sync.chaos.snapshot import (
     shop_snapshot,
     sql_snapshot,
 )
+from emulators import shopify
 
 USER_WORKS = "user_works"
 FLOW_PARAMS: dict[str, dict[str, Any]] = {"sync_products": {"chunk_size": 4, "max_workers": 1}}
@@ -278,7 +279,7 @@ def fault_day(
                         _new_issues(reference.snapshots[step], take_snapshot(shop), seen),
                     )
                 )
-        shop.shop.set_faults(seed=seed)  # quiet again for the teardown
+        shop.shop.set_faults(shopify.FaultConfig(seed=seed))  # quiet again for the teardown (a new config)
     return results, injector.wire
 
 

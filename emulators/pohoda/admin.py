@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain import models as m
+from emulators.faults import faults_endpoint
 
 from .snapshot import _plain, snapshot
 
@@ -59,7 +60,7 @@ ACTIONS = (
 
 def routes() -> list[Route]:
     return [
-        Route("/_emulator/faults", _faults, methods=["GET", "POST"]),
+        Route("/_emulator/faults", faults_endpoint, methods=["GET", "POST"]),
         Route("/_emulator/seed", _seed, methods=["POST"]),
         Route("/_emulator/state", _state, methods=["GET"]),
         Route("/_emulator/reset", _reset, methods=["POST"]),
@@ -71,16 +72,6 @@ def routes() -> list[Route]:
 
 def _emulator(request: Request) -> Any:
     return request.app.state.emulator
-
-
-async def _faults(request: Request) -> Response:
-    emulator = _emulator(request)
-    if request.method == "POST":
-        try:
-            emulator.set_faults(**(await request.json()))
-        except (ValueError, TypeError, ValidationError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=422)
-    return JSONResponse(emulator.faults.config.model_dump())
 
 
 def _images(raw: list[dict[str, Any]]) -> list[m.Image]:

@@ -13,6 +13,7 @@ busy at once). ``PohodaEmulator.processing_log`` keeps (start, end) of every pro
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import gzip
@@ -44,6 +45,7 @@ from .state import PohodaState
 from .status import status_body
 
 XML_TYPE = "text/xml; charset=Windows-1250"
+UNAUTHORIZED = "Unauthorized: STW-Authorization must be Basic base64(user:password) of a POHODA user"
 
 
 class PohodaEmulator:
@@ -84,11 +86,9 @@ class PohodaEmulator:
             self._released.set()
 
     def set_faults(self, faults: FaultConfig | None = None, **changes: Any) -> FaultConfig:
-        """Replace the fault config (or change some fields); the random sequence restarts from its seed."""
-        base = faults or self.faults.config
-        merged = FaultConfig(**{**base.model_dump(), **changes})
-        self.faults.set(merged)
-        return merged
+        """Replace the fault config (or change some fields); the random sequence and the request count of the
+        script restart."""
+        return self.faults.update(faults, **changes)
 
     def reset(self) -> None:
         self.state.reset()
@@ -96,8 +96,9 @@ class PohodaEmulator:
         self.processing_log.clear()
 
     def authorized(self, header: str | None) -> bool:
-        """``STW-Authorization: Basic base64(user:password)``, compared in constant time."""
-        if not header or not header.startswith("Basic "):
+        """``STW-Authorization: Basic base64(user:password)``, compared in constant time; nobody is once the
+        fault config revoked the credentials."""
+        if not header or not header.startswith("Basic ") or self.faults.token_revoked:
             return False
         try:
             user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
@@ -168,17 +169,21 @@ async def _xml(request: Request) -> Response:
         return _text(400, "request body could not be decompressed")
     emulator.recorder.record(body)
     if not emulator.authorized(request.headers.get("stw-authorization")):
-        return _text(401, "Unauthorized: STW-Authorization must be Basic base64(user:password) of a POHODA user")
+        return _text(401, UNAUTHORIZED)
     if not request.headers.get("stw-application", "").strip():
         return _text(400, "STW-Application header is required (the name shown in POHODA's XML log)")
     decision = emulator.faults.draw()
+    if decision.unauthorized:  # the script revoked the credentials at this request
+        return _text(401, UNAUTHORIZED)
     if decision.status is not None:
         return _text(decision.status, f"{decision.status} emulated server error")
     if decision.busy or (emulator.faults.config.busy_when_locked and emulator.processing_lock.locked()):
         return _text(503, "mServer is busy processing another request")
+    if decision.hang:
+        await asyncio.sleep(decision.hang)
     check = request.headers.get("stw-check-duplicity", "").strip().lower() == "true"
     outcome = await run_in_threadpool(emulator.process_serialised, body, check, decision.latency)
-    if decision.drop_after_apply and outcome.applied:
+    if decision.lost_answer or (decision.drop_after_apply and outcome.applied):
         return _text(502, "502 Bad Gateway (emulated: applied, answer dropped)")
     return Response(outcome.body, status_code=outcome.status, media_type=XML_TYPE)
 

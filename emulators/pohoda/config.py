@@ -5,8 +5,8 @@ data lives here, not in the state: ``GET /status?companyDetail`` reports it and 
 is refused as a whole, as the real one does.
 
 Faults are shares (0.0–1.0) drawn from a seeded ``random.Random`` so a test that asks for "20 % busy" sees the
-same sequence every run; they can be swapped at runtime (``PohodaEmulator.set_faults`` or
-``POST /_emulator/faults``).
+same sequence every run, and a script makes the N-th request fail exactly (see :mod:`emulators.faults`); they
+can be swapped at runtime (``PohodaEmulator.set_faults`` or ``POST /_emulator/faults``).
 """
 
 from __future__ import annotations
@@ -17,32 +17,26 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from emulators import faults
+from emulators.faults import Share
+
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "pohoda-emulator"
 DEFAULT_ICO = "12345678"
 PROGRAM_VERSION = "14200.0 SQL (16.10.2025)"
 
-Share = float
 
-
-class FaultConfig(BaseModel):
+class FaultConfig(faults.FaultConfig):
     """What share of ``POST /xml`` requests fail, and how. Each request draws once per kind, in this order:
     ``latency`` (always added), ``error_5xx``, ``busy``; then, for a request that applied imports,
-    ``drop_after_apply``.
+    ``drop_after_apply``. ``script`` and ``token_revoked``: see :mod:`emulators.faults`; revoked credentials
+    (the user's password changed or the user removed in POHODA) get the 401 a wrong password gets, on
+    ``/xml``, ``/status?companyDetail`` and ``/documents`` alike.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-    seed: int = 0
-    latency: float = Field(0.0, ge=0, description="seconds added to every POST /xml")
-    error_5xx: Share = Field(0.0, ge=0, le=1, description="answer 500/502/503 without processing")
-    error_5xx_statuses: list[int] = Field(default_factory=lambda: [500, 502, 503])
     busy: Share = Field(0.0, ge=0, le=1, description="answer 503 'busy' without processing")
     busy_when_locked: bool = Field(
         False, description="a request arriving while another is processed answers busy instead of waiting"
-    )
-    drop_after_apply: Share = Field(
-        0.0, ge=0, le=1, description="apply the dataPack, then answer 502 without the responsePack"
     )
 
 

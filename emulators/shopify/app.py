@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain import models as m
+from emulators.faults import faults_endpoint
 
 from .bucket import BucketRegistry
 from .clock import Clock, SystemClock
@@ -56,11 +57,9 @@ class Emulator:
         self.executor = Executor(executable_schema(), self.state, config, self.buckets, self.faults)
 
     def set_faults(self, faults: FaultConfig | None = None, **changes: Any) -> FaultConfig:
-        """Replace the fault config (or change some of its fields); the random sequence restarts from its seed."""
-        base = faults or self.faults.config
-        merged = FaultConfig(**{**base.model_dump(), **changes})
-        self.faults.set(merged)
-        return merged
+        """Replace the fault config (or change some of its fields); the random sequence and the request count
+        of the script restart."""
+        return self.faults.update(faults, **changes)
 
     def reset(self) -> None:
         self.state.reset()
@@ -78,7 +77,7 @@ def create_app(
         Route("/_emulator/bulk/{op_id:int}.jsonl", _bulk_result, methods=["GET"]),
         Route("/_emulator/uploads/{token}", _upload, methods=["POST", "PUT"]),
         Route("/_emulator/files/{media_id:int}/{name}", _file, methods=["GET"]),
-        Route("/_emulator/faults", _faults, methods=["GET", "POST"]),
+        Route("/_emulator/faults", faults_endpoint, methods=["GET", "POST"]),
         Route("/_emulator/seed", _seed, methods=["POST"]),
         Route("/_emulator/state", _state, methods=["GET"]),
         Route("/_emulator/reset", _reset, methods=["POST"]),
@@ -116,7 +115,7 @@ async def _graphql(request: Request) -> Response:
     if version != emulator.config.api_version:
         return JSONResponse({"errors": "Not Found"}, status_code=404)
     token = request.headers.get("x-shopify-access-token", "")
-    if token not in emulator.config.token_values():
+    if token not in emulator.config.token_values() or emulator.faults.token_revoked:
         return JSONResponse({"errors": UNAUTHORIZED}, status_code=401)
     if (
         body is None
@@ -127,6 +126,8 @@ async def _graphql(request: Request) -> Response:
     decision = emulator.faults.draw()
     if decision.latency:
         await asyncio.sleep(decision.latency)
+    if decision.unauthorized:  # the script revoked the token at this request
+        return JSONResponse({"errors": UNAUTHORIZED}, status_code=401)
     if decision.hang:
         await asyncio.sleep(decision.hang)
     headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
@@ -156,7 +157,7 @@ async def _graphql(request: Request) -> Response:
         token,
         _base_url(request),
     )
-    if decision.drop_after_apply and outcome.is_mutation and outcome.executed:
+    if decision.lost_answer or (decision.drop_after_apply and outcome.is_mutation and outcome.executed):
         return Response(
             "502 Bad Gateway (emulated: applied, answer dropped)",
             status_code=502,
@@ -220,17 +221,6 @@ async def _file(request: Request) -> Response:
     if content is None:
         return Response("Not Found", status_code=404)
     return Response(content[0], media_type=content[1] or "application/octet-stream")
-
-
-async def _faults(request: Request) -> Response:
-    emulator = _emulator(request)
-    if request.method == "POST":
-        try:
-            changes = await request.json()
-            emulator.set_faults(**changes)
-        except (ValueError, TypeError, ValidationError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=422)
-    return JSONResponse(emulator.faults.config.model_dump())
 
 
 _SEED_TYPES = {

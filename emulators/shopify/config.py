@@ -1,8 +1,9 @@
 """Configuration of one emulator instance: who may call it, how big its rate-limit bucket is, what goes wrong.
 
 Faults are plain shares (0.0–1.0) drawn from a seeded ``random.Random``, so a test that asks for "20 % 5xx"
-sees the same sequence every run. They can be swapped at runtime (``EmulatorApp.set_faults`` or
-``POST /_emulator/faults``) because tests change them between calls.
+sees the same sequence every run; a script makes the N-th request fail exactly (see :mod:`emulators.faults`).
+They can be swapped at runtime (``Emulator.set_faults`` or ``POST /_emulator/faults``) because tests change
+them between calls.
 """
 
 from __future__ import annotations
@@ -12,31 +13,23 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from emulators import faults
+from emulators.faults import Share
+
 DEFAULT_TOKEN = "shpat_emulator_token"
 API_VERSION = "2026-04"
 
-Share = float
 
-
-class FaultConfig(BaseModel):
+class FaultConfig(faults.FaultConfig):
     """What share of GraphQL requests fail, and how. Each request draws once per kind, in this order:
     ``latency`` (always added), ``timeout``, ``error_5xx``, ``rate_429``, ``throttled``; then, for mutations
-    that ran, ``drop_after_apply``.
+    that ran, ``drop_after_apply``. ``script`` and ``token_revoked``: see :mod:`emulators.faults` (a revoked
+    token gets Shopify's 401 ``Invalid API key or access token``).
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-    seed: int = 0
-    error_5xx: Share = Field(0.0, ge=0, le=1, description="answer 500/502/503 without executing")
-    error_5xx_statuses: list[int] = Field(default_factory=lambda: [500, 502, 503])
     rate_429: Share = Field(0.0, ge=0, le=1, description="HTTP 429 with Retry-After, without executing")
     throttled: Share = Field(0.0, ge=0, le=1, description="HTTP 200 THROTTLED body, as an empty bucket does")
     timeout: Share = Field(0.0, ge=0, le=1, description="hang timeout_seconds, then execute and answer")
-    timeout_seconds: float = Field(30.0, ge=0)
-    latency: float = Field(0.0, ge=0, description="seconds added to every GraphQL request")
-    drop_after_apply: Share = Field(
-        0.0, ge=0, le=1, description="execute a mutation, then answer 502 without its result"
-    )
     bulk_fail: Share = Field(0.0, ge=0, le=1, description="share of bulk operations that end FAILED")
     bulk_error_code: str = Field("INTERNAL_SERVER_ERROR", pattern="^(ACCESS_DENIED|INTERNAL_SERVER_ERROR|TIMEOUT)$")
 

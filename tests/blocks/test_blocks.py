@@ -129,3 +129,18 @@ def test_blocks_round_trip_through_prefect_without_leaking_secrets(prefect_harne
     for secret in (TOKEN, DB_PASSWORD, POHODA_PASSWORD):
         assert secret not in caplog.text
         assert secret not in repr(loaded) + repr(erp)
+
+
+def test_every_block_type_is_strict_and_the_base_itself_is_never_registered(prefect_harness):
+    from prefect.blocks.core import InvalidBlockRegistration
+
+    from blocks.base import StrictBlock
+
+    for block_type in (ShopifyShop, ErpDatabase, PohodaMServer):
+        assert issubclass(block_type, StrictBlock)
+        with pytest.raises(ValidationError) as caught:
+            block_type(**{"typo_field": DB_PASSWORD})
+        assert "typo_field" in error_fields(caught.value)
+        assert DB_PASSWORD not in str(caught.value)
+    with pytest.raises(InvalidBlockRegistration):
+        StrictBlock.register_type_and_schema()

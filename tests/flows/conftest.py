@@ -6,18 +6,17 @@ the shop's concurrency limits on the session's Prefect test API.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from blocks import ErpDatabase, ShopifyShop
+from blocks import ErpDatabase
 from commerce_sync.samples.data import SampleData, generate, write_sql_erp
 from connectors.erp.sql import SqlErpBackend
 from connectors.state import StateStore
-from deployments.setup import ensure_concurrency_limits
+from deployments.wiring import release_shop, wire_shop
 from emulators.shopify import Emulator, EmulatorConfig, create_app, emulator_of, running_emulator
 from engine import resources
 
@@ -58,24 +57,23 @@ def _make_shop(
     suffix = uuid.uuid4().hex[:10]
     name = f"shop-{suffix}"
     with running_emulator(app=app) as base_url:
-        ErpDatabase(url=db_url).save(f"erp-{suffix}")
-        ShopifyShop(
+        wire_shop(
+            name,
+            ErpDatabase(url=db_url),
+            erp_name=f"erp-{suffix}",
             shop_url=base_url,
             access_token=token,
-            erp_block=f"erp-database/erp-{suffix}",
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
                 "syncHour": 0,
                 "timeZone": "Europe/Prague",
             },
-        ).save(name)
-        asyncio.run(ensure_concurrency_limits([name]))
+        )
         try:
             yield FlowShop(name=name, db_url=db_url, data=data, emulator=emulator, base_url=base_url)
         finally:
-            resources.forget(name)
-            SqlErpBackend.from_url(db_url).engine.dispose()
+            release_shop(name)
 
 
 @pytest.fixture

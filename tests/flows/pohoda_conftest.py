@@ -11,7 +11,6 @@ proven schema-valid (the emulator itself refuses an invalid one as a whole, whic
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from blocks import PohodaMServer, ShopifyShop
+from blocks import PohodaMServer
 from commerce_sync.samples.data import SampleData, generate
 from connectors.state import StateStore
-from deployments.setup import ensure_concurrency_limits
+from deployments.wiring import release_shop, wire_shop
 from emulators import pohoda, shopify
 from engine import resources
 
@@ -108,27 +107,24 @@ def make_pohoda_shop(
     suffix = uuid.uuid4().hex[:10]
     name = f"pohoda-{suffix}"
     with pohoda.running_emulator(app=pohoda_app) as pohoda_url, shopify.running_emulator(app=shop_app) as shop_url:
-        PohodaMServer(
-            url=pohoda_url,
-            user=config.user,
-            password=config.password,
-            company_ico=config.company_ico,
-            state_url=f"sqlite:///{tmp_path / 'state.db'}",
-        ).save(f"erp-{suffix}")
-        ShopifyShop(
+        wire_shop(
+            name,
+            PohodaMServer(
+                url=pohoda_url,
+                user=config.user,
+                password=config.password,
+                company_ico=config.company_ico,
+                state_url=f"sqlite:///{tmp_path / 'state.db'}",
+            ),
+            erp_name=f"erp-{suffix}",
             shop_url=shop_url,
             access_token=token,
-            erp_block=f"pohoda-mserver/erp-{suffix}",
             schedule=SCHEDULE,
             location_mapping={loc.erp_key: loc.name for loc in data.locations},
-        ).save(name)
-        asyncio.run(ensure_concurrency_limits([name]))
+        )
         try:
             yield PohodaShop(name, data, mserver, emulator, pohoda_url, requests_dir)
         finally:
-            cached = resources._cache.get(name)
-            if cached is not None and "erp" in cached.__dict__:
-                cached.erp.close()
-            resources.forget(name)
+            release_shop(name)
     assert mserver.recorder.count == len(list(requests_dir.glob("pohoda-*.xml")))
     assert schema_refusals(requests_dir, xsd_dir) == [], "a document the project sent is not valid per data.xsd"

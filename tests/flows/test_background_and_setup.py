@@ -47,3 +47,30 @@ def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
 def test_a_bad_parameter_is_refused_before_anything_is_queued(sqlite_shop):
     with pytest.raises(ValueError, match="period_end"):
         run_sync("sync_orders", sqlite_shop.name, {"period_start": "2026-01-02T00:00:00Z"})
+
+
+def test_wiring_a_shop_again_under_its_name_replaces_its_blocks_and_drops_the_connectors_built_before(sqlite_shop):
+    from blocks import ErpDatabase
+    from deployments.wiring import release_shop, wire_shop
+
+    stale = resources.resources(sqlite_shop.name)
+    block = ShopifyShop.load(sqlite_shop.name)
+    fields = block.model_dump(exclude={"erp_block"}) | {"access_token": block.access_token, "restore_rate": 200.0}
+
+    rewired = wire_shop(sqlite_shop.name, ErpDatabase(url=sqlite_shop.db_url), overwrite=True, **fields)
+
+    assert rewired.erp_block == f"erp-database/{sqlite_shop.name}-erp"
+    assert ShopifyShop.load(sqlite_shop.name).restore_rate == 200.0
+    fresh = resources.resources(sqlite_shop.name)
+    assert fresh is not stale and fresh.shop.restore_rate == 200.0
+    assert fresh.erp_block.url.get_secret_value() == sqlite_shop.db_url
+
+    async def limits():
+        async with get_client() as client:
+            return [
+                await client.read_global_concurrency_limit_by_name(lock_name(sqlite_shop.name, c)) for c in Category
+            ]
+
+    assert [limit.limit for limit in asyncio.run(limits())] == [1, 1, 1]
+    release_shop(sqlite_shop.name)
+    assert resources.resources(sqlite_shop.name) is not fresh  # released: the next use builds anew

@@ -6,6 +6,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from lxml import etree
 from pohoda_emu_support import AUTH, HEADERS, E, data_pack, item, post, stock_card, stock_list
 
@@ -140,3 +141,36 @@ def test_each_app_has_its_own_accounting_unit(xsd_dir):
     second = create_app(PohodaEmulatorConfig(record_dir=None))
     emulator_of(first).state.add_store("EXTRA")
     assert emulator_of(second).state.store_by_name("EXTRA") is None
+
+
+def test_a_scripted_request_fails_as_told_and_a_lost_answer_was_applied(client, emulator, pohoda):
+    script = [{"request": 1, "fault": "status", "status": 500}, {"request": 2, "fault": "lost_answer"}]
+    assert client.post("/_emulator/faults", json={"script": script}).status_code == 200
+    body = data_pack(("c", stock_card("MUG", "Hrnek")))
+
+    first = client.post("/xml", content=body, headers=HEADERS)
+    assert (first.status_code, pohoda.card_by_code("MUG")) == (500, None)
+    second = client.post("/xml", content=body, headers=HEADERS)
+    assert second.status_code == 502 and pohoda.card_by_code("MUG") is not None
+    assert client.post("/xml", content=data_pack(("a", stock_list())), headers=HEADERS).status_code == 200
+
+
+def test_a_scripted_timeout_answers_after_the_client_gave_up_and_still_applies(app, emulator, pohoda):
+    emulator.set_faults(script=[{"request": 1, "fault": "timeout"}], timeout_seconds=0.4)
+    body = data_pack(("c", stock_card("MUG", "Hrnek")))
+    with running_emulator(app=app) as base_url, httpx.Client(base_url=base_url, timeout=0.1) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            http.post("/xml", content=body, headers=HEADERS)
+        _wait_until(lambda: pohoda.card_by_code("MUG") is not None)
+
+
+def test_revoked_credentials_get_401_on_xml_company_detail_and_documents(client, emulator):
+    emulator.set_faults(script=[{"request": 2, "fault": "revoke"}])
+    pack = data_pack(("a", stock_list()))
+
+    answers = [client.post("/xml", content=pack, headers=HEADERS).status_code for _ in range(3)]
+
+    assert answers == [200, 401, 401]
+    assert client.get("/status?companyDetail", headers={"STW-Authorization": AUTH}).status_code == 401
+    assert client.get("/documents/Obrázky/a.png", headers={"STW-Authorization": AUTH}).status_code == 401
+    assert client.get("/status").status_code == 200  # liveness needs no credentials

@@ -212,3 +212,43 @@ def test_the_state_endpoint_tells_the_cost_charged_per_operation(client, shop):
     assert cost["actual"] == 2 * first["extensions"]["cost"]["actualQueryCost"]
     client.post("/_emulator/reset")
     assert client.get("/_emulator/state").json()["cost"]["actual"] == 0
+
+
+def test_a_scripted_request_fails_as_told_over_the_admin_endpoint(client, emulator, seeded, shop):
+    script = [
+        {"request": 2, "fault": "status", "status": 502},
+        {"request": 3, "fault": "lost_answer"},
+    ]
+    assert client.post("/_emulator/faults", json={"script": script}).status_code == 200
+    tag = 'mutation { tagsAdd(id: "gid://shopify/Order/1001", tags: ["late"]) { userErrors { message } } }'
+
+    statuses = [post(client, SHOP).status_code, post(client, tag).status_code, post(client, tag).status_code]
+
+    assert statuses == [200, 502, 502]
+    assert shop.orders[1001].tags == ["late"]  # the 502 of request 2 applied nothing, request 3 applied it
+    assert post(client, SHOP).status_code == 200
+    refused = client.post("/_emulator/faults", json={"script": [{"request": 1, "fault": "status", "status": 404}]})
+    assert refused.status_code == 422
+
+
+def test_a_scripted_timeout_hangs_only_that_request(app, emulator):
+    emulator.set_faults(script=[{"request": 2, "fault": "timeout"}], timeout_seconds=0.5)
+    with running_emulator(app=app) as base_url, httpx.Client(base_url=base_url, timeout=0.2) as http:
+        assert post(http, SHOP).status_code == 200
+        with pytest.raises(httpx.ReadTimeout):
+            post(http, SHOP)
+        assert post(http, SHOP).status_code == 200
+
+
+def test_a_revoked_token_gets_shopifys_401_from_that_request_on(client, emulator):
+    client.post("/_emulator/faults", json={"script": [{"request": 2, "fault": "revoke"}]})
+
+    answers = [post(client, SHOP) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 401, 401]
+    assert answers[2].json() == {
+        "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+    }
+    assert client.get("/_emulator/faults").json()["token_revoked"] is True
+    client.post("/_emulator/faults", json={"token_revoked": False})
+    assert post(client, SHOP).status_code == 200

@@ -100,3 +100,23 @@ def test_seeded_products_carry_parameters_as_custom_metafields_and_keep_their_up
         "updatedAt": "2025-05-01T12:00:00Z",
         "metafield": {"value": "wool"},
     }
+
+
+def test_the_emulate_command_seeds_the_sample_catalogue_it_is_asked_for(monkeypatch):
+    from typer.testing import CliRunner
+
+    import emulators.shopify
+    from commerce_sync.cli import app as cli
+
+    served = []
+    monkeypatch.setattr(emulators.shopify, "serve", lambda **kwargs: served.append(kwargs["app"]))
+
+    result = CliRunner().invoke(cli, ["emulate", "shopify", "--port", "9", "--seed-items", "5"])
+
+    assert result.exit_code == 0, result.output
+    state = served[0].state.emulator.state
+    assert len(state.products) == 5
+    assert state.locations and all(state.levels_of_item(v.inventory_item_id) for v in state.variants.values())
+    assert "seeded 5 products" in result.output
+    CliRunner().invoke(cli, ["emulate", "shopify", "--port", "9"])
+    assert served[1].state.emulator.state.products == {}  # without the option the shop starts empty

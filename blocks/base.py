@@ -1,0 +1,48 @@
+"""The base of every commerce-sync block: configuration checked like a form a person typed.
+
+Two rules every block needs, kept here once:
+
+- a field the block does not define is refused, naming it: a typo (``restore_rat``) would otherwise be
+  accepted and ignored in silence, since Prefect's ``Block`` allows extra fields;
+- a rejected value is never echoed back: it may be a password or a URL holding one, and pydantic would
+  otherwise print it as ``input_value``.
+
+``StrictBlock`` is abstract (``ABC``), so ``prefect block register`` never registers it as a block type.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import Any
+
+from prefect.blocks.core import Block
+from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
+
+
+class StrictBlock(Block, ABC):
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_fields(cls, data: Any) -> Any:
+        return known_fields(cls, data)
+
+
+def known_fields(model: type, data: Any) -> Any:
+    """``data`` unchanged when every key is a field of ``model``; else pydantic's own ``extra_forbidden`` error,
+    one per unknown field, each located at its name and without its value.
+
+    Prefect adds private keys (``_block_document_id``, …) and ``block_type_slug``; those pass.
+    """
+    if not isinstance(data, dict):
+        return data
+    unknown = sorted(
+        key
+        for key in data
+        if key not in model.model_fields and not str(key).startswith("_") and key != "block_type_slug"
+    )
+    if unknown:
+        details = [InitErrorDetails(type="extra_forbidden", loc=(key,), input=data[key]) for key in unknown]
+        raise ValidationError.from_exception_data(model.__name__, details, hide_input=True)
+    return data
