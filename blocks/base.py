@@ -16,7 +16,7 @@ from abc import ABC
 from typing import Any
 
 from prefect.blocks.core import Block
-from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 
 
@@ -29,7 +29,7 @@ class StrictBlock(Block, ABC):
         return known_fields(cls, data)
 
 
-def known_fields(model: type, data: Any) -> Any:
+def known_fields(model: type[BaseModel], data: Any) -> Any:
     """``data`` unchanged when every key is a field of ``model``; else pydantic's own ``extra_forbidden`` error,
     one per unknown field, each located at its name and without its value.
 

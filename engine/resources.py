@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from connectors.erp.port import ErpBackend
@@ -58,7 +59,8 @@ def resources(shop: str) -> ShopResources:
     with _lock:
         found = _cache.get(shop)
         if found is None:
-            block = ShopifyShop.load(shop)
+            # Prefect's sync/async dispatch hides the loaded type from a type checker
+            block = cast(ShopifyShop, ShopifyShop.load(shop))
             found = _cache[shop] = ShopResources(name=shop, shop=block, erp_block=block.erp())
         return found
 

@@ -182,7 +182,7 @@ def _push_one(
     if ctx.dry_run:
         return f"would {action}"
     if action == "update":
-        _update_parts(res, ctx.shop, product, product_id, variant_ids, last)  # type: ignore[arg-type]
+        _update_parts(res, ctx.shop, product, product_id, variant_ids, last)
         return "updated"
     identifier = {"id": product_id} if product_id else {"handle": product_handle(product)}
     _product_set(res, ctx.shop, product, identifier, variant_ids, last)
@@ -203,7 +203,7 @@ def _product_set(
     payload, errors = res.shopify.mutate("ProductSet", {"identifier": identifier, "input": data}, "productSet")
     if errors:
         raise _refused(res, shop, product, last, record_errors(product.erp_key, errors, operation="productSet"))
-    node = payload["product"]  # type: ignore[index]
+    node = payload["product"]
     variants = nodes_of(node["variants"])
     if len(variants) < len(product.variants):  # more than the mutation's answer lists
         variants = list(res.shopify.iter_nodes("ProductVariantsOfProduct", {"id": node["id"]}, ("product", "variants")))

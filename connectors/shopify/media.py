@@ -208,6 +208,8 @@ def _stage_batch(client: ShopifyClient, images: list[Image]) -> list[str | Recor
 
 def _upload(client: ShopifyClient, image: Image, name: tuple[str, str], target: dict[str, Any]) -> str:
     filename, mime = name
+    if image.content is None:  # only held bytes are staged; a URL-only image is attached by its URL
+        raise RecordError(image.item_key, "content", f"{filename}: no bytes to upload", operation="stagedUploadsCreate")
     fields = {p["name"]: p["value"] for p in target.get("parameters") or ()}
     try:
         response = client.http.post(target["url"], data=fields, files={"file": (filename, image.content, mime)})

@@ -203,7 +203,8 @@ class Cards:
             for page in self.pages(StockListRequest(last_changes=until, restriction=QUANTITY_SWEEP)):
                 as_of = as_of or page.exported_at
                 for card in page.cards:
-                    keys_by_card.pop(card.id, None)
+                    if card.id is not None:
+                        keys_by_card.pop(card.id, None)
         return sorted(set(keys_by_card.values())), as_of
 
     def changed_page(
