@@ -121,7 +121,7 @@ def _page_into_files(
         with erp_errors("stock export"):
             with path.open("wb") as sink:
                 erp.mserver.download(list_stock(request, tz=tz), sink, NOTE)
-            cards = _read(path, tz)
+            cards = _read(path, tz, erp.mserver.ico)
         total = len(cards) + len(cards.rejected)
         if total == 0:
             path.unlink()
@@ -157,7 +157,7 @@ def read_export_chunk(ctx: SyncContext, chunk: ExportChunk) -> tuple[SyncReport,
     erp: PohodaErpBackend = resources(ctx.shop).erp
     tz, parameter = erp.mserver.client.tz, erp.settings.item_key_parameter
     with erp_errors("stock export"):
-        cards = _read(Path(chunk.path), tz)
+        cards = _read(Path(chunk.path), tz, erp.mserver.ico)
     report = SyncReport()
     for bad in cards.rejected:
         if bad.position <= chunk.cards:
@@ -189,10 +189,11 @@ def discard_export(export: StockExport) -> None:
     shutil.rmtree(export.directory, ignore_errors=True)
 
 
-def _read(path: Path, tz: ZoneInfo) -> StockChunk:
-    """The cards of one page file: one chunk, as a page never holds more than POHODA's 10 000 per request."""
+def _read(path: Path, tz: ZoneInfo, company_ico: str) -> StockChunk:
+    """The cards of one page file: one chunk, as a page never holds more than POHODA's 10 000 per request;
+    an answer for another company's IČO raises ``WrongCompany``, as on the read path."""
     found = StockChunk()
-    for chunk in iter_stock_chunks(path, MAX_PAGE, tz=tz):
+    for chunk in iter_stock_chunks(path, MAX_PAGE, tz=tz, company_ico=company_ico):
         found.extend(chunk)
         found.rejected.extend(chunk.rejected)
     return found

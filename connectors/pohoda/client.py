@@ -41,7 +41,7 @@ from connectors.pohoda.pack_errors import raise_for_pack
 from connectors.pohoda.status import CompanyDetail, ServerStatus, read_company_detail, read_status
 from connectors.pohoda.xml.pack import DataPack, DataPackItem
 from connectors.pohoda.xml.parse_response import parse_response
-from connectors.pohoda.xml.values import DEFAULT_TZ
+from connectors.pohoda.xml.values import DEFAULT_TZ, same_ico
 
 __all__ = ["MServerClient"]
 
@@ -149,7 +149,7 @@ class MServerClient:
                 f"mServer {self.url} did not say which company it serves "
                 f"(database {detail.database_name!r}); refusing to write"
             )
-        if _digits(detail.ico) != _digits(self.company_ico):
+        if not same_ico(detail.ico, self.company_ico):
             raise WrongCompany(
                 f"mServer {self.url} serves IČO {detail.ico} ({detail.company or 'unnamed'}), "
                 f"not the configured {self.company_ico}; nothing was written"
@@ -275,7 +275,7 @@ class MServerClient:
         check_http(response, f"mServer {self.url}", streamed=streamed, scrub=self._scrub, tz=self.tz)
 
     def _verify_answer(self, pack: DataPack, answer: ResponsePack) -> None:
-        if answer.ico and _digits(answer.ico) != _digits(self.company_ico):
+        if answer.ico and not same_ico(answer.ico, self.company_ico):
             raise WrongCompany(f"mServer {self.url} answered for IČO {answer.ico}, not {self.company_ico}")
         raise_for_pack(answer, url=self.url)
         sent = {item.id: item for item in pack}
@@ -291,7 +291,3 @@ class MServerClient:
         if secret:
             text = text.replace(secret, "***")
         return text.replace(self._authorization(), "Basic ***")
-
-
-def _digits(ico: str) -> str:
-    return "".join(ch for ch in ico if ch.isdigit()).lstrip("0")

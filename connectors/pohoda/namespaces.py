@@ -39,12 +39,15 @@ _FILES = {
 NS: dict[str, str] = {prefix: BASE + name for prefix, name in _FILES.items()}
 """Prefix → namespace URI; also the ``nsmap`` of every ``dat:dataPack`` we write."""
 
+_READ_ONLY: dict[str, str] = {"inv": BASE + "invoice.xsd"}
+"""Agendas we only read (invoices): kept out of ``NS`` so the dataPacks we write, and their ids, stay as they are."""
+
 
 @cache
 def q(name: str) -> str:
     """``"stk:code"`` → ``"{…/stock.xsd}code"`` (lxml's Clark notation)."""
     prefix, _, local = name.partition(":")
-    return f"{{{NS[prefix]}}}{local}"
+    return f"{{{NS.get(prefix) or _READ_ONLY[prefix]}}}{local}"
 
 
 def local_name(tag: object) -> str:

@@ -38,10 +38,11 @@ def warning(
 
 
 def read_address(node: etree._Element | None) -> r.Address | None:
-    """``typ:addressType`` / ``typ:shipToAddressType`` → :class:`Address` (None when absent)."""
+    """``typ:addressType`` / ``typ:shipToAddressType`` → :class:`Address` (None when absent or empty: POHODA
+    writes an unused ship-to address as empty elements, ``soukupm2__acc-sync/…/objednavky_01_v2.0_response.xml``)."""
     if node is None:
         return None
-    return r.Address(
+    address = r.Address(
         company=text(node, "typ:company"),
         name=text(node, "typ:name"),
         city=text(node, "typ:city"),
@@ -53,6 +54,7 @@ def read_address(node: etree._Element | None) -> r.Address | None:
         phone=text(node, "typ:phone") or text(node, "typ:mobilPhone"),
         email=text(node, "typ:email"),
     )
+    return address if any(vars(address).values()) else None
 
 
 def read_ext_id(parent: etree._Element | None, name: str) -> r.ExtId | None:

@@ -4,7 +4,9 @@ parameters, stock-item suppliers).
 A stock card exports its quantities live: ``count`` (on hand), ``countReceivedOrders`` / ``reservation`` (open
 received orders, reserved ones) and ``countIssue`` (= count − reservation). The store of a card is the root of
 its ``stk:storage``; ``ftr:store`` filters by it. ``restrictionData`` switches off pictures, categories,
-related stocks, internet parameters, price levels and user parameters (``stockParameters``).
+related stocks, internet parameters, price levels, user parameters (``stockParameters``) and the components
+of a package or set (``stockItem``). A package or set exports no ``count``/``countIssue``: its components are
+listed with theirs, as POHODA does.
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ def _stock(ctx: ItemContext, parent: etree._Element, card: r.StockCard, restrict
     sub(header, "stk:sellingPrice", card.selling_price, payVAT=card.selling_price_vat)
     opt(header, "stk:mass", card.mass)
     ordered, reserved = state.reserved_quantity(card.id)
-    sub(header, "stk:count", card.count)
-    sub(header, "stk:countIssue", card.count - reserved)
+    if not card.is_package:  # a package's quantity is its components' (stk:stockDetail below)
+        sub(header, "stk:count", card.count)
+        sub(header, "stk:countIssue", card.count - reserved)
     sub(header, "stk:countReceivedOrders", ordered)
     sub(header, "stk:reservation", reserved)
     if card.supplier_id is not None:
@@ -99,12 +102,32 @@ def _stock(ctx: ItemContext, parent: etree._Element, card: r.StockCard, restrict
             parameter = sub(holder, "typ:parameter")
             sub(parameter, "typ:name", name)
             sub(parameter, "typ:textValue", value)
+    if card.components and restriction_flag(restriction, "stockItem"):
+        _components(ctx, node, card)
     if card.prices and restriction_flag(restriction, "stockPriceItem"):
         prices = sub(node, "stk:stockPriceItem")
         for level, price in card.prices.items():
             entry = sub(prices, "stk:stockPrice")
             sub(entry, "typ:ids", level)
             sub(entry, "typ:price", price)
+
+
+def _components(ctx: ItemContext, node: etree._Element, card: r.StockCard) -> None:
+    """``stk:stockDetail``: each component card with its own count and the quantity one package takes."""
+    detail = sub(node, "stk:stockDetail")
+    for order, component in enumerate(card.components, start=1):
+        part = ctx.state.cards.get(component.card_id)
+        if part is None:
+            continue
+        item = sub(detail, "stk:stockItem")
+        sub(item, "stk:id", part.id)
+        sub(sub(item, "stk:storage"), "typ:ids", part.storage)
+        sub(item, "stk:code", part.code)
+        sub(item, "stk:name", part.name)
+        sub(item, "stk:count", part.count)
+        sub(item, "stk:quantity", component.quantity)
+        sub(item, "stk:unit", part.unit)
+        sub(item, "stk:stockOrder", order)
 
 
 def _int_parameters(ctx: ItemContext, header: etree._Element, card: r.StockCard) -> None:

@@ -6,7 +6,10 @@ Semantics chosen (documented in the README because POHODA's manual is terse abou
 - ``limit/idFrom`` keeps ids ≥ idFrom, ``limit/count`` the first *count* of those in id order (keyset paging);
 - ``storage`` matches the path and everything below it; text filters (code, name, company…) match exactly,
   ignoring case; several filter elements combine with AND;
-- ``queryFilter`` (SQL) and ``userFilterName`` (a filter saved in POHODA) cannot be emulated and are refused.
+- ``queryFilter`` (SQL) and ``userFilterName`` (a filter saved in POHODA) cannot be emulated and are refused;
+- so is every other filter element the emulator does not model (``ftr:storage`` by ``typ:id`` only, a filter
+  element of filter.xsd not listed in ``_MODELLED``): the item is refused naming the element, never answered
+  as if the filter were not there — a dropped filter exports more records than POHODA would.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from lxml import etree
 from . import records as r
 from .clock import parse_date, parse_datetime
 from .responses import Detail, RecordRefused
-from .xml import NS, bool_of, child, int_of, text, xpath_of
+from .xml import NS, bool_of, child, int_of, prefixed, text, xpath_of
 
 T = TypeVar("T")
 Predicate = Callable[[Any], bool]
@@ -58,6 +61,32 @@ def refuse_unsupported(request: etree._Element | None) -> None:
             )
 
 
+_MODELLED = {  # every element of filter.xsd's filterStocksType / filterDocsType / filterAdbsType we model
+    "stock": {"id", "extId", "code", "EAN", "name", "PLU", "storage", "store", "internet", "lastChanges"},
+    "docs": {
+        *("id", "extId", "dateFrom", "dateTill", "lastChanges"),
+        *("selectedNumbers", "selectedCompanys", "selectedIco"),
+    },
+    "address": {"id", "extId", "company", "name", "city", "street", "zip", "ico", "dic", "number", "lastChanges"},
+}
+
+
+def _refuse(node: etree._Element, why: str) -> RecordRefused:
+    return RecordRefused(Detail("error", f"{prefixed(node)}: {why}", errno=105, xpath=xpath_of(node)))
+
+
+def refuse_unmodelled(flt: etree._Element, kind: str) -> None:
+    """Refuse a filter holding an element the emulator does not model (see the module docstring)."""
+    for node in flt:
+        if not isinstance(node.tag, str):
+            continue
+        if etree.QName(node).localname not in _MODELLED[kind]:
+            raise _refuse(node, "this filter is not modelled by the emulator; the request is refused, not widened")
+    storage = child(flt, "ftr:storage")
+    if storage is not None and text(storage, "typ:ids") is None:
+        raise _refuse(storage, "the emulator selects a storage by its path (typ:ids) only")
+
+
 def ext_id_of(element: etree._Element | None) -> r.ExtId | None:
     if element is None:
         return None
@@ -80,6 +109,7 @@ def stock_filter(flt: etree._Element | None, zone: str, store_of: Callable[[int 
     """``ftr:filterStocksType`` → predicate over :class:`StockCard`."""
     if flt is None:
         return lambda card: True
+    refuse_unmodelled(flt, "stock")
     tests: list[Predicate] = []
     if (value := int_of(flt, "ftr:id")) is not None:
         tests.append(lambda c, v=value: c.id == v)
@@ -107,6 +137,7 @@ def document_filter(flt: etree._Element | None, zone: str) -> Predicate:
     """``ftr:filterDocsType`` → predicate over orders, delivery notes, payments (``number``, ``date``, …)."""
     if flt is None:
         return lambda doc: True
+    refuse_unmodelled(flt, "docs")
     tests: list[Predicate] = []
     if (value := int_of(flt, "ftr:id")) is not None:
         tests.append(lambda d, v=value: d.id == v)
@@ -143,6 +174,7 @@ def address_filter(flt: etree._Element | None, zone: str) -> Predicate:
     """``ftr:filterAdbsType`` → predicate over :class:`AddressBookEntry`."""
     if flt is None:
         return lambda entry: True
+    refuse_unmodelled(flt, "address")
     tests: list[Predicate] = []
     if (value := int_of(flt, "ftr:id")) is not None:
         tests.append(lambda a, v=value: a.id == v)

@@ -74,7 +74,18 @@ class Picture:
 
 
 @dataclass
+class Component:
+    """A card a package or set is made of (``stk:stockDetail/stk:stockItem``): ``quantity`` per package."""
+
+    card_id: int
+    quantity: Decimal
+
+
+@dataclass
 class StockCard:
+    """A stock card. A ``package``/``set`` ("komplet"/"sada") keeps no quantity of its own: POHODA exports it
+    without ``stk:count`` and lists its ``components`` instead (real: ``soukupm2__acc-sync/…/zasoby_03_…``)."""
+
     id: int
     store_id: int
     code: str
@@ -108,6 +119,11 @@ class StockCard:
     user_params: dict[str, str] = field(default_factory=dict)  # stk:parameters (VPr… → text)
     pictures: list[Picture] = field(default_factory=list)
     related_ids: list[int] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+
+    @property
+    def is_package(self) -> bool:
+        return self.stock_type in ("package", "set")
 
 
 @dataclass

@@ -37,6 +37,7 @@ from connectors.pohoda.pack_errors import raise_for_pack
 from connectors.pohoda.xml.pack import DataPack, DataPackItem
 from connectors.pohoda.xml.parse_response import parse_response
 from connectors.pohoda.xml.safe import parse_document
+from connectors.pohoda.xml.values import same_ico
 
 __all__ = ["Answer", "MServer"]
 
@@ -56,10 +57,6 @@ class Answer:
     @property
     def records(self) -> list:
         return self.item.records
-
-
-def _digits(ico: str) -> str:
-    return "".join(ch for ch in ico if ch.isdigit()).lstrip("0")
 
 
 class MServer:
@@ -98,7 +95,7 @@ class MServer:
             pack = self.client.new_pack(note, chunk)
             data = self._exchange(pack)
             response = parse_response(data, tz=self.client.tz)
-            if response.ico and _digits(response.ico) != _digits(self.ico):
+            if response.ico and not same_ico(response.ico, self.ico):
                 raise WrongCompany(f"mServer {self.client.url} answered for IČO {response.ico}, not {self.ico}")
             raise_for_pack(response, url=self.client.url)
             raw = {

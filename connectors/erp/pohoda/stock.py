@@ -3,6 +3,8 @@
 A store (sklad) is a location: ``Location.erp_key`` is its short name (``sto:name``, ≤10 characters), which is
 also the root of each card's ``stk:storage`` path. A card's quantity is what may still be sold: ``countIssue``
 ("k výdeji" = on hand minus reservations of open received orders), or ``count`` with ``basis="count"``.
+A package or set ("komplet", "sada") has no quantity of its own: its level is what its components make (the
+export lists them; ``StockItem.package_count``), so it is neither skipped nor a failed record.
 
 Two ways through the stock, both in the port's ``(sku, location)`` order:
 - for given SKUs, the cards are asked for by code, in SKU order, a batch per dataPack — exact and cheap;
@@ -61,11 +63,7 @@ class Stock:
         return sorted(found, key=lambda loc: loc.erp_key)
 
     def _quantity(self, card: StockItem) -> Decimal:
-        if self.basis == "count":
-            if card.count is None:
-                raise pohoda.RecordError(card.record, "count", "the export carries no quantity")
-            return card.count
-        return card.available()
+        return card.on_hand() if self.basis == "count" else card.available()
 
     def _level(self, card: StockItem, at: datetime | None) -> StockLevel | str:
         """The card's level, or why it cannot be one."""
@@ -161,7 +159,7 @@ class Stock:
                 with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as sink:
                     self.mserver.download(list_stock(request, tz=self.mserver.client.tz), sink, "stock sweep")
                     sink.seek(0)
-                    for chunk in iter_stock_chunks(sink, 500, tz=self.mserver.client.tz):
+                    for chunk in iter_stock_chunks(sink, 500, tz=self.mserver.client.tz, company_ico=self.mserver.ico):
                         seen += len(chunk) + len(chunk.rejected)
                         rejected += [str(r) for r in chunk.rejected]
                         for card in chunk:

@@ -1,7 +1,8 @@
 """POHODA-shaped models: what one POHODA document holds, with conversions to ``domain.models``."""
 
-from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, Ref, VatRate
+from connectors.pohoda.models.common import CZ_VAT_PERCENT, ExtId, PohodaModel, Ref, Totals, VatRate
 from connectors.pohoda.models.directory import AddressBookEntry, CategoryNode, Store
+from connectors.pohoda.models.documents import BankDocument, Invoice, InvoiceItem
 from connectors.pohoda.models.orders import INVOICE_AGENDAS, LinkedDocument, OrderItem, PartyAddress, ReceivedOrder
 from connectors.pohoda.models.payments import BankPayment, CashReceipt
 from connectors.pohoda.models.requests import (
@@ -27,6 +28,7 @@ from connectors.pohoda.models.stock import (
     IntParamDefinition,
     IntParameter,
     IntParameterValue,
+    PackageComponent,
     Picture,
     PriceLevel,
     StockItem,
@@ -39,6 +41,7 @@ __all__ = [
     "QUANTITY_SWEEP",
     "AddressBookEntry",
     "AddressBookListRequest",
+    "BankDocument",
     "BankPayment",
     "CashReceipt",
     "CategoryListRequest",
@@ -51,9 +54,12 @@ __all__ = [
     "IntParamDefinition",
     "IntParameter",
     "IntParameterValue",
+    "Invoice",
+    "InvoiceItem",
     "LinkedDocument",
     "OrderItem",
     "OrderListRequest",
+    "PackageComponent",
     "Page",
     "PartyAddress",
     "Picture",
@@ -70,6 +76,7 @@ __all__ = [
     "StockListRequest",
     "Store",
     "StoreListRequest",
+    "Totals",
     "UserParameter",
     "VatRate",
 ]

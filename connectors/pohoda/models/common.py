@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CZ_VAT_PERCENT", "ExtId", "PohodaModel", "Ref", "VatRate"]
+__all__ = ["CZ_VAT_PERCENT", "ExtId", "PohodaModel", "Ref", "Totals", "VatRate"]
 
 
 class PohodaModel(BaseModel):
@@ -57,3 +57,15 @@ class Ref(PohodaModel):
 
     id: int | None = Field(default=None, ge=1)
     ids: str | None = None
+
+
+class Totals(PohodaModel):
+    """A document's ``…Summary``: the total in the home currency and, for a foreign-currency document, in that
+    currency too (a EUR document keeps ``currency="EUR"`` and its EUR amount in ``foreign``, besides ``home``
+    at ``rate``). Totals include VAT and POHODA's rounding of the document (``round/priceRound``)."""
+
+    home: Decimal | None = None
+    currency: str | None = Field(default=None, description="None = the company's home currency")
+    rate: Decimal | None = Field(default=None, description="home-currency units for ``amount`` foreign units")
+    amount: Decimal | None = Field(default=None, description="the foreign units ``rate`` is quoted for")
+    foreign: Decimal | None = None

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from connectors.pohoda.models.common import ExtId, PohodaModel, VatRate
+from connectors.pohoda.models.common import ExtId, PohodaModel, Totals, VatRate
 from domain.models import OrderState, UtcDatetime
 
 __all__ = ["INVOICE_AGENDAS", "LinkedDocument", "OrderItem", "PartyAddress", "ReceivedOrder"]
@@ -94,6 +94,7 @@ class ReceivedOrder(PohodaModel):
     internal_note: str | None = None
     items: list[OrderItem] = Field(default_factory=list)
     rounding: str | None = None
+    totals: Totals | None = Field(default=None, description="export only: the summary's totals")
     linked_documents: list[LinkedDocument] = Field(default_factory=list)
     exported_at: UtcDatetime | None = None
 

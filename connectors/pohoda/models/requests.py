@@ -55,14 +55,14 @@ QUANTITY_SWEEP: dict[StockPart, bool] = {
         "relatedStocks",
         "alternativeStocks",
         "intParameters",
-        "stockItem",
         "stockAttach",
         "stockSerialNumber",
         "stockPriceItem",
         "stockParameters",
     )
 }
-"""Restriction for a light quantity export: header fields only."""
+"""Restriction for a light quantity export: header fields only, and the components of packages and sets
+(``stockItem``): a package's quantity is what its components make."""
 
 
 class Page(PohodaModel):

@@ -21,6 +21,8 @@ __all__ = [
     "IntParamDefinition",
     "IntParameter",
     "IntParameterValue",
+    "PACKAGE_TYPES",
+    "PackageComponent",
     "Picture",
     "PriceLevel",
     "StockItem",
@@ -30,6 +32,8 @@ __all__ = [
 CENT = Decimal("0.01")
 
 StockType = Literal["card", "text", "service", "package", "set", "product"]
+PACKAGE_TYPES = frozenset({"package", "set"})
+"""Cards made of other cards ("komplet", "sada"): POHODA keeps no quantity of their own (no ``stk:count``)."""
 UserParameterKind = Literal["text", "memo", "currency", "boolean", "number", "integer", "datetime", "list"]
 
 
@@ -85,6 +89,18 @@ class UserParameter(PohodaModel):
     list_name: str | None = None
 
 
+class PackageComponent(PohodaModel):
+    """One card of a package or set (``stk:stockDetail/stk:stockItem``, export only): ``quantity`` of it go
+    into one package, and ``count`` is its own stock as the export lists it."""
+
+    id: int | None = None
+    code: str = Field(min_length=1)
+    name: str | None = None
+    storage_path: str | None = None
+    count: Decimal | None = None
+    quantity: Decimal = Field(gt=0)
+
+
 class StockItem(PohodaModel):
     """One stock card. ``code`` is the business key (the shop SKU); ``id`` is POHODA's internal key."""
 
@@ -124,6 +140,7 @@ class StockItem(PohodaModel):
     int_parameters: list[IntParameter] = Field(default_factory=list)
     parameters: list[UserParameter] = Field(default_factory=list)
     price_levels: list[PriceLevel] = Field(default_factory=list)
+    components: list[PackageComponent] = Field(default_factory=list)
     exported_at: UtcDatetime | None = None
 
     @property
@@ -210,20 +227,42 @@ class StockItem(PohodaModel):
             updated_at=self.exported_at,
         )
 
+    def package_count(self) -> Decimal:
+        """How many whole packages (or sets) the components' stock makes: the least, over the components, of
+        its count divided by the quantity one package takes (POHODA's own "komplet" arithmetic). A package
+        exported without its components (``restrictionData/stockItem=false``) raises ``RecordError``."""
+        if not self.components:
+            raise RecordError(self.record, "stockDetail", f"a {self.stock_type} exported without its components")
+        made = []
+        for component in self.components:
+            if component.count is None:
+                raise RecordError(self.record, f"stockDetail[{component.code}].count", "no quantity exported")
+            made.append(max(component.count, Decimal(0)) // component.quantity)
+        return min(made)
+
     def available(self) -> Decimal:
-        """What may still be sold: ``countIssue`` ("k výdeji") when exported, else stock minus reservations."""
+        """What may still be sold: ``countIssue`` ("k výdeji") when exported, else stock minus reservations;
+        for a package or set, what its components make (:meth:`package_count`)."""
+        if self.stock_type in PACKAGE_TYPES and self.count is None:
+            return self.package_count()
         if self.count_issue is not None:
             return self.count_issue
         if self.count is None:
             raise RecordError(self.record, "count", "the export carries no quantity")
         return self.count - (self.reservation or 0)
 
+    def on_hand(self) -> Decimal:
+        """``count`` (on hand, reservations not subtracted); for a package or set, what its components make."""
+        if self.count is not None:
+            return self.count
+        if self.stock_type in PACKAGE_TYPES:
+            return self.package_count()
+        raise RecordError(self.record, "count", "the export carries no quantity")
+
     def to_stock_level(self, location_key: str, *, basis: Literal["available", "count"] = "available") -> StockLevel:
         """The card's quantity at ``location_key`` (the store the export was filtered by); see ``available``."""
         if basis == "count":
-            if self.count is None:
-                raise RecordError(self.record, "count", "the export carries no quantity")
-            quantity = self.count
+            quantity = self.on_hand()
         else:
             quantity = self.available()
         return StockLevel(sku=self.code, location_key=location_key, quantity=quantity, updated_at=self.exported_at)

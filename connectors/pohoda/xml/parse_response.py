@@ -30,7 +30,9 @@ from connectors.pohoda.xml.agendas.addressbook import read_address_book
 from connectors.pohoda.xml.agendas.categories import read_categories
 from connectors.pohoda.xml.agendas.delivery_notes import read_delivery_note
 from connectors.pohoda.xml.agendas.int_params import read_int_params
+from connectors.pohoda.xml.agendas.invoices import invoice_label, read_invoice
 from connectors.pohoda.xml.agendas.orders import order_label, read_order
+from connectors.pohoda.xml.agendas.payments import bank_label, read_bank
 from connectors.pohoda.xml.agendas.stock_read import StockRecordError, read_stock_item
 from connectors.pohoda.xml.agendas.stores import read_store
 from connectors.pohoda.xml.elements import child, children, ext_id_of, text_of
@@ -77,6 +79,8 @@ _LISTS: dict[str, tuple[str, Reader, Callable[[etree._Element], str], bool]] = {
         _label("delivery note", "typ:numberRequested", "vyd:id"),
         False,
     ),
+    "listBank": ("lst:bank", lambda e, t: read_bank(e, exported_at=t), bank_label, False),
+    "listInvoice": ("lst:invoice", lambda e, t: read_invoice(e, exported_at=t), invoice_label, False),
 }
 
 

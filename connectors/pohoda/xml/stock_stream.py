@@ -12,7 +12,9 @@ What the caller sees:
 - a truncated or broken file: the complete cards read before the fault come first (as a last, possibly
   shorter chunk), then ``TruncatedXml``/``MalformedXml``/``EncodingError`` with the position;
 - a hostile file (DOCTYPE/ENTITY) or a foreign encoding: refused before any card is read;
-- a ``responsePack`` whose pack or item says ``state="error"``: ``PackRejected``/``ItemError``.
+- a ``responsePack`` whose pack or item says ``state="error"``: ``PackRejected``/``ItemError``;
+- with ``company_ico``, an answer whose ``responsePack/@ico`` is another company's: ``WrongCompany`` before any
+  card is yielded (the read path checks the same; an answer without ``@ico`` passes, as there).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from connectors.pohoda.errors import ItemError, PackRejected, UnexpectedAnswer, XmlError
+from connectors.pohoda.errors import ItemError, PackRejected, UnexpectedAnswer, WrongCompany, XmlError
 from connectors.pohoda.models.responses import Rejected
 from connectors.pohoda.models.stock import StockItem
 from connectors.pohoda.namespaces import q
 from connectors.pohoda.xml.agendas.stock_read import StockRecordError, read_stock_item
 from connectors.pohoda.xml.safe import PARSER_OPTIONS, GuardedReader, syntax_error
-from connectors.pohoda.xml.values import DEFAULT_TZ, read_local_datetime
+from connectors.pohoda.xml.values import DEFAULT_TZ, read_local_datetime, same_ico
 
 __all__ = ["StockChunk", "iter_stock_chunks"]
 
@@ -55,18 +57,19 @@ def iter_stock_chunks(
     chunk_size: int = 500,
     *,
     tz: ZoneInfo = DEFAULT_TZ,
+    company_ico: str | None = None,
 ) -> Iterator[StockChunk]:
     """Chunks of the stock cards in ``source`` (a path, or a binary file object positioned at the start)."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
-            yield from _chunks(handle, chunk_size, tz)
+            yield from _chunks(handle, chunk_size, tz, company_ico)
     else:
-        yield from _chunks(source, chunk_size, tz)
+        yield from _chunks(source, chunk_size, tz, company_ico)
 
 
-def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo) -> Iterator[StockChunk]:
+def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo, company_ico: str | None) -> Iterator[StockChunk]:
     reader = GuardedReader(raw)
     # Only end events of the cards (and of the two envelopes, for empty or refused answers): the same events a
     # bare tag-filtered iterparse produces, so the streaming costs nothing beyond converting the cards.
@@ -80,7 +83,7 @@ def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo) -> Iterator[StockChun
             if element.tag == _STOCK:
                 if listing is None:
                     listing = element.getparent()
-                    exported_at = _opened(listing, tz)
+                    exported_at = _opened(listing, tz, company_ico)
                 position += 1
                 try:
                     chunk.append(read_stock_item(element, exported_at=exported_at))
@@ -103,7 +106,7 @@ def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo) -> Iterator[StockChun
             elif element.tag == _LIST:
                 if listing is None:
                     listing = element
-                    _opened(listing, tz)
+                    _opened(listing, tz, company_ico)
             elif listing is None:
                 _no_listing(element)
     except (etree.XMLSyntaxError, XmlError) as exc:
@@ -118,12 +121,15 @@ def _chunks(raw: IO[bytes], chunk_size: int, tz: ZoneInfo) -> Iterator[StockChun
         yield chunk
 
 
-def _opened(listing: etree._Element, tz: ZoneInfo) -> datetime | None:
-    """Check the states around the listing (pack, item, list) and return its ``dateTimeStamp``."""
+def _opened(listing: etree._Element, tz: ZoneInfo, company_ico: str | None) -> datetime | None:
+    """Check the company and the states around the listing (pack, item, list); return its ``dateTimeStamp``."""
     item = listing.getparent()
     pack = item.getparent() if item is not None else None
     if listing.tag != _LIST or item is None or item.tag != _ITEM or pack is None or pack.tag != _PACK:
         raise UnexpectedAnswer("lStk:stock outside rsp:responsePack/rsp:responsePackItem/lStk:listStock")
+    answered = pack.get("ico")
+    if company_ico and answered and not same_ico(answered, company_ico):
+        raise WrongCompany(f"the stock export was answered for IČO {answered}, not {company_ico}")
     for element in (pack, item, listing):
         _refuse_error_state(element)
     return read_local_datetime(listing.get("dateTimeStamp"), "dateTimeStamp", tz)

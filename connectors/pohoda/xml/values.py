@@ -31,6 +31,7 @@ __all__ = [
     "read_decimal",
     "read_int",
     "read_local_datetime",
+    "same_ico",
 ]
 
 DEFAULT_TZ = ZoneInfo("Europe/Prague")
@@ -133,3 +134,13 @@ def read_local_datetime(text: str | None, field: str, tz: ZoneInfo = DEFAULT_TZ)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
+
+
+def same_ico(answered: str, configured: str) -> bool:
+    """Whether an answer's ``@ico`` is the configured company's IČO (digits compared, leading zeros ignored:
+    POHODA writes ``06131425`` where a user may configure ``6131425``)."""
+
+    def digits(ico: str) -> str:
+        return "".join(ch for ch in ico if ch.isdigit()).lstrip("0")
+
+    return digits(answered) == digits(configured)

@@ -1,9 +1,14 @@
 """Test support: ``dat:dataPack`` bytes → the models our builders take, and back (``ParsedItem.rebuild()``).
 
 The tests read what the client sent through it, and the shared STORMWARE-style samples prove the round trip
-parse → model → build → validate. Only tests use it: production never reads its own requests, and the
-emulators read requests with their own lxml code (``emulators/pohoda/``) — an emulator that read through
-the connector's models would share the connector's mistakes.
+parse → model → build → validate. A request it cannot read as one of our models raises the connector's own
+``RecordError`` naming the item and the field — a bad value, a missing one (a bank import without ``extId``),
+or a filter element our list models do not hold (``ftr:store`` by ``typ:id``, ``ftr:selectedIco``…): a filter
+is never dropped, or the rebuilt request would select more than the one sent.
+
+Only tests use it: production never reads its own requests, and the emulators read requests with their own
+lxml code (``emulators/pohoda/``) — an emulator that read through the connector's models would share the
+connector's mistakes.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+from pydantic import ValidationError
 
-from connectors.pohoda.errors import UnexpectedAnswer
+from connectors.pohoda.errors import RecordError, UnexpectedAnswer
 from connectors.pohoda.models.common import PohodaModel
 from connectors.pohoda.models.payments import BankPayment
 from connectors.pohoda.models.requests import (
@@ -34,6 +40,7 @@ from connectors.pohoda.xml.parsers import read_address_book, read_order, read_st
 from connectors.pohoda.xml.safe import parse_document
 from connectors.pohoda.xml.values import (
     DEFAULT_TZ,
+    FieldValueError,
     read_bool,
     read_date,
     read_decimal,
@@ -66,8 +73,33 @@ class ParsedDataPack:
     items: list[ParsedItem]
 
 
-def _filter(request: etree._Element | None) -> etree._Element | None:
-    return child(request, "ftr:filter")
+class UnreadFilter(ValueError):
+    """A filter element our list models cannot hold (turned into ``RecordError`` by ``parse_data_pack``)."""
+
+    def __init__(self, element: etree._Element, why: str) -> None:
+        super().__init__(why)
+        self.field = _prefixed(element.tag)
+
+
+_MODELLED = {
+    "lStk:listStockRequest": {"id", "extId", "code", "EAN", "name", "storage", "store", "internet", "lastChanges"},
+    "lst:listOrderRequest": {"id", "extId", "dateFrom", "dateTill", "selectedNumbers", "lastChanges"},
+    "lAdb:listAddressBookRequest": {"id", "extId", "company", "ico", "lastChanges"},
+    "lst:listVydejkaRequest": {"id", "extId", "dateFrom", "dateTill", "selectedNumbers", "lastChanges"},
+}
+
+
+def _filter(request: etree._Element | None, agenda: str | None = None) -> etree._Element | None:
+    """The request's ``ftr:filter``; each element in it must be one our models hold (refs by name only)."""
+    flt = child(request, "ftr:filter")
+    for element in [] if flt is None or agenda is None else flt:
+        if not isinstance(element.tag, str):
+            continue
+        if local_name(element.tag) not in _MODELLED[agenda]:
+            raise UnreadFilter(element, "a filter our list request models do not hold")
+        if local_name(element.tag) in ("store", "storage") and text_of(element, "typ:ids") is None:
+            raise UnreadFilter(element, "selects by typ:id; our list requests name a store or storage by typ:ids")
+    return flt
 
 
 def _numbers(flt: etree._Element | None) -> list[str]:
@@ -116,6 +148,8 @@ def _bank(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str,
     summary = child(element, "bnk:bankSummary")
     foreign = child(summary, "bnk:foreignCurrency")
     amount = text_of(child(summary, "bnk:homeCurrency"), "typ:priceNone") or text_of(foreign, "typ:priceSum")
+    if child(header, "bnk:extId") is None:
+        raise RecordError("bank", "extId", "missing: every bank document we send carries the shop transaction id")
     payment = BankPayment(
         kind=text_of(header, "bnk:bankType") or "receipt",
         ext_id=ext_id_of(child(header, "bnk:extId")),
@@ -132,7 +166,7 @@ def _bank(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str,
 
 
 def _list_stock(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lStk:requestStock"))
+    flt = _filter(child(element, "lStk:requestStock"), "lStk:listStockRequest")
     return StockListRequest(
         page=_page(element, "lStk"),
         id=read_int(text_of(flt, "ftr:id"), "id"),
@@ -149,7 +183,7 @@ def _list_stock(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dic
 
 
 def _list_orders(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lst:requestOrder"))
+    flt = _filter(child(element, "lst:requestOrder"), "lst:listOrderRequest")
     return OrderListRequest(
         order_type=element.get("orderType") or "receivedOrder",
         ext_system=element.get("extSystem"),
@@ -165,7 +199,7 @@ def _list_orders(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, di
 
 
 def _list_addresses(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lAdb:requestAddressBook"))
+    flt = _filter(child(element, "lAdb:requestAddressBook"), "lAdb:listAddressBookRequest")
     return AddressBookListRequest(
         ext_system=element.get("extSystem"),
         page=_page(element, "lAdb"),
@@ -178,7 +212,7 @@ def _list_addresses(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel,
 
 
 def _list_deliveries(element: etree._Element, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
-    flt = _filter(child(element, "lst:requestVydejka"))
+    flt = _filter(child(element, "lst:requestVydejka"), "lst:listVydejkaRequest")
     return DeliveryNoteListRequest(
         ext_system=element.get("extSystem"),
         page=_page(element, "lst"),
@@ -219,15 +253,33 @@ _BUILDERS: dict[str, Any] = {
 }
 
 
-def _agenda_name(tag: str) -> str:
+def _prefixed(tag: str) -> str:
     namespace, _, local = tag[1:].partition("}")
     prefix = next((p for p, uri in NS.items() if uri == namespace), "?")
     return f"{prefix}:{local}"
 
 
+def _read(element: etree._Element, item_id: str, agenda: str, tz: ZoneInfo) -> tuple[PohodaModel, dict[str, Any]]:
+    """One item as our model, or the connector's ``RecordError`` naming the item and the field."""
+    record = f"dataPackItem {item_id!r} ({agenda})"
+    try:
+        return _READERS[agenda](element, tz)
+    except RecordError as exc:
+        raise RecordError(record, exc.field, exc.reason) from None
+    except FieldValueError as exc:
+        raise RecordError(record, exc.field, f"{exc.value!r} is not {exc.expected}") from None
+    except UnreadFilter as exc:
+        raise RecordError(record, exc.field, str(exc)) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "record"
+        raise RecordError(record, field, first["msg"]) from None
+
+
 def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ, skip: frozenset[str] = frozenset()) -> ParsedDataPack:
     """Read a dataPack with the safe parser; items of the ``skip`` agendas (``"lst:listSupplierRequest"``) are
-    left out, any other agenda we do not build raises ``UnexpectedAnswer``."""
+    left out, any other agenda we do not build raises ``UnexpectedAnswer``, an item we cannot read as our model
+    ``RecordError`` (item, field, reason)."""
     root = parse_document(data)
     if root.tag != q("dat:dataPack"):
         raise UnexpectedAnswer(f"expected dat:dataPack, got <{local_name(root.tag)}>")
@@ -236,12 +288,11 @@ def parse_data_pack(data: bytes, *, tz: ZoneInfo = DEFAULT_TZ, skip: frozenset[s
         element = next(iter(wrapper), None)
         if element is None:
             raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r} is empty")
-        agenda = _agenda_name(element.tag)
+        agenda = _prefixed(element.tag)
         if agenda in skip:
             continue
-        reader = _READERS.get(agenda)
-        if reader is None:
+        if agenda not in _READERS:
             raise UnexpectedAnswer(f"dataPackItem {wrapper.get('id')!r}: agenda {agenda} is not one we build")
-        model, options = reader(element, tz)
+        model, options = _read(element, wrapper.get("id") or "", agenda, tz)
         items.append(ParsedItem(wrapper.get("id") or "", agenda, model, options))
     return ParsedDataPack(root.get("id") or "", root.get("ico"), root.get("application"), root.get("note"), items)

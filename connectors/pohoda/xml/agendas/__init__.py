@@ -9,9 +9,11 @@
 | received orders (``ord``) | ``orders`` | ``received_order``, ``delete_order``, ``list_orders`` | ``read_order`` |
 | address book (``adb``) | ``addressbook`` | ``address_book_entry``, ``list_address_book`` | ``read_address_book`` |
 | delivery notes (``vyd``) | ``delivery_notes`` | ``list_delivery_notes`` | ``read_delivery_note`` |
-| payments (``bnk``, ``vch``) | ``payments`` | ``bank_receipt``, ``cash_receipt`` | — |
+| payments (``bnk``, ``vch``) | ``payments`` | ``bank_receipt``, ``cash_receipt`` | ``read_bank`` |
+| invoices (``inv``) | ``invoices`` | — | ``read_invoice`` |
 
-``addresses`` is the ``typ:address`` block several agendas share; ``_lists`` what every export request shares.
+``addresses`` is the ``typ:address`` block several agendas share, ``summary`` the money summary of a document;
+``_lists`` what every export request shares.
 A new document kind goes into its agenda's module (and ``parse_response._LISTS`` when it is an export), and
 into ``tests/connectors/pohoda/test_pohoda_builders.py``'s ``EVERY_ITEM``, which validates it against data.xsd.
 """

@@ -29,6 +29,8 @@ def write_address(w: ElementWriter, parent: etree._Element, tag: str, address: P
 
 
 def read_address(element: etree._Element | None) -> PartyAddress | None:
+    """The address, or ``None`` when there is none: POHODA exports an unused ``typ:shipToAddress`` as empty
+    elements (``<typ:company/>`` …), and an address with no value in it is no address."""
     if element is None:
         return None
     fields = {
@@ -37,4 +39,6 @@ def read_address(element: etree._Element | None) -> PartyAddress | None:
     }
     fields["mobile"] = text_of(element, "typ:mobilPhone")
     fields["country"] = ref_of(child(element, "typ:country"), "country")[1]
+    if not any(value and value.strip() for value in fields.values()):
+        return None
     return PartyAddress(**fields)

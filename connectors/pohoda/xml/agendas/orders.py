@@ -31,6 +31,7 @@ from connectors.pohoda.xml.agendas._lists import (
     selected_numbers,
 )
 from connectors.pohoda.xml.agendas.addresses import read_address, write_address
+from connectors.pohoda.xml.agendas.summary import read_totals
 from connectors.pohoda.xml.elements import ElementWriter, agenda, child, children, ext_id_of, ref_of, sub, text_of
 from connectors.pohoda.xml.pack import DataPackItem, make_item
 from connectors.pohoda.xml.values import DEFAULT_TZ, read_bool, read_date, read_decimal, read_int
@@ -142,11 +143,12 @@ def list_orders(request: OrderListRequest, *, tz: ZoneInfo = DEFAULT_TZ) -> Data
     return list_item("list.orders", root, request.page, key=",".join(request.numbers) or None)
 
 
-def _read_item(element: etree._Element, index: int) -> OrderItem:
+def _read_item(element: etree._Element, index: int, foreign: bool) -> OrderItem:
+    """One line; its prices in the order's currency (POHODA exports both blocks, the unused one as zeros)."""
     field = f"orderItem[{index}]"
-    prices = child(element, "ord:homeCurrency")
+    prices = child(element, "ord:foreignCurrency" if foreign else "ord:homeCurrency")
     if prices is None:
-        prices = child(element, "ord:foreignCurrency")
+        prices = child(element, "ord:homeCurrency")
     stock = child(child(element, "ord:stockItem"), "typ:stockItem")
     stock_id, stock_code = ref_of(stock, f"{field}.stockItem")
     return OrderItem(
@@ -188,7 +190,7 @@ def read_order(element: etree._Element, *, exported_at: datetime | None = None) 
     identity = child(header, "ord:partnerIdentity")
     payment = child(header, "ord:paymentType")
     summary = child(element, "ord:orderSummary")
-    foreign = child(summary, "ord:foreignCurrency")
+    totals = read_totals(summary, "ord")
     detail = child(element, "ord:orderDetail")
     fields: dict[str, Any] = {
         "id": read_int(text_of(header, "ord:id"), "id"),
@@ -202,7 +204,8 @@ def read_order(element: etree._Element, *, exported_at: datetime | None = None) 
         "partner": read_address(child(identity, "typ:address")),
         "ship_to": read_address(child(identity, "typ:shipToAddress")),
         "payment_type": text_of(payment, "typ:ids") or text_of(payment, "typ:paymentType"),
-        "currency": ref_of(child(foreign, "typ:currency"), "currency")[1],
+        "currency": totals.currency,
+        "totals": totals,
         "is_reserved": read_bool(text_of(header, "ord:isReserved"), "isReserved"),
         "is_executed": read_bool(text_of(header, "ord:isExecuted"), "isExecuted"),
         "is_delivered": read_bool(text_of(header, "ord:isDelivered"), "isDelivered"),
@@ -210,7 +213,10 @@ def read_order(element: etree._Element, *, exported_at: datetime | None = None) 
         "date_cancelled": read_date(text_of(header, "ord:dateCancellation"), "dateCancellation"),
         "note": text_of(header, "ord:note"),
         "internal_note": text_of(header, "ord:intNote"),
-        "items": [_read_item(item, index) for index, item in enumerate(children(detail, "ord:orderItem"))],
+        "items": [
+            _read_item(item, index, totals.currency is not None)
+            for index, item in enumerate(children(detail, "ord:orderItem"))
+        ],
         "rounding": text_of(summary, "ord:roundingDocument"),
         "linked_documents": read_links(child(element, "ord:linkedDocuments")),
         "exported_at": exported_at,

@@ -1,20 +1,27 @@
-"""Payments: a bank receipt or expense (``bnk:bank``) and a cash receipt (``vch:voucher``).
+"""Payments: a bank receipt or expense (``bnk:bank``) and a cash receipt (``vch:voucher``); and the bank
+documents a ``listBank`` answer holds (``read_bank``).
 
-Both are create-once documents keyed by the shop transaction id (``identity="record"``, see ``pack.py``), so a
-retry is answered with ``recordDuplicity`` instead of booking the money twice.
+The two we write are create-once documents keyed by the shop transaction id (``identity="record"``, see
+``pack.py``), so a retry is answered with ``recordDuplicity`` instead of booking the money twice.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from lxml import etree
+
+from connectors.pohoda.models.documents import BankDocument
 from connectors.pohoda.models.payments import BankPayment, CashReceipt
-from connectors.pohoda.xml.elements import ElementWriter, agenda, sub
+from connectors.pohoda.xml.agendas.addresses import read_address
+from connectors.pohoda.xml.agendas.summary import read_totals
+from connectors.pohoda.xml.elements import ElementWriter, agenda, child, ref_of, sub, text_of
 from connectors.pohoda.xml.limits import fit
 from connectors.pohoda.xml.pack import DataPackItem, make_item
-from connectors.pohoda.xml.values import DEFAULT_TZ
+from connectors.pohoda.xml.values import DEFAULT_TZ, read_date, read_int
 
-__all__ = ["bank_receipt", "cash_receipt"]
+__all__ = ["bank_label", "bank_receipt", "cash_receipt", "read_bank"]
 
 
 def bank_receipt(payment: BankPayment, *, revision: int = 0, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
@@ -67,3 +74,28 @@ def cash_receipt(receipt: CashReceipt, *, tz: ZoneInfo = DEFAULT_TZ) -> DataPack
         w.integer(sub(header, "vch:partnerIdentity"), "typ:id", receipt.partner_id)
     w.decimal(sub(sub(root, "vch:voucherSummary"), "vch:homeCurrency"), "typ:priceNone", receipt.amount)
     return make_item("cash.receipt", receipt.ext_id.ids, root, record=record, writes=True, identity="record")
+
+
+def read_bank(element: etree._Element, *, exported_at: datetime | None = None) -> BankDocument:
+    """A ``lst:bank`` of a ``listBank`` answer (a foreign-currency document keeps its currency and amount)."""
+    header = child(element, "bnk:bankHeader")
+    identity = child(header, "bnk:partnerIdentity")
+    return BankDocument(
+        id=read_int(text_of(header, "bnk:id"), "id"),
+        kind=text_of(header, "bnk:bankType") or "receipt",
+        number=text_of(header, "bnk:number"),
+        account=ref_of(child(header, "bnk:account"), "account")[1],
+        variable_symbol=text_of(header, "bnk:symVar"),
+        date_statement=read_date(text_of(header, "bnk:dateStatement"), "dateStatement"),
+        date_payment=read_date(text_of(header, "bnk:datePayment"), "datePayment"),
+        text=text_of(header, "bnk:text"),
+        partner_id=read_int(text_of(identity, "typ:id"), "partnerIdentity.id"),
+        partner=read_address(child(identity, "typ:address")),
+        totals=read_totals(child(element, "bnk:bankSummary"), "bnk"),
+        exported_at=exported_at,
+    )
+
+
+def bank_label(element: etree._Element) -> str:
+    header = child(element, "bnk:bankHeader")
+    return f"bank document {text_of(header, 'bnk:number') or text_of(header, 'bnk:id') or 'without number'}"

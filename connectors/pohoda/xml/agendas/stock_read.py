@@ -60,6 +60,7 @@ _XML_NAME = {field: tag[len(_STK) :] for tag, field in _TEXT.items()} | {
     "int_parameters": "intParameters",
     "parameters": "parameters",
     "price_levels": "stockPriceItem",
+    "components": "stockDetail",
     "ext_id": "extId",
 }
 _USER_VALUES = {
@@ -107,7 +108,26 @@ _INT_PARAM = {
     _STK + "intParameterOrder": "order",
     _STK + "intParameterType": "type",
 }
+_COMPONENT = {
+    _STK + "id": "id",
+    _STK + "code": "code",
+    _STK + "name": "name",
+    _STK + "count": "count",
+    _STK + "quantity": "quantity",
+}
 _INT_VALUE = {_STK + "parameterValueID": "id", _STK + "parameterValue": "value", _STK + "parameterOrder": "order"}
+
+
+def _components(element: etree._Element) -> list[dict[str, Any]]:
+    """``stk:stockDetail``: the cards a package or set is made of."""
+    found = []
+    for item in element:
+        data = _leaves(item, _COMPONENT)
+        storage = next((p for p in item if p.tag == _STK + "storage"), None)
+        if storage is not None:
+            data["storage_path"] = _ref(storage)[1]
+        found.append(data)
+    return found
 
 
 def _int_parameters(element: etree._Element) -> list[dict[str, Any]]:
@@ -223,6 +243,8 @@ def read_stock_item(element: etree._Element, *, exported_at: datetime | None = N
             _header(part, data)
         elif part.tag == _STK + "stockPriceItem":
             data["price_levels"] = [_leaves(price, _PRICE_LEVEL) for price in part]
+        elif part.tag == _STK + "stockDetail":
+            data["components"] = _components(part)
     if exported_at is not None:
         data["exported_at"] = exported_at
     try:
