@@ -164,8 +164,7 @@ class MediaImage(Record):
     file_size: int | None = None
     status: str = "READY"
     product_ids: list[int] = field(default_factory=list)
-    # asynchronous processing (``mutations.media.observe_status``): what it ends as, when, and after how many reads
-    outcome: str = "READY"
+    # asynchronous processing (``mutations.media.observe_status``): reads and time left, sources processed so far
     reads_left: int = 0
     ready_at: datetime | None = None
     attempts: int = 0

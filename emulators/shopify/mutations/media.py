@@ -51,15 +51,20 @@ def _source(context: RequestContext, url: str, alt: str | None, filename: str | 
 
 
 def start_processing(context: RequestContext, media: r.MediaImage) -> None:
-    """The media's source was (re)set: it is UPLOADED, and how its processing ends is drawn now."""
-    faults = context.faults.config if context.faults is not None else context.config.faults
+    """The media's source was (re)set: it is UPLOADED and will be processed again."""
     media.attempts += 1
-    draw = random.Random(f"{faults.seed}/media/{media.id}/{media.attempts}").random()
-    arrived = media.upload_key is not None or media.source_url is not None
-    media.outcome = "FAILED" if not arrived or draw < faults.media_failed else "READY"
     media.status = "UPLOADED"
     media.reads_left = context.config.media_processing_reads
     media.ready_at = context.state.now() + timedelta(seconds=context.config.media_processing_seconds)
+
+
+def _outcome(context: RequestContext, media: r.MediaImage) -> str:
+    """How processing ends, drawn when it ends (seeded per media and attempt): FAILED for a source whose upload
+    never arrived and for the ``media_failed`` share, else READY."""
+    faults = context.faults.config if context.faults is not None else context.config.faults
+    draw = random.Random(f"{faults.seed}/media/{media.id}/{media.attempts}").random()
+    arrived = media.upload_key is not None or media.source_url is not None
+    return "FAILED" if not arrived or draw < faults.media_failed else "READY"
 
 
 def observe_status(info: GraphQLResolveInfo, media: r.MediaImage) -> str:
@@ -71,7 +76,7 @@ def observe_status(info: GraphQLResolveInfo, media: r.MediaImage) -> str:
         media.reads_left = max(media.reads_left - 1, 0)
         media.status = "PROCESSING"
     else:
-        media.status = media.outcome
+        media.status = _outcome(ctx(info), media)
     return media.status
 
 
