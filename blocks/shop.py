@@ -82,6 +82,13 @@ class ShopifyShop(StrictBlock):
         description="tcp://scheduler:8786: sync_products pushes its chunks on this Dask cluster's workers "
         "(needs the 'dask' extra there and here). Empty: threads of the flow run's process.",
     )
+    publications: list[str] = Field(
+        default_factory=lambda: ["Online Store"],
+        title="Publish to sales channels",
+        description="The shop's publications (sales channels, e.g. Online Store, Point of Sale) that products and "
+        "collections the sync creates are published to; an ACTIVE product on no channel is invisible to buyers. "
+        "Empty: publish nowhere (the merchant publishes by hand).",
+    )
     state_url: SecretStr | None = Field(
         default=None,
         title="Sync state database URL",
@@ -119,6 +126,14 @@ class ShopifyShop(StrictBlock):
             if target.startswith("gid://") and not _GID_LOCATION.match(target):
                 raise ValueError(f"location_mapping[{erp_key!r}]: {target!r} is not a Location GID")
         return value
+
+    @field_validator("publications")
+    @classmethod
+    def _publications(cls, value: list[str]) -> list[str]:
+        names = [name.strip() for name in value]
+        if any(not name for name in names):
+            raise ValueError("publications: a sales channel name must not be empty")
+        return list(dict.fromkeys(names))
 
     @field_validator("access_token")
     @classmethod

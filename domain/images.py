@@ -9,12 +9,18 @@ Identity:
   recognised in the shop and adopted instead of uploaded again; the pull side leaves such media alone.
 - Bytes are taken for an image only when their magic number says PNG, JPEG, GIF or WebP (``sniff_image``).
 
+Shopify processes media after the mutation that sent them returns: UPLOADED → PROCESSING → READY, or FAILED
+(https://shopify.dev/docs/api/admin-graphql/latest/enums/MediaStatus). So an image is remembered as sent (its
+hash) only once the shop shows it READY under its marker, which the run after the send checks; a FAILED one is
+reported and sent again in place, so an image whose processing failed is never taken for synced.
+
 Plans, decided from what both sides show before anything is written (the tasks execute them):
 - ``triage``: which of a chunk's ERP images wait to be sent, which are unchanged, which are no image.
-- ``plan_push``: per product, from its shop media and the media we mapped: adopt (already there), replace in
-  place (new content at a known position, retry-safe ``FileUpdate``) or attach (not retry-safe).
+- ``plan_push``: per product, from its shop media and the media we mapped: adopt (already there and READY),
+  wait (still processing), send again in place (FAILED), replace in place (new content at a known position,
+  retry-safe ``FileUpdate``) or attach (not retry-safe).
 - ``plan_pull``: per product, the shop media the ERP lacks (to download), the ones sent from the ERP that the
-  ERP still holds (adopted), the ones Shopify has not processed yet (next run).
+  ERP still holds and Shopify has processed (adopted), the ones Shopify has not processed yet (next run).
 - ``ErpSlots.place``: where bytes read from the shop go: the position already holding the same content
   (written by a run whose state was lost: adopted) or the item's next free position.
 """
@@ -52,6 +58,8 @@ __all__ = [
 ]
 
 MARKER = re.compile(r"\[erp:([0-9a-f]{16})\]\s*$")
+READY = "READY"
+FAILED = "FAILED"
 MARKER_LENGTH = 16
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
@@ -131,6 +139,10 @@ class ShopMedia:
     def marker(self) -> str | None:
         return marker_of(self.alt)
 
+    @property
+    def ready(self) -> bool:
+        return self.status == READY
+
 
 def by_marker(media: Iterable[ShopMedia]) -> dict[str, str]:
     """``{ERP marker: media GID}`` of the media sent from the ERP."""
@@ -174,40 +186,56 @@ class PushPlan:
     report: SyncReport = field(default_factory=SyncReport)
     done: Synced = field(default_factory=dict)
     replace: list[tuple[Image, str]] = field(default_factory=list)
+    resend: list[tuple[Image, str]] = field(default_factory=list)
+    """Images whose media Shopify failed to process: sent again in place (reported as failures of this run)."""
     attach: list[Image] = field(default_factory=list)
 
     @property
     def to_send(self) -> list[Image]:
-        return [image for image, _ in self.replace] + self.attach
+        return [image for image, _ in self.replace + self.resend] + self.attach
 
 
 def plan_push(images: Sequence[Image], media: Sequence[ShopMedia], mapped: Mapping[str, str]) -> PushPlan:
     """``media``: the product's media now; ``mapped``: ``{image key: media GID}`` we recorded.
 
-    Content already in the shop under its marker (a send whose answer was lost, or an image that moved
-    position) is adopted; new content at a position whose media still exists replaces it in place, unless
-    that media is adopted for another image; the rest is attached. The same content twice on one item goes
-    to the shop once.
+    Content already in the shop under its marker (sent by an earlier run, a send whose answer was lost, or an
+    image that moved position) is adopted once Shopify shows it READY, waited for while it is processed, and
+    sent again in place when its processing FAILED; new content at a position whose media still exists
+    replaces it in place, unless that media is adopted for another image; the rest is attached. The same
+    content twice on one item goes to the shop once.
     """
     plan = PushPlan()
     on_shop = {m.id for m in media}
-    there = by_marker(media)
-    taken = {there[marker(i)] for i in images if marker(i) in there}
+    there = {m.marker: m for m in media if m.marker}
+    taken = {there[marker(i)].id for i in images if marker(i) in there}
     seen: set[str] = set()
     for image in images:
         key, digest = key_of(image), digest_of(image)
         if digest in seen:
             plan.done[key] = (None, digest)
             plan.report.notes.append(f"image {key}: same content as another image of the item, sent once")
-        elif marker(image) in there:
-            plan.done[key] = (there[marker(image)], digest)
-            plan.report.skipped += 1
+        elif (found := there.get(marker(image))) is not None:
+            _sent_before(plan, image, found)
         elif mapped.get(key) in on_shop and mapped[key] not in taken:
             plan.replace.append((image, mapped[key]))
         else:
             plan.attach.append(image)
         seen.add(digest)
     return plan
+
+
+def _sent_before(plan: PushPlan, image: Image, media: ShopMedia) -> None:
+    """The image is in the shop under its marker: adopt it when processed, wait, or send it again."""
+    key = key_of(image)
+    if media.ready:
+        plan.done[key] = (media.id, digest_of(image))
+        plan.report.skipped += 1
+    elif media.status == FAILED:
+        plan.resend.append((image, media.id))
+        plan.report.fail(f"image {key}", f"Shopify failed to process it (media {media.id}); sent again", "image")
+    else:
+        plan.report.skipped += 1
+        plan.report.notes.append(f"image {key}: Shopify is still processing it ({media.status}); checked next run")
 
 
 # ---- shop → ERP ----------------------------------------------------------------------------------------------
@@ -226,23 +254,23 @@ def plan_pull(media: Sequence[ShopMedia], known: set[str], slots: ErpSlots) -> P
     """``known``: the media GIDs already mapped; ``slots``: the item's ERP images.
 
     Known media and anything but images are left alone; media sent from the ERP (a marker) are adopted at the
-    position holding that content, if the ERP still holds it; media Shopify has not processed yet wait for
-    the next run; the rest are downloaded.
+    position holding that content once Shopify has processed them, if the ERP still holds it (the push side
+    waits for or re-sends the others); media Shopify has not processed yet wait for the next run; the rest are
+    downloaded.
     """
     plan = PullPlan()
     for m in media:
         if m.id in known or m.content_type != "IMAGE":
             plan.report.skipped += 1
         elif m.marker is not None:
-            if (held := slots.with_marker(m.marker)) is not None:
+            if m.ready and (held := slots.with_marker(m.marker)) is not None:
                 key, digest = held
                 plan.adopt[key] = (m.id, digest)
             plan.report.skipped += 1
-        elif m.status != "READY" or not m.url:
+        elif not m.ready or not m.url:
             plan.report.skipped += 1
-            plan.report.notes.append(
-                f"shop image {m.id} of item {slots.item_key}: not processed by Shopify yet ({m.status}); next run"
-            )
+            state = "Shopify failed to process it; left alone" if m.status == FAILED else "not processed by Shopify yet"
+            plan.report.notes.append(f"shop image {m.id} of item {slots.item_key}: {state} ({m.status}); next run")
         else:
             plan.download.append(m)
     return plan

@@ -42,6 +42,7 @@ from engine.outcomes import Outcome, PageOutcome
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 from tasks.parameters import changed_products
+from tasks.publishing import COLLECTIONS, mark_new, publish_marked
 
 PATH_SEPARATOR = " > "
 PRODUCTS_PER_CALL = 250
@@ -177,7 +178,10 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
         with res.state.begin() as conn:
             res.state.put_mappings(ctx.shop, "collection", [(plan.key, collection_id)], conn=conn)
             res.state.put_hashes(ctx.shop, "collection", {plan.key: plan.digest}, conn=conn)
-    return report
+            if plan.key not in mapped:  # created or adopted: collections start unpublished
+                mark_new(res, ctx.shop, COLLECTIONS, [plan.key], conn=conn)
+    published, _ = publish_marked(res, ctx.shop, COLLECTIONS, keys)  # every run visits the whole tree
+    return report + published
 
 
 def _collections_by_handle(res: ShopResources, handles: list[str]) -> dict[str, str]:

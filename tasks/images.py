@@ -3,8 +3,12 @@
 What an image is and what each side needs is decided by the pure rules of ``domain.images`` (content hash,
 ``[erp:…]`` alt markers, adopting what a lost answer made, sniffing the bytes); these tasks read both sides,
 ask for a plan and carry it out. What is remembered, so nothing is ever sent or written twice:
-- hash entity ``image``, key ``"{item_key}#{position}"`` → the content hash both sides hold;
-- mapping entity ``media``, ``"{item_key}#{position}"`` ⇄ ``MediaImage`` GID: shop images already known.
+- hash entity ``image``, key ``"{item_key}#{position}"`` → the content hash both sides hold. An image sent to the
+  shop gets it only once Shopify shows its media READY (processing runs after the mutation returns): the next
+  run reads the media, adopts the READY ones, waits for the PROCESSING ones and reports and re-sends the FAILED
+  ones in place (``domain.images.plan_push``);
+- mapping entity ``media``, ``"{item_key}#{position}"`` ⇄ ``MediaImage`` GID: shop images already known, written
+  as soon as a send is accepted.
 
 ERP → shop: changed images of a product are staged (``media.stage_images``) and attached in one
 ``ProductAttachMedia`` (``media.attach_media``, which adopts an attach whose answer was lost); an image whose
@@ -118,9 +122,12 @@ def _erp_images(res: ShopResources, item_keys: list[str], report: SyncReport) ->
         return found
 
 
-def _remember(res: ShopResources, shop: str, done: Synced, conn: Any = None) -> None:
-    """Store what is known on both sides: the hash always, the mapping when known."""
-    pairs = [(key, media_id) for key, (media_id, _) in done.items() if media_id]
+def _remember(
+    res: ShopResources, shop: str, done: Synced, conn: Any = None, sent: dict[str, str] | None = None
+) -> None:
+    """Store what is known on both sides: the hash always, the mapping when known; ``sent``: media accepted but
+    not processed yet, whose mapping only is stored (their hash waits for READY)."""
+    pairs = [(key, media_id) for key, (media_id, _) in done.items() if media_id] + list((sent or {}).items())
     res.state.put_mappings(shop, "media", pairs, conn=conn)
     res.state.put_hashes(shop, "image", {key: digest for key, (_, digest) in done.items()}, conn=conn)
 
@@ -185,25 +192,27 @@ def _push_item(
 def _send(
     res: ShopResources, shop: str, product_id: str, plan: PushPlan, sources: dict[str, str | Exception]
 ) -> SyncReport:
-    report, done = plan.report, dict(plan.done)
-    if plan.replace:
+    report, sent = plan.report, {}
+    if in_place := plan.replace + plan.resend:  # resent: FAILED in the shop, already reported
         files = [
             {"id": media_id, "originalSource": str(sources[key_of(image)]), "alt": alt_text(image)}
-            for image, media_id in plan.replace
+            for image, media_id in in_place
         ]
         _, user_errors = res.shopify.mutate("FileUpdate", {"files": files}, "fileUpdate")
-        ids = {key_of(image): media_id for image, media_id in plan.replace}
-        images = [image for image, _ in plan.replace]
-        report.updated += _outcome(images, ids, user_errors, ("files",), "FileUpdate", done, report)
+        ids = {key_of(image): media_id for image, media_id in in_place}
+        applied = _outcome([image for image, _ in in_place], ids, user_errors, ("files",), "FileUpdate", sent, report)
+        report.updated += len(applied & {key_of(image) for image, _ in plan.replace})
     if plan.attach:
         inputs = [{**media_input(i, str(sources[key_of(i)])), "alt": alt_text(i)} for i in plan.attach]
         attached = attach_media(res.shopify, product_id, inputs, [marker(i) for i in plan.attach])
         ids = {key_of(i): attached.ids.get(marker(i)) for i in plan.attach}
-        report.created += _outcome(
-            plan.attach, ids, attached.user_errors, ("media",), "ProductAttachMedia", done, report
+        report.created += len(
+            _outcome(plan.attach, ids, attached.user_errors, ("media",), "ProductAttachMedia", sent, report)
         )
+    if sent:
+        report.notes.append(f"{len(sent)} image(s) sent; remembered once Shopify has processed them (next run)")
     with res.state.begin() as conn:
-        _remember(res, shop, done, conn)
+        _remember(res, shop, plan.done, conn, sent)
     return report
 
 
@@ -213,22 +222,23 @@ def _outcome(
     user_errors: list[UserError],
     list_path: tuple[str, ...],
     operation: str,
-    done: Synced,
+    sent: dict[str, str],
     report: SyncReport,
-) -> int:
-    """After one media mutation: report the images it refused, add the others to ``done``; returns how many
-    were applied."""
+) -> set[str]:
+    """After one media mutation: report the images it refused, add the media of the others to ``sent`` (their
+    hash waits until Shopify has processed them); returns the keys of the images it applied."""
     keys = [key_of(i) for i in images]
     by_index, general = attribute(user_errors, keys, list_path, operation=operation)
-    applied = 0
-    for index, (key, image) in enumerate(zip(keys, images, strict=True)):
+    applied = set()
+    for index, key in enumerate(keys):
         if index in by_index:
             report.fail(f"image {key}", by_index[index][0].reason, field=by_index[index][0].field)
         elif general:
             report.fail(f"image {key}", "; ".join(e.message for e in general))
         else:
-            done[key] = (media_ids.get(key), digest_of(image))
-            applied += 1
+            if media_id := media_ids.get(key):
+                sent[key] = media_id
+            applied.add(key)
     return applied
 
 

@@ -37,6 +37,7 @@ from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
+from tasks.publishing import PRODUCTS, mark_new, publish_marked
 
 LIST_PAGE = 500
 SKU_LOOKUP = 50
@@ -151,7 +152,8 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
         report.notes.append(f"{done['adopted']} existing shop product(s) adopted by SKU instead of created")
     if ctx.dry_run and (planned := {a[6:]: n for a, n in done.items() if a.startswith("would ")}):
         report.notes.append("dry run, nothing sent: would " + ", ".join(f"{a} {n}" for a, n in sorted(planned.items())))
-    return report, retry
+    published, unpublished = publish_marked(res, ctx.shop, PRODUCTS, item_keys, dry_run=ctx.dry_run)
+    return report + published, list(dict.fromkeys([*retry, *unpublished]))
 
 
 # ---- one item ---------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def _push_one(
         _update_parts(res, ctx.shop, product, product_id, variant_ids, last)
         return "updated"
     identifier = {"id": product_id} if product_id else {"handle": product_handle(product)}
-    _product_set(res, ctx.shop, product, identifier, variant_ids, last)
+    _product_set(res, ctx.shop, product, identifier, variant_ids, last, new=action != "set")
     return {"create": "created", "adopt": "adopted"}.get(action, "updated")
 
 
@@ -196,7 +198,10 @@ def _product_set(
     identifier: dict[str, str],
     variant_ids: dict[str, str],
     last: dict | None,
+    *,
+    new: bool = False,
 ) -> None:
+    """``new``: created or adopted by this run, so it waits to be published (``tasks.publishing``)."""
     data = product_set_input(product, variant_ids=variant_ids)
     if "handle" in identifier:
         data["handle"] = identifier["handle"]
@@ -221,6 +226,8 @@ def _product_set(
         res.state.delete_mappings(shop, "variant", stale, conn=conn)
         res.state.delete_mappings(shop, "inventory_item", stale, conn=conn)
         res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(sent_state(product))}, conn=conn)
+        if new:
+            mark_new(res, shop, PRODUCTS, [product.erp_key], conn=conn)
 
 
 def _update_parts(

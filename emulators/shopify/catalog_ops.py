@@ -44,7 +44,6 @@ def create_product(state: Any, *, title: str, wanted_id: int | None = None, **fi
         handle=handle,
         created_at=now,
         updated_at=now,
-        published_at=now,
         **fields,
     )
     state.products[product.id] = product

@@ -32,6 +32,9 @@ class FaultConfig(faults.FaultConfig):
     timeout: Share = Field(0.0, ge=0, le=1, description="hang timeout_seconds, then execute and answer")
     bulk_fail: Share = Field(0.0, ge=0, le=1, description="share of bulk operations that end FAILED")
     bulk_error_code: str = Field("INTERNAL_SERVER_ERROR", pattern="^(ACCESS_DENIED|INTERNAL_SERVER_ERROR|TIMEOUT)$")
+    media_failed: Share = Field(
+        0.0, ge=0, le=1, description="share of media whose processing ends FAILED (drawn per media and attempt)"
+    )
 
 
 class EmulatorConfig(BaseModel):
@@ -49,6 +52,12 @@ class EmulatorConfig(BaseModel):
     unique_skus: bool = Field(True, description="refuse a SKU already used by another variant")
     bulk_concurrency: int = Field(5, gt=0, description="running bulk queries allowed at once (2026-01+: 5)")
     bulk_running_polls: int = Field(0, ge=0, description="polls that still see RUNNING before COMPLETED")
+    media_processing_reads: int = Field(
+        1, ge=0, description="reads of a new media's status that still see PROCESSING before READY or FAILED"
+    )
+    media_processing_seconds: float = Field(
+        0.0, ge=0, description="seconds (emulator clock) a new media stays PROCESSING, besides the reads"
+    )
     faults: FaultConfig = Field(default_factory=FaultConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 

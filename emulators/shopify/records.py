@@ -66,6 +66,7 @@ class Product(Record):
     options: list[ProductOption] = field(default_factory=list)
     variant_ids: list[int] = field(default_factory=list)
     media_ids: list[int] = field(default_factory=list)
+    publications: dict[int, datetime] = field(default_factory=dict)  # publication id → publish date
 
 
 @dataclass(eq=False)
@@ -134,6 +135,7 @@ class Collection(Record):
     sort_order: str = "MANUAL"
     template_suffix: str | None = None
     product_ids: list[int] = field(default_factory=list)
+    publications: dict[int, datetime] = field(default_factory=dict)  # publication id → publish date
 
 
 @dataclass(eq=False)
@@ -162,6 +164,34 @@ class MediaImage(Record):
     file_size: int | None = None
     status: str = "READY"
     product_ids: list[int] = field(default_factory=list)
+    # asynchronous processing (``mutations.media.observe_status``): reads and time left, sources processed so far
+    reads_left: int = 0
+    ready_at: datetime | None = None
+    attempts: int = 0
+
+
+@dataclass(eq=False)
+class AppCatalog(Record):
+    """The catalog of a sales channel; its ``title`` is the channel's name ("Online Store")."""
+
+    GQL_TYPE = "AppCatalog"
+    title: str
+    status: str = "ACTIVE"
+
+
+@dataclass(eq=False)
+class Publication(Record):
+    """A sales channel's publication: the products and collections published to it are held on them
+    (``Product.publications``), since a record is published or not per publication."""
+
+    GQL_TYPE = "Publication"
+    catalog: AppCatalog
+    auto_publish: bool = False
+    supports_future_publishing: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.catalog.title
 
 
 @dataclass(eq=False)

@@ -85,6 +85,8 @@ SPEC: dict[str, list[str] | str] = {
         "node",
         "nodes",
         "shop",
+        "publications",
+        "publication",
     ],
     "Mutation": [
         "productSet",
@@ -118,6 +120,7 @@ SPEC: dict[str, list[str] | str] = {
         "refundCreate",
         "bulkOperationRunQuery",
         "bulkOperationCancel",
+        "publishablePublish",
     ],
     "Node": ["id"],
     "HasMetafields": ["metafield", "metafields"],
@@ -156,6 +159,8 @@ SPEC: dict[str, list[str] | str] = {
         "metafield",
         "metafields",
         "templateSuffix",
+        "publishedOnPublication",
+        "resourcePublications",
     ],
     "ProductOption": ["id", "name", "position", "values", "optionValues"],
     "ProductOptionValue": ["id", "name", "hasVariants"],
@@ -243,7 +248,14 @@ SPEC: dict[str, list[str] | str] = {
         "metafield",
         "metafields",
         "templateSuffix",
+        "publishedOnPublication",
+        "resourcePublications",
     ],
+    "Publishable": ["publishedOnPublication", "resourcePublications"],
+    "Publication": ["id", "name", "autoPublish", "supportsFuturePublishing", "catalog"],
+    "Catalog": ["id", "status", "title"],
+    "AppCatalog": ["id", "status", "title"],
+    "ResourcePublication": ["isPublished", "publication", "publishable", "publishDate"],
     "Metafield": [
         "id",
         "legacyResourceId",
@@ -523,6 +535,7 @@ SPEC: dict[str, list[str] | str] = {
     "FulfillmentTrackingInfoUpdatePayload": "*",
     "BulkOperationRunQueryPayload": "*",
     "BulkOperationCancelPayload": "*",
+    "PublishablePublishPayload": "*",
     "UserError": _ERR,
     "ProductSetUserError": _ERR_CODE,
     "ProductVariantsBulkCreateUserError": _ERR_CODE,
@@ -556,6 +569,8 @@ for _node in [
     "BulkOperation",
     "OrderTransaction",
     "RefundLineItem",
+    "Publication",
+    "ResourcePublication",
 ]:
     SPEC[f"{_node}Connection"] = _CONN
     SPEC[f"{_node}Edge"] = _EDGE

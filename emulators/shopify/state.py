@@ -36,7 +36,12 @@ TABLES: dict[str, str] = {
     "Fulfillment": "fulfillments",
     "Refund": "refunds",
     "BulkOperation": "bulk_operations",
+    "Publication": "publications",
+    "AppCatalog": "catalogs",
 }
+
+DEFAULT_PUBLICATIONS = ("Online Store", "Point of Sale")
+"""The sales channels every new Shopify store has installed (see the README's documented-behaviour table)."""
 
 # Resource types whose records carry metafields, with their MetafieldOwnerType.
 OWNER_TYPES: dict[str, str] = {
@@ -77,6 +82,8 @@ class ShopState(SeedingMixin):
             self.fulfillments: dict[int, r.Fulfillment] = {}
             self.refunds: dict[int, r.Refund] = {}
             self.bulk_operations: dict[int, r.BulkOperation] = {}
+            self.publications: dict[int, r.Publication] = {}
+            self.catalogs: dict[int, r.AppCatalog] = {}
             self.uploads: dict[str, tuple[bytes, str | None]] = {}
             self.idempotency: dict[tuple[str, str], tuple[str, Any]] = {}
             self._levels_by_item: dict[int, dict[int, r.InventoryLevel]] = {}
@@ -85,6 +92,8 @@ class ShopState(SeedingMixin):
             self._next_ids: dict[str, int] = {}
             self.version = getattr(self, "version", 0) + 1
             self.page_cache: dict[tuple, list] = {}
+            for name in DEFAULT_PUBLICATIONS:
+                self.add_publication(name)
 
     # ---- ids and time ------------------------------------------------------------------------------------
 
@@ -124,6 +133,14 @@ class ShopState(SeedingMixin):
             if rec is not None:
                 rec.updated_at = stamp
         return stamp
+
+    def add_publication(self, name: str, *, auto_publish: bool = False) -> r.Publication:
+        """A sales channel's publication (and its app catalog) named ``name``."""
+        catalog = r.AppCatalog(id=self.next_id("catalogs"), title=name)
+        publication = r.Publication(id=self.next_id("publications"), catalog=catalog, auto_publish=auto_publish)
+        self.catalogs[catalog.id] = catalog
+        self.publications[publication.id] = publication
+        return publication
 
     # ---- lookups -----------------------------------------------------------------------------------------
 

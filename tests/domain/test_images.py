@@ -27,9 +27,10 @@ def image(content: bytes, position: int = 0, item: str = "ITEM-1") -> Image:
     return Image(item_key=item, position=position, filename=f"{item}-{position}.png", content=content)
 
 
-def sent(img: Image, media_id: str) -> ShopMedia:
-    """The media a send of ``img`` left in the shop."""
-    return ShopMedia(id=media_id, alt=alt_text(img), status="READY", url=f"https://cdn/{media_id}.png")
+def sent(img: Image, media_id: str, status: str = "READY") -> ShopMedia:
+    """The media a send of ``img`` left in the shop, processed by Shopify unless ``status`` says otherwise."""
+    url = f"https://cdn/{media_id}.png" if status == "READY" else None
+    return ShopMedia(id=media_id, alt=alt_text(img), status=status, url=url)
 
 
 def test_bytes_are_an_image_only_by_their_magic_number():
@@ -79,6 +80,27 @@ def test_content_already_in_the_shop_under_its_marker_is_adopted_not_sent_again(
     assert plan.report.skipped == 1
 
 
+def test_an_image_sent_but_still_processing_is_waited_for_not_adopted_and_not_sent_again():
+    img = image(PNG)
+
+    plan = plan_push([img], [sent(img, "gid://shopify/MediaImage/1", "PROCESSING")], mapped={})
+
+    assert plan.to_send == [] and plan.done == {}  # its hash is remembered only once it is READY
+    assert plan.report.skipped == 1
+    assert plan.report.notes == ["image ITEM-1#0: Shopify is still processing it (PROCESSING); checked next run"]
+
+
+def test_an_image_whose_processing_failed_is_reported_and_sent_again_in_place():
+    img = image(PNG)
+
+    plan = plan_push([img], [sent(img, "gid://shopify/MediaImage/1", "FAILED")], mapped={})
+
+    assert plan.resend == [(img, "gid://shopify/MediaImage/1")] and plan.to_send == [img]
+    assert plan.done == {} and plan.attach == []
+    assert [(f.record, f.field) for f in plan.report.failures] == [("image ITEM-1#0", "image")]
+    assert "Shopify failed to process it" in plan.report.failures[0].reason
+
+
 def test_new_content_at_a_known_position_replaces_its_media_in_place_and_new_positions_are_attached():
     old, new, extra = image(PNG), image(JPEG), image(WEBP, 1)
     media = [sent(old, "gid://shopify/MediaImage/1")]
@@ -115,15 +137,16 @@ def test_pull_reads_only_unknown_processed_images_and_adopts_what_the_erp_sent()
         ShopMedia(id="m/video", content_type="VIDEO", status="READY"),
         sent(held, "m/ours"),
         sent(image(JPEG), "m/ours-but-gone-from-the-erp"),
+        sent(image(WEBP), "m/ours-failed", "FAILED"),
         ShopMedia(id="m/processing", status="PROCESSING"),
         ShopMedia(id="m/new", status="READY", url="https://cdn/new.png"),
     ]
 
-    plan = plan_pull(media, {"m/known"}, ErpSlots("ITEM-1", {0: digest_of(held)}))
+    plan = plan_pull(media, {"m/known"}, ErpSlots("ITEM-1", {0: digest_of(held), 1: digest_of(image(WEBP))}))
 
     assert [m.id for m in plan.download] == ["m/new"]
     assert plan.adopt == {"ITEM-1#0": ("m/ours", digest_of(held))}
-    assert plan.report.skipped == 5
+    assert plan.report.skipped == 6
     assert plan.report.notes == [
         "shop image m/processing of item ITEM-1: not processed by Shopify yet (PROCESSING); next run"
     ]

@@ -126,3 +126,17 @@ def test_a_dry_run_compares_and_writes_nothing(sqlite_shop):
     assert sqlite_shop.emulator.state.collections == {}
     assert sqlite_shop.emulator.state.version == version
     assert sqlite_shop.state.all_mappings(sqlite_shop.name, "collection").empty
+
+
+def test_new_collections_are_published_to_the_configured_sales_channel_once(sqlite_shop):
+    put_products_in_shop(sqlite_shop)
+    state = sqlite_shop.emulator.state
+    online = next(p for p in state.publications.values() if p.name == "Online Store")
+
+    first = sync_categories(SyncParams(shop=sqlite_shop.name))
+
+    assert first.failed == 0
+    assert all(set(c.publications) == {online.id} for c in state.collections.values())  # unpublished by default
+    version = state.version
+    again = sync_categories(last_period(sqlite_shop))
+    assert again.failed == 0 and state.version == version  # nothing published twice

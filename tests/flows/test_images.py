@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 
 from connectors.erp.sql import tables as t
-from connectors.shopify.media import stage_image
+from connectors.shopify.media import product_media, stage_image
 from domain.models import Image
 from emulators.shopify.faults import FaultDecision
 from engine.resources import resources
@@ -28,7 +28,8 @@ def put_products_in_shop(shop) -> dict[str, str]:
 
 
 def upload_in_shop(shop, gid: str, content: bytes, filename: str, alt: str = "Foto z e-shopu") -> None:
-    """What a merchant does in the admin: upload a picture to a product."""
+    """What a merchant does in the admin: upload a picture to a product, which Shopify has processed by the
+    time a sync runs (polled until it is no longer UPLOADED or PROCESSING)."""
     client = resources(shop.name).shopify
     url = stage_image(client, Image(item_key="x", filename=filename, content=content, mime_type="image/png"))
     _, errors = client.mutate(
@@ -37,6 +38,10 @@ def upload_in_shop(shop, gid: str, content: bytes, filename: str, alt: str = "Fo
         "productUpdate",
     )
     assert not errors
+    for _ in range(10):
+        if all(m.status not in ("UPLOADED", "PROCESSING") for m in product_media(client, [gid])[gid]):
+            return
+    raise AssertionError(f"the shop never processed the picture uploaded to {gid}")
 
 
 def media_contents(shop, gid: str) -> list[bytes]:
@@ -186,3 +191,55 @@ def test_a_dry_run_compares_and_writes_nothing(sqlite_shop):
     assert sqlite_shop.emulator.state.version == version
     assert erp_images(sqlite_shop) == rows
     assert sqlite_shop.state.get_hashes(sqlite_shop.name, "image") == {}
+
+
+def calls(shop, operation: str) -> int:
+    return shop.emulator.executor.ledger.as_json()["by_operation"].get(operation, {}).get("calls", 0)
+
+
+def sent_to_shop(shop) -> SyncImagesParams:
+    return last_period(shop).model_copy(update={"direction": ImageDirection.TO_SHOP})
+
+
+def test_an_image_is_remembered_as_sent_only_once_shopify_has_processed_it(sqlite_shop):
+    put_products_in_shop(sqlite_shop)
+    images = sqlite_shop.data.images
+
+    first = sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
+    assert first.created == len(images) and first.failed == 0
+    assert sqlite_shop.state.get_hashes(sqlite_shop.name, "image") == {}  # accepted, not processed yet
+    assert len(sqlite_shop.state.all_mappings(sqlite_shop.name, "media")) == len(images)
+
+    waiting = sync_images(sent_to_shop(sqlite_shop))  # the shop still shows them PROCESSING
+    assert (waiting.created, waiting.updated, waiting.failed) == (0, 0, 0)
+    assert any("still processing" in note for note in waiting.notes)
+    assert sqlite_shop.state.get_hashes(sqlite_shop.name, "image") == {}
+
+    ready = sync_images(sent_to_shop(sqlite_shop))
+    assert (ready.created, ready.updated, ready.failed) == (0, 0, 0)
+    assert set(sqlite_shop.state.get_hashes(sqlite_shop.name, "image")) == {
+        f"{i.item_key}#{i.position}" for i in images
+    }
+    assert calls(sqlite_shop, "ProductAttachMedia") == len({i.item_key for i in images})  # each sent once
+    assert calls(sqlite_shop, "FileUpdate") == 0
+
+
+def test_an_image_whose_processing_failed_is_reported_and_sent_again_until_shopify_takes_it(sqlite_shop):
+    gids = put_products_in_shop(sqlite_shop)
+    images = sqlite_shop.data.images
+    sqlite_shop.emulator.config.media_processing_reads = 0  # processed by the next read
+    sqlite_shop.emulator.set_faults(media_failed=1.0)
+
+    sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
+    failed = sync_images(sent_to_shop(sqlite_shop))
+
+    assert sorted(f.record for f in failed.failures) == sorted(f"image {i.item_key}#{i.position}" for i in images)
+    assert all("Shopify failed to process it" in f.reason for f in failed.failures)
+    assert calls(sqlite_shop, "FileUpdate") == len({i.item_key for i in images})  # sent again, in place
+    assert sqlite_shop.state.get_hashes(sqlite_shop.name, "image") == {}
+
+    sqlite_shop.emulator.set_faults(media_failed=0.0)
+    taken = sync_images(sent_to_shop(sqlite_shop))
+    assert taken.failed == 0 and len(sqlite_shop.state.get_hashes(sqlite_shop.name, "image")) == len(images)
+    for image in images:
+        assert media_contents(sqlite_shop, gids[image.item_key]).count(image.content) == 1  # never twice

@@ -21,9 +21,7 @@ from prefect.client.schemas.filters import (
 )
 
 from connectors.shopify.inputs import metafield_key
-from connectors.shopify.media import stage_image
-from domain.models import Image, PartyKind
-from engine.resources import resources
+from domain.models import PartyKind
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
@@ -39,6 +37,7 @@ from flows.sync_products import SyncProductsParams, sync_products
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
 from tasks.runs import artifact_key
 from tests.flows.pohoda_conftest import PohodaShop, pohoda_shop  # noqa: F401 - the fixture
+from tests.flows.test_images import upload_in_shop
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
 
@@ -75,18 +74,6 @@ def mapped_products(shop: PohodaShop) -> dict[str, str]:
 
 def shop_product(shop: PohodaShop, gid: str):
     return shop.emulator.state.products[int(gid.rsplit("/", 1)[1])]
-
-
-def upload_in_shop(shop: PohodaShop, gid: str, content: bytes, filename: str) -> None:
-    """What a merchant does in the admin: upload a picture to a product."""
-    client = resources(shop.name).shopify
-    url = stage_image(client, Image(item_key="x", filename=filename, content=content, mime_type="image/png"))
-    _, errors = client.mutate(
-        "ProductAttachMedia",
-        {"productId": gid, "media": [{"originalSource": url, "alt": "Foto z e-shopu", "mediaContentType": "IMAGE"}]},
-        "productUpdate",
-    )
-    assert not errors
 
 
 def media_contents(shop: PohodaShop, gid: str) -> list[bytes]:

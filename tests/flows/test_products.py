@@ -8,11 +8,14 @@ from decimal import Decimal
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
+from blocks import ShopifyShop
 from connectors.erp.sql import SqlErpBackend, loader
 from connectors.erp.sql import tables as t
 from emulators.shopify import catalog_ops
 from emulators.shopify.faults import FaultDecision
+from engine import resources
 from flows.sync_products import SyncProductsParams, sync_products
+from tasks import publishing
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
 
 MUTATIONS = ("ProductSet", "ProductUpdate", "ProductVariantsBulkUpdate")
@@ -270,3 +273,69 @@ def test_pohoda_items_whose_cards_are_deleted_or_taken_off_the_internet_are_arch
         SyncProductsParams(shop=shop.name, period_start=changed_since, period_end=back_since + timedelta(hours=1))
     )
     assert back.updated == 1 and shop_statuses(shop, [hidden]) == {hidden: "ACTIVE"}
+
+
+def published_on(shop, name: str) -> set[str]:
+    """GIDs of the products published to the emulated shop's publication ``name``."""
+    state = shop.emulator.state
+    publication = next(p for p in state.publications.values() if p.name == name)
+    return {p.gid for p in state.products.values() if publication.id in p.publications}
+
+
+def set_publications(shop, names: list[str]) -> None:
+    block = ShopifyShop.load(shop.name)
+    block.publications = names
+    block.save(shop.name, overwrite=True)
+    resources.forget(shop.name)
+
+
+def test_new_products_are_published_to_the_configured_sales_channel_only(sqlite_shop):
+    report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
+
+    mapped = set(sqlite_shop.state.all_mappings(sqlite_shop.name, "product").shop_id)
+    assert report.failed == 0 and len(mapped) == len(sqlite_shop.data.products)
+    assert published_on(sqlite_shop, "Online Store") == mapped  # the block's default
+    assert published_on(sqlite_shop, "Point of Sale") == set()
+    assert calls(sqlite_shop, "PublishablePublish") == len(mapped)
+
+
+def test_products_created_by_a_run_that_died_before_publishing_are_published_by_the_retry(sqlite_shop, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(publishing, "publish", crash)
+    first = sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4))
+    assert first.failed == len(sqlite_shop.data.products)  # every chunk died after its products were made
+    assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
+    assert published_on(sqlite_shop, "Online Store") == set()
+
+    monkeypatch.undo()
+    quiet = datetime(2032, 1, 1, tzinfo=UTC)  # nothing changed since: only last run's retries
+    second = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1))
+    )
+    mapped = set(sqlite_shop.state.all_mappings(sqlite_shop.name, "product").shop_id)
+    assert second.failed == 0 and len(mapped) == len(sqlite_shop.data.products)
+    assert published_on(sqlite_shop, "Online Store") == mapped
+    assert calls(sqlite_shop, "PublishablePublish") == len(mapped)  # each product published once
+
+
+def test_a_sales_channel_the_shop_lacks_is_one_error_naming_the_field_and_fixing_it_publishes(sqlite_shop):
+    set_publications(sqlite_shop, ["Online Store", "Onlin Shop"])
+
+    first = sync_products(SyncProductsParams(shop=sqlite_shop.name))
+
+    assert first.created == len(sqlite_shop.data.products)
+    assert [(f.record, f.field) for f in first.failures] == [(f"shop {sqlite_shop.name}", "publications")]
+    assert "'Onlin Shop'" in first.failures[0].reason
+    assert "it has: Online Store, Point of Sale" in first.failures[0].reason
+    assert published_on(sqlite_shop, "Online Store") == set() and calls(sqlite_shop, "PublishablePublish") == 0
+
+    set_publications(sqlite_shop, ["Online Store", "Point of Sale"])
+    quiet = datetime(2032, 1, 1, tzinfo=UTC)
+    second = sync_products(
+        SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1))
+    )
+    mapped = set(sqlite_shop.state.all_mappings(sqlite_shop.name, "product").shop_id)
+    assert second.failed == 0
+    assert published_on(sqlite_shop, "Online Store") == published_on(sqlite_shop, "Point of Sale") == mapped

@@ -4,33 +4,85 @@ The byte path works as on Shopify: ``stagedUploadsCreate`` gives an upload URL o
 (``/_emulator/uploads/<token>``) and a ``resourceUrl``; the client uploads the bytes there, then passes the
 ``resourceUrl`` as ``originalSource`` to ``fileCreate``/``productSet(files)``/``productUpdate(media)``. The
 image is then served back from ``/_emulator/files/<id>/<filename>``. An external URL is kept as given.
-A source whose upload never arrived ends ``FAILED``, as Shopify's processing would.
+
+Processing is asynchronous, as Shopify documents it: a media is ``UPLOADED`` in the answer of the mutation that
+made it, ``PROCESSING`` for the next ``EmulatorConfig.media_processing_reads`` reads of its status (and at
+least ``media_processing_seconds`` on the emulator clock), then ``READY`` — or ``FAILED``, for a source whose
+upload never arrived and for a seeded share of the others (``FaultConfig.media_failed``, drawn per media and
+attempt, so a re-send may succeed). Its ``image`` is null until it is ``READY``. Sources:
+https://shopify.dev/docs/api/admin-graphql/latest/enums/MediaStatus (UPLOADED → PROCESSING → READY | FAILED),
+https://shopify.dev/docs/api/admin-graphql/latest/objects/MediaImage ("image processing is handled
+asynchronously"; ``image`` "Returns null until status is READY"),
+https://shopify.dev/docs/apps/build/product-merchandising/products-and-collections/manage-media ("Poll for file
+readiness").
 """
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
+
+from graphql import GraphQLResolveInfo, OperationType
 
 from .. import catalog_ops as ops
 from .. import records as r
-from ..context import ctx, user_error
+from ..context import RequestContext, ctx, user_error
 from ..schema import resolver
 
 _UPLOAD = re.compile(r"/_emulator/uploads/(?P<token>[A-Za-z0-9_-]+)")
+FINAL = ("READY", "FAILED")
 
 
-def _source(state: Any, url: str, alt: str | None, filename: str | None = None) -> r.MediaImage:
+def _source_fields(url: str, filename: str | None) -> dict[str, str | None]:
+    """A staged upload's token (its bytes are this emulator's) or an external URL kept as given."""
     match = _UPLOAD.search(url)
     if match:
-        token = match.group("token")
-        name = filename or url.rstrip("/").rsplit("/", 1)[-1]
-        media = ops.create_media(state, alt=alt, upload_key=token, filename=name)
-        if media.upload_key is None:
-            media.status = "FAILED"
-        return media
-    return ops.create_media(state, alt=alt, source_url=url, filename=filename)
+        return {"upload_key": match.group("token"), "filename": filename or url.rstrip("/").rsplit("/", 1)[-1]}
+    return {"source_url": url, "filename": filename}
+
+
+def _source(context: RequestContext, url: str, alt: str | None, filename: str | None = None) -> r.MediaImage:
+    media = ops.create_media(context.state, alt=alt, **_source_fields(url, filename))
+    start_processing(context, media)
+    return media
+
+
+def start_processing(context: RequestContext, media: r.MediaImage) -> None:
+    """The media's source was (re)set: it is UPLOADED and will be processed again."""
+    media.attempts += 1
+    media.status = "UPLOADED"
+    media.reads_left = context.config.media_processing_reads
+    media.ready_at = context.state.now() + timedelta(seconds=context.config.media_processing_seconds)
+
+
+def _outcome(context: RequestContext, media: r.MediaImage) -> str:
+    """How processing ends, drawn when it ends (seeded per media and attempt): FAILED for a source whose upload
+    never arrived and for the ``media_failed`` share, else READY."""
+    faults = context.faults.config if context.faults is not None else context.config.faults
+    draw = random.Random(f"{faults.seed}/media/{media.id}/{media.attempts}").random()
+    arrived = media.upload_key is not None or media.source_url is not None
+    return "FAILED" if not arrived or draw < faults.media_failed else "READY"
+
+
+def observe_status(info: GraphQLResolveInfo, media: r.MediaImage) -> str:
+    """The status a read sees: UPLOADED in the answer of the mutation that made it, then PROCESSING for the
+    configured reads and seconds, then how its processing ended. Reading is no write (``version`` stays)."""
+    if media.status in FINAL or info.operation.operation == OperationType.MUTATION:
+        return media.status
+    if media.reads_left > 0 or (media.ready_at is not None and ctx(info).state.now() < media.ready_at):
+        media.reads_left = max(media.reads_left - 1, 0)
+        media.status = "PROCESSING"
+    else:
+        media.status = _outcome(ctx(info), media)
+    return media.status
+
+
+@resolver("MediaImage", "status")
+def resolve_media_status(media: r.MediaImage, info: Any) -> str:
+    return observe_status(info, media)
 
 
 def media_input_errors(
@@ -48,22 +100,23 @@ def media_input_errors(
     return errors
 
 
-def add_media_inputs(state: Any, product: r.Product, inputs: list[dict]) -> list[r.MediaImage]:
+def add_media_inputs(context: RequestContext, product: r.Product, inputs: list[dict]) -> list[r.MediaImage]:
     made = []
     for item in inputs:
-        media = _source(state, item["originalSource"], item.get("alt"))
-        ops.attach_media(state, product, media)
+        media = _source(context, item["originalSource"], item.get("alt"))
+        ops.attach_media(context.state, product, media)
         made.append(media)
     return made
 
 
-def set_product_files(state: Any, product: r.Product, files: list[dict]) -> None:
+def set_product_files(context: RequestContext, product: r.Product, files: list[dict]) -> None:
     """productSet(files): the listed files become the product's media, in order (existing ones by id)."""
+    state = context.state
     wanted: list[r.MediaImage] = []
     for item in files:
         media = state.find(item["id"], "MediaImage") if item.get("id") else None
         if media is None:
-            media = _source(state, item["originalSource"], item.get("alt"), item.get("filename"))
+            media = _source(context, item["originalSource"], item.get("alt"), item.get("filename"))
         elif item.get("alt") is not None:
             media.alt = item["alt"]
         wanted.append(media)
@@ -88,17 +141,16 @@ def product_create_media(_: Any, info: Any, productId: str, media: list[dict]) -
     errors = media_input_errors(media, ["media"], code="INVALID")
     if errors:
         return {"media": None, "product": product, "mediaUserErrors": errors}
-    return {"media": add_media_inputs(state, product, media), "product": product, "mediaUserErrors": []}
+    return {"media": add_media_inputs(ctx(info), product, media), "product": product, "mediaUserErrors": []}
 
 
 @resolver("Mutation", "fileCreate")
 def file_create(_: Any, info: Any, files: list[dict]) -> dict:
-    state = ctx(info).state
     errors = media_input_errors(files, ["files"], code="INVALID")
     if errors:
         return {"files": None, "userErrors": errors}
     return {
-        "files": [_source(state, f["originalSource"], f.get("alt"), f.get("filename")) for f in files],
+        "files": [_source(ctx(info), f["originalSource"], f.get("alt"), f.get("filename")) for f in files],
         "userErrors": [],
     }
 
@@ -123,10 +175,13 @@ def file_update(_: Any, info: Any, files: list[dict]) -> dict:
         if item.get("alt") is not None:
             media.alt = item["alt"]
         if item.get("originalSource"):
-            fresh = _source(state, item["originalSource"], media.alt, item.get("filename"))
+            fresh = ops.create_media(
+                state, alt=media.alt, **_source_fields(item["originalSource"], item.get("filename"))
+            )
             del state.media[fresh.id]
             media.source_url, media.upload_key, media.filename = fresh.source_url, fresh.upload_key, fresh.filename
-            media.mime_type, media.file_size, media.status = fresh.mime_type, fresh.file_size, fresh.status
+            media.mime_type, media.file_size = fresh.mime_type, fresh.file_size
+            start_processing(ctx(info), media)  # a new source is processed again
         for ref in item.get("referencesToAdd") or []:
             ops.attach_media(state, state.find(ref, "Product"), media)
         for ref in item.get("referencesToRemove") or []:

@@ -10,8 +10,9 @@ from typing import Any
 
 from .. import catalog_ops as ops
 from .. import records as r
-from ..context import ctx, user_error
+from ..context import RequestContext, ctx, user_error
 from ..gids import gid
+from ..resolvers.common import resolve_shop
 from ..schema import resolver
 from .media import add_media_inputs, media_input_errors, set_product_files
 from .support import metafield_errors
@@ -84,7 +85,8 @@ def product_set(_: Any, info: Any, input: dict, identifier: dict | None = None, 
         product = ops.create_product(
             state, title=input["title"], handle=(identifier or {}).get("handle") or input.get("handle")
         )
-    _apply_set(state, product, input)
+        publish_where_automatic(state, product)
+    _apply_set(ctx(info), product, input)
     if synchronous:
         return {"product": product, "productSetOperation": None, "userErrors": []}
     operation = {
@@ -193,7 +195,8 @@ def _check_set(state: Any, product: r.Product | None, data: dict) -> list[dict]:
     return errors
 
 
-def _apply_set(state: Any, product: r.Product, data: dict) -> None:
+def _apply_set(context: RequestContext, product: r.Product, data: dict) -> None:
+    state = context.state
     _apply_plain(state, product, data)
     if data.get("productOptions") is not None:
         ops.set_options(
@@ -208,7 +211,7 @@ def _apply_set(state: Any, product: r.Product, data: dict) -> None:
         current = [c.gid for c in state.collections.values() if product.id in c.product_ids]
         _join_collections(state, product, data["collections"], [c for c in current if c not in data["collections"]])
     if data.get("files") is not None:
-        set_product_files(state, product, data["files"])
+        set_product_files(context, product, data["files"])
 
 
 def _replace_variants(state: Any, product: r.Product, inputs: list[dict]) -> None:
@@ -262,13 +265,14 @@ def product_create(_: Any, info: Any, product: dict | None = None, media: list[d
     if errors:
         return {"product": None, "userErrors": errors}
     record = ops.create_product(state, title=data["title"], handle=data.get("handle"))
+    publish_where_automatic(state, record)
     _apply_plain(state, record, data)
     options = [(o["name"], [v["name"] for v in o.get("values") or []]) for o in data.get("productOptions") or []]
     if options:
         ops.set_options(state, record, options)
     ops.create_variant(state, record, price=0, option_values=[(n, vals[0]) for n, vals in options if vals] or None)
     _join_collections(state, record, data.get("collectionsToJoin") or [])
-    add_media_inputs(state, record, media or [])
+    add_media_inputs(ctx(info), record, media or [])
     return {"product": record, "userErrors": []}
 
 
@@ -294,7 +298,7 @@ def product_update(
         return {"product": record, "userErrors": errors}
     _apply_plain(state, record, data)
     _join_collections(state, record, data.get("collectionsToJoin") or [], data.get("collectionsToLeave") or [])
-    add_media_inputs(state, record, media or [])
+    add_media_inputs(ctx(info), record, media or [])
     return {"product": record, "userErrors": []}
 
 
@@ -306,3 +310,52 @@ def product_delete(_: Any, info: Any, input: dict, synchronous: bool = True) -> 
         return {"deletedProductId": None, "userErrors": [user_error(["id"], "Product does not exist")]}
     ops.delete_product(state, record)
     return {"deletedProductId": record.gid, "userErrors": []}
+
+
+# ---- publishablePublish -----------------------------------------------------------------------------------
+
+
+def publish(state: Any, record: Any, publication: r.Publication, date: Any = None) -> None:
+    """Publish ``record`` (a product or collection) to ``publication``; publishing again keeps the first date
+    unless a new one is given, so a repeat changes nothing (the mutation "creates or updates publications").
+    A product's ``publishedAt`` is its Online Store date (https://shopify.dev/docs/api/admin-graphql/latest/objects/Product)."""
+    if date is None and publication.id in record.publications:
+        return
+    record.publications[publication.id] = date or state.now()
+    if isinstance(record, r.Product) and publication.name == "Online Store":
+        record.published_at = record.publications[publication.id]
+    state.touch(record)
+
+
+def publish_where_automatic(state: Any, product: r.Product) -> None:
+    """A new product goes to every publication whose ``autoPublish`` is on, and to no other."""
+    for publication in state.publications.values():
+        if publication.auto_publish:
+            publish(state, product, publication)
+
+
+@resolver("Mutation", "publishablePublish")
+def publishable_publish(_: Any, info: Any, id: str, input: list[dict]) -> dict:
+    """https://shopify.dev/docs/api/admin-graphql/latest/mutations/publishablePublish (``write_publications``):
+    every input is checked before anything is published."""
+    state = ctx(info).state
+    shop = resolve_shop(None, info)
+    record = state.find(id, "Product", "Collection")
+    if record is None:
+        return {"publishable": None, "shop": shop, "userErrors": [user_error(["id"], "Resource does not exist")]}
+    errors, targets = [], []
+    for i, item in enumerate(input):
+        publication = state.find(item.get("publicationId"), "Publication")
+        if publication is None:
+            errors.append(user_error(["input", i, "publicationId"], "Publication does not exist"))
+        elif (
+            item.get("publishDate") and item["publishDate"] > state.now() and not publication.supports_future_publishing
+        ):
+            errors.append(user_error(["input", i, "publishDate"], "Publication does not support future publishing"))
+        else:
+            targets.append((publication, item.get("publishDate")))
+    if errors:
+        return {"publishable": record, "shop": shop, "userErrors": errors}
+    for publication, date in targets:
+        publish(state, record, publication, date)
+    return {"publishable": record, "shop": shop, "userErrors": []}

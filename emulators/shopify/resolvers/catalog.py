@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .. import records as r
@@ -302,3 +304,62 @@ def resolve_collection_count(collection: r.Collection, info: Any) -> dict:
 def resolve_has_product(collection: r.Collection, info: Any, id: str) -> bool:
     product = ctx(info).state.find(id, "Product")
     return product is not None and product.id in collection.product_ids
+
+
+# ---- publications -------------------------------------------------------------------------------------------
+# A product or collection is visible on a sales channel only once published to the channel's publication;
+# collections are unpublished by default (https://shopify.dev/docs/api/admin-graphql/latest/objects/Collection),
+# and an API-made product only reaches the publications that ``autoPublish``
+# (https://shopify.dev/docs/api/admin-graphql/latest/objects/Publication). Publications are listed by the
+# ``publications`` query and named by their catalog's title
+# (https://shopify.dev/docs/apps/build/sales-channels/product-publishing).
+
+
+@dataclass(eq=False)
+class ResourcePublication:
+    """One publication of a product or collection, as ``resourcePublications`` lists it."""
+
+    publication: r.Publication
+    publishable: Any
+    publish_date: datetime
+    is_published: bool
+
+    @property
+    def id(self) -> int:
+        return self.publication.id
+
+
+def is_published(state: Any, record: Any, publication_id: int) -> bool:
+    date = record.publications.get(publication_id)
+    return date is not None and date <= state.now()
+
+
+@resolver("QueryRoot", "publications")
+def resolve_publications(_: Any, info: Any, catalogType: str | None = None, **args: Any) -> Any:
+    found = ctx(info).state.publications.values() if catalogType in (None, "APP") else []
+    return connection(info, found, args)
+
+
+@resolver("QueryRoot", "publication")
+def resolve_publication(_: Any, info: Any, id: str) -> r.Publication | None:
+    return ctx(info).state.find(id, "Publication")
+
+
+@resolver("Product", "publishedOnPublication")
+@resolver("Collection", "publishedOnPublication")
+def resolve_published_on(record: Any, info: Any, publicationId: str) -> bool:
+    state = ctx(info).state
+    publication = state.find(publicationId, "Publication")
+    return publication is not None and is_published(state, record, publication.id)
+
+
+@resolver("Product", "resourcePublications")
+@resolver("Collection", "resourcePublications")
+def resolve_resource_publications(record: Any, info: Any, onlyPublished: bool = True, **args: Any) -> Any:
+    state = ctx(info).state
+    rows = [
+        ResourcePublication(state.publications[pid], record, date, is_published(state, record, pid))
+        for pid, date in record.publications.items()
+        if pid in state.publications
+    ]
+    return connection(info, [row for row in rows if row.is_published or not onlyPublished], args)

@@ -163,4 +163,6 @@ def resolve_media_content_type(media: r.MediaImage, info: Any) -> str:
 
 @resolver("MediaImage", "fileStatus")
 def resolve_file_status(media: r.MediaImage, info: Any) -> str:
-    return media.status
+    from ..mutations.media import observe_status  # the processing model lives with the media mutations
+
+    return observe_status(info, media)

@@ -136,7 +136,11 @@ def test_an_image_uploaded_through_a_staged_target_is_attached_and_served_back(g
         {"id": seeded.products["P1"], "src": target["resourceUrl"]},
     )
     media = attached["data"]["productUpdate"]["product"]["media"]["nodes"][0]
-    assert (media["alt"], media["status"]) == ("Mug", "READY")
+    assert (media["alt"], media["status"], media["image"]) == ("Mug", "UPLOADED", None)  # processed later
+    read = """query($id: ID!) { node(id: $id) { ... on MediaImage { status image { url } } } }"""
+    assert gql(read, {"id": media["id"]})["data"]["node"] == {"status": "PROCESSING", "image": None}
+    media = gql(read, {"id": media["id"]})["data"]["node"]
+    assert media["status"] == "READY"
     served = client.get(media["image"]["url"])
     assert hashlib.sha256(served.content).hexdigest() == hashlib.sha256(png).hexdigest()
     assert served.headers["content-type"] == "image/png"
@@ -145,7 +149,10 @@ def test_an_image_uploaded_through_a_staged_target_is_attached_and_served_back(g
 def test_files_can_be_created_attached_detached_and_deleted(gql, seeded, shop):
     created = gql("""mutation { fileCreate(files: [{originalSource: "https://cdn.example.com/a.jpg", alt: "A"}]) {
         files { id alt fileStatus } userErrors { message } } }""")["data"]["fileCreate"]["files"][0]
-    assert created["fileStatus"] == "READY"
+    assert created["fileStatus"] == "UPLOADED"
+    read = """query($id: ID!) { node(id: $id) { ... on MediaImage { fileStatus } } }"""
+    statuses = [gql(read, {"id": created["id"]})["data"]["node"]["fileStatus"] for _ in range(3)]
+    assert statuses == ["PROCESSING", "READY", "READY"]
     file_update = """mutation($f: [FileUpdateInput!]!) { fileUpdate(files: $f) { files { id } userErrors { code } } }"""
     gql(file_update, {"f": [{"id": created["id"], "referencesToAdd": [seeded.products["P2"]]}]})
     assert shop.find(seeded.products["P2"]).media_ids == [shop.find(created["id"]).id]

@@ -93,7 +93,7 @@ def test_media_added_with_the_deprecated_mutation_is_still_attached(gql, seeded)
         {"id": seeded.products["P1"]},
     )
     assert body["data"]["productCreateMedia"] == {
-        "media": [{"alt": "P1", "status": "READY"}],
+        "media": [{"alt": "P1", "status": "UPLOADED"}],  # processed after the answer
         "product": {"mediaCount": {"count": 1}},
         "mediaUserErrors": [],
     }
