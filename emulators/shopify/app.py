@@ -114,7 +114,9 @@ async def _graphql(request: Request) -> Response:
     body = await _read_graphql_body(request)
     emulator.recorder.record(body or {}, dict(request.headers), request.url.path)
     version = emulator.config.served_version(request.path_params["version"])
-    if version is None:  # not a version at all; a retired or unknown one falls forward instead (see README)
+    if (
+        version is None
+    ):  # not a version at all; a retired one falls forward (https://shopify.dev/docs/api/usage/versioning)
         return JSONResponse({"errors": "Not Found"}, status_code=404)
     token = request.headers.get("x-shopify-access-token", "")
     if token not in emulator.config.token_values():
