@@ -4,6 +4,7 @@
     .venv/bin/python bench/api_cost.py --flows sync_images,sync_orders --by-operation
     .venv/bin/python bench/api_cost.py --full-bucket                    # each flow starts with a full bucket
     .venv/bin/python bench/api_cost.py --items 40 --orders 20 --json out.json
+    .venv/bin/python bench/api_cost.py --cost-model pessimistic         # only the linear model (default: both)
 
 WHY: on Shopify's Standard plan (a 2000-point bucket restoring 100 points/s) a sync is bound by the points it
 *requests*, not by how fast the ERP or the shop answer: Shopify reserves the requested cost before it runs a
@@ -78,6 +79,7 @@ class BenchResult:
     restore_rate: float
     full_bucket: bool
     flows: list[FlowCost]
+    cost_model: str = "calibrated"
 
     @property
     def total(self) -> FlowCost:
@@ -150,6 +152,7 @@ def run(
     flows: Sequence[str] | None = None,
     full_bucket: bool = False,
     quiet: bool = False,
+    cost_model: str = "calibrated",
 ) -> BenchResult:
     """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
 
@@ -168,7 +171,11 @@ def run(
         write_sql_erp(data, erp_url)
         app = create_app(
             EmulatorConfig(
-                shop_name="api-cost-bench", tokens=[TOKEN], bucket_size=bucket_size, restore_rate=restore_rate
+                shop_name="api-cost-bench",
+                tokens=[TOKEN],
+                bucket_size=bucket_size,
+                restore_rate=restore_rate,
+                cost_model=cost_model,
             )
         )
         emulator = emulator_of(app)
@@ -244,6 +251,7 @@ def run(
         restore_rate=restore_rate,
         full_bucket=full_bucket,
         flows=results,
+        cost_model=cost_model,
     )
 
 
@@ -257,7 +265,7 @@ def _wait_for_a_full_bucket(bucket: Any) -> None:
 def report(result: BenchResult, *, by_operation: bool = False) -> str:
     lines = [
         f"sample: {result.items} items, {result.customers} customers, {result.orders} orders; bucket "
-        f"{result.bucket_size} points restoring {result.restore_rate:g}/s; "
+        f"{result.bucket_size} points restoring {result.restore_rate:g}/s; {result.cost_model} cost model; "
         + ("each flow starts with a full bucket" if result.full_bucket else "flows back to back, as the demo"),
         "",
         f"{'flow':<20} {'requests':>8} {'throttled':>9} {'requested':>10} {'actual':>8} {'wait s':>7} {'wall s':>7}",
@@ -291,21 +299,32 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
     )
     parser.add_argument("--by-operation", action="store_true", help="also list each operation's calls and points")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
-    result = run(
-        args.items,
-        args.customers,
-        args.orders,
-        bucket_size=args.bucket_size,
-        restore_rate=args.restore_rate,
-        flows=args.flows.split(",") if args.flows else None,
-        full_bucket=args.full_bucket,
+    parser.add_argument(
+        "--cost-model",
+        choices=("calibrated", "pessimistic", "both"),
+        default="both",
+        help="the emulator's cost model (emulators/shopify/cost.py); both: one pass under each",
     )
-    print(report(result, by_operation=args.by_operation))
+    args = parser.parse_args(argv)
+    models = ("calibrated", "pessimistic") if args.cost_model == "both" else (args.cost_model,)
+    results = [
+        run(
+            args.items,
+            args.customers,
+            args.orders,
+            bucket_size=args.bucket_size,
+            restore_rate=args.restore_rate,
+            flows=args.flows.split(",") if args.flows else None,
+            full_bucket=args.full_bucket,
+            cost_model=model,
+        )
+        for model in models
+    ]
+    print("\n\n".join(report(result, by_operation=args.by_operation) for result in results))
     if args.json:
-        payload = {**asdict(result), "total": asdict(result.total)}
-        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    return result
+        payload = [{**asdict(result), "total": asdict(result.total)} for result in results]
+        args.json.write_text(json.dumps(payload if len(payload) > 1 else payload[0], indent=2), encoding="utf-8")
+    return results[0]
 
 
 if __name__ == "__main__":

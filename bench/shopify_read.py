@@ -191,7 +191,9 @@ class EmulatorProcess:
 
 
 @contextmanager
-def emulator_process(bucket_size: int, restore_rate: float, token: str = TOKEN) -> Iterator[EmulatorProcess]:
+def emulator_process(
+    bucket_size: int, restore_rate: float, token: str = TOKEN, cost_model: str = "calibrated"
+) -> Iterator[EmulatorProcess]:
     """``python -m emulators.shopify`` on a free port, stopped afterwards."""
     port = _free_port()
     command = [
@@ -206,6 +208,8 @@ def emulator_process(bucket_size: int, restore_rate: float, token: str = TOKEN) 
         str(bucket_size),
         "--restore-rate",
         repr(float(restore_rate)),
+        "--cost-model",
+        cost_model,
     ]
     log = tempfile.TemporaryFile()  # uvicorn logs every request; a file never blocks the server like a pipe
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
@@ -343,11 +347,12 @@ def run(
     bucket_factor: float = 20.0,
     target_seconds: float = 60.0,
     seed: int = 1,
+    cost_model: str = "calibrated",
 ) -> BenchResult:
     """Start the emulator with a Standard-shaped bucket, seed it, read everything, stop it."""
     rate = restore_rate if restore_rate is not None else auto_restore_rate(orders, bucket_factor, target_seconds)
     bucket_size = int(round(bucket_factor * rate))
-    with emulator_process(bucket_size, rate) as emulator:
+    with emulator_process(bucket_size, rate, cost_model=cost_model) as emulator:
         seed_orders(emulator.base_url, orders, seed)
         return read_all(emulator.base_url, rate, bucket_size, orders, emulator.cpu_seconds)
 
@@ -360,7 +365,7 @@ def report(result: BenchResult) -> str:
     r = result
     rows = [
         ("orders seeded / read / distinct ids", f"{r.orders} / {r.orders_read} / {r.distinct_ids}"),
-        ("requests / pages", f"{r.requests} / {r.pages} (first: {r.page_size})"),
+        ("requests / pages", f"{r.requests} / {r.pages} (first page: {r.page_size}, then sized from the cost)"),
         ("bucket size = starting fill", f"{r.bucket_size} points"),
         ("restore rate", f"{r.restore_rate:g} points/s"),
         (
@@ -429,11 +434,20 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
     parser.add_argument("--target-seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1, help="sample_data seed")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    parser.add_argument(
+        "--cost-model",
+        choices=("calibrated", "pessimistic"),
+        default="calibrated",
+        help="the emulator's cost model: Shopify's measured costs, or the linear rule (see emulators/shopify/cost.py)",
+    )
     args = parser.parse_args(argv)
     if args.orders < 1:
         parser.error("--orders must be at least 1")
-    result = run(args.orders, args.restore_rate, args.bucket_factor, args.target_seconds, args.seed)
-    print(f"shopify_read: {OPERATION} via ShopifyClient.iter_pages, emulator in its own process, {os.cpu_count()} CPUs")
+    result = run(args.orders, args.restore_rate, args.bucket_factor, args.target_seconds, args.seed, args.cost_model)
+    print(
+        f"shopify_read: {OPERATION} via ShopifyClient.iter_pages, emulator in its own process ({args.cost_model} "
+        f"cost model), {os.cpu_count()} CPUs"
+    )
     print(report(result))
     if args.json:
         print(json.dumps(asdict(result)))

@@ -75,6 +75,9 @@ def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_key
         report = report.model_copy(update={"notes": [*report.notes, f"run failed: {error}"]})
     else:
         status = RunStatus.PARTIAL if report.failed else RunStatus.COMPLETED
+    drift = res.shopify.version_drift if "shopify" in res.__dict__ else None  # only a client built this run
+    if drift:
+        report = report.model_copy(update={"notes": [*report.notes, drift]})
     if ctx.nothing_due:
         _publish(ctx, report.model_copy(update={"notes": [*report.notes, "nothing due: the cursor is current"]}))
         return RunStatus.COMPLETED.value

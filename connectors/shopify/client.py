@@ -135,7 +135,8 @@ class ShopifyClient:
         self.operations = operations or catalog
         self._sleep = sleep
         self._rng = rng
-        self._observed_cost: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}
+        self.served_version: str | None = None
+        """The ``X-Shopify-API-Version`` of the last answer that named one."""
 
     def __repr__(self) -> str:
         return f"ShopifyClient(shop_url={self.shop_url!r}, api_version={self.api_version!r})"
@@ -226,10 +227,31 @@ class ShopifyClient:
         return payload, [UserError.from_payload(raw) for raw in raw_errors or ()]
 
     def estimated_cost(self, operation: str, variables: Mapping[str, Any] | None = None) -> int:
-        """What the governor reserves: the cost Shopify reported last time for the same page sizes, else the
-        document's declared cost (an upper bound for any ``first`` up to its maximum)."""
+        """What the governor reserves: the cost Shopify reported for the same sizes, else an upper bound from
+        what it reported for other page sizes and from the document's declared cost (``cost_memory.py``)."""
         op = self.operations.get(operation)
-        return self._cost(op, dict(variables or {}))
+        return self.governor.costs.estimate(op, dict(variables or {}))
+
+    def page_size(self, operation: str, variables: Mapping[str, Any] | None = None) -> int:
+        """The ``first`` the next page of ``operation`` asks for: the largest Shopify's reported costs allow."""
+        op = self.operations.get(operation)
+        return paging.page_size(op, None, self.governor.costs.page_size(op, dict(variables or {})))
+
+    @property
+    def version_drift(self) -> str | None:
+        """A warning for the run report when Shopify answered with another API version than the pinned one.
+
+        Shopify serves a request for a version it no longer supports with the oldest supported stable version
+        ("falls forward", https://shopify.dev/docs/api/usage/versioning) and names the version it used in the
+        ``X-Shopify-API-Version`` header: the requests still succeed, on a schema nobody tested.
+        """
+        served = self.served_version
+        if served is None or served == self.api_version:
+            return None
+        return (
+            f"Shopify answered with API version {served}, not the pinned {self.api_version} (no longer "
+            "supported, so Shopify falls forward); check the changelog and update the shop's api_version"
+        )
 
     # -- internals ---------------------------------------------------------------------------------------
     def _fetch_connection(
@@ -240,7 +262,8 @@ class ShopifyClient:
         after: str | None,
         size: int | None,
     ) -> paging.Connection:
-        values = {**(variables or {}), "first": paging.page_size(op, size), "after": after}
+        allowed = self.governor.costs.page_size(op, {**(variables or {}), "after": after})
+        values = {**(variables or {}), "first": paging.page_size(op, size, allowed), "after": after}
         self._check_variables(op, values)
         return paging.read_connection(self._send(op, values).data, connection_path, operation=op.name)
 
@@ -259,21 +282,8 @@ class ShopifyClient:
                 f"{op.name} is @idempotent: pass ${op.idempotency_variable} (see connectors.shopify.idempotency)"
             )
 
-    def _cost_key(self, op: Operation, values: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
-        """What the requested cost depends on: the integer variables (page sizes) and the length of each list
-        (``nodes(ids:)`` charges per id), so a short last batch never lowers the estimate of a full one."""
-        sizes = tuple(
-            sorted(
-                (k, len(v) if isinstance(v, (list, tuple)) else v)
-                for k, v in values.items()
-                if isinstance(v, (list, tuple)) or (isinstance(v, int) and not isinstance(v, bool))
-            )
-        )
-        return op.name, sizes
-
     def _cost(self, op: Operation, values: Mapping[str, Any]) -> int:
-        observed = self._observed_cost.get(self._cost_key(op, values))
-        return observed if observed is not None else int(op.cost or 0)
+        return self.governor.costs.estimate(op, values)
 
     def _send(self, op: Operation, variables: dict[str, Any]) -> Response:
         cost = self._cost(op, variables)
@@ -302,6 +312,7 @@ class ShopifyClient:
             except BaseException:
                 self.governor.settle(reservation, None, refund=True)
                 raise
+            self._note_version(response)
             outcome = interpret(
                 response,
                 where=f"{self.shop_url} {op.name}",
@@ -348,8 +359,16 @@ class ShopifyClient:
     def _learn_cost(self, op: Operation, variables: Mapping[str, Any], extensions: Mapping[str, Any] | None) -> None:
         cost = (extensions or {}).get("cost")
         requested = cost.get("requestedQueryCost") if isinstance(cost, Mapping) else None
-        if isinstance(requested, (int, float)) and requested >= 0:
-            self._observed_cost[self._cost_key(op, variables)] = int(requested)
+        if isinstance(requested, (int, float)) and not isinstance(requested, bool) and requested >= 0:
+            self.governor.costs.learn(op, variables, int(requested))
+
+    def _note_version(self, response: httpx.Response) -> None:
+        served = response.headers.get("X-Shopify-API-Version")
+        if not served or served == self.served_version:
+            return
+        self.served_version = served
+        if served != self.api_version:
+            logger.warning("%s: %s", self.shop_url, self.version_drift)
 
     def _headers(self) -> dict[str, str]:
         return {

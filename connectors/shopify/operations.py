@@ -5,10 +5,11 @@ schema by a test, and carries its measured cost on line 1, the way BC's Shopify 
 
 File grammar (the header is ``#`` comment lines before the first definition):
 
-- line 1 ``# cost: N`` — the requested cost Shopify charges for the document. For a paged query it is
-  measured at the largest page size the paginator will use, written in the same line as ``first: M``
-  (``# cost: 754 (requestedQueryCost at first: 250; …)``); the paginator never asks for more than ``M``,
-  so a page never costs more than ``N`` (cost only grows with ``first``), and ``N ≤ 1000`` is tested.
+- line 1 ``# cost: N`` — an upper bound of the requested cost Shopify charges for the document, computed with
+  the pessimistic linear rule (``2 + first × node``; Shopify charges 5–20× less). For a paged query it is
+  computed at the page size the first page uses, written in the same line as ``first: M`` (``# cost: 754
+  (linear-rule bound at first: 250; …)``), and ``N ≤ 1000`` is tested. Later pages are sized from what
+  Shopify reported (``cost_memory.py``).
 - a query reading many objects at once by ``nodes(ids: $ids)`` (Shopify charges one object's selection per
   id) declares the batch its cost was measured at in the same line, ``ids: K`` (``# cost: 989
   (requestedQueryCost with ids: 43; …)``): ``nodes.read_nodes`` never sends more than ``K`` ids, and a test

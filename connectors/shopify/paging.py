@@ -4,10 +4,10 @@ A paged document declares ``$first: Int!`` and ``$after: String`` and selects ``
 ``edges { node }``) plus ``pageInfo { hasNextPage endCursor }``; a null ``$after`` serves the first page, so
 one document covers every page (no GetX/GetNextX twins).
 
-Page size: each document's header says the largest ``first`` it is costed for (``# cost: N (… first: M)``,
-``N ≤ 1000`` is tested). ``page_size`` never exceeds ``M`` (nor Shopify's 250), so a page's requested cost
-never exceeds ``N``: requested cost only grows with ``first``. Asking for fewer is allowed (tiny pages in
-tests, smaller tasks).
+Page size: each document's header says the ``first`` its cost bound was computed at (``# cost: N (… first:
+M)``, ``N ≤ 1000`` is tested): the first page of a document is at most ``M``. Later pages are sized from the
+cost Shopify reported (``cost_memory.py``), up to Shopify's 250 and within the 1000-point cap; the client
+passes that size as ``allowed``. Asking for fewer is allowed (tiny pages in tests, smaller tasks).
 """
 
 from __future__ import annotations
@@ -74,13 +74,13 @@ def read_connection(data: Mapping[str, Any], path: str | Sequence[str], *, opera
     return Connection(nodes=nodes, has_next_page=bool(info["hasNextPage"]), end_cursor=info["endCursor"])
 
 
-def page_size(operation: Operation, requested: int | None = None) -> int:
-    """The ``first`` to send: the caller's wish, capped by the document's costed maximum and by 250."""
+def page_size(operation: Operation, requested: int | None = None, allowed: int | None = None) -> int:
+    """The ``first`` to send: the caller's wish, capped by ``allowed`` (default: the header's ``first``) and 250."""
     if operation.max_first is None or not {"first", "after"} <= set(operation.variables):
         raise OperationError(
             f"{operation.name} is not a paged operation (needs $first/$after and 'first: M' in its cost line)"
         )
-    size = min(operation.max_first, MAX_PAGE_SIZE)
+    size = min(operation.max_first if allowed is None else max(1, allowed), MAX_PAGE_SIZE)
     if requested is not None:
         if requested < 1:
             raise ValueError(f"page size must be at least 1, got {requested}")

@@ -23,6 +23,9 @@ request (it blocks until the shared budget grants the points), and ``settle`` gi
 optimistic, and the kept points hold every process back. The shared bucket is plain Python here; the Prefect
 implementation (a global concurrency limit with slot decay) lives in ``engine/shared_budget.py``.
 
+The governor also carries the shop's ``CostMemory`` (``cost_memory.py``): the ``requestedQueryCost`` Shopify
+reported per document, from which clients estimate what to reserve and how large a page to ask for.
+
 Clock and sleep are injectable so tests run without real time; all state changes happen under one lock and
 sleeping (or waiting for the shared budget) happens outside it.
 """
@@ -40,6 +43,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from pydantic import SecretStr
+
+from connectors.shopify.cost_memory import CostMemory
 
 __all__ = ["CostGovernor", "Reservation", "SharedBucket", "ThrottleStatus", "governor_for", "reset_governors"]
 
@@ -121,6 +126,8 @@ class CostGovernor:
         self._learned = False
         self._in_flight: dict[int, float] = {}
         self._ids = itertools.count(1)
+        self.costs = CostMemory()
+        """What each document really cost on this shop: the estimates reserved and the page sizes sent."""
 
     # -- reading -----------------------------------------------------------------------------------------
     @property

@@ -23,8 +23,13 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="throttleStatus.restoreRate in points/s (default 100, Standard)",
     )
+    parser.add_argument(
+        "--cost-model", choices=("calibrated", "pessimistic"), default=None, help="see cost.py (default calibrated)"
+    )
     args = parser.parse_args(argv)
     overrides: dict = {}
+    if args.cost_model:
+        overrides["cost_model"] = args.cost_model
     if args.token:
         overrides["tokens"] = args.token
     if args.shop:

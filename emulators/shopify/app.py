@@ -1,6 +1,7 @@
 """The ASGI app: Shopify's GraphQL endpoint plus the emulator's admin endpoints.
 
-POST /admin/api/2026-04/graphql.json     the Admin GraphQL API (X-Shopify-Access-Token)
+POST /admin/api/2026-04/graphql.json     the Admin GraphQL API (X-Shopify-Access-Token); an unsupported version
+                                         falls forward to the oldest supported one, named in X-Shopify-API-Version
 GET  /_emulator/bulk/<id>.jsonl          a bulk operation's result (``?partial=1``: its partial data)
 POST /_emulator/uploads/<token>          staged upload target (multipart ``file`` field or raw body)
 GET  /_emulator/files/<id>/<name>        an uploaded image's bytes
@@ -111,8 +112,10 @@ async def _graphql(request: Request) -> Response:
     emulator = _emulator(request)
     body = await _read_graphql_body(request)
     emulator.recorder.record(body or {}, dict(request.headers), request.url.path)
-    version = request.path_params["version"]
-    if version != emulator.config.api_version:
+    version = emulator.config.served_version(request.path_params["version"])
+    if (
+        version is None
+    ):  # not a version at all; a retired one falls forward (https://shopify.dev/docs/api/usage/versioning)
         return JSONResponse({"errors": "Not Found"}, status_code=404)
     token = request.headers.get("x-shopify-access-token", "")
     if token not in emulator.config.token_values() or emulator.faults.token_revoked:

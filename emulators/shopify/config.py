@@ -9,7 +9,9 @@ them between calls.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -18,6 +20,9 @@ from emulators.faults import Share
 
 DEFAULT_TOKEN = "shpat_emulator_token"
 API_VERSION = "2026-04"
+
+API_VERSION_FORMAT = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+"""A quarterly release (or ``unstable``); any other path segment is not an API version and gets a 404."""
 
 
 class FaultConfig(faults.FaultConfig):
@@ -58,6 +63,17 @@ class EmulatorConfig(BaseModel):
     media_processing_seconds: float = Field(
         0.0, ge=0, description="seconds (emulator clock) a new media stays PROCESSING, besides the reads"
     )
+    cost_model: Literal["calibrated", "pessimistic"] = Field(
+        "calibrated",
+        description="calibrated: Shopify's measured requestedQueryCost; pessimistic: the linear 2 + first × node "
+        "rule (5-20x dearer), for tests of a shop whose pages must stay small (see cost.py)",
+    )
+    supported_api_versions: list[str] = Field(
+        default_factory=lambda: [API_VERSION],
+        min_length=1,
+        description="versions served as asked; any other well-formed version falls forward to the oldest of "
+        "these, named in X-Shopify-API-Version (https://shopify.dev/docs/api/usage/versioning)",
+    )
     faults: FaultConfig = Field(default_factory=FaultConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 
@@ -67,6 +83,21 @@ class EmulatorConfig(BaseModel):
         if isinstance(value, str):
             return [value]
         return value
+
+    @field_validator("supported_api_versions")
+    @classmethod
+    def _check_versions(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not API_VERSION_FORMAT.match(v) or v == "unstable"]
+        if bad:
+            raise ValueError(f"supported versions are stable releases like 2026-04, got {bad}")
+        return sorted(set(value))
+
+    def served_version(self, requested: str) -> str | None:
+        """The version Shopify answers a request for ``requested`` with: itself when supported, the oldest
+        supported stable version when not ("fall forward"), None when it is no version at all (404)."""
+        if not API_VERSION_FORMAT.match(requested):
+            return None
+        return requested if requested in self.supported_api_versions else self.supported_api_versions[0]
 
     def token_values(self) -> set[str]:
         return {t.get_secret_value() for t in self.tokens}

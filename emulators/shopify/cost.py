@@ -1,27 +1,43 @@
 """Shopify's calculated query cost, computed from the document alone (requested) or with its result (actual).
 
-Rules (Shopify documents the first five; the connection formula is the community's reading of "sized by
-first", which this project adopts everywhere):
+What Shopify documents (https://shopify.dev/docs/api/usage/limits#cost-calculation, also
+https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits#cost-calculation): every field has an
+integer cost; by default a scalar or enum costs 0, an object 1, an interface or union the maximum of its
+possible selections, a connection is "sized by the first and last arguments", a mutation costs 10; a query
+whose requested cost exceeds 1000 is refused; the actual cost is computed from the results and the difference
+refunded. Shopify's engineering blog adds that a connection costs "two points plus the number of returned
+objects" (https://shopify.engineering/rate-limiting-graphql-apis-calculating-query-complexity). Shopify also
+"reserves the right to set manual costs", and publishes no formula for how ``first`` sizes a connection.
 
-- scalar and enum fields cost 0;
-- an object, interface or union field costs 1 plus its selection; an abstract selection costs its most
-  expensive type condition;
-- a connection costs ``2 + size × (cost of one node)``, ``size`` being ``first`` or ``last`` (variables and
-  argument defaults applied); ``pageInfo``/``cursor`` are inside the 2, ``edges { node }`` and ``nodes`` each
-  cost ``1 + selection`` per node;
-- a plain list of objects costs ``first ×`` its item when it takes ``first`` (``nodes(ids:)``: one per id),
-  else one item;
-- a root mutation field costs 10 plus what its payload selects (the payload object itself is free);
-- the *actual* cost walks the result instead: connections count the nodes returned, null objects cost 0, so
-  ``actual ≤ requested``.
+Two models (``EmulatorConfig.cost_model``):
 
-``requested_cost(schema, document, variables, operation_name)`` is the stable entry point the connector's tests
-use to check the ``# cost: N`` header of each ``.graphql`` file.
+- ``"calibrated"`` (the default) reproduces the ``requestedQueryCost`` values Shopify answered to Business
+  Central's connector (API 2025-07; microsoft/BCApps PR #5926 "GraphQL cost audit",
+  https://github.com/microsoft/BCApps/pull/5926, and PR #8545, https://github.com/microsoft/BCApps/pull/8545;
+  the queries are its ``.resources/graphql/**`` files): a connection costs ``2 + ⌈per-node cost × scale(n)⌉``
+  where ``scale`` grows far slower than ``n`` (``_SCALE``: the page sizes those measurements pin down,
+  interpolated between them), money and phone value objects are free (``_FREE_TYPES``: the measurements only
+  add up if they are), and a mutation costs 10 whatever plain objects its payload selects (BC's
+  ``inventorySetQuantities`` and ``orderMarkAsPaid`` measure 10 with payload objects selected); connections
+  in a payload are charged like in a query. ``tests/emulators/shopify/test_shopify_emu_cost_calibration.py``
+  replays each measured query.
+- ``"pessimistic"`` is the old linear reading of "sized by first": ``2 + n × node``, every object 1, a
+  mutation ``10 +`` its payload — 5–20× what Shopify charges, for "pessimistic shop" tests whose pages must
+  stay small.
+
+Common to both: ``pageInfo``/``cursor`` are inside the connection's 2; ``edges { node }`` and ``nodes`` cost
+their node's selection; a list taking ``first``/``last`` is sized like a connection (without the 2),
+``nodes(ids:)`` charges one item per id (Shopify documents nothing here: the hostile reading), another list
+one item; the *actual* cost walks the result instead (the nodes returned), so ``actual ≤ requested``.
+
+``requested_cost(schema, document, variables, operation_name, model=...)`` is the stable entry point.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import bisect
+import math
+from typing import Any, Literal
 
 from graphql import (
     DocumentNode,
@@ -46,6 +62,42 @@ from graphql.execution.values import get_argument_values, get_variable_values
 MUTATION_COST = 10
 CONNECTION_BASE = 2
 
+CostModel = Literal["calibrated", "pessimistic"]
+
+_SCALE: tuple[tuple[int, float], ...] = (
+    (0, 0.0),
+    (1, 1.0),  # customers(first: 1) → 3 (FindCustomerIdByPhone)
+    (3, 2.0),  # order.lineItems(first: 3) → 23 (PR #8545, before)
+    (10, 4.0),  # order.lineItems(first: 10) → 43 (PR #8545, after)
+    (20, 5.0),  # locations(first: 20) → 12 (GetLocations)
+    (25, 6.0),  # orders(first: 25) → 68 (GetOrdersToImport)
+    (50, 7.0),  # product.metafields(first: 50) → 11 (GetProductById)
+    (100, 9.0),  # inventoryLevels(first: 100) → 48, prices(first: 100) → 31, products(first: 100) media → 47
+    (150, 10.0),  # orders(first: 150) → 112 (GetNextOpenOrdersToImport)
+    (200, 10.0),  # products / customers / variants(first: 200) → 12, productVariants media → 52
+    (250, 11.0),  # publication.products(first: 250) → 16 (GetCatalogProducts)
+)
+"""How many nodes' worth of cost a connection of ``n`` requested nodes is charged, in the calibrated model.
+
+Each pair is read off one of BC's measured queries (named beside it) once every other field in it is counted
+by the rules in the module docstring; between two pairs the scale is interpolated, past 250 extrapolated."""
+
+_FREE_TYPES = frozenset({"MoneyV2", "MoneyBag", "CustomerPhoneNumber"})
+"""Value objects the calibrated model charges 0: with them at 1, BC's measured prices(first: 100) (31 vs 48
+for inventoryLevels with as many objects per node), order line items and orders do not add up."""
+
+
+def scale(size: int) -> float:
+    """``_SCALE`` interpolated at ``size`` (the calibrated ``n``-nodes multiplier)."""
+    if size <= 0:
+        return 0.0
+    points = [n for n, _ in _SCALE]
+    index = bisect.bisect_left(points, size)
+    if index < len(points) and points[index] == size:
+        return _SCALE[index][1]
+    (n0, s0), (n1, s1) = _SCALE[min(index, len(_SCALE) - 1) - 1], _SCALE[min(index, len(_SCALE) - 1)]
+    return s0 + (s1 - s0) * (size - n0) / (n1 - n0)
+
 
 class CostError(ValueError):
     pass
@@ -56,9 +108,11 @@ def requested_cost(
     document: DocumentNode | str,
     variables: dict[str, Any] | None = None,
     operation_name: str | None = None,
+    *,
+    model: CostModel = "calibrated",
 ) -> int:
     """The cost Shopify reserves before running ``document`` (what ``requestedQueryCost`` reports)."""
-    return _Walker(schema, document, variables, operation_name).total(None)
+    return _Walker(schema, document, variables, operation_name, model).total(None)
 
 
 def actual_cost(
@@ -67,11 +121,13 @@ def actual_cost(
     variables: dict[str, Any] | None,
     data: dict[str, Any] | None,
     operation_name: str | None = None,
+    *,
+    model: CostModel = "calibrated",
 ) -> int:
     """The cost of what ``data`` actually holds (``actualQueryCost``); never more than requested."""
     if data is None:
         return 0
-    return _Walker(schema, document, variables, operation_name).total(data)
+    return _Walker(schema, document, variables, operation_name, model).total(data)
 
 
 class _Walker:
@@ -81,7 +137,13 @@ class _Walker:
         document: DocumentNode | str,
         variables: dict[str, Any] | None,
         operation_name: str | None,
+        model: CostModel = "calibrated",
     ):
+        if model not in ("calibrated", "pessimistic"):
+            raise CostError(f"unknown cost model {model!r}")
+        self.calibrated = model == "calibrated"
+        self.free_objects = False
+        """True while walking a mutation's payload in the calibrated model: plain objects there cost 0."""
         self.schema = schema
         self.document = parse(document) if isinstance(document, str) else document
         self.fragments = {d.name.value: d for d in self.document.definitions if isinstance(d, FragmentDefinitionNode)}
@@ -99,7 +161,9 @@ class _Walker:
                 if data is not None and value is None:
                     cost += MUTATION_COST
                     continue
+                self.free_objects = self.calibrated
                 cost += MUTATION_COST + self._children(field_def, field_node, value)
+                self.free_objects = False
             return cost
         root = self.schema.query_type
         return self._selection(root, op.selection_set, data)
@@ -153,11 +217,33 @@ class _Walker:
             return 0
         if _is_connection(named):
             return self._connection(named, field_def, node, value)
-        size = self._size(field_def, node) if _is_list(field_def.type) else 1
+        own = self._own_cost(named)
         if data is not None:
             items = value if isinstance(value, list) else [value]
-            return sum(1 + self._selection(named, node.selection_set, item) for item in items if item is not None)
-        return size * (1 + self._selection(named, node.selection_set, None))
+            costs = [own + self._selection(named, node.selection_set, item) for item in items if item is not None]
+            return self._sized(len(costs), sum(costs), by_first=self._sized_by_first(field_def, node))
+        per_item = own + self._selection(named, node.selection_set, None)
+        if not _is_list(field_def.type):
+            return per_item
+        size = self._size(field_def, node)
+        return self._sized(size, size * per_item, by_first=self._sized_by_first(field_def, node))
+
+    def _own_cost(self, named: Any) -> int:
+        """An object's own point: 0 for calibrated value objects and for payload objects of a mutation."""
+        if self.calibrated and (self.free_objects or named.name in _FREE_TYPES):
+            return 0
+        return 1
+
+    def _sized(self, count: int, total: int, *, by_first: bool) -> int:
+        """What ``count`` items costing ``total`` together are charged: all of it in the linear model (and for
+        ``nodes(ids:)`` always); ``⌈mean × scale(count)⌉`` for a calibrated connection or ``first`` list."""
+        if not self.calibrated or not by_first or count == 0:
+            return total
+        return math.ceil(total / count * scale(count) - 1e-9)
+
+    @staticmethod
+    def _sized_by_first(field_def: Any, node: FieldNode) -> bool:
+        return "first" in field_def.args or "last" in field_def.args
 
     def _children(self, field_def: Any, node: FieldNode, value: Any) -> int:
         named = get_named_type(field_def.type)
@@ -167,17 +253,21 @@ class _Walker:
 
     def _connection(self, conn_type: GraphQLObjectType, field_def: Any, node: FieldNode, value: Any) -> int:
         node_type = get_named_type(conn_type.fields["nodes"].type) if "nodes" in conn_type.fields else None
-        if value is None:  # requested: size × one node
-            per_node = 0
-            for child in self._connection_children(conn_type, node.selection_set):
-                per_node += self._node_part(conn_type, node_type, child, None)
-            return CONNECTION_BASE + self._size(field_def, node) * per_node
-        cost = CONNECTION_BASE
-        for child in self._connection_children(conn_type, node.selection_set):
-            items = _get(value, child) or []
-            for item in items:
-                cost += self._node_part(conn_type, node_type, child, item)
-        return cost
+        children = self._connection_children(conn_type, node.selection_set)
+        payload, self.free_objects = self.free_objects, False  # a payload's connections are charged in full
+        try:
+            if value is None:  # requested: size × one node
+                per_node = sum(self._node_part(conn_type, node_type, child, None) for child in children)
+                size = self._size(field_def, node)
+                return CONNECTION_BASE + self._sized(size, size * per_node, by_first=True)
+            total = count = 0
+            for child in children:
+                items = _get(value, child) or []
+                count = max(count, len(items))
+                total += sum(self._node_part(conn_type, node_type, child, item) for item in items)
+            return CONNECTION_BASE + self._sized(count, total, by_first=True)
+        finally:
+            self.free_objects = payload
 
     def _connection_children(self, conn_type: Any, selection_set: SelectionSetNode | None) -> list[FieldNode]:
         """Field nodes directly under a connection, fragments flattened."""
@@ -196,7 +286,7 @@ class _Walker:
     def _node_part(self, conn_type: Any, node_type: Any, child: FieldNode, item: Any) -> int:
         name = child.name.value
         if name == "nodes":
-            return 1 + self._selection(node_type, child.selection_set, item)
+            return self._own_cost(node_type) + self._selection(node_type, child.selection_set, item)
         if name == "edges":
             edge_type = get_named_type(conn_type.fields["edges"].type)
             cost = 0
@@ -205,7 +295,7 @@ class _Walker:
                     node_value = _get(item, edge_child)
                     if item is not None and node_value is None:
                         continue
-                    cost += 1 + self._selection(node_type, edge_child.selection_set, node_value)
+                    cost += self._own_cost(node_type) + self._selection(node_type, edge_child.selection_set, node_value)
             return cost
         return 0  # pageInfo and scalar extras are inside the connection's base cost
 

@@ -141,7 +141,7 @@ class Executor:
         if isinstance(coerced, list):
             return Outcome({"errors": [errors.validation_error(e) for e in coerced]})
         is_mutation = operation.operation == OperationType.MUTATION
-        requested = requested_cost(self.schema, document, coerced, operation_name)
+        requested = requested_cost(self.schema, document, coerced, operation_name, model=self.config.cost_model)
         if requested > self.config.max_query_cost:
             return Outcome(
                 {
@@ -163,7 +163,8 @@ class Executor:
             )
             if is_mutation:
                 self.state.bump()  # belt and braces: no cached listing survives a write
-        actual = min(actual_cost(self.schema, document, coerced, result.data, operation_name), requested)
+        model = self.config.cost_model
+        actual = min(actual_cost(self.schema, document, coerced, result.data, operation_name, model=model), requested)
         bucket.refund(requested - actual)
         self.ledger.charge(operation.name.value if operation.name else operation_name, requested, actual)
         body: dict[str, Any] = {}

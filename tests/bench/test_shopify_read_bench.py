@@ -14,7 +14,16 @@ from bench.shopify_read import refund_aware_limit
 @pytest.fixture(scope="module")
 def tight_run() -> shopify_read.BenchResult:
     # a 1000-point bucket cannot cover the read (19 pages × 981 requested, ~5 000 actual): the governor must pace
-    return shopify_read.main(["--orders", "200", "--restore-rate", "2500", "--bucket-factor", "0.4"])
+    args = ["--orders", "200", "--restore-rate", "2500", "--bucket-factor", "0.4", "--cost-model", "pessimistic"]
+    return shopify_read.main(args)
+
+
+def test_on_shopifys_measured_costs_the_read_needs_a_fraction_of_the_requests(tight_run):
+    calibrated = shopify_read.main(["--orders", "200", "--restore-rate", "2500", "--bucket-factor", "0.4"])
+    assert calibrated.orders_read == calibrated.distinct_ids == 200
+    assert calibrated.throttled_after_first == 0
+    assert calibrated.requests * 5 <= tight_run.requests  # 19 pages of 11 under the linear rule
+    assert calibrated.total_requested * 5 <= tight_run.total_requested
 
 
 def test_every_order_is_read_exactly_once(tight_run):

@@ -108,3 +108,16 @@ def test_an_erp_price_that_is_no_number_is_reported_by_item_and_field_and_the_ot
     )
     assert (again.created, again.failed) == (1, 0)
     assert sku in {v.sku for v in sqlite_shop.emulator.state.variants.values()}
+
+
+def test_an_answer_in_another_api_version_than_pinned_is_a_note_in_the_run_summary(sqlite_shop):
+    sqlite_shop.emulator.config.supported_api_versions = ["2026-07"]  # 2026-04 retired: Shopify falls forward
+    sync_orders(SyncParams(shop=sqlite_shop.name))
+    with get_client(sync_client=True) as client:
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(
+                key=ArtifactCollectionFilterKey(any_=[artifact_key(sqlite_shop.name, "sync_orders", "summary")])
+            )
+        )
+    assert len(found) == 1
+    assert "API version 2026-07, not the pinned 2026-04" in str(found[0].data)

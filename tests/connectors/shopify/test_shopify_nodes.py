@@ -66,7 +66,7 @@ def test_a_batch_read_declares_the_largest_batch_under_the_cap(shopify_schema: G
 
     def cost(ids: int) -> int:
         variables = {"ids": [f"gid://shopify/Product/{n}" for n in range(ids)]}
-        return requested_cost(shopify_schema, operation.document, variables, operation.name)
+        return requested_cost(shopify_schema, operation.document, variables, operation.name, model="pessimistic")
 
     assert cost(operation.max_ids) <= operation.cost <= MAX_QUERY_COST
     assert cost(operation.max_ids + 1) > MAX_QUERY_COST, "a bigger batch would still fit: raise ids: in line 1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from graphql import FieldNode, GraphQLSchema, NoDeprecatedCustomRule, Visitor, p
 
 from connectors.shopify.errors import OperationError, UnknownOperation
 from connectors.shopify.operations import MAX_QUERY_COST, OPERATIONS_DIR, OperationCatalog, catalog
+from emulators.shopify.cost import requested_cost
 
 OPERATION_FILES = sorted(p for p in OPERATIONS_DIR.glob("*/*.graphql") if p.parent.name != "fragments")
 OPERATIONS = [catalog.get(p.stem) for p in OPERATION_FILES]
@@ -113,17 +113,13 @@ def test_mutations_shopify_requires_idempotent_carry_the_directive(operation):
             assert operation.retry_safe
 
 
-def test_declared_cost_covers_the_emulators_computed_cost(schema: GraphQLSchema):
-    if importlib.util.find_spec("emulators.shopify.cost") is None:
-        pytest.skip("emulators/shopify/cost.py does not exist yet: declared costs checked only against the cap")
-    from emulators.shopify.cost import requested_cost
-
+def test_declared_cost_covers_the_emulators_pessimistic_cost(schema: GraphQLSchema):
     too_low = []
     for operation in OPERATIONS:
         if operation.is_bulk_query:
             continue
         variables = {"first": operation.max_first} if operation.max_first else {}
-        computed = requested_cost(schema, operation.document, variables, operation.name)
+        computed = requested_cost(schema, operation.document, variables, operation.name, model="pessimistic")
         if computed > operation.cost:
             too_low.append(f"{operation.name}: declared {operation.cost} < computed {computed}")
     assert not too_low

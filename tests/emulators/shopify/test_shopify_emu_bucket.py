@@ -13,7 +13,9 @@ PAGE = "{ products(first: 40) { nodes { id } } }"  # requests 42
 
 @pytest.fixture
 def config() -> EmulatorConfig:
-    return EmulatorConfig(record_dir=None, bucket_size=100, restore_rate=10, tokens=["token-a", "token-b"])
+    return EmulatorConfig(
+        record_dir=None, bucket_size=100, restore_rate=10, tokens=["token-a", "token-b"], cost_model="pessimistic"
+    )  # linear costs keep the arithmetic below readable
 
 
 def test_an_empty_bucket_answers_throttled_without_data_and_runs_nothing(client, seeded):

@@ -1,15 +1,34 @@
-"""The calculated query cost: the documented rules, the connection formula, the cap, and the cost extension."""
+"""The pessimistic (linear) cost model: the documented rules, ``2 + first × node``, the cap, the cost extension.
+
+The calibrated model, the emulator's default, is tested against Shopify's measured costs in
+``test_shopify_emu_cost_calibration.py``; this file pins the linear model kept for "pessimistic shop" tests.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from emulators.shopify import actual_cost, executable_schema, requested_cost
+from emulators.shopify import EmulatorConfig, executable_schema
+from emulators.shopify import actual_cost as _actual_cost
+from emulators.shopify import requested_cost as _requested_cost
 
 
 @pytest.fixture(scope="module")
 def schema():
     return executable_schema()
+
+
+@pytest.fixture
+def config() -> EmulatorConfig:
+    return EmulatorConfig(record_dir=None, cost_model="pessimistic")
+
+
+def requested_cost(*args, **kwargs) -> int:
+    return _requested_cost(*args, **kwargs, model="pessimistic")
+
+
+def actual_cost(*args, **kwargs) -> int:
+    return _actual_cost(*args, **kwargs, model="pessimistic")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from shopify_emu_support import GRAPHQL_PATH, order_model, post, product_model
 
-from emulators.shopify import DEFAULT_TOKEN, EmulatorConfig, FaultConfig, create_app, running_emulator
+from emulators.shopify import DEFAULT_TOKEN, EmulatorConfig, FaultConfig, create_app, emulator_client, running_emulator
 from emulators.shopify.faults import FaultInjector
 from emulators.shopify.recording import REDACTED
 
@@ -23,9 +23,28 @@ def test_a_wrong_token_gets_401_with_shopifys_message(client):
     assert client.post(GRAPHQL_PATH, json={"query": SHOP}).status_code == 401
 
 
-def test_only_the_pinned_api_version_is_served(client):
+def test_a_retired_api_version_falls_forward_to_the_oldest_supported_and_says_so(client):
     response = client.post(
         "/admin/api/2025-01/graphql.json", json={"query": SHOP}, headers={"X-Shopify-Access-Token": DEFAULT_TOKEN}
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Shopify-API-Version"] == "2026-04"
+    assert response.json()["data"]["shop"]["name"]
+
+
+def test_a_supported_api_version_is_served_as_asked_and_the_oldest_is_the_fall_forward_target():
+    config = EmulatorConfig(record_dir=None, supported_api_versions=["2026-07", "2026-04", "2026-01"])
+    headers = {"X-Shopify-Access-Token": DEFAULT_TOKEN}
+    with emulator_client(config) as client:
+        asked = client.post("/admin/api/2026-07/graphql.json", json={"query": SHOP}, headers=headers)
+        retired = client.post("/admin/api/2025-10/graphql.json", json={"query": SHOP}, headers=headers)
+    assert asked.headers["X-Shopify-API-Version"] == "2026-07"
+    assert retired.headers["X-Shopify-API-Version"] == "2026-01"
+
+
+def test_a_path_that_is_no_api_version_is_a_404(client):
+    response = client.post(
+        "/admin/api/latest/graphql.json", json={"query": SHOP}, headers={"X-Shopify-Access-Token": DEFAULT_TOKEN}
     )
     assert response.status_code == 404
 
