@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from emulators import faults
 from emulators.faults import Share
 
+from .webhooks import WebhookConfig
+
 DEFAULT_TOKEN = "shpat_emulator_token"
 API_VERSION = "2026-04"
 
@@ -50,6 +52,7 @@ class EmulatorConfig(BaseModel):
     bulk_concurrency: int = Field(5, gt=0, description="running bulk queries allowed at once (2026-01+: 5)")
     bulk_running_polls: int = Field(0, ge=0, description="polls that still see RUNNING before COMPLETED")
     faults: FaultConfig = Field(default_factory=FaultConfig)
+    webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 
     @field_validator("tokens", mode="before")

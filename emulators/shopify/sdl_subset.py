@@ -85,6 +85,8 @@ SPEC: dict[str, list[str] | str] = {
         "node",
         "nodes",
         "shop",
+        "webhookSubscription",
+        "webhookSubscriptions",
     ],
     "Mutation": [
         "productSet",
@@ -118,6 +120,8 @@ SPEC: dict[str, list[str] | str] = {
         "refundCreate",
         "bulkOperationRunQuery",
         "bulkOperationCancel",
+        "webhookSubscriptionCreate",
+        "webhookSubscriptionDelete",
     ],
     "Node": ["id"],
     "HasMetafields": ["metafield", "metafields"],
@@ -523,6 +527,20 @@ SPEC: dict[str, list[str] | str] = {
     "FulfillmentTrackingInfoUpdatePayload": "*",
     "BulkOperationRunQueryPayload": "*",
     "BulkOperationCancelPayload": "*",
+    "WebhookSubscriptionCreatePayload": "*",
+    "WebhookSubscriptionDeletePayload": "*",
+    "WebhookSubscription": [
+        "id",
+        "legacyResourceId",
+        "topic",
+        "uri",
+        "format",
+        "filter",
+        "includeFields",
+        "name",
+        "createdAt",
+        "updatedAt",
+    ],
     "UserError": _ERR,
     "ProductSetUserError": _ERR_CODE,
     "ProductVariantsBulkCreateUserError": _ERR_CODE,
@@ -556,6 +574,7 @@ for _node in [
     "BulkOperation",
     "OrderTransaction",
     "RefundLineItem",
+    "WebhookSubscription",
 ]:
     SPEC[f"{_node}Connection"] = _CONN
     SPEC[f"{_node}Edge"] = _EDGE

@@ -16,6 +16,7 @@ from . import records as r
 from .clock import Clock, SystemClock
 from .gids import split_gid
 from .seeding import SeedingMixin
+from .webhooks import WebhookLedger
 
 # GraphQL type name → table attribute, for node lookups by GID.
 TABLES: dict[str, str] = {
@@ -85,6 +86,7 @@ class ShopState(SeedingMixin):
             self._next_ids: dict[str, int] = {}
             self.version = getattr(self, "version", 0) + 1
             self.page_cache: dict[tuple, list] = {}
+            self.webhooks = WebhookLedger()
 
     # ---- ids and time ------------------------------------------------------------------------------------
 
@@ -123,6 +125,7 @@ class ShopState(SeedingMixin):
         for rec in records:
             if rec is not None:
                 rec.updated_at = stamp
+        self.webhooks.note(records)
         return stamp
 
     # ---- lookups -----------------------------------------------------------------------------------------
