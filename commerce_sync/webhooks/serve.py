@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from pydantic import SecretStr
 
@@ -20,7 +21,8 @@ def shop_secrets(shops: Sequence[str]) -> dict[str, SecretStr]:
     secrets: dict[str, SecretStr] = {}
     missing = []
     for name in shops:
-        secret = ShopifyShop.load(name).webhook_secret
+        # Prefect's sync/async dispatch hides the loaded type from a type checker
+        secret = cast(ShopifyShop, ShopifyShop.load(name)).webhook_secret
         if secret is None:
             missing.append(name)
         else:

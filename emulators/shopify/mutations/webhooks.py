@@ -39,8 +39,8 @@ def webhook_subscription_create(_: Any, info: Any, topic: str, webhookSubscripti
     problem = _address_problem(uri)
     if problem is None and any(s.topic == topic and s.uri == uri for s in state.webhooks.subscriptions.values()):
         problem = "Address for this topic has already been taken"
-    if problem is not None:
-        return {"webhookSubscription": None, "userErrors": [user_error(_FIELD, problem)]}
+    if problem is not None or uri is None:
+        return {"webhookSubscription": None, "userErrors": [user_error(_FIELD, problem or "Address can't be blank")]}
     now = state.now()
     subscription = WebhookSubscription(
         id=state.next_id("_webhook_subscriptions"),
