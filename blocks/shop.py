@@ -95,7 +95,14 @@ class ShopifyShop(StrictBlock):
         description="Where cursors, staging and mappings live. Empty: the SQL ERP's database, or a local SQLite file.",
     )
 
-    @field_validator("state_url", "dask_address", mode="before")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="Webhook signing secret",
+        description="The app's client secret (API secret key): Shopify signs every webhook with it, and "
+        "`commerce-sync webhooks serve` refuses a webhook whose signature it does not match. Empty: no webhooks.",
+    )
+
+    @field_validator("state_url", "dask_address", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return empty_is_none(value)

@@ -1,4 +1,4 @@
-"""``commerce-sync`` command line: demo, sample data, schedules, emulators.
+"""``commerce-sync`` command line: demo, sample data, schedules, emulators, webhooks.
 
 Imports happen inside the commands so ``commerce-sync --help`` stays fast (Prefect alone takes ~1 s to import).
 """
@@ -19,6 +19,10 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(emulate_app, name="emulate")
 deployments_app = typer.Typer(no_args_is_help=True, help="prefect.yaml from a shops file.")
 app.add_typer(deployments_app, name="deployments")
+webhooks_app = typer.Typer(
+    no_args_is_help=True, help="Shopify webhooks: register them, receive them as Prefect events."
+)
+app.add_typer(webhooks_app, name="webhooks")
 
 
 @deployments_app.command("render")
@@ -79,6 +83,71 @@ def run_command(
             raise typer.Exit(1)
     else:
         typer.echo(f"ran {sync} for {shop} in the foreground: {outcome.report.counts}")
+
+
+@webhooks_app.command("serve")
+def webhooks_serve(
+    shop: Annotated[
+        list[str] | None,
+        typer.Option("--shop", help="ShopifyShop block to receive for (repeat it); default: every shop of the file."),
+    ] = None,
+    shops_file: Annotated[Path, typer.Option(help="The shops file naming the shops.")] = Path("shops.yaml"),
+    host: Annotated[str, typer.Option(help="Interface to listen on (put an HTTPS proxy or tunnel in front).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option()] = 8090,
+) -> None:
+    """Receive Shopify webhooks on POST /webhooks/<shop>, verify them and emit Prefect events, until Ctrl-C."""
+    from commerce_sync.webhooks.serve import MissingSecret, serve_webhooks
+    from deployments.builder import load_shops
+
+    names = shop or [entry.name for entry in load_shops(shops_file).shops]
+    typer.echo(f"webhooks for {', '.join(names)} on http://{host}:{port}/webhooks/<shop>")
+    try:
+        serve_webhooks(names, host, port)
+    except MissingSecret as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@webhooks_app.command("register")
+def webhooks_register(
+    shop: Annotated[str, typer.Option(help="ShopifyShop block name.")],
+    address: Annotated[
+        str, typer.Option(help="The receiver's public HTTPS base URL; Shopify posts to <address>/webhooks/<shop>.")
+    ],
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="Only this topic (repeat it); default: all.")
+    ] = None,
+) -> None:
+    """Subscribe the shop to the webhooks the receiver takes (webhookSubscriptionCreate); safe to repeat."""
+    from blocks import ShopifyShop
+    from commerce_sync.webhooks.register import RegistrationError, register_webhooks, subscription_uri
+    from deployments.webhooks import WEBHOOK_TOPICS
+
+    topics = topic or list(WEBHOOK_TOPICS)
+    unknown = [t for t in topics if t not in WEBHOOK_TOPICS]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)}: the receiver takes {', '.join(WEBHOOK_TOPICS)}", param_hint="--topic"
+        )
+    if not address.startswith(("https://", "http://")):
+        raise typer.BadParameter("expected a URL such as https://hooks.example.com", param_hint="--address")
+    block = ShopifyShop.load(shop)
+    with block.client() as client:
+        try:
+            subscriptions = register_webhooks(client, subscription_uri(address, shop), topics)
+        except RegistrationError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    for sub in subscriptions:
+        typer.echo(f"{'subscribed' if sub.created else 'already subscribed'}: {sub.topic} -> {sub.uri}")
+    if block.webhook_secret is None:
+        typer.echo(
+            f"note: set webhook_secret on the {shop} block (the app's client secret), or the receiver "
+            "refuses these webhooks",
+            err=True,
+        )
 
 
 @app.command("sample-erp")

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from deployments.webhooks import webhook_triggers
 from domain.categories import SYNC_TYPES, Category, category_of, queue_name
 from domain.schedule import SyncSchedule
 
@@ -161,6 +162,9 @@ def render_deployments(shops: ShopsFile, sync_types: list[str]) -> list[dict[str
                     ],
                 }
             )
+            triggers = webhook_triggers(shop.name, sync)
+            if triggers:
+                deployments[-1]["triggers"] = triggers
     return deployments
 
 

@@ -40,6 +40,7 @@ from .recording import Recorder
 from .schema import executable_schema
 from .snapshot import snapshot
 from .state import ShopState
+from .webhook_delivery import WebhookHub
 
 UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 
@@ -56,6 +57,9 @@ class Emulator:
         self.buckets = BucketRegistry(config.bucket_size, config.restore_rate, self.clock)
         self.recorder = Recorder(config.record_dir)
         self.executor = Executor(executable_schema(), self.state, config, self.buckets, self.faults)
+        self.webhooks = WebhookHub(
+            self.state, domain=config.domain, api_version=config.api_version, config=config.webhooks
+        )
 
     def set_faults(self, faults: FaultConfig | None = None, **changes: Any) -> FaultConfig:
         """Replace the fault config (or change some of its fields); the random sequence and the request count
@@ -160,6 +164,8 @@ async def _graphql(request: Request) -> Response:
         token,
         _base_url(request),
     )
+    if outcome.is_mutation and outcome.executed:  # applied: the shop raises its webhooks, answered or not
+        await run_in_threadpool(emulator.webhooks.publish)
     if decision.lost_answer or (decision.drop_after_apply and outcome.is_mutation and outcome.executed):
         return Response(
             "502 Bad Gateway (emulated: applied, answer dropped)",
@@ -257,6 +263,7 @@ async def _seed(request: Request) -> Response:
         made = await run_in_threadpool(apply)
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=422)
+    await run_in_threadpool(_emulator(request).webhooks.publish)
     return JSONResponse(made)
 
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from emulators import faults
 from emulators.faults import Share
 
+from .webhooks import WebhookConfig
+
 DEFAULT_TOKEN = "shpat_emulator_token"
 API_VERSION = "2026-04"
 
@@ -75,6 +77,7 @@ class EmulatorConfig(BaseModel):
         "these, named in X-Shopify-API-Version (https://shopify.dev/docs/api/usage/versioning)",
     )
     faults: FaultConfig = Field(default_factory=FaultConfig)
+    webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 
     @field_validator("tokens", mode="before")

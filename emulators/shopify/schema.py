@@ -44,6 +44,7 @@ _AREAS = (
     "mutations.orders",
     "mutations.refunds",
     "mutations.bulk",
+    "mutations.webhooks",
 )
 
 Resolver = Callable[..., Any]

@@ -87,6 +87,8 @@ SPEC: dict[str, list[str] | str] = {
         "shop",
         "publications",
         "publication",
+        "webhookSubscription",
+        "webhookSubscriptions",
     ],
     "Mutation": [
         "productSet",
@@ -121,6 +123,8 @@ SPEC: dict[str, list[str] | str] = {
         "bulkOperationRunQuery",
         "bulkOperationCancel",
         "publishablePublish",
+        "webhookSubscriptionCreate",
+        "webhookSubscriptionDelete",
     ],
     "Node": ["id"],
     "HasMetafields": ["metafield", "metafields"],
@@ -536,6 +540,20 @@ SPEC: dict[str, list[str] | str] = {
     "BulkOperationRunQueryPayload": "*",
     "BulkOperationCancelPayload": "*",
     "PublishablePublishPayload": "*",
+    "WebhookSubscriptionCreatePayload": "*",
+    "WebhookSubscriptionDeletePayload": "*",
+    "WebhookSubscription": [
+        "id",
+        "legacyResourceId",
+        "topic",
+        "uri",
+        "format",
+        "filter",
+        "includeFields",
+        "name",
+        "createdAt",
+        "updatedAt",
+    ],
     "UserError": _ERR,
     "ProductSetUserError": _ERR_CODE,
     "ProductVariantsBulkCreateUserError": _ERR_CODE,
@@ -571,6 +589,7 @@ for _node in [
     "RefundLineItem",
     "Publication",
     "ResourcePublication",
+    "WebhookSubscription",
 ]:
     SPEC[f"{_node}Connection"] = _CONN
     SPEC[f"{_node}Edge"] = _EDGE

@@ -16,6 +16,7 @@ from . import records as r
 from .clock import Clock, SystemClock
 from .gids import split_gid
 from .seeding import SeedingMixin
+from .webhooks import WebhookLedger
 
 # GraphQL type name → table attribute, for node lookups by GID.
 TABLES: dict[str, str] = {
@@ -94,6 +95,7 @@ class ShopState(SeedingMixin):
             self.page_cache: dict[tuple, list] = {}
             for name in DEFAULT_PUBLICATIONS:
                 self.add_publication(name)
+            self.webhooks = WebhookLedger()
 
     # ---- ids and time ------------------------------------------------------------------------------------
 
@@ -132,6 +134,7 @@ class ShopState(SeedingMixin):
         for rec in records:
             if rec is not None:
                 rec.updated_at = stamp
+        self.webhooks.note(records)
         return stamp
 
     def add_publication(self, name: str, *, auto_publish: bool = False) -> r.Publication:
