@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from blocks.base import StrictBlock
 from blocks.checks import database_url, empty_is_none
 from connectors.shopify.client import normalise_shop_url
+from domain.order_import import OrderImportConditions
 from domain.schedule import SyncSchedule
 
 if TYPE_CHECKING:
@@ -81,6 +82,13 @@ class ShopifyShop(StrictBlock):
         title="Dask scheduler for product chunks",
         description="tcp://scheduler:8786: sync_products pushes its chunks on this Dask cluster's workers "
         "(needs the 'dask' extra there and here). Empty: threads of the flow run's process.",
+    )
+    order_import: OrderImportConditions = Field(
+        default_factory=OrderImportConditions,
+        title="Order import conditions",
+        description="Which shop orders become ERP sales orders: test orders, orders cancelled before import, "
+        "payment statuses, tags, sales channels. A skipped order is listed in the run's report with the reason "
+        "and imported later if it stops matching (e.g. once paid).",
     )
     state_url: SecretStr | None = Field(
         default=None,
