@@ -220,6 +220,31 @@ class StagingStore(StoreBase):
                 row = self._must_exist(c, shop, shop_id, record)
                 raise InvalidTransition(f"{record} is {row.status}, only pending or failed orders can fail")
 
+    def orders_to_cancel(self, shop: str, *, conn: sa.Connection | None = None) -> list[StagedOrder]:
+        """Imported orders the shop cancelled since (``cancelling``), oldest shop order first."""
+        require_key(shop, "shop")
+        query = sa.select(so).where(so.c.shop == shop, so.c.status == StagedStatus.CANCELLING.value)
+        with self._read(conn) as c:
+            return [_staged(row) for row in c.execute(query.order_by(so.c.created_at, so.c.shop_id))]
+
+    def mark_order_cancelled(
+        self, shop: str, shop_id: str, refused: str | None = None, conn: sa.Connection | None = None
+    ) -> None:
+        """The ERP order was cancelled (``cancelled``, final), or ``refused`` says why it was left alone: then the
+        row becomes a ``conflict`` for a person, never tried again. Only a ``cancelling`` row moves."""
+        record = f"staged order {shop_id!r} of shop {shop!r}"
+        values = {"status": "cancelled"} if refused is None else {"status": "conflict", "conflict_reason": refused}
+        with self._write(conn) as c:
+            result = c.execute(
+                sa.update(so)
+                .where(so.c.shop == shop, so.c.shop_id == shop_id, so.c.status == StagedStatus.CANCELLING.value)
+                .values(**values, changed_at=self._now())
+            )
+            if result.rowcount == 0:
+                row = self._must_exist(c, shop, shop_id, record)
+                if row.status != values["status"]:
+                    raise InvalidTransition(f"{record} is {row.status}, not being cancelled")
+
     def purge_staged(self, older_than: datetime, *, shop: str | None = None, conn: sa.Connection | None = None) -> int:
         """Delete ``done`` rows finished before ``older_than``; pending, failed and conflicts are kept."""
         cutoff = require_utc(older_than, "older_than")
