@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from blocks.base import StrictBlock
 from blocks.checks import database_url, empty_is_none
 from connectors.shopify.client import normalise_shop_url
+from domain.order_import import OrderImportConditions
 from domain.schedule import SyncSchedule
 
 if TYPE_CHECKING:
@@ -88,6 +89,13 @@ class ShopifyShop(StrictBlock):
         description="The shop's publications (sales channels, e.g. Online Store, Point of Sale) that products and "
         "collections the sync creates are published to; an ACTIVE product on no channel is invisible to buyers. "
         "Empty: publish nowhere (the merchant publishes by hand).",
+    )
+    order_import: OrderImportConditions = Field(
+        default_factory=OrderImportConditions,
+        title="Order import conditions",
+        description="Which shop orders become ERP sales orders: test orders, orders cancelled before import, "
+        "payment statuses, tags, sales channels. A skipped order is listed in the run's report with the reason "
+        "and imported later if it stops matching (e.g. once paid).",
     )
     state_url: SecretStr | None = Field(
         default=None,

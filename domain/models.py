@@ -334,6 +334,8 @@ class Order(_Model):
     tags: list[str] = Field(default_factory=list)
     transactions: list[Transaction] = Field(default_factory=list)
     note: str | None = None
+    test: bool = False  # placed with Shopify's test gateway
+    source_name: str | None = None  # the sales channel (Order.sourceName: web, pos, an app's name)
 
     def lines_signature(self) -> str:
         """Hash of what the ERP document is built from (line ids, SKUs, quantities, prices, shipping).

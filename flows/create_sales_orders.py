@@ -1,7 +1,8 @@
 """create_sales_orders: staged orders → ERP sales orders, one try per order (BC report 30103).
 
 A failed order keeps its error and attempt count in the staging table and is tried again next run; an unknown
-SKU fails that order with the reason while the others go on.
+SKU fails that order with the reason while the others go on. Imported orders the shop cancelled since are then
+cancelled in the ERP unless it shipped or invoiced them (those are reported as needing a person).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pydantic import Field
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import chunks, sync_run
+from tasks.cancellations import cancel_sales_orders
 from tasks.orders import create_sales_orders_batch, pending_order_ids
 
 BATCH = 50
@@ -29,4 +31,6 @@ def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport:
             return run.report
         for batch in chunks(pending_order_ids(run.ctx, params.max_attempts), BATCH):
             run.add(create_sales_orders_batch(run.ctx, batch))
+        if not params.order_ids:
+            run.add(cancel_sales_orders(run.ctx))
     return run.report

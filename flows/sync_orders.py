@@ -2,7 +2,10 @@
 
 The window is fixed before the first fetch and the cursor committed only after the last page; an overlap at
 the start (``OVERLAP``) re-reads orders Shopify indexed late, and staging dedupes them by order id. The first
-run imports open orders only. Edits to orders already turned into ERP sales orders are flagged as conflicts.
+run imports open orders only. The shop's import conditions (``ShopifyShop.order_import``: test orders, orders
+cancelled before import, payment statuses, tags, channels) stage an order as ``skipped`` with the reason the
+report lists; it is judged again whenever it changes. Edits to orders already turned into ERP sales orders are
+flagged as conflicts; a cancellation of one queues the ERP order's cancellation.
 """
 
 from __future__ import annotations

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prefect import task
 from pydantic import ValidationError
 
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import more_lines_cursor, order_from_node
+from connectors.state.staged import SkippedOrder
 from domain.models import Order
+from domain.order_import import skip_reason
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.outcomes import PageOutcome
@@ -37,10 +41,18 @@ def stage_orders_page(ctx: SyncContext, query: str, cursor: str | None = None) -
     if ctx.dry_run:
         report.skipped += len(orders)
         return PageOutcome(report=report, next_cursor=page.next_cursor)
-    staged = res.state.stage_orders(ctx.shop, orders)
+    conditions = res.shop.order_import
+    reasons = {o.shop_id: why for o in orders if (why := skip_reason(o, conditions)) is not None}
+    staged = res.state.stage_orders(ctx.shop, orders, reasons)
     report.created += staged.new
     report.updated += staged.updated
-    report.skipped += staged.unchanged
+    report.skipped += staged.unchanged + len(staged.skipped)
+    report.notes += skipped_notes(staged.skipped)
+    if staged.cancelled:
+        report.notes.append(
+            f"{len(staged.cancelled)} imported order(s) cancelled in the shop, to cancel in the ERP: "
+            + ", ".join(staged.cancelled)
+        )
     for conflict in staged.conflicts:
         report.fail(
             conflict.name,
@@ -94,6 +106,18 @@ def _create_one(res, shop: str, order: Order) -> str:
         erp_key = work.erp.create_sales_order(order, customer_key)  # idempotent by shop order id
         res.state.mark_order_done(shop, order.shop_id, erp_key, conn=work.conn)
     return erp_key
+
+
+def skipped_notes(skipped: Sequence[SkippedOrder], most: int = 20) -> list[str]:
+    """One report line per reason, naming the orders, so nobody wonders where an order went."""
+    by_reason: dict[str, list[str]] = {}
+    for order in skipped:
+        by_reason.setdefault(order.reason, []).append(order.name)
+    notes = []
+    for reason, names in sorted(by_reason.items()):
+        shown = ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+        notes.append(f"{len(names)} order(s) not imported ({reason}): {shown}")
+    return notes
 
 
 def _reason(exc: Exception) -> str:

@@ -8,7 +8,8 @@ ERP sales order, found through the staging row (``done``/``conflict`` with its E
 An order that is not an ERP sales order *yet* is no failure: staged and waiting for create_sales_orders, or
 not staged because sync_orders has not covered its last change yet, its GID is returned as a retry key and its
 payments are booked by a later run. An order sync_orders covered without staging it (closed or cancelled
-before the first order sync) never becomes a document: it is passed over with a note, not retried for ever.
+before the first order sync), or staged as skipped by the import conditions, is no document: it is passed over
+with a note, not retried for ever (a skipped order that becomes importable changes, so a later run sees it).
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def book_payments_page(ctx: SyncContext, query: str, exclude: list[str], cursor:
         report.notes.append(f"{waiting} order(s) with payments are no ERP sales order yet; retried next run")
     if never:
         report.notes.append(
-            f"{never} order(s) with payments were closed or cancelled before becoming ERP sales "
-            "orders; their payments are not booked"
+            f"{never} order(s) with payments were closed, cancelled or skipped by the import conditions "
+            "before becoming ERP sales orders; their payments are not booked"
         )
     return PageOutcome(report=report, next_cursor=page.next_cursor, retry_keys=retry)
 

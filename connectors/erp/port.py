@@ -50,6 +50,7 @@ from domain.models import (
 
 __all__ = [
     "BookedPayment",
+    "Cancellation",
     "ErpBackend",
     "Location",
     "SalesOrder",
@@ -103,6 +104,21 @@ class BookedPayment(BaseModel):
     order_erp_key: str = Field(min_length=1)
     amount: Decimal | None = None
     currency: str | None = None
+
+
+class Cancellation(BaseModel):
+    """What ``cancel_sales_order`` did: cancelled (now or before), or left alone because the ERP has moved on.
+
+    ``refused`` names what stops it (shipped, invoiced): such an order needs a person, who decides between a
+    return, a credit note or nothing; the sync never undoes a shipment or an invoice on its own.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    erp_key: str = Field(min_length=1)
+    cancelled: bool
+    already: bool = False
+    refused: str | None = None
 
 
 class ShipmentOutcome(BaseModel):
@@ -253,6 +269,13 @@ class ErpBackend(abc.ABC):
     @abc.abstractmethod
     def delete_sales_order(self, erp_key: str) -> bool:
         """Remove a (half-created) sales order; False when there was none. Refused once paid or shipped."""
+
+    @abc.abstractmethod
+    def cancel_sales_order(self, erp_key: str, reason: str) -> Cancellation:
+        """Cancel a sales order the shop cancelled, unless the ERP shipped or invoiced it (then ``refused``).
+
+        Idempotent: an order cancelled before, or no longer there (deleted by hand), answers ``already``.
+        """
 
     @abc.abstractmethod
     def list_order_status_changes(

@@ -197,6 +197,8 @@ def order_from_node(node: Mapping[str, Any], more_lines: Iterable[Mapping[str, A
             "tags": list(node.get("tags") or []),
             "transactions": [transaction_from_node(t, order_id) for t in node.get("transactions") or []],
             "note": node.get("note"),
+            "test": bool(node.get("test")),
+            "source_name": node.get("sourceName"),
         },
     )
 

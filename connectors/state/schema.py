@@ -7,6 +7,8 @@ Why these shapes:
   and PostgreSQL (``timestamptz``, returned in the session's zone) both give back aware UTC.
 - ``cs_staged_orders.erp_signature`` keeps the lines signature the ERP document was built from, separate from
   the signature of the latest shop version, so an edit can be judged against what the ERP really holds.
+- ``cs_staged_orders.skip_reason`` says why an order the import conditions turned away is ``skipped``; the
+  row stays, so the next fetch of the order can judge it again and queue it once it matches.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __all__ = [
     "staged_orders",
 ]
 
-STAGED_STATUSES = ("pending", "done", "failed", "conflict")
+STAGED_STATUSES = ("pending", "done", "failed", "conflict", "skipped", "cancelling", "cancelled")
 RUN_STATUSES = ("running", "completed", "partial", "failed", "cancelled")
 
 
@@ -98,6 +100,7 @@ staged_orders = sa.Table(
     sa.Column("attempts", sa.Integer(), nullable=False, default=0),
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("conflict_reason", sa.Text(), nullable=True),
+    sa.Column("skip_reason", sa.Text(), nullable=True),
     sa.Column("staged_at", UtcDateTime(), nullable=False),
     sa.Column("changed_at", UtcDateTime(), nullable=False),
     sa.Column("done_at", UtcDateTime(), nullable=True),

@@ -11,7 +11,14 @@ from enum import StrEnum
 
 from domain.models import Order
 
-__all__ = ["OrderConflict", "StageResult", "StagedOrder", "StagedStatus", "describe_line_changes"]
+__all__ = [
+    "OrderConflict",
+    "SkippedOrder",
+    "StageResult",
+    "StagedOrder",
+    "StagedStatus",
+    "describe_line_changes",
+]
 
 
 class StagedStatus(StrEnum):
@@ -21,6 +28,9 @@ class StagedStatus(StrEnum):
     DONE = "done"  # an ERP sales order exists (``erp_key``)
     FAILED = "failed"  # the last try failed; ``last_error`` says why, retried next run
     CONFLICT = "conflict"  # edited in the shop after it became an ERP order; needs a person, never re-queued
+    SKIPPED = "skipped"  # turned away by the shop's import conditions (``skip_reason``); judged again when fetched
+    CANCELLING = "cancelling"  # cancelled in the shop after it became an ERP order: the ERP order is to cancel
+    CANCELLED = "cancelled"  # the ERP order was cancelled too; final, never cancelled twice nor re-created
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class StagedOrder:
     attempts: int
     last_error: str | None
     conflict_reason: str | None
+    skip_reason: str | None
     staged_at: datetime
     changed_at: datetime
     done_at: datetime | None
@@ -54,6 +65,15 @@ class OrderConflict:
 
 
 @dataclass(frozen=True)
+class SkippedOrder:
+    """An order the import conditions kept from becoming an ERP sales order, and why (for the run report)."""
+
+    shop_id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class StageResult:
     """How one batch of fetched orders landed in staging (each order counted once, under one heading)."""
 
@@ -61,10 +81,19 @@ class StageResult:
     updated: int = 0
     unchanged: int = 0
     conflicts: tuple[OrderConflict, ...] = field(default_factory=tuple)
+    skipped: tuple[SkippedOrder, ...] = field(default_factory=tuple)
+    cancelled: tuple[str, ...] = field(default_factory=tuple)  # names of imported orders now to cancel in the ERP
 
     def counts(self) -> dict[str, int]:
         """For a run record's ``counts``."""
-        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged, "conflicts": len(self.conflicts)}
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": len(self.conflicts),
+            "skipped": len(self.skipped),
+            "to_cancel": len(self.cancelled),
+        }
 
     def errors(self) -> list[dict[str, str | None]]:
         """For a run record's ``errors``: one entry per conflict, naming the order and the field."""
@@ -77,6 +106,8 @@ class StageResult:
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
             conflicts=self.conflicts + other.conflicts,
+            skipped=self.skipped + other.skipped,
+            cancelled=self.cancelled + other.cancelled,
         )
 
 

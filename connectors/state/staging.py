@@ -10,7 +10,7 @@ re-queued, because re-applying it would duplicate or silently rewrite an ERP doc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,25 +20,43 @@ from pydantic import ValidationError
 from connectors.state._base import StoreBase, require_key, require_utc
 from connectors.state.errors import InvalidTransition, RecordNotFound, StateError
 from connectors.state.schema import staged_orders as so
-from connectors.state.staged import OrderConflict, StagedOrder, StagedStatus, StageResult, describe_line_changes
+from connectors.state.staged import (
+    OrderConflict,
+    SkippedOrder,
+    StagedOrder,
+    StagedStatus,
+    StageResult,
+    describe_line_changes,
+)
 from domain.models import Order
 
 __all__ = ["StagingStore"]
 
 _OPEN = (StagedStatus.PENDING.value, StagedStatus.FAILED.value)
 _SETTLED = (StagedStatus.DONE.value, StagedStatus.CONFLICT.value)
+_CANCELLED = (StagedStatus.CANCELLING.value, StagedStatus.CANCELLED.value)
 
 
 class StagingStore(StoreBase):
     """Order staging per shop."""
 
-    def stage_orders(self, shop: str, orders: Iterable[Order], conn: sa.Connection | None = None) -> StageResult:
+    def stage_orders(
+        self,
+        shop: str,
+        orders: Iterable[Order],
+        skip_reasons: Mapping[str, str] | None = None,
+        conn: sa.Connection | None = None,
+    ) -> StageResult:
         """Upsert fetched orders by ``shop_id``; see the module docstring for what each case does.
 
-        An order not newer than its staged version (same or older ``updated_at``, same content) is left
-        alone, so a re-fetched page never regresses a row. Within one batch the latest version of an id wins.
+        ``skip_reasons`` (shop id → why) are the import conditions' verdicts: they turn away orders that are not
+        ERP sales orders yet (new, queued or skipped before), and are ignored for orders that already are. An
+        order not newer than its staged version (same or older ``updated_at``, same content) is left alone, so
+        a re-fetched page never regresses a row, unless the conditions now judge it differently (the shop's
+        conditions were changed). Within one batch the latest version of an id wins.
         """
         require_key(shop, "shop")
+        reasons = skip_reasons or {}
         latest: dict[str, Order] = {}
         for order in orders:
             seen = latest.get(order.shop_id)
@@ -49,6 +67,8 @@ class StagingStore(StoreBase):
         now = self._now()
         new = updated = unchanged = 0
         conflicts: list[OrderConflict] = []
+        skipped: list[SkippedOrder] = []
+        cancelled: list[str] = []
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         with self._write(conn) as c:
@@ -56,42 +76,56 @@ class StagingStore(StoreBase):
             existing = {row.shop_id: row for row in self._select_in(c, query, so.c.shop_id, latest)}
             for shop_id, order in latest.items():
                 payload, signature = order.model_dump_json(), order.lines_signature()
-                row = existing.get(shop_id)
+                row, reason = existing.get(shop_id), reasons.get(shop_id)
                 fields = {
                     "name": order.name,
                     "order_json": payload,
                     "created_at": order.created_at,
                     "updated_at": order.updated_at,
                     "lines_signature": signature,
+                    "skip_reason": None,
                     "changed_at": now,
                 }
                 if row is None:
+                    status = "skipped" if reason else "pending"
                     inserts.append(
                         {
                             **fields,
                             "shop": shop,
                             "shop_id": shop_id,
-                            "status": "pending",
+                            "status": status,
+                            "skip_reason": reason,
                             "attempts": 0,
                             "staged_at": now,
                         }
                     )
-                    new += 1
+                    if reason:
+                        skipped.append(SkippedOrder(shop_id, order.name, reason))
+                    else:
+                        new += 1
                     continue
-                if order.updated_at < row.updated_at or (
-                    order.updated_at == row.updated_at and payload == row.order_json
-                ):
+                same = order.updated_at == row.updated_at and payload == row.order_json
+                if order.updated_at < row.updated_at or (same and not _judged_anew(row.status, reason)):
                     unchanged += 1
                     continue
                 fields.update(_shop=shop, _shop_id=shop_id, attempts=row.attempts, conflict_reason=None)
-                if row.status in _SETTLED and signature != row.erp_signature:
+                if row.status in _CANCELLED:  # the ERP order is (being) cancelled: only the shop copy changes
+                    fields.update(status=row.status, conflict_reason=row.conflict_reason)
+                    updated += 1
+                elif row.status in _SETTLED and order.cancelled_at is not None:
+                    fields.update(status="cancelling", conflict_reason=row.conflict_reason)
+                    cancelled.append(order.name)
+                elif row.status in _SETTLED and signature != row.erp_signature:
                     reason = row.conflict_reason if row.status == "conflict" else _conflict_reason(row, order)
                     fields.update(status="conflict", conflict_reason=reason)
                     conflicts.append(OrderConflict(shop_id, order.name, row.erp_key, reason))
                 elif row.status in _SETTLED:  # header-only edit, or lines back to what the ERP holds
                     fields.update(status="done")
                     updated += 1
-                else:  # still queued: the edit replaces what will be sent, with fresh attempts
+                elif reason:  # not an ERP order yet, and now turned away: out of the queue until it matches
+                    fields.update(status="skipped", skip_reason=reason)
+                    skipped.append(SkippedOrder(shop_id, order.name, reason))
+                else:  # still queued (or no longer skipped): the edit replaces what will be sent, fresh attempts
                     fields.update(status="pending", attempts=0)
                     updated += 1
                 updates.append(fields)
@@ -102,7 +136,14 @@ class StagingStore(StoreBase):
                     sa.update(so).where(so.c.shop == sa.bindparam("_shop"), so.c.shop_id == sa.bindparam("_shop_id")),
                     updates,
                 )
-        return StageResult(new=new, updated=updated, unchanged=unchanged, conflicts=tuple(conflicts))
+        return StageResult(
+            new=new,
+            updated=updated,
+            unchanged=unchanged,
+            conflicts=tuple(conflicts),
+            skipped=tuple(skipped),
+            cancelled=tuple(cancelled),
+        )
 
     def pending_orders(
         self,
@@ -179,6 +220,31 @@ class StagingStore(StoreBase):
                 row = self._must_exist(c, shop, shop_id, record)
                 raise InvalidTransition(f"{record} is {row.status}, only pending or failed orders can fail")
 
+    def orders_to_cancel(self, shop: str, *, conn: sa.Connection | None = None) -> list[StagedOrder]:
+        """Imported orders the shop cancelled since (``cancelling``), oldest shop order first."""
+        require_key(shop, "shop")
+        query = sa.select(so).where(so.c.shop == shop, so.c.status == StagedStatus.CANCELLING.value)
+        with self._read(conn) as c:
+            return [_staged(row) for row in c.execute(query.order_by(so.c.created_at, so.c.shop_id))]
+
+    def mark_order_cancelled(
+        self, shop: str, shop_id: str, refused: str | None = None, conn: sa.Connection | None = None
+    ) -> None:
+        """The ERP order was cancelled (``cancelled``, final), or ``refused`` says why it was left alone: then the
+        row becomes a ``conflict`` for a person, never tried again. Only a ``cancelling`` row moves."""
+        record = f"staged order {shop_id!r} of shop {shop!r}"
+        values = {"status": "cancelled"} if refused is None else {"status": "conflict", "conflict_reason": refused}
+        with self._write(conn) as c:
+            result = c.execute(
+                sa.update(so)
+                .where(so.c.shop == shop, so.c.shop_id == shop_id, so.c.status == StagedStatus.CANCELLING.value)
+                .values(**values, changed_at=self._now())
+            )
+            if result.rowcount == 0:
+                row = self._must_exist(c, shop, shop_id, record)
+                if row.status != values["status"]:
+                    raise InvalidTransition(f"{record} is {row.status}, not being cancelled")
+
     def purge_staged(self, older_than: datetime, *, shop: str | None = None, conn: sa.Connection | None = None) -> int:
         """Delete ``done`` rows finished before ``older_than``; pending, failed and conflicts are kept."""
         cutoff = require_utc(older_than, "older_than")
@@ -194,6 +260,12 @@ class StagingStore(StoreBase):
         if row is None:
             raise RecordNotFound(f"{record} was never staged")
         return row
+
+
+def _judged_anew(status: str, reason: str | None) -> bool:
+    """Whether an unchanged order's row must still change: the conditions turn away a queued order, or let a
+    skipped one through (the shop's import conditions were edited since it was staged)."""
+    return (status in _OPEN and reason is not None) or (status == StagedStatus.SKIPPED.value and reason is None)
 
 
 def _conflict_reason(row: sa.Row[Any], order: Order) -> str:
@@ -220,6 +292,7 @@ def _staged(row: sa.Row[Any]) -> StagedOrder:
         attempts=row.attempts,
         last_error=row.last_error,
         conflict_reason=row.conflict_reason,
+        skip_reason=row.skip_reason,
         staged_at=row.staged_at,
         changed_at=row.changed_at,
         done_at=row.done_at,

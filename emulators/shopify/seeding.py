@@ -221,6 +221,8 @@ class SeedingMixin:
             cancelled_at=model.cancelled_at,
             cancel_reason="OTHER" if model.cancelled_at else None,
             closed_at=(model.cancelled_at or model.updated_at) if model.closed or model.cancelled_at else None,
+            test=model.test,
+            source_name=model.source_name or "web",
         )
         for line in model.lines:
             order.line_items.append(self._seed_line(order, line, by_sku))

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from connectors.erp.paging import require_limit, require_utc
 from connectors.erp.pohoda import directory
+from connectors.erp.pohoda.cancellations import cancel_received_order
 from connectors.erp.pohoda.cards import product_key
 from connectors.erp.pohoda.catalog import INDEX_PARTS, Cards
 from connectors.erp.pohoda.customers import Customers
@@ -38,7 +39,15 @@ from connectors.erp.pohoda.orders import Orders
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
-from connectors.erp.port import BookedPayment, ErpBackend, Location, SalesOrder, UnitOfWork, separate_transactions
+from connectors.erp.port import (
+    BookedPayment,
+    Cancellation,
+    ErpBackend,
+    Location,
+    SalesOrder,
+    UnitOfWork,
+    separate_transactions,
+)
 from connectors.pohoda.client import MServerClient
 from connectors.state import StateStore
 from domain.models import (
@@ -196,6 +205,11 @@ class PohodaErpBackend(ErpBackend):
     def delete_sales_order(self, erp_key: str) -> bool:
         with erp_errors("delete_sales_order"):
             return self._orders.delete(erp_key)
+
+    def cancel_sales_order(self, erp_key: str, reason: str) -> Cancellation:
+        """POHODA keeps no reason: the received order is deleted (see ``cancellations``), the reason reported."""
+        with erp_errors("cancel_sales_order"):
+            return cancel_received_order(self.mserver, self._orders, erp_key)
 
     def list_order_status_changes(
         self, since: datetime | None, cursor: str | None, limit: int

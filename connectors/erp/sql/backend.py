@@ -23,6 +23,7 @@ from connectors.erp.errors import ErpRefused, ErpUnavailable
 from connectors.erp.paging import require_limit, require_utc
 from connectors.erp.port import (
     BookedPayment,
+    Cancellation,
     ErpBackend,
     Location,
     SalesOrder,
@@ -209,6 +210,10 @@ class SqlErpBackend(ErpBackend):
     def delete_sales_order(self, erp_key: str, *, conn: sa.Connection | None = None) -> bool:
         with self._tx(conn, write=True, operation="delete_sales_order") as c:
             return orders.delete_sales_order(c, erp_key)
+
+    def cancel_sales_order(self, erp_key: str, reason: str, *, conn: sa.Connection | None = None) -> Cancellation:
+        with self._tx(conn, write=True, operation="cancel_sales_order") as c:
+            return orders.cancel_sales_order(c, erp_key, reason, self._clock())
 
     def list_order_status_changes(
         self, since: datetime | None, cursor: str | None, limit: int, *, conn: sa.Connection | None = None

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
-from connectors.erp.port import BookedPayment, SalesOrder
+from connectors.erp.port import BookedPayment, Cancellation, SalesOrder
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
@@ -156,6 +156,27 @@ def delete_sales_order(conn: sa.Connection, erp_key: str) -> bool:
             raise RecordError(f"sales order {erp_key}", field, f"has {field}; refusing to delete it")
     conn.execute(t.sales_order_lines.delete().where(t.sales_order_lines.c.order_key == erp_key))
     return conn.execute(_so.delete().where(_so.c.erp_key == erp_key)).rowcount == 1
+
+
+def cancel_sales_order(conn: sa.Connection, erp_key: str, reason: str, now: datetime) -> Cancellation:
+    """``state`` becomes ``cancelled`` (with ``cancel_reason``) unless the order is shipped (``processed``, or
+    a row in ``erp_shipments``) or invoiced (``transferred``); see docs/erp-sql-schema.md."""
+    row = conn.execute(sa.select(_so.c.state).where(_so.c.erp_key == erp_key)).one_or_none()
+    if row is None or row.state == "cancelled":  # gone (deleted by hand) is as good as cancelled
+        return Cancellation(erp_key=erp_key, cancelled=True, already=True)
+    shipped = conn.execute(
+        sa.select(sa.literal(1)).select_from(t.shipments).where(t.shipments.c.order_key == erp_key)
+    ).first()
+    if row.state == "transferred":
+        return Cancellation(erp_key=erp_key, cancelled=False, refused="invoiced in the ERP")
+    if row.state == "processed" or shipped:
+        return Cancellation(erp_key=erp_key, cancelled=False, refused="shipped by the ERP")
+    conn.execute(
+        _so.update()
+        .where(_so.c.erp_key == erp_key, _so.c.state.is_(None))
+        .values(state="cancelled", state_changed_at=now, cancel_reason=reason, updated_at=now)
+    )
+    return Cancellation(erp_key=erp_key, cancelled=True)
 
 
 def status_changes(

@@ -291,6 +291,7 @@ sales_orders = sa.Table(
     sa.Column("lines_signature", sa.String(64)),
     sa.Column("state", sa.String(16)),
     sa.Column("state_changed_at", UtcDateTime()),
+    sa.Column("cancel_reason", sa.Text),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     _updated_at(),
     sa.CheckConstraint("state is null or state in ('processed', 'transferred', 'cancelled')", name="state"),

@@ -94,3 +94,15 @@ def test_order_state_changes_are_listed_since_a_time_in_tiny_pages(erp_harness, 
     assert changes[0].erp_key == keys[2001] and changes[0].changed_at == at(10)
     everything = [c.erp_key for page in erp.iter_order_status_changes(None, 2) for c in page.items]
     assert everything == [keys[2004], keys[2001], keys[2002], keys[2003]]
+
+
+def test_cancelling_an_open_paid_order_takes_it_off_the_books_once(erp, catalog):
+    shop_order = order(1020, ("CHOC-70", 2, "59.90"))
+    erp_key = erp.create_sales_order(shop_order, None)
+    erp.record_payment(transaction(20, 1020, "119.80"), erp_key)
+    first = erp.cancel_sales_order(erp_key, "cancelled in Shopify (#1020)")
+    assert first.cancelled and not first.already and first.refused is None
+    after = erp.get_sales_order_by_shop_id(shop_order.shop_id)
+    assert after is None or after.state is OrderState.CANCELLED  # SQL: state cancelled; POHODA: deleted
+    second = erp.cancel_sales_order(erp_key, "cancelled in Shopify (#1020)")
+    assert second.cancelled and second.already

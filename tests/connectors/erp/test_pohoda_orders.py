@@ -205,3 +205,11 @@ def test_an_order_with_a_delivery_note_is_not_deleted(pohoda, shop):
     with pytest.raises(RecordError, match="shipments"):
         shop.delete_sales_order(key)
     assert pohoda.state.order(key).number == key
+
+
+def test_an_order_with_a_delivery_note_is_not_cancelled_and_says_why(pohoda, shop):
+    key = shop.create_sales_order(order(902, ("CHOC-70", 1, "59.90")), None)
+    pohoda.state.create_delivery_note(key)
+    outcome = shop.cancel_sales_order(key, "cancelled in Shopify (#902)")
+    assert not outcome.cancelled and "shipped or processed in POHODA" in (outcome.refused or "")
+    assert pohoda.state.order(key).number == key

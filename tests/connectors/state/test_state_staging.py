@@ -114,7 +114,15 @@ def test_orders_that_failed_max_attempts_times_are_left_out_but_kept(store: Stat
     for _ in range(3):
         store.mark_order_failed(SHOP, gid(1), "ERP rejected the customer")
     assert [s.shop_id for s in store.pending_orders(SHOP, max_attempts=3)] == [gid(2)]
-    assert store.count_staged(SHOP) == {"pending": 1, "done": 0, "failed": 1, "conflict": 0}
+    assert store.count_staged(SHOP) == {
+        "pending": 1,
+        "done": 0,
+        "failed": 1,
+        "conflict": 0,
+        "skipped": 0,
+        "cancelling": 0,
+        "cancelled": 0,
+    }
 
 
 def test_an_edit_to_a_failed_order_requeues_it_with_fresh_attempts(store: StateStore):
@@ -169,4 +177,50 @@ def test_purge_removes_only_done_orders_finished_before_the_cutoff(store: StateS
     store.mark_order_done(SHOP, gid(2), "SO-2")  # done at T0 + 10 days
     assert store.purge_staged(T0 + timedelta(days=5)) == 1
     assert store.staged_order(SHOP, gid(1)) is None
-    assert store.count_staged(SHOP) == {"pending": 1, "done": 1, "failed": 1, "conflict": 0}
+    assert store.count_staged(SHOP) == {
+        "pending": 1,
+        "done": 1,
+        "failed": 1,
+        "conflict": 0,
+        "skipped": 0,
+        "cancelling": 0,
+        "cancelled": 0,
+    }
+
+
+def test_a_skipped_order_is_kept_with_its_reason_and_never_offered_for_creation(store: StateStore):
+    result = store.stage_orders(SHOP, [make_order(1), make_order(2)], {gid(2): "test order"})
+    assert result.new == 1 and [(s.name, s.reason) for s in result.skipped] == [("#1002", "test order")]
+    assert [s.shop_id for s in store.pending_orders(SHOP)] == [gid(1)]
+    skipped = store.staged_order(SHOP, gid(2))
+    assert skipped.status is StagedStatus.SKIPPED and skipped.skip_reason == "test order"
+
+
+def test_a_skipped_order_is_queued_once_it_stops_matching_a_skip_rule(store: StateStore):
+    store.stage_orders(SHOP, [make_order(1)], {gid(1): "payment status VOIDED is not imported"})
+    result = store.stage_orders(SHOP, [make_order(1, T0 + timedelta(hours=1), note="paid")])
+    assert result.updated == 1 and not result.skipped
+    staged = store.staged_order(SHOP, gid(1))
+    assert staged.status is StagedStatus.PENDING and staged.skip_reason is None
+
+
+def test_an_unchanged_order_is_judged_again_when_the_conditions_change(store: StateStore):
+    store.stage_orders(SHOP, [make_order(1)], {gid(1): "test order"})
+    assert store.stage_orders(SHOP, [make_order(1)]).updated == 1  # test orders are imported now
+    assert store.staged_order(SHOP, gid(1)).status is StagedStatus.PENDING
+    assert store.stage_orders(SHOP, [make_order(1)], {gid(1): "test order"}).skipped
+    assert store.pending_orders(SHOP) == []
+
+
+def test_a_queued_order_cancelled_before_creation_leaves_the_queue(store: StateStore):
+    store.stage_orders(SHOP, [make_order(1)])
+    store.stage_orders(SHOP, [make_order(1, T0 + timedelta(hours=1))], {gid(1): "cancelled before import"})
+    assert store.pending_orders(SHOP) == []
+
+
+def test_skip_rules_never_touch_an_order_that_is_already_an_erp_order(store: StateStore):
+    store.stage_orders(SHOP, [make_order(1)])
+    store.mark_order_done(SHOP, gid(1), "SO1")
+    result = store.stage_orders(SHOP, [make_order(1, T0 + timedelta(hours=1), note="x")], {gid(1): "test order"})
+    assert result.updated == 1 and not result.skipped
+    assert store.staged_order(SHOP, gid(1)).status is StagedStatus.DONE
