@@ -12,8 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
-
 from commerce_sync.samples.data import SampleData, generate
 from connectors.shopify import BulkRunner, CostGovernor, ShopifyClient, idempotency_key
 from connectors.shopify.errors import AuthenticationError
