@@ -29,6 +29,25 @@ from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
 PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT / "prefect.yaml"))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on one stack next to each other, so each stack starts once.
+
+    pytest keeps a module fixture's parametrised instances together by parameter *index*, and the tests pick
+    different subsets (``["postgresql"]``, ``["sqlite", "postgresql"]``): without this the PostgreSQL stack was
+    torn down and started again between two of its tests (minutes each).
+    """
+    slots = [i for i, item in enumerate(items) if _stack_param(item) is not None]
+    ordered = sorted((items[i] for i in slots), key=lambda item: _stack_param(item) != "sqlite")
+    for slot, item in zip(slots, ordered, strict=True):
+        items[slot] = item
+
+
+def _stack_param(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("stack") if callspec is not None else None
+
+
 @contextmanager
 def fresh_pg_database(admin_url: str, prefix: str, driver: str) -> Iterator[str]:
     """An empty PostgreSQL database for the module, dropped afterwards; yields its URL with ``driver``."""
