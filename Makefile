@@ -22,8 +22,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# one xdist worker per core: the e2e batch (one xdist group, scheduled first) on one, the rest beside it;
+# the 15 slowest tests are listed at the end. `pytest -m "not slow"` is the quick loop while coding.
 test: lint
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --durations=15
 
 clean:
 	rm -rf $(VENV) build *.egg-info

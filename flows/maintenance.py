@@ -16,6 +16,9 @@ from tasks.maintenance import check_connections, purge_old_records, report_unmap
 
 
 class MaintenanceParams(SyncParams):
+    """Retention counts back from the run's period end (its due date, or ``period_end`` when given), so a late
+    run purges what an on-time one would and a re-run as of a past date purges as of that date."""
+
     retention_days: int = Field(default=90, ge=1, title="Keep finished staging rows and run records this long")
     stuck_after_attempts: int = Field(default=3, ge=1, title="Report an order as stuck after this many failures")
 

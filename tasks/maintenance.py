@@ -6,7 +6,7 @@ everything a data engineer should look at before records silently stop syncing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from prefect import task
@@ -20,11 +20,23 @@ from engine.resources import resources
 from tasks.runs import artifact_key
 
 
+def purge_cutoff(ctx: SyncContext, retention_days: int) -> datetime:
+    """What is older than this is purged: the retention counted back from the run's period end.
+
+    The run's period end is its clock (the latest due date at its scheduled time, or the end a person gave to
+    re-run a past date), not the wall clock when the task happens to run: a late run purges what an on-time
+    one would have, and a run's outcome follows from its parameters and the data alone.
+    """
+    if ctx.period_end is None:
+        raise ValueError(f"{ctx.shop}/{ctx.sync_type}: a run with nothing due has no period end to purge from")
+    return ctx.period_end - timedelta(days=retention_days)
+
+
 @task(**IO_TASK)
 def purge_old_records(ctx: SyncContext, retention_days: int) -> SyncReport:
     """Delete finished staging rows and run records older than the retention (never pending or failed ones)."""
     res = resources(ctx.shop)
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    cutoff = purge_cutoff(ctx, retention_days)
     report = SyncReport()
     if ctx.dry_run:
         report.notes.append(f"dry run: nothing purged (cutoff {cutoff:%Y-%m-%d})")

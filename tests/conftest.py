@@ -3,9 +3,11 @@
 - ``shared_dir``: ``../shared`` (reference schemas and samples); tests that need it skip with a reason when a
   bare clone has no such folder. CI has it.
 - ``db_url``: parametrised over the embedded default (a SQLite file) and PostgreSQL on 127.0.0.1:5432. Each
-  PostgreSQL test gets a database of its own, created and dropped here, so parallel test runs never collide.
+  test process (xdist worker) gets a PostgreSQL database of its own, emptied before every test that uses it,
+  so parallel test runs never collide.
 - ``prefect_harness``: one temporary Prefect API for the whole session (it costs ~9 s to start); only the
-  layers that run flows or blocks ask for it.
+  layers that run flows or blocks ask for it. A test that needs it is marked ``slow`` here, so
+  ``pytest -m "not slow"`` (the quick loop) never starts one.
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ def pg_server() -> str:
     return PG_ADMIN_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> Iterator[str]:
+    """One PostgreSQL database per test process (so per xdist worker), dropped when the session ends."""
     import sqlalchemy as sa
 
     name = f"cs_test_{uuid.uuid4().hex[:12]}"
@@ -72,6 +74,35 @@ def pg_url(pg_server: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """An empty PostgreSQL database for one test: the process's database, emptied before the test.
+
+    Emptying (end the connections a previous test left open, drop every schema, create ``public`` again) takes
+    milliseconds where creating a database takes ~0.2 s, and a test process runs one test at a time.
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg_database, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            schemas = conn.execute(
+                sa.text("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'")
+            ).scalars()
+            for schema in list(schemas):
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    return pg_database
 
 
 @pytest.fixture
@@ -123,6 +154,13 @@ def _drain_services(timeout: float) -> None:
         _done, pending = service.drain_all(timeout=timeout)
         if pending:
             print(f"{service.__name__}: {len(pending)} instance(s) did not drain in {timeout} s", file=sys.stderr)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test on the Prefect test API is ``slow``: the API alone takes ~9 s of CPU to start."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 EXIT_GRACE_SECONDS = 120

@@ -1,6 +1,7 @@
 """A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
 
-``stack`` (module scope, parametrised indirectly: ``sqlite`` or ``postgresql``) is a
+``stack`` (module scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop,
+see ``smoke.py`` — or ``postgresql``, every shop and deployment) is a
 :class:`commerce_sync.serve.LocalStack`: ``prefect server start`` on a free 127.0.0.1 port under a fresh
 ``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL database where one is reachable), the Shopify
 emulator (and the Pohoda one once its ERP adapter exists) as processes seeded over their admin endpoints, the
@@ -22,15 +23,29 @@ from pathlib import Path
 import pytest
 
 from commerce_sync.serve import REPO_ROOT, LocalStack, alive
+from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
 
 # the repository's prefect.yaml; point elsewhere to try a freshly rendered one before committing it
 PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT / "prefect.yaml"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "e2e: starts a real Prefect server, the emulators and a process worker (takes minutes)"
-    )
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on one stack next to each other, so each stack starts once.
+
+    pytest keeps a module fixture's parametrised instances together by parameter *index*, and the tests pick
+    different subsets (``["postgresql"]``, ``["sqlite", "postgresql"]``): without this the PostgreSQL stack was
+    torn down and started again between two of its tests (minutes each).
+    """
+    slots = [i for i, item in enumerate(items) if _stack_param(item) is not None]
+    ordered = sorted((items[i] for i in slots), key=lambda item: _stack_param(item) != "sqlite")
+    for slot, item in zip(slots, ordered, strict=True):
+        items[slot] = item
+
+
+def _stack_param(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("stack") if callspec is not None else None
 
 
 @contextmanager
@@ -55,17 +70,21 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     database = getattr(request, "param", "sqlite")
     with ExitStack() as cleanup:
         prefect_db = erp_url = only_shops = None
-        if database == "postgresql":  # the server's and the SQL ERP's database; POHODA keeps its own
-            only_shops = ["demo-shop"]
+        workdir = tmp_path_factory.mktemp(f"e2e-{database}")
+        prefect_file = PREFECT_FILE
+        if database == "sqlite":  # the smoke batch: the SQL shop only, and only its smoke deployments
+            only_shops = [SMOKE_SHOP]
+            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml")
+        else:  # the server's and the SQL ERP's database; POHODA keeps its own
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
             erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))
         local = LocalStack(
-            tmp_path_factory.mktemp(f"e2e-{database}"),
+            workdir / "stack",
             label=database,
             database_url=prefect_db,
             erp_url=erp_url,
-            prefect_file=PREFECT_FILE,
+            prefect_file=prefect_file,
             only_shops=only_shops,
         )
         cleanup.callback(_stop_all, local)  # registered last: runs before the databases are dropped

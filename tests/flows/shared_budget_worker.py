@@ -5,8 +5,12 @@ It builds its own ``ShopifyClient`` (so its own process-wide cost governor), att
 budget when ``spec["shared"]`` is true, writes its ready file, waits for the go file so both workers start
 together (after their imports), reads
 ``spec["pages"]`` pages of ``OrdersUpdatedSince`` and prints one JSON line: the pages read, the THROTTLED
-answers it got, and when its first request started and its last answer ended (``time.time()``, comparable
-across processes on one machine).
+answers it got, and how many requests of the other worker the shop received between this worker's first and
+last answer (the emulator's request count read after each answer: an order of events, not clock readings).
+
+After its first page each worker waits until every worker has read one (``first_page_files``). Without that
+the shared budget let one worker read all its pages while the other waited for its first grant, and nothing
+was shared while both were reading.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from connectors.shopify import ShopifyClient
 
 def main(spec: dict) -> dict:
     throttled = 0
+    received_after_each_answer: list[int] = []
+    probe = httpx.Client(base_url=spec["url"], timeout=60)
 
     def count_throttled(response: httpx.Response) -> None:
         nonlocal throttled
         response.read()
         if b'"THROTTLED"' in response.content:
             throttled += 1
+        received_after_each_answer.append(probe.get("/_emulator/requests").json()["count"])
 
     shared = None
     if spec["shared"]:
@@ -41,18 +48,30 @@ def main(spec: dict) -> dict:
     go = Path(spec["go_file"])
     while not go.exists():
         time.sleep(0.01)
-    started = time.time()
     pages = 0
     variables = {"query": "updated_at:>=2000-01-01"}
     for _ in client.iter_pages("OrdersUpdatedSince", variables, "orders", page_size=spec["page_size"]):
         pages += 1
+        if pages == 1:
+            _everyone_read_a_page(spec["first_page_file"], spec["first_page_files"])
         if pages >= spec["pages"]:
             break
-    ended = time.time()
     if shared is not None:
         shared.flush()
     http.close()
-    return {"pages": pages, "throttled": throttled, "started": started, "ended": ended}
+    probe.close()
+    first, last = received_after_each_answer[0], received_after_each_answer[-1]
+    others_meanwhile = last - first - (len(received_after_each_answer) - 1)  # each later answer is one of ours
+    return {"pages": pages, "throttled": throttled, "others_meanwhile": others_meanwhile}
+
+
+def _everyone_read_a_page(mine: str, everyone: list[str], timeout: float = 120) -> None:
+    Path(mine).touch()
+    deadline = time.monotonic() + timeout
+    while not all(Path(f).exists() for f in everyone):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the other workers read no page within {timeout} s")
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
     go = tmp_path / f"go-{shop}"
     ready = [tmp_path / f"ready-{shop}-{n}" for n in range(2)]
+    first_pages = [str(tmp_path / f"first-page-{shop}-{n}") for n in range(2)]
     with running_emulator(app=app) as url:
         specs = [
             {
@@ -90,8 +91,10 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
                 "page_size": 5,
                 "go_file": str(go),
                 "ready_file": str(ready_file),
+                "first_page_file": first_page,
+                "first_page_files": first_pages,
             }
-            for ready_file in ready
+            for ready_file, first_page in zip(ready, first_pages, strict=True)
         ]
         workers = [
             subprocess.Popen(
@@ -118,8 +121,9 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
 
 
 def _overlapped(reports: list[dict]) -> bool:
-    """Both workers were reading at the same time (else no coordination was needed)."""
-    return max(r["started"] for r in reports) < min(r["ended"] for r in reports)
+    """Both workers were reading at the same time (else no coordination was needed): the shop received the
+    other worker's requests between each one's first and last answer."""
+    return all(r["others_meanwhile"] > 0 for r in reports)
 
 
 def test_two_workers_sharing_the_budget_are_never_throttled(tmp_path):

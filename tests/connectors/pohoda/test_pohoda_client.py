@@ -93,8 +93,11 @@ def test_writing_into_another_fiscal_year_is_refused_before_anything_is_sent(mse
 
 
 def test_an_explicit_fiscal_year_overrides_the_calendar(mserver) -> None:
-    client, _ = mserver(ok_for_every_item, company=company_detail(year=2024), fiscal_year=2024)
-    client.send(write_pack(client))
+    client, server = mserver(ok_for_every_item, company=company_detail(year=2024), fiscal_year=2024)
+    result = client.send(write_pack(client, card("ABC-001")))
+    assert [r.url.path for r in server.requests] == ["/status", "/xml"]  # checked, then written into 2024
+    assert [item.id for item in parse_data_pack(server.posts[0].content).items] == [result.items[0].id]
+    assert [item.record for item in result.items] == ["stock item 'ABC-001'"]
 
 
 def test_a_pack_for_another_ico_is_refused(mserver) -> None:

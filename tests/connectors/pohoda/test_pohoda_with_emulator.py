@@ -30,8 +30,8 @@ from connectors.pohoda.models import (
 )
 from connectors.pohoda.xml import builders, iter_stock_chunks
 from domain.models import OrderState
+from emulators import pohoda as pohoda_emulator
 
-emulators = pytest.importorskip("emulators.pohoda")
 SHOP = "shopify"
 # the emulator's in-process client is Starlette's TestClient, which frowns on per-request timeouts (ours are real)
 pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout' argument")
@@ -39,9 +39,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'
 
 @pytest.fixture
 def emulator(shared_dir: Path):
-    config = emulators.PohodaEmulatorConfig(xsd_dir=shared_dir / "reference/pohoda/xsd", fiscal_year=2025)
-    app = emulators.create_app(config)
-    return app, emulators.emulator_of(app)
+    config = pohoda_emulator.PohodaEmulatorConfig(xsd_dir=shared_dir / "reference/pohoda/xsd", fiscal_year=2025)
+    app = pohoda_emulator.create_app(config)
+    return app, pohoda_emulator.emulator_of(app)
 
 
 @pytest.fixture
@@ -49,11 +49,11 @@ def client(emulator) -> MServerClient:
     app, _ = emulator
     return MServerClient(
         "http://127.0.0.1:444",
-        emulators.DEFAULT_USER,
-        emulators.DEFAULT_PASSWORD,
+        pohoda_emulator.DEFAULT_USER,
+        pohoda_emulator.DEFAULT_PASSWORD,
         application="commerce-sync",
-        company_ico=emulators.DEFAULT_ICO,
-        http=emulators.emulator_client(app=app),
+        company_ico=pohoda_emulator.DEFAULT_ICO,
+        http=pohoda_emulator.emulator_client(app=app),
         clock=lambda: datetime(2025, 6, 1, tzinfo=UTC),
     )
 
@@ -231,11 +231,11 @@ def test_the_client_refuses_an_emulator_serving_another_company(emulator) -> Non
     app, _ = emulator
     client = MServerClient(
         "http://127.0.0.1:444",
-        emulators.DEFAULT_USER,
-        emulators.DEFAULT_PASSWORD,
+        pohoda_emulator.DEFAULT_USER,
+        pohoda_emulator.DEFAULT_PASSWORD,
         application="commerce-sync",
         company_ico="87654321",
-        http=emulators.emulator_client(app=app),
+        http=pohoda_emulator.emulator_client(app=app),
     )
-    with pytest.raises(WrongCompany, match=emulators.DEFAULT_ICO):
+    with pytest.raises(WrongCompany, match=pohoda_emulator.DEFAULT_ICO):
         client.send(client.new_pack("x", [builders.stock_card(card("A"))]))

@@ -12,8 +12,6 @@ import httpx
 import pytest
 from graphql import GraphQLSchema
 
-pytest.importorskip("emulators.shopify.server", reason="the Shopify emulator is not in this checkout")
-
 from commerce_sync.samples.data import generate
 from connectors.shopify import CostGovernor, ShopifyClient
 from connectors.shopify.errors import OperationError, RecordError

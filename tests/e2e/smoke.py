@@ -1,0 +1,28 @@
+"""The smoke batch the SQLite-backed server runs: the SQL shop's syncs, two of each queue category.
+
+The SQLite server gets a prefect.yaml of these deployments only, so ``prefect deploy`` (which imports every
+entrypoint) and the worker do only what the smoke batch needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+SMOKE_SHOP = "demo-shop"
+LATE_SYNC = "sync_products"  # its deployment's run in the batch is created as a run scheduled days ago
+BACKGROUND_SYNC = "sync_orders"  # its run in the batch is queued by `commerce-sync run`
+SMOKE_SYNCS = frozenset({LATE_SYNC, "sync_inventory", BACKGROUND_SYNC, "create_sales_orders"})
+
+
+def smoke_prefect_file(source: Path, target: Path) -> Path:
+    """``source`` with only the smoke batch's deployments, written to ``target``."""
+    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    document["deployments"] = [
+        d
+        for d in document["deployments"]
+        if d["name"] == SMOKE_SHOP and d["entrypoint"].rsplit(":", 1)[1] in SMOKE_SYNCS
+    ]
+    target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return target
