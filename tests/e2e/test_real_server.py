@@ -1,9 +1,9 @@
 """The deployments on a real Prefect server with a process worker, against the emulators.
 
 What a data engineer relies on once prefect.yaml is deployed: every deployment runs to Completed; syncs of one
-queue category started together run one after the other while syncs of different categories run at the same
-time; a run that starts late still syncs the period of its scheduled time; ``commerce-sync run`` hands a sync
-to the worker and returns at once. Start and end times are the flow runs' own, as the Prefect API records them.
+queue category started together never do their work at the same time (their run records, written inside the
+category lock) while syncs of different categories run at the same time; a run that starts late still syncs
+the period of its scheduled time; ``commerce-sync run`` hands a sync to the worker and returns at once. Start and end times are the flow runs' own, as the Prefect API records them.
 
 Flow runs are what costs here (each is a fresh Python process on the worker: ~10 s of CPU on a small machine),
 so one batch — every deployment of every shop, triggered at once, one of them late and one through
@@ -177,19 +177,52 @@ def test_every_deployment_of_the_pohoda_shop_runs_to_completed(stack: LocalStack
     _assert_every_deployment_completed(stack, batch, POHODA_SHOP)
 
 
+def _span(window: tuple[datetime, datetime]) -> str:
+    return f"{window[0]:%H:%M:%S.%f}–{window[1]:%H:%M:%S.%f}"
+
+
+def _work_windows(stack: LocalStack, shop: str) -> dict[str, tuple[datetime, datetime]]:
+    """Flow run id → [started, finished] of the run record each sync writes *inside* its category lock."""
+    from connectors.state import StateStore
+
+    url = stack.erp_url if shop == SHOP else f"sqlite:///{stack.workdir / f'state-{shop}.db'}"
+    store = StateStore.from_url(url)
+    try:
+        records = store.list_runs(shop, limit=1000)
+    finally:
+        store.engine.dispose()
+    return {r.flow_run_id: (r.started_at, r.finished_at) for r in records if r.flow_run_id and r.finished_at}
+
+
 @EVERY_DATABASE
-def test_runs_of_one_category_started_together_ran_one_after_the_other(stack: LocalStack, batch: Batch) -> None:
-    overlapping = []
+def test_runs_of_one_category_started_together_never_worked_at_the_same_time(stack: LocalStack, batch: Batch) -> None:
+    """The exclusion that keeps records safe is the flow's own ``<shop>:<category>`` lock: two runs of one category
+    never do their work at once. The work queue's limit is the first line, and it is not airtight — on the
+    PostgreSQL server Prefect 3.8.8 sometimes starts a queue's second run while the first still runs (the race
+    of PrefectHQ/prefect#14869 and #10771) — so the Prefect-level overlaps are printed, and the assertion is on
+    the work windows, which each run records inside the lock."""
+    overlapping, queue_overlaps = [], []
     checked = 0
     for shop in stack.shop_urls:
+        windows = _work_windows(stack, shop)
         for category in ("orders", "catalog"):
             names = [d.name for d in stack.wired() if d.shop == shop and d.category == category]
             for a, b in combinations(names, 2):
+                run_a, run_b = batch.runs[a], batch.runs[b]
+                if _overlap(run_a, run_b):
+                    queue_overlaps.append(f"{a} {_interval(run_a)} and {b} {_interval(run_b)}")
+                work_a, work_b = windows.get(str(run_a.id)), windows.get(str(run_b.id))
+                assert work_a and work_b, f"no run record for {a if not work_a else b}"
                 checked += 1
-                if _overlap(batch.runs[a], batch.runs[b]):
-                    overlapping.append(f"{a} {_interval(batch.runs[a])} and {b} {_interval(batch.runs[b])}")
+                if work_a[0] < work_b[1] and work_b[0] < work_a[1]:
+                    overlapping.append(f"{a} worked {_span(work_a)}, {b} {_span(work_b)}")
+    print(
+        f"{stack.label}: {len(queue_overlaps)} same-category pair(s) Running at once in Prefect:",
+        *queue_overlaps,
+        sep="\n  ",
+    )
     assert checked, "no category with two deployments"
-    assert not overlapping, "same-category runs overlapped:\n" + "\n".join(overlapping)
+    assert not overlapping, "same-category runs worked at the same time:\n" + "\n".join(overlapping)
 
 
 @EVERY_DATABASE
