@@ -3,7 +3,7 @@
 What a data engineer relies on once prefect.yaml is deployed: every deployment runs to Completed; syncs of one
 queue category started together never do their work at the same time (their run records, written inside the
 category lock) while syncs of different categories run at the same time; a run that starts late still syncs
-the period of its scheduled time; ``commerce-sync run`` hands a sync to the worker and returns at once. Start and end times are the flow runs' own, as the Prefect API records them.
+the period of its scheduled time; ``commerce-sync run`` hands a sync to the worker and returns at once.
 
 Flow runs are what costs here (each is a fresh Python process on the worker: ~10 s of CPU on a small machine),
 so one batch — every deployment of every shop, triggered at once, one of them late and one through
