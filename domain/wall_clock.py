@@ -1,7 +1,13 @@
 """Wall clock ↔ instant in an IANA time zone: the DST rules every schedule in this package shares.
 
-Kept apart from the schedule model so the two rules that matter (a missing hour moves forward by the gap, a
-repeated hour is its first occurrence) and the zone-name handling can be read and tested on their own.
+Kept apart from the schedule model so the rules that matter and the zone-name handling can be read and tested
+on their own. A wall time that happens twice (fall back) is always its first occurrence. A wall time that never
+happens (spring forward) depends on what it is:
+
+- Codat's one sync hour a day (``wall_to_utc``) moves forward by the gap, the way wall clocks do, so the day
+  still has its due date;
+- a time on a grid (``every``, ``cron``: ``grid_instant``) is skipped: the grid's next time comes soon, and
+  moving it could land it on, or past, that next time.
 """
 
 from __future__ import annotations
@@ -65,6 +71,15 @@ def wall_to_utc(day: date, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
     assert after is not None and before is not None  # a ZoneInfo always knows its offset
     gap = after - before
     return (wall + gap).replace(tzinfo=zone).astimezone(UTC)
+
+
+def grid_instant(wall: datetime, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    """The instant the naive wall time ``wall`` happens in ``zone`` (its first occurrence when it happens
+    twice), or ``None`` when it never happens (a spring-forward gap or a day a zone skipped)."""
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        return None
+    return instant
 
 
 def zone_or_none(name: Any) -> zoneinfo.ZoneInfo | None:
