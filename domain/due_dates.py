@@ -14,11 +14,12 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import count
 
 from domain.cron import wall_times
 from domain.wall_clock import grid_instant, wall_to_utc
 
-_CRON_LOOKAHEAD = timedelta(hours=3)
+_REPEATED_WALL_TIME = timedelta(hours=3)
 """How far past a moment's wall time the latest due date before it can sit: a time zone falling back repeats
 an hour (two at most, in history) of wall times."""
 
@@ -69,16 +70,14 @@ class WallGrid:
     zone: zoneinfo.ZoneInfo
 
     def around(self, moment: datetime) -> Iterator[datetime]:
-        # a step is at most 12 hours, so the latest due date before the moment is on its day or the day before
-        first_day = max(moment, self.origin).astimezone(self.zone).date() - timedelta(days=1)
-        return _increasing((grid_instant(wall, self.zone) for wall in self._walls_from(first_day)), self.origin)
-
-    def _walls_from(self, day: date) -> Iterator[datetime]:
-        while True:
-            midnight = datetime.combine(day, time())
-            for minute in range(0, 24 * 60, self.step):
-                yield midnight + timedelta(minutes=minute)
-            day += timedelta(days=1)
+        # the latest due date before the moment is at most a step and a gap back; its wall time may also be a
+        # little *past* the moment's (a repeated hour), which starting earlier covers too
+        local = max(moment, self.origin).astimezone(self.zone).replace(tzinfo=None)
+        back = local - timedelta(minutes=self.step) - _REPEATED_WALL_TIME
+        since_midnight = (back - datetime.combine(back.date(), time())) // timedelta(minutes=self.step)
+        first = datetime.combine(back.date(), time()) + since_midnight * timedelta(minutes=self.step)
+        walls = (first + n * timedelta(minutes=self.step) for n in count())
+        return _increasing((grid_instant(wall, self.zone) for wall in walls), self.origin)
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ class CronWalls:
         moment is the latest due date."""
         origin_wall = self.origin.astimezone(self.zone).replace(tzinfo=None)
         local = moment.astimezone(self.zone).replace(tzinfo=None, microsecond=0)
-        for wall in wall_times(self.expression, local + _CRON_LOOKAHEAD, reverse=True):
+        for wall in wall_times(self.expression, local + _REPEATED_WALL_TIME, reverse=True):
             if wall <= origin_wall:
                 break
             due = grid_instant(wall, self.zone)

@@ -24,12 +24,14 @@ DEFAULT_TIME_ZONE = "Etc/UTC"
 
 
 def require_aware(value: datetime, name: str) -> datetime:
-    """``value`` in UTC; a naive datetime is refused because its instant would be a guess."""
+    """``value`` in UTC, as a plain ``datetime`` (Prefect hands out pendulum's subclass, whose arithmetic
+    differs); a naive datetime is refused because its instant would be a guess."""
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
-    return value.astimezone(UTC)
+    utc = value.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC)
 
 
 @lru_cache(maxsize=1)
