@@ -89,7 +89,10 @@ def choose_period(
     started_by = f"{start.kind.value} run, started by {_STARTED_BY[start.kind]}"
     if explicit is not None:
         return Opening(explicit, f"{started_by}: re-runs the period given as period_start/period_end; the cursor stays")
-    since = f"from {position.isoformat()} (where the last successful run ended)" if position else "from the start"
+    if position is None:
+        since = f"from the schedule's start {schedule.first_period_start().isoformat()} (no run succeeded yet)"
+    else:
+        since = f"from {position.isoformat()} (where the last successful run ended)"
     if start.kind is not RunKind.SCHEDULED or sync_type in PENDING_WORK:
         period = schedule.sync_period(start.started_at, position, manual=True)
         pending = "; its work is whatever is pending, so it looks on every run" if sync_type in PENDING_WORK else ""
