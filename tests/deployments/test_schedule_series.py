@@ -4,6 +4,7 @@ and a manual run's period, which reaches up to now on every kind of schedule."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -321,3 +322,17 @@ def test_consecutive_successful_periods_of_a_grid_or_cron_tile_the_timeline(seed
     dues = list(sched.due_dates(origin, synced[min(len(synced), 20) - 1].end))  # the early ones, read one by one
     assert dues == sorted(set(dues)) and dues[0] == sched.first_due_date()
     assert all(sched.next_due_date(a) == b for a, b in zip(dues, dues[1:], strict=False))
+
+
+def test_schedule_show_prints_a_grids_summary_cron_and_next_due_dates(tmp_path):
+    from typer.testing import CliRunner
+
+    from commerce_sync.cli import app
+
+    path = tmp_path / "orders.yaml"
+    path.write_text("every: 15m\nstartDate: 2026-03-29\ntimeZone: Europe/Prague\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["schedule", "show", str(path), "--now", "2026-03-29T00:40:00Z", "--count", "2"])
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.splitlines()
+    assert header == "every 15m in Europe/Prague  cron '*/15 * * * *'"
+    assert [json.loads(row)["due_local"] for row in rows] == ["2026-03-29T01:45:00+01:00", "2026-03-29T03:00:00+02:00"]
