@@ -10,6 +10,7 @@ occurrence.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,24 @@ from domain.wall_clock import grid_instant, wall_to_utc
 _REPEATED_WALL_TIME = timedelta(hours=3)
 """How far past a moment's wall time the latest due date before it can sit: a time zone falling back repeats
 an hour (two at most, in history) of wall times."""
+
+
+EVERY_MINUTES = (5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720)
+"""The steps a grid from midnight can take and still meet midnight again: they divide the hour or the day."""
+
+
+def every_minutes(spelling: str) -> int:
+    """``15m`` → 15, ``2h`` → 120; ``ValueError`` naming the allowed steps for anything else."""
+    found = re.fullmatch(r"\s*(\d+)\s*([mh])\s*", spelling, flags=re.IGNORECASE)
+    minutes = int(found[1]) * (60 if found[2].lower() == "h" else 1) if found else 0
+    if minutes not in EVERY_MINUTES:
+        allowed = ", ".join(every_spelling(m) for m in EVERY_MINUTES)
+        raise ValueError(f"{spelling!r} is not a step that divides the day; use one of {allowed}")
+    return minutes
+
+
+def every_spelling(minutes: int) -> str:
+    return f"{minutes}m" if minutes < 60 else f"{minutes // 60}h"
 
 
 def _increasing(candidates: Iterable[datetime | None], origin: datetime) -> Iterator[datetime]:

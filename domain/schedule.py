@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -46,7 +45,7 @@ from pydantic import (
 )
 
 from domain.cron import check_cron
-from domain.due_dates import CodatDays, CronWalls, WallGrid
+from domain.due_dates import EVERY_MINUTES, CodatDays, CronWalls, WallGrid, every_minutes, every_spelling
 from domain.wall_clock import (
     DEFAULT_TIME_ZONE,
     canonical_zone_name,
@@ -180,18 +179,19 @@ class SyncSchedule(BaseModel):
     def _as_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Only the fields of the series this schedule is: Codat's JSON stays Codat's JSON."""
         data: dict[str, Any] = handler(self)
-        unused = [name for name, value in self._series_fields().items() if value is None]
-        if self.selected_frequency is None:
-            unused.append("syncHour")
-        if self.frequency_options is None:
-            unused.append("frequencyOptions")
-        for alias in unused:
-            data.pop(alias, None)
-            data.pop(_FIELD_OF_ALIAS.get(alias, alias), None)
+        for name in self._unused_fields():
+            data.pop(name, None)
+            data.pop(type(self).model_fields[name].alias or name, None)
         return data
 
     def _series_fields(self) -> dict[str, Any]:
         return {"selectedFrequency": self.selected_frequency, "every": self.every, "cron": self.cron_expression}
+
+    def _unused_fields(self) -> list[str]:
+        unused = [name for name in ("every", "cron_expression", "frequency_options") if getattr(self, name) is None]
+        if self.selected_frequency is None:
+            unused += ["selected_frequency", "sync_hour"]
+        return unused
 
     # -- the deployment's side ------------------------------------------------------------------------------
 
@@ -304,31 +304,6 @@ class SyncSchedule(BaseModel):
         if self.every is not None:
             return WallGrid(origin, every_minutes(self.every), self.zone)
         return CodatDays(origin, self.sync_hour, self.selected_frequency is Frequency.MONTHLY, self.zone)
-
-
-_FIELD_OF_ALIAS = {
-    "selectedFrequency": "selected_frequency",
-    "frequencyOptions": "frequency_options",
-    "syncHour": "sync_hour",
-    "cron": "cron_expression",
-}
-
-EVERY_MINUTES = (5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720)
-"""The steps a grid from midnight can take and still meet midnight again: they divide the hour or the day."""
-
-
-def every_minutes(spelling: str) -> int:
-    """``15m`` → 15, ``2h`` → 120; ``ValueError`` naming the allowed steps for anything else."""
-    found = re.fullmatch(r"\s*(\d+)\s*([mh])\s*", spelling, flags=re.IGNORECASE)
-    minutes = int(found[1]) * (60 if found[2].lower() == "h" else 1) if found else 0
-    if minutes not in EVERY_MINUTES:
-        allowed = ", ".join(every_spelling(m) for m in EVERY_MINUTES)
-        raise ValueError(f"{spelling!r} is not a step that divides the day; use one of {allowed}")
-    return minutes
-
-
-def every_spelling(minutes: int) -> str:
-    return f"{minutes}m" if minutes < 60 else f"{minutes // 60}h"
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -13,7 +13,8 @@ class SyncParams(BaseModel):
     period_start: UtcDatetime | None = Field(
         default=None,
         title="Period start (override)",
-        description="Re-run a past window on purpose: give start and end. The cursor is not moved.",
+        description="Re-run a past window on purpose: give start and end. The cursor is not moved. "
+        "Empty: a run you start syncs from where the last successful run ended up to now.",
     )
     period_end: UtcDatetime | None = Field(default=None, title="Period end (override, excluded)")
     dry_run: bool = Field(default=False, title="Dry run", description="Read and compare, write nothing.")
