@@ -110,7 +110,8 @@ def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 def scheduled_start() -> datetime:
-    """When this flow run was *scheduled* to start: a late run keeps its period; an ad-hoc run uses now."""
+    """When this flow run was *scheduled* to start (a run nobody scheduled: when it was created): a scheduled run's
+    period ends at the latest due date before it, so a late run keeps its period."""
     value = flow_run.get_scheduled_start_time()
     return datetime.fromtimestamp(value.timestamp(), tz=UTC)
 
