@@ -26,7 +26,8 @@ an hour (two at most, in history) of wall times."""
 
 
 EVERY_MINUTES = (5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720)
-"""The steps a grid from midnight can take and still meet midnight again: they divide the hour or the day."""
+"""The steps of an ``every`` grid: each divides the hour (5m–30m) or the day in whole hours (1h–12h), so every
+day has the same grid from midnight and a cron (``*/15 * * * *``, ``0 */2 * * *``) fires it."""
 
 
 def every_minutes(spelling: str) -> int:
@@ -35,7 +36,7 @@ def every_minutes(spelling: str) -> int:
     minutes = int(found[1]) * (60 if found[2].lower() == "h" else 1) if found else 0
     if minutes not in EVERY_MINUTES:
         allowed = ", ".join(every_spelling(m) for m in EVERY_MINUTES)
-        raise ValueError(f"{spelling!r} is not a step that divides the day; use one of {allowed}")
+        raise ValueError(f"{spelling!r} is not a step every takes; use one of {allowed}")
     return minutes
 
 
