@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="ERP ⇄ Shopify sync pipelines on Prefect.")
-schedule_app = typer.Typer(no_args_is_help=True, help="Codat-style sync schedules.")
+schedule_app = typer.Typer(no_args_is_help=True, help="Sync schedules: Codat's Daily/Monthly, every, cron.")
 emulate_app = typer.Typer(no_args_is_help=True, help="Local emulators of the shop and ERP servers.")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(emulate_app, name="emulate")
@@ -173,7 +173,9 @@ def sample_erp(
 
 @schedule_app.command("show")
 def schedule_show(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON or YAML with Codat fields.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSON or YAML: Codat's fields, every or cron.")
+    ],
     count: Annotated[int, typer.Option(min=1, max=100)] = 5,
     now: Annotated[datetime | None, typer.Option(help="Pretend it is this time (UTC if no offset).")] = None,
     last_success: Annotated[
@@ -188,10 +190,7 @@ def schedule_show(
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    typer.echo(
-        f"{schedule.selected_frequency.value} at {schedule.sync_hour:02d}:00 {schedule.time_zone}  "
-        f"cron '{schedule.cron()}'"
-    )
+    typer.echo(f"{schedule.summary}  cron '{schedule.cron()}'")
     if last_success is not None and last_success.tzinfo is None:
         last_success = last_success.replace(tzinfo=UTC)
     for row in describe(schedule, moment, count=count, last_success=last_success):

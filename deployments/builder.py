@@ -1,11 +1,13 @@
 """Render ``prefect.yaml`` deployments from a shops file, so schedules, queues and categories never drift.
 
-One deployment per shop × sync type, named after the shop (run it as ``sync-orders/<shop>``):
+One deployment per shop × listed sync type, named after the shop (run it as ``sync-orders/<shop>``):
 - ``work_queue_name`` = the shop's queue category (``domain.categories.queue_name``), whose concurrency
   limit of 1 (created by ``commerce-sync setup``) keeps same-category syncs from overlapping;
-- ``schedules``: the shop's ``SyncSchedule`` as cron + time zone. Syncs of one category are staggered a few
-  minutes apart *after* the due hour so they queue in a sensible order; a run's period comes from due dates,
-  not from the minute cron fired, so the stagger never changes what a run covers.
+- ``schedules``: the sync's own ``SyncSchedule`` (or the shop's) as cron + time zone. Syncs of one category
+  are staggered a few minutes apart *after* their due time so they queue in a sensible order; a run's period
+  comes from due dates, not from the minute cron fired, so the stagger never changes what a run covers;
+- ``parameters``: the shop and that same schedule, so the run computes its period from the object its cron
+  was rendered from (``flows.params.SyncParams.schedule``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from deployments.webhooks import webhook_triggers
 from domain.categories import SYNC_TYPES, Category, category_of, queue_name
+from domain.cron import minute_gap, staggered
 from domain.schedule import SyncSchedule
 
 DEFAULT_POOL = "commerce-sync"
@@ -44,19 +47,67 @@ RUN_ORDER: list[str] = [
 
 
 class ShopEntry(BaseModel):
+    """One shop of the shops file: its ERP, its schedule, and which syncs to deploy on which schedule.
+
+    ``syncs`` is a list (those syncs, each on the shop's ``schedule``) or a mapping from sync type to its own
+    schedule body: ``{every: 15m}``, ``{cron: "*/10 8-18 * * 1-5"}``, a Codat body, or ``{}`` for the shop's
+    schedule. A body inherits the shop schedule's ``timeZone`` and ``startDate`` unless it sets its own.
+    Absent: every available sync, on the shop's schedule.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="the ShopifyShop block name")
     erp: Literal["sql", "pohoda"]
     schedule: SyncSchedule
-    syncs: list[str] | None = Field(default=None, description="sync types to deploy; default: every one available")
+    syncs: dict[str, SyncSchedule] | None = Field(
+        default=None, description="sync types to deploy, each with its schedule; default: every one available"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_schedules(cls, data: Any) -> Any:
+        """A list becomes a mapping onto the shop's schedule; an override body gets the shop's zone and start."""
+        if not isinstance(data, dict) or not isinstance(data.get("schedule"), dict):
+            return data
+        syncs = data.get("syncs")
+        if isinstance(syncs, list) and all(isinstance(sync, str) for sync in syncs):
+            syncs = dict.fromkeys(syncs)
+        if not isinstance(syncs, dict):
+            return data
+        return {**data, "syncs": {sync: _inherit(data["schedule"], body) for sync, body in syncs.items()}}
 
     @field_validator("syncs")
     @classmethod
-    def _known(cls, value: list[str] | None) -> list[str] | None:
-        for sync in value or []:
+    def _known(cls, value: dict[str, SyncSchedule] | None) -> dict[str, SyncSchedule] | None:
+        for sync in value or {}:
             category_of(sync)  # raises naming the unknown sync type
         return value
+
+    def schedules(self, sync_types: list[str]) -> dict[str, SyncSchedule]:
+        """The syncs of ``sync_types`` this shop deploys, in that order, each with its schedule."""
+        if self.syncs is None:
+            return dict.fromkeys(sync_types, self.schedule)
+        return {sync: self.syncs[sync] for sync in sync_types if sync in self.syncs}
+
+
+_INHERITED = (("timeZone", "time_zone"), ("startDate", "start_date"))
+
+
+def _inherit(shop_schedule: dict[str, Any], body: Any) -> Any:
+    """The schedule body of one sync: the shop's for ``{}``, else ``body`` with the shop's zone and start."""
+    if body is None or body == {}:
+        return shop_schedule
+    if not isinstance(body, dict):
+        return body  # pydantic names it
+    inherited = {
+        spellings[0]: shop_schedule[key]
+        for spellings in _INHERITED
+        if not any(spelling in body for spelling in spellings)
+        for key in spellings
+        if key in shop_schedule
+    }
+    return {**inherited, **body}
 
 
 class ShopsFile(BaseModel):
@@ -134,38 +185,55 @@ def available_sync_types() -> list[str]:
 def render_deployments(shops: ShopsFile, sync_types: list[str]) -> list[dict[str, Any]]:
     deployments: list[dict[str, Any]] = []
     for shop in shops.shops:
-        wanted = [s for s in sync_types if shop.syncs is None or s in shop.syncs]
-        position: dict[Category, int] = {}
-        for sync in wanted:
+        schedules = shop.schedules(sync_types)
+        crons = staggered_crons(schedules)
+        for sync, schedule in schedules.items():
             category, direction = SYNC_TYPES[sync]
-            slot = position.get(category, 0)
-            position[category] = slot + 1
             deployments.append(
                 {
                     "name": shop.name,
                     "entrypoint": entrypoint(sync),
-                    "description": f"{sync} for {shop.name} ({shop.erp} ERP), {direction.value}",
+                    "description": f"{sync} for {shop.name} ({shop.erp} ERP), {direction.value}, {schedule.summary}",
                     "tags": [
                         f"shop:{shop.name}",
                         f"category:{category.value}",
                         f"direction:{direction.value}",
                         f"erp:{shop.erp}",
                     ],
-                    "parameters": {"params": {"shop": shop.name}},
+                    "parameters": {
+                        "params": {"shop": shop.name, "schedule": schedule.model_dump(by_alias=True, mode="json")}
+                    },
                     "work_pool": {"name": shops.work_pool, "work_queue_name": queue_name(shop.name, category)},
-                    "schedules": [
-                        {
-                            "cron": _staggered(shop.schedule.cron(), slot * STAGGER_MINUTES),
-                            "timezone": shop.schedule.timezone,
-                            "active": True,
-                        }
-                    ],
+                    "schedules": [{"cron": crons[sync], "timezone": schedule.timezone, "active": True}],
                 }
             )
             triggers = webhook_triggers(shop.name, sync)
             if triggers:
                 deployments[-1]["triggers"] = triggers
     return deployments
+
+
+def staggered_crons(schedules: dict[str, SyncSchedule]) -> dict[str, str]:
+    """Each sync's cron, fired ``slot × step`` minutes after its due time, slot = its place among the shop's
+    syncs of its category (in run order): when two of them are due at once, the queue gets them in that order.
+
+    The step is ``STAGGER_MINUTES`` unless a schedule of the category is due more often than the stagger
+    allows (``every: 15m`` with six syncs in the category), then as many minutes as fit: a stagger must stay
+    short of the schedule's next due date, or it would change the period its run covers."""
+    by_category: dict[Category, list[str]] = {}
+    for sync in schedules:
+        by_category.setdefault(category_of(sync), []).append(sync)
+    crons: dict[str, str] = {}
+    for category, syncs in by_category.items():
+        last_slot = len(syncs) - 1
+        tightest = min(minute_gap(schedules[sync].cron()) for sync in syncs)
+        step = min(STAGGER_MINUTES, (tightest - 1) // last_slot) if last_slot else 0
+        if last_slot and step < 1:
+            message = f"{len(syncs)} {category.value} syncs cannot be staggered within {tightest} minutes"
+            raise ValueError(f"{message} ({', '.join(syncs)}): give some of them a schedule of their own")
+        for slot, sync in enumerate(syncs):
+            crons[sync] = staggered(schedules[sync].cron(), slot * step)
+    return crons
 
 
 def render_prefect_yaml(shops: ShopsFile, sync_types: list[str]) -> str:
@@ -182,10 +250,3 @@ def render_prefect_yaml(shops: ShopsFile, sync_types: list[str]) -> str:
         "# (tests/deployments/test_builder.py fails when this file and the builder disagree).\n"
     )
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-
-
-def _staggered(cron: str, minutes: int) -> str:
-    minute, rest = cron.split(" ", 1)
-    if int(minute) + minutes > 59:
-        raise ValueError(f"too many syncs in one category to stagger within the hour: {minutes} minutes")
-    return f"{int(minute) + minutes} {rest}"

@@ -1,7 +1,13 @@
 """Wall clock ↔ instant in an IANA time zone: the DST rules every schedule in this package shares.
 
-Kept apart from the schedule model so the two rules that matter (a missing hour moves forward by the gap, a
-repeated hour is its first occurrence) and the zone-name handling can be read and tested on their own.
+Kept apart from the schedule model so the rules that matter and the zone-name handling can be read and tested
+on their own. A wall time that happens twice (fall back) is always its first occurrence. A wall time that never
+happens (spring forward) depends on what it is:
+
+- Codat's one sync hour a day (``wall_to_utc``) moves forward by the gap, the way wall clocks do, so the day
+  still has its due date;
+- a time on a grid (``every``, ``cron``: ``grid_instant``) is skipped: the grid's next time comes soon, and
+  moving it could land it on, or past, that next time.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ DEFAULT_TIME_ZONE = "Etc/UTC"
 
 
 def require_aware(value: datetime, name: str) -> datetime:
-    """``value`` in UTC; a naive datetime is refused because its instant would be a guess."""
+    """``value`` in UTC, as a plain ``datetime`` (Prefect hands out pendulum's subclass, whose arithmetic
+    differs); a naive datetime is refused because its instant would be a guess."""
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
-    return value.astimezone(UTC)
+    utc = value.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC)
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +73,15 @@ def wall_to_utc(day: date, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
     assert after is not None and before is not None  # a ZoneInfo always knows its offset
     gap = after - before
     return (wall + gap).replace(tzinfo=zone).astimezone(UTC)
+
+
+def grid_instant(wall: datetime, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    """The instant the naive wall time ``wall`` happens in ``zone`` (its first occurrence when it happens
+    twice), or ``None`` when it never happens (a spring-forward gap or a day a zone skipped)."""
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        return None
+    return instant
 
 
 def zone_or_none(name: Any) -> zoneinfo.ZoneInfo | None:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from domain.models import UtcDatetime
+from engine.opening import RunKind
 
 
 class SyncContext(BaseModel):
@@ -25,6 +26,9 @@ class SyncContext(BaseModel):
     period_end: UtcDatetime | None = None
     previous_position: UtcDatetime | None = None
     overridden: bool = False
+    kind: RunKind = RunKind.SCHEDULED
+    """Who started the run (``engine.opening``); with ``reason``, what its summary says about its period."""
+    reason: str = ""
     dry_run: bool = False
     retry_keys: list[str] = Field(default_factory=list)
     filters: dict[str, Any] = Field(default_factory=dict)
@@ -36,6 +40,9 @@ class SyncContext(BaseModel):
 
     @property
     def nothing_due(self) -> bool:
+        """No period to work on: a scheduled run whose due date an earlier run already covered, or any run
+        before the schedule's start. A run of a ``PENDING_WORK`` sync always reaches up to now, so this stops
+        it only before the start."""
         return self.period_end is None
 
     @property

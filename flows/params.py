@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, model_validator
 
 from domain.models import UtcDatetime
+from domain.schedule import SyncSchedule
 
 
 class SyncParams(BaseModel):
@@ -12,10 +13,17 @@ class SyncParams(BaseModel):
     period_start: UtcDatetime | None = Field(
         default=None,
         title="Period start (override)",
-        description="Re-run a past window on purpose: give start and end. The cursor is not moved.",
+        description="Re-run a past window on purpose: give start and end. The cursor is not moved. "
+        "Empty: a run you start syncs from where the last successful run ended up to now.",
     )
     period_end: UtcDatetime | None = Field(default=None, title="Period end (override, excluded)")
     dry_run: bool = Field(default=False, title="Dry run", description="Read and compare, write nothing.")
+    schedule: SyncSchedule | None = Field(
+        default=None,
+        title="Schedule (set by the deployment)",
+        description="The due-date series this deployment's cron was rendered from (shops.yaml); a scheduled run "
+        "covers its due-date period on it. Empty: the shop block's schedule.",
+    )
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> SyncParams:

@@ -20,12 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from prefect.concurrency.sync import concurrency
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from connectors.shopify.search import any_of, updated_at_filter
 from domain.categories import locks_for
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.opening import RunStart, run_kind
 from engine.outcomes import Outcome, PageOutcome
 from flows.params import SyncParams
 from tasks.runs import close_run, open_run
@@ -108,16 +110,32 @@ def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 def scheduled_start() -> datetime:
-    """When this flow run was *scheduled* to start: a late run keeps its period; an ad-hoc run uses now."""
+    """When this flow run was *scheduled* to start (a run nobody scheduled: when it was created): a scheduled run's
+    period ends at the latest due date before it, so a late run keeps its period."""
     value = flow_run.get_scheduled_start_time()
     return datetime.fromtimestamp(value.timestamp(), tz=UTC)
+
+
+def run_start() -> RunStart:
+    """How this flow run was started (``engine.opening.run_kind``), when it was due to, and now: called once
+    the run holds its locks, so "now" is when it begins its work."""
+    context = FlowRunContext.get()
+    kind = run_kind(context.flow_run if context else None)
+    return RunStart(kind=kind, scheduled_at=scheduled_start(), started_at=datetime.now(UTC))
 
 
 @contextmanager
 def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None = None) -> Iterator[RunHandle]:
     with concurrency(locks_for(params.shop, sync_type), occupy=1, strict=True, timeout_seconds=LOCK_WAIT_SECONDS):
         ctx = open_run(
-            params.shop, sync_type, scheduled_start(), params.period_start, params.period_end, params.dry_run, filters
+            params.shop,
+            sync_type,
+            run_start(),
+            params.period_start,
+            params.period_end,
+            params.dry_run,
+            filters,
+            params.schedule,
         )
         run = RunHandle(ctx)
         try:

@@ -1,9 +1,10 @@
 """Open and close a sync run: period, cursor, run record, artifacts.
 
-``open_run`` fixes the run's period before anything is fetched (Codat: ``[last successful due date, latest due
-date ≤ the run's *scheduled* time)``), so a late run keeps its period and an early one finds nothing due.
-``close_run`` commits the cursor only when the whole period was written; a failed run leaves it where it was
-and the next run catches up. Failed records do not hold the cursor back: their keys are kept with the cursor
+``open_run`` fixes the run's period before anything is fetched (``engine.opening``: a scheduled run covers
+``[last successful position, latest due date ≤ its *scheduled* time)``, so a late run keeps its period and an
+early one finds nothing due; a run a person or a webhook started covers up to now; an explicit period is a
+re-run). ``close_run`` commits the cursor only when the whole period was written; a failed run leaves it where
+it was and the next run catches up. Failed records do not hold the cursor back: their keys are kept with the cursor
 and retried by the next run, so one bad record never blocks a shop's sync.
 """
 
@@ -19,7 +20,9 @@ from prefect.runtime import flow_run
 
 from connectors.state import RunStatus
 from domain.report import SyncReport
+from domain.schedule import SyncPeriod, SyncSchedule
 from engine.context import SyncContext
+from engine.opening import RunStart, choose_period
 from engine.policy import IO_TASK
 from engine.resources import resources
 
@@ -35,31 +38,34 @@ def artifact_key(shop: str, sync_type: str, kind: str) -> str:
 def open_run(
     shop: str,
     sync_type: str,
-    scheduled_at: datetime,
+    start: RunStart,
     period_start: datetime | None = None,
     period_end: datetime | None = None,
     dry_run: bool = False,
     filters: dict[str, Any] | None = None,
+    schedule: SyncSchedule | None = None,
 ) -> SyncContext:
+    """Fix the run's period (``engine.opening.choose_period``) on ``schedule`` — the deployment's, or the shop
+    block's when the run has none — and record the run."""
     res = resources(shop)
     cursor = res.state.get_cursor(shop, sync_type)
-    overridden = period_start is not None and period_end is not None
-    if overridden:
-        start, end = period_start, period_end
-    else:
-        period = res.shop.schedule.sync_period(scheduled_at, cursor.position)
-        start, end = (period.start, period.end) if period else (None, None)
+    explicit = None
+    if period_start is not None and period_end is not None:
+        explicit = SyncPeriod(start=period_start, end=period_end)
+    period, reason = choose_period(schedule or res.shop.schedule, sync_type, start, cursor.position, explicit)
     run_id = None
-    if end is not None:
-        run_id = res.state.start_run(shop, sync_type, _flow_run_id(), start, end)
+    if period is not None:
+        run_id = res.state.start_run(shop, sync_type, _flow_run_id(), period.start, period.end)
     return SyncContext(
         shop=shop,
         sync_type=sync_type,
         run_id=run_id,
-        period_start=start,
-        period_end=end,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
         previous_position=cursor.position,
-        overridden=overridden,
+        overridden=explicit is not None,
+        kind=start.kind,
+        reason=reason,
         dry_run=dry_run,
         retry_keys=list(cursor.extra.get("retry", [])),
         filters=filters or {},
@@ -93,7 +99,8 @@ def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_key
 
 def _publish(ctx: SyncContext, report: SyncReport) -> None:
     period = (ctx.period_start, ctx.period_end) if ctx.period_end and ctx.period_start else None
-    title = f"{ctx.sync_type} · {ctx.shop}" + (" (dry run)" if ctx.dry_run else "")
+    title = f"{ctx.sync_type} · {ctx.shop} · {ctx.kind.value} run" + (" (dry run)" if ctx.dry_run else "")
+    report = report.model_copy(update={"notes": [ctx.reason, *report.notes]}) if ctx.reason else report
     create_markdown_artifact(
         markdown=report.markdown(title, period),
         key=artifact_key(ctx.shop, ctx.sync_type, "summary"),

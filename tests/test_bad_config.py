@@ -109,6 +109,15 @@ BAD_FIELDS = [
     (SyncSchedule, "timeZone", "Mars/Olympus", "timeZone"),
     (SyncSchedule, "timeZone", 2, "timeZone"),
     (SyncSchedule, "syncMinute", 30, "syncMinute"),
+    # SyncSchedule: exactly one series, each checked
+    (SyncSchedule, "every", "15m", "every"),  # beside selectedFrequency
+    (SyncSchedule, "every", "7m", "every"),
+    (SyncSchedule, "every", "45m", "every"),
+    (SyncSchedule, "every", "1d", "every"),
+    (SyncSchedule, "cron", "0 2 * * *", "cron"),  # beside selectedFrequency
+    (SyncSchedule, "cron", "61 * * * *", "cron"),
+    (SyncSchedule, "cron", "0 0 * * * *", "cron"),
+    (SyncSchedule, "cron", "@daily", "cron"),
 ]
 
 
@@ -156,6 +165,15 @@ BAD_SHOPS = [
     ([entry("good"), entry("acme", schedule={**SCHEDULE, "timeZone": "Europe/Praha"})], "shops.acme.schedule.timeZone"),
     ([entry("acme", erp="sap")], "shops.acme.erp"),
     ([entry("acme", syncs=["sync_everything"])], "shops.acme.syncs"),
+    ([entry("acme", syncs={"sync_everything": {}})], "shops.acme.syncs"),
+    ([entry("acme", syncs={"sync_orders": {"every": "7m"}})], "shops.acme.syncs.sync_orders.every"),
+    ([entry("acme", syncs={"sync_orders": {"cron": "*/10 8-18 * *"}})], "shops.acme.syncs.sync_orders.cron"),
+    ([entry("acme", syncs={"sync_orders": {"every": "15m", "syncHour": 3}})], "shops.acme.syncs.sync_orders.syncHour"),
+    (
+        [entry("acme", syncs={"sync_orders": {"every": "15m", "timeZone": "Mars/Base"}})],
+        "shops.acme.syncs.sync_orders.timeZone",
+    ),
+    ([entry("acme", syncs={"sync_orders": "every 15m"})], "shops.acme.syncs.sync_orders"),
     ([entry("acme", schedul={})], "shops.acme.schedul"),
     ([entry("Acme Shop")], "shops.Acme Shop.name"),
     ([entry("acme"), entry("acme", erp="pohoda")], "shops.acme.name"),

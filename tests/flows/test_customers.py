@@ -11,6 +11,7 @@ import flows.runtime
 from connectors.erp.errors import RecordError
 from connectors.state import RunStatus
 from domain.models import Address, Customer
+from engine.opening import RunKind, RunStart
 from flows.params import SyncParams
 from flows.sync_customers import sync_customers
 from tasks.customers import merge_customer, same_customer
@@ -19,7 +20,8 @@ from tasks.customers import merge_customer, same_customer
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now (customers edited today are then due)."""
     at = datetime.now(UTC) + timedelta(days=days)
-    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
+    start = RunStart(kind=RunKind.SCHEDULED, scheduled_at=at, started_at=at)
+    monkeypatch.setattr(flows.runtime, "run_start", lambda: start)
 
 
 def erp_customers(shop) -> list[tuple]:

@@ -13,6 +13,7 @@ from connectors.erp.sql import loader
 from connectors.state import RunStatus
 from domain.models import OrderState
 from emulators.shopify import order_ops
+from engine.opening import RunKind, RunStart
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.sync_order_status import SyncOrderStatusParams, sync_order_status
@@ -25,7 +26,8 @@ CHANGED_AT = BASE_DATE + timedelta(days=200)
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now."""
     at = datetime.now(UTC) + timedelta(days=days)
-    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
+    start = RunStart(kind=RunKind.SCHEDULED, scheduled_at=at, started_at=at)
+    monkeypatch.setattr(flows.runtime, "run_start", lambda: start)
 
 
 def gid_of(shop, name: str) -> str:

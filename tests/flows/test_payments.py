@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import flows.runtime
 from connectors.erp.errors import RecordError
 from connectors.state import RunStatus
+from engine.opening import RunKind, RunStart
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.sync_orders import sync_orders
@@ -19,7 +20,8 @@ from flows.sync_payments import sync_payments
 def scheduled(monkeypatch, days: int) -> None:
     """Runs fire as if the scheduler started them ``days`` from now."""
     at = datetime.now(UTC) + timedelta(days=days)
-    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: at)
+    start = RunStart(kind=RunKind.SCHEDULED, scheduled_at=at, started_at=at)
+    monkeypatch.setattr(flows.runtime, "run_start", lambda: start)
 
 
 def erp_payments(shop) -> set[tuple]:

@@ -52,6 +52,7 @@ from deployments.builder import RUN_ORDER
 from deployments.setup import ensure_concurrency_limits
 from domain.categories import SYNC_TYPES
 from engine import resources
+from engine.opening import RunKind, RunStart
 from tests.flows.conftest import _make_shop
 from tests.flows.pohoda_conftest import make_pohoda_shop
 
@@ -296,7 +297,8 @@ def traced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     tomorrow = datetime.now(UTC) + timedelta(days=1)
-    monkeypatch.setattr(flows.runtime, "scheduled_start", lambda: tomorrow)
+    start = RunStart(kind=RunKind.SCHEDULED, scheduled_at=tomorrow, started_at=tomorrow)
+    monkeypatch.setattr(flows.runtime, "run_start", lambda: start)
     yield tmp_path
 
 
