@@ -74,14 +74,39 @@ class Batch:
 
 
 def _trigger_late(stack: LocalStack, name: str, scheduled_at: datetime) -> str:
+    """A run Prefect's scheduler made for ``scheduled_at`` and a worker starts late.
+
+    The API cannot make an ``auto_scheduled`` run (only the scheduler does, and only for due dates ahead), so the
+    run is created paused — no worker takes it — then marked in the server's database the way the scheduler
+    marks its own, and released into Scheduled at its (past) time."""
     from prefect.client.orchestration import get_client
-    from prefect.states import Scheduled
+    from prefect.states import Paused, Scheduled
 
     with stack.api(), get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(name)
-        return str(
-            client.create_flow_run_from_deployment(deployment.id, state=Scheduled(scheduled_time=scheduled_at)).id
-        )
+        run_id = client.create_flow_run_from_deployment(deployment.id, state=Paused()).id
+        _as_if_the_scheduler_made_it(stack, run_id, scheduled_at)
+        client.set_flow_run_state(run_id, Scheduled(scheduled_time=scheduled_at), force=True)
+        return str(run_id)
+
+
+def _as_if_the_scheduler_made_it(stack: LocalStack, run_id: Any, scheduled_at: datetime) -> None:
+    import sqlalchemy as sa
+    from prefect.server.utilities.database import UUID, Timestamp
+
+    url = stack.database_url or f"sqlite:///{stack.workdir / 'prefect-home' / 'prefect.db'}"
+    engine = sa.create_engine(url.replace("+asyncpg", "+psycopg").replace("+aiosqlite", ""))
+    statement = sa.text(
+        "UPDATE flow_run SET auto_scheduled = :yes, expected_start_time = :at, next_scheduled_start_time = :at "
+        "WHERE id = :id"
+    ).bindparams(
+        sa.bindparam("yes", type_=sa.Boolean()), sa.bindparam("at", type_=Timestamp()), sa.bindparam("id", type_=UUID())
+    )
+    try:
+        with engine.begin() as conn:
+            assert conn.execute(statement, {"yes": True, "at": scheduled_at, "id": run_id}).rowcount == 1
+    finally:
+        engine.dispose()
 
 
 def _commerce_sync_run(stack: LocalStack, sync: str, shop: str) -> tuple[str, datetime]:
