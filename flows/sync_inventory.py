@@ -21,7 +21,8 @@ class SyncInventoryParams(SyncParams):
     full: bool = Field(
         default=False,
         title="Full reconciliation",
-        description="Compare with the shop's stock (one bulk read) instead of with what was last sent.",
+        description="Compare with the shop's own stock (one bulk read), not with what was last sent. Needs no "
+        "period: stock is never limited to one, every run covers every SKU.",
     )
     skus: list[str] = Field(default_factory=list, title="Only these SKUs")
 
