@@ -57,11 +57,12 @@ def run_sync(
     sync_type: str, shop: str, params: dict[str, Any], *, wait: bool = False, poll_seconds: float = 2.0
 ) -> RunOutcome:
     from blocks import ShopifyShop
+    from flows.runtime import report_of
 
     flow_fn, params_cls = flow_and_params(sync_type)
     validated = params_cls(shop=shop, **params)  # validate before queueing: a bad parameter fails here
     if not ShopifyShop.load(shop).allow_background_syncs:
-        report = flow_fn(validated)
+        report = report_of(flow_fn(validated, return_state=True))
         return RunOutcome(background=False, flow_run_id=None, state="COMPLETED", url=None, report=report)
 
     from prefect.client.orchestration import get_client

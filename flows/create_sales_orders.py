@@ -7,6 +7,7 @@ SKU fails that order with the reason while the others go on.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -23,10 +24,10 @@ class CreateSalesOrdersParams(SyncParams):
 
 
 @flow(name="create-sales-orders", log_prints=True)
-def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport:
+def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport | State:
     with sync_run(params, "create_sales_orders", {"order_ids": params.order_ids}) as run:
         if run.ctx.nothing_due:
             return run.report
         for batch in chunks(pending_order_ids(run.ctx, params.max_attempts), BATCH):
             run.add(create_sales_orders_batch(run.ctx, batch))
-    return run.report
+    return run.final_state

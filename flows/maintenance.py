@@ -7,6 +7,7 @@ Runs on its own queue but holds every category lock of the shop while it works (
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -21,11 +22,11 @@ class MaintenanceParams(SyncParams):
 
 
 @flow(name="maintenance", log_prints=True)
-def maintenance(params: MaintenanceParams) -> SyncReport:
+def maintenance(params: MaintenanceParams) -> SyncReport | State:
     with sync_run(params, "maintenance") as run:
         if run.ctx.nothing_due:
             return run.report
         run.add(check_connections(run.ctx))
         run.add(purge_old_records(run.ctx, params.retention_days))
         run.add(report_unmapped_and_stuck(run.ctx, params.stuck_after_attempts))
-    return run.report
+    return run.final_state

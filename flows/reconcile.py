@@ -13,6 +13,7 @@ report says which.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.reconcile import CheckName
@@ -34,7 +35,7 @@ class ReconcileParams(SyncParams):
 
 
 @flow(name="reconcile", log_prints=True)
-def reconcile(params: ReconcileParams) -> SyncReport:
+def reconcile(params: ReconcileParams) -> SyncReport | State:
     checks = [check for name, check in CHECKS.items() if name in params.checks]
     filters = {"checks": sorted(check.name.value for check in checks), "repair": params.repair}
     with sync_run(params, "reconcile", filters) as run:
@@ -44,4 +45,4 @@ def reconcile(params: ReconcileParams) -> SyncReport:
         results = [check.run(reads, params.repair) for check in checks]
         run.add(reads.report)
         run.add(publish_drift(run.ctx, results))
-    return run.report
+    return run.final_state

@@ -9,6 +9,7 @@ the periodic full reconciliation that repairs edits made in the Shopify admin.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -28,17 +29,16 @@ class SyncInventoryParams(SyncParams):
 
 
 @flow(name="sync-inventory", log_prints=True)
-def sync_inventory(params: SyncInventoryParams) -> SyncReport:
+def sync_inventory(params: SyncInventoryParams) -> SyncReport | State:
     with sync_run(params, "sync_inventory", {"skus": params.skus}) as run:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
         located, locations = resolve_locations(ctx)
         run.add(located)
-        if not locations:
-            return run.report
-        planned, rows = plan_inventory(ctx, locations, params.full or ctx.is_first_run)
-        run.add(planned)
-        for batch in chunks(rows, BATCH):
-            run.add(set_quantities_batch(ctx, batch))
-    return run.report
+        if locations:  # none to send to: the report says why
+            planned, rows = plan_inventory(ctx, locations, params.full or ctx.is_first_run)
+            run.add(planned)
+            for batch in chunks(rows, BATCH):
+                run.add(set_quantities_batch(ctx, batch))
+    return run.final_state

@@ -9,6 +9,7 @@ from engine import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_orders import sync_orders
 
 
@@ -25,7 +26,7 @@ def test_a_revoked_token_and_a_mistyped_location_are_reported_by_field(sqlite_sh
     block.location_mapping = {"NOWHERE": "Atlantis"}
     block.save(sqlite_shop.name, overwrite=True)
     resources.forget(sqlite_shop.name)
-    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+    report = report_of(maintenance(MaintenanceParams(shop=sqlite_shop.name), return_state=True))
     fields = {(f.field, f.record) for f in report.failures}
     assert ("access_token", sqlite_shop.name) in fields
     assert ("location_mapping", "location NOWHERE") in fields
