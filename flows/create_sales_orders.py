@@ -25,6 +25,8 @@ class CreateSalesOrdersParams(SyncParams):
 
 @flow(name="create-sales-orders", log_prints=True)
 def create_sales_orders(params: CreateSalesOrdersParams) -> SyncReport | State:
+    """Turn staged shop orders into ERP sales orders, one try per order per run; an order that fails keeps
+    its error and is tried again next run while the others go on."""
     with sync_run(params, "create_sales_orders", {"order_ids": params.order_ids}) as run:
         if run.ctx.nothing_due:
             return run.report

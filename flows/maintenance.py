@@ -23,6 +23,8 @@ class MaintenanceParams(SyncParams):
 
 @flow(name="maintenance", log_prints=True)
 def maintenance(params: MaintenanceParams) -> SyncReport | State:
+    """Purge old staging rows and run records, check the shop's and the ERP's credentials, and report
+    unmapped items and stuck orders."""
     with sync_run(params, "maintenance") as run:
         if run.ctx.nothing_due:
             return run.report

@@ -36,6 +36,8 @@ class ReconcileParams(SyncParams):
 
 @flow(name="reconcile", log_prints=True)
 def reconcile(params: ReconcileParams) -> SyncReport | State:
+    """Compare the ERP and the shop (catalogue, stock, orders, payments, fulfillments) and publish the
+    differences; changes nothing unless Repair is on. Drift ends the run Partial."""
     checks = [check for name, check in CHECKS.items() if name in params.checks]
     filters = {"checks": sorted(check.name.value for check in checks), "repair": params.repair}
     with sync_run(params, "reconcile", filters) as run:

@@ -30,6 +30,7 @@ CATEGORIES_PER_TASK = 20
 
 @flow(name="sync-categories", log_prints=True)
 def sync_categories(params: SyncParams) -> SyncReport | State:
+    """Mirror the ERP category tree as shop collections and put each item into its categories' collections."""
     with sync_run(params, "sync_categories") as run:
         ctx = run.ctx
         if ctx.nothing_due:

@@ -18,6 +18,8 @@ from tasks.customers import sync_customers_page
 
 @flow(name="sync-customers", log_prints=True)
 def sync_customers(params: SyncParams) -> SyncReport | State:
+    """Bring the shop's customers changed in the period to the ERP: matched by email, then phone, then created
+    or updated there. Customers that failed last run are tried first."""
     with sync_run(params, "sync_customers") as run:
         if not run.ctx.nothing_due:
             run.shop_changes(sync_customers_page)

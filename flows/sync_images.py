@@ -40,6 +40,7 @@ class SyncImagesParams(SyncParams):
 
 @flow(name="sync-images", log_prints=True)
 def sync_images(params: SyncImagesParams) -> SyncReport | State:
+    """Sync item images both ways, skipping every image whose content has not changed."""
     with sync_run(params, "sync_images", {"direction": params.direction.value}) as run:
         ctx = run.ctx
         if ctx.nothing_due:

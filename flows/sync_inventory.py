@@ -30,6 +30,8 @@ class SyncInventoryParams(SyncParams):
 
 @flow(name="sync-inventory", log_prints=True)
 def sync_inventory(params: SyncInventoryParams) -> SyncReport | State:
+    """Set the shop's on-hand stock from the ERP at every mapped location, sending only the rows that
+    differ; Full reconciliation compares with the shop's own stock instead."""
     with sync_run(params, "sync_inventory", {"skus": params.skus}) as run:
         ctx = run.ctx
         if ctx.nothing_due:

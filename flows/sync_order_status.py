@@ -31,6 +31,8 @@ class SyncOrderStatusParams(SyncParams):
 
 @flow(name="sync-order-status", log_prints=True)
 def sync_order_status(params: SyncOrderStatusParams) -> SyncReport | State:
+    """Carry ERP order states to the shop: executed orders are closed, transferred ones tagged, cancelled
+    ones cancelled."""
     with sync_run(params, "sync_order_status") as run:
         ctx = run.ctx
         if ctx.nothing_due:

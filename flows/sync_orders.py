@@ -19,6 +19,8 @@ from tasks.orders import stage_orders_page
 
 @flow(name="sync-orders", log_prints=True)
 def sync_orders(params: SyncParams) -> SyncReport | State:
+    """Stage the shop's orders changed in the period for the ERP (the first run takes open orders only); the
+    cursor moves only after the last page, so a failed run is caught up by the next one."""
     with sync_run(params, "sync_orders") as run:
         ctx = run.ctx
         if ctx.nothing_due:

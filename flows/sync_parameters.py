@@ -19,6 +19,8 @@ from tasks.parameters import PAGE, sync_parameters_batch
 
 @flow(name="sync-parameters", log_prints=True)
 def sync_parameters(params: SyncParams) -> SyncReport | State:
+    """Send ERP parameters, suppliers and producers to the shop as product metafields and vendor, for the
+    items changed in the period."""
     with sync_run(params, "sync_parameters") as run:
         ctx = run.ctx
         if ctx.nothing_due:

@@ -18,6 +18,8 @@ from tasks.payments import book_payments_page
 
 @flow(name="sync-payments", log_prints=True)
 def sync_payments(params: SyncParams) -> SyncReport | State:
+    """Book the money received on the period's shop orders as ERP payments, once per shop transaction; an
+    order that is no sales order yet is booked by a later run."""
     with sync_run(params, "sync_payments") as run:
         if not run.ctx.nothing_due:
             run.shop_changes(book_payments_page)

@@ -206,6 +206,8 @@ def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: Syn
 
 @flow(name="sync-products", log_prints=True)
 def sync_products(params: SyncProductsParams) -> SyncReport | State:
+    """Send the ERP items and prices changed in the period to the shop as products and variants, in chunks
+    (one child run each); products of items gone from the ERP are archived, never deleted."""
     with sync_run(params, "sync_products") as run:
         if run.ctx.nothing_due:
             return run.report

@@ -30,6 +30,8 @@ class SyncShipmentsParams(SyncParams):
 
 @flow(name="sync-shipments", log_prints=True)
 def sync_shipments(params: SyncShipmentsParams) -> SyncReport | State:
+    """Send every ERP shipment not sent yet to the shop as a fulfillment with its tracking, oldest first;
+    no shipment is fulfilled twice."""
     with sync_run(params, "sync_shipments") as run:
         if run.ctx.nothing_due:
             return run.report
