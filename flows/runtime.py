@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from prefect import get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
@@ -181,9 +182,29 @@ def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None 
             params.shop, sync_type, scheduled_start(), params.period_start, params.period_end, params.dry_run, filters
         )
         run = RunHandle(ctx)
+        get_run_logger().info(describe_start(ctx))
         try:
             yield run
         except BaseException as exc:
             close_run(ctx, run.report, f"{type(exc).__name__}: {exc}", ctx.retry_keys)
             raise
         run.closed = close_run(ctx, run.report, None, run.retry_keys)
+        get_run_logger().info(describe_end(run))
+
+
+def describe_start(ctx: SyncContext) -> str:
+    """The run's first log line: which period, of which kind, what is carried over from the last run."""
+    head = f"{ctx.sync_type} for {ctx.shop}" + (" (dry run: nothing is written)" if ctx.dry_run else "")
+    if ctx.nothing_due:
+        return f"{head}: nothing due, the cursor is current"
+    kind = "period override: a past window, the cursor stays" if ctx.overridden else "due-date period"
+    start = f"{ctx.period_start:%Y-%m-%d %H:%M}" if ctx.period_start else "the beginning"
+    line = f"{head}: {kind} {start} → {ctx.period_end:%Y-%m-%d %H:%M} UTC"
+    return line + (f"; {len(ctx.retry_keys)} record(s) of the last run to retry" if ctx.retry_keys else "")
+
+
+def describe_end(run: RunHandle) -> str:
+    """The run's last log line: how it ended, its counts, and where its artifacts are."""
+    state = run.final_state
+    artifacts = ", ".join(artifact_link(key) for key in (run.closed.artifacts if run.closed else []))
+    return f"{run.ctx.sync_type} for {run.ctx.shop}: {state.name}, {state.message}; artifacts: {artifacts}"

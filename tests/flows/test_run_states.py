@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from prefect import flow, task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.settings import PREFECT_UI_URL, temporary_settings
@@ -14,7 +17,8 @@ from connectors.state import RunStatus
 from domain.models import StockLevel
 from domain.report import SyncReport
 from engine.context import SyncContext
-from flows.runtime import PartialRun, RunHandle, report_of
+from engine.policy import IO_TASK
+from flows.runtime import PartialRun, RunHandle, describe_start, report_of
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from tasks.runs import ClosedRun
 from tests.flows.test_inventory import seed_catalog, set_erp_stock
@@ -87,3 +91,51 @@ def test_a_failed_record_links_the_failures_table():
     assert message.startswith(
         "1 failed record: see http://prefect.example:4200/artifacts/key/acme-create-sales-orders-failures"
     )
+
+
+def test_a_run_logs_its_period_at_the_start_and_its_end_counts_and_artifacts(sqlite_shop, caplog):
+    seed_catalog(sqlite_shop)
+    caplog.set_level(logging.INFO)
+
+    sync_inventory(SyncInventoryParams(shop=sqlite_shop.name, dry_run=True), return_state=True)
+
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("sync_inventory for ")]
+    assert re.fullmatch(
+        rf"sync_inventory for {sqlite_shop.name} \(dry run: nothing is written\): due-date period "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d → \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+        lines[0],
+    )
+    assert re.fullmatch(
+        rf"sync_inventory for {sqlite_shop.name}: Completed, \d+ .*; artifacts: "
+        rf"\S*{sqlite_shop.name}-sync-inventory-summary",
+        lines[-1],
+    )
+
+
+def test_a_period_override_says_so_and_that_the_cursor_stays():
+    ctx = SyncContext(
+        shop="acme",
+        sync_type="sync_orders",
+        period_start=datetime(2026, 1, 1, tzinfo=UTC),
+        period_end=datetime(2026, 1, 2, tzinfo=UTC),
+        overridden=True,
+        retry_keys=["a", "b"],
+    )
+
+    assert describe_start(ctx) == (
+        "sync_orders for acme: period override: a past window, the cursor stays 2026-01-01 00:00 → 2026-01-02 "
+        "00:00 UTC; 2 record(s) of the last run to retry"
+    )
+
+
+def test_io_tasks_in_worker_threads_log_no_timeout_warning(caplog):
+    @task(**IO_TASK)
+    def one_page() -> int:
+        return 1
+
+    @flow
+    def pages() -> int:
+        return sum(f.result() for f in [one_page.submit(), one_page.submit()])
+
+    assert pages() == 2
+    assert "Timeout of" not in caplog.text
