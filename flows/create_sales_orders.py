@@ -19,8 +19,17 @@ BATCH = 50
 
 
 class CreateSalesOrdersParams(SyncParams):
-    order_ids: list[str] = Field(default_factory=list, title="Only these shop order GIDs")
-    max_attempts: int | None = Field(default=None, ge=1, title="Skip orders that already failed this often")
+    order_ids: list[str] = Field(
+        default_factory=list,
+        title="Only these shop orders",
+        description="Shop order GIDs such as gid://shopify/Order/1001. Empty: every pending order.",
+    )
+    max_attempts: int | None = Field(
+        default=None,
+        ge=1,
+        title="Skip orders that already failed this often",
+        description="Empty: every pending order is tried, however often it failed before.",
+    )
 
 
 @flow(name="create-sales-orders", log_prints=True)

@@ -17,8 +17,18 @@ from tasks.maintenance import check_connections, purge_old_records, report_unmap
 
 
 class MaintenanceParams(SyncParams):
-    retention_days: int = Field(default=90, ge=1, title="Keep finished staging rows and run records this long")
-    stuck_after_attempts: int = Field(default=3, ge=1, title="Report an order as stuck after this many failures")
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        title="Days to keep finished records",
+        description="Finished staging rows and run records older than this are purged.",
+    )
+    stuck_after_attempts: int = Field(
+        default=3,
+        ge=1,
+        title="Stuck after failures",
+        description="An order that failed this many times is reported as stuck.",
+    )
 
 
 @flow(name="maintenance", log_prints=True)

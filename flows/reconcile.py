@@ -26,7 +26,12 @@ from tasks.reconcile.reads import Reads
 
 
 class ReconcileParams(SyncParams):
-    checks: list[CheckName] = Field(default_factory=lambda: list(CheckName), min_length=1, title="Checks to run")
+    checks: list[CheckName] = Field(
+        default_factory=lambda: list(CheckName),
+        min_length=1,
+        title="Checks to run",
+        description="Any of catalog, inventory, orders, payments, fulfillments; all by default.",
+    )
     repair: bool = Field(
         default=False,
         title="Repair",

@@ -25,7 +25,9 @@ class SyncInventoryParams(SyncParams):
         description="Compare with the shop's own stock (one bulk read), not with what was last sent. Needs no "
         "period: stock is never limited to one, every run covers every SKU.",
     )
-    skus: list[str] = Field(default_factory=list, title="Only these SKUs")
+    skus: list[str] = Field(
+        default_factory=list, title="Only these SKUs", description="Empty: every SKU the ERP has stock for."
+    )
 
 
 @flow(name="sync-inventory", log_prints=True)

@@ -62,7 +62,11 @@ PROCESS_LABEL = "commerce-sync.process"
 
 class SyncProductsParams(SyncParams):
     chunk_size: int = Field(
-        default=200, ge=1, le=2000, title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)"
+        default=200,
+        ge=1,
+        le=2000,
+        title="Items per chunk",
+        description="Each chunk is pushed by one child flow run (POHODA: stock cards per chunk).",
     )
     max_workers: int = Field(
         default=4,
