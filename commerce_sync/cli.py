@@ -275,8 +275,8 @@ def demo(
         bool,
         typer.Option(
             "--serve",
-            help="Start a real `prefect server` (UI), emulators, worker and deployments; trigger every "
-            "deployment once; run until Ctrl-C.",
+            help="Start a real `prefect server` (UI), emulators, worker and deployments; run every deployment "
+            "once, the catalogue first, then orders, then maintenance and reconcile; run until Ctrl-C.",
         ),
     ] = False,
     port: Annotated[int, typer.Option(help="With --serve: the Prefect server's port (a free one if taken).")] = 4200,
