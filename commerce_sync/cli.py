@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 import typer.core
@@ -47,7 +47,7 @@ def user_errors(command: F) -> F:
             typer.echo(f"error: {one_line(exc)}", err=True)
             raise typer.Exit(USER_ERROR_EXIT) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 def one_line(exc: BaseException) -> str:
