@@ -163,6 +163,7 @@ def run(
     from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
+    from flows.runtime import report_of
 
     results: list[FlowCost] = []
     with tempfile.TemporaryDirectory(prefix="api-cost-") as tmp, _prefect_api():
@@ -213,7 +214,7 @@ def run(
                         meter.seconds,
                     )
                     started = time.monotonic()
-                    report = flow_fn(params_cls(shop=SHOP))
+                    report = report_of(flow_fn(params_cls(shop=SHOP), return_state=True))
                     wall = time.monotonic() - started
                     if name == "create_sales_orders":  # as the demo: the ERP user ships, closes, cancels
                         sql_user_works(erp_url, data.orders, at=late_in_current_period(schedule))

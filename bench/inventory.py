@@ -79,6 +79,7 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
     from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
     from engine import resources
+    from flows.runtime import report_of
     from flows.sync_inventory import SyncInventoryParams, sync_inventory
 
     rng = random.Random(seed)
@@ -133,7 +134,7 @@ def bench(variants: int, share: float, locations: int, seed: int, workdir: Path)
         t1 = time.monotonic()
         run = sync_inventory(SyncInventoryParams(shop=name), return_state=True)
         seconds = time.monotonic() - t1
-        report = run.result()
+        report = report_of(run)
         spent = emulator.executor.ledger.as_json()
         tasks = task_run_count(run.state_details.flow_run_id)
         release_shop(name)

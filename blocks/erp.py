@@ -43,12 +43,20 @@ class PohodaMServer(StrictBlock):
     _block_type_slug = "pohoda-mserver"
     _description = "A Pohoda accounting unit served by mServer (POST /xml, STW-Authorization)."
 
-    url: str = Field(title="mServer URL", description="e.g. http://pohoda-host:444")
-    user: str = Field(title="Pohoda user", min_length=1)
+    url: str = Field(title="mServer URL", description="The mServer's address, e.g. http://pohoda-host:444.")
+    user: str = Field(title="Pohoda user", min_length=1, description="A POHODA user allowed to use the XML import.")
     # may be empty: a POHODA user without a password is allowed by POHODA itself (and common on test units)
-    password: SecretStr = Field(title="Pohoda password")
-    company_ico: str = Field(title="Company IČO", pattern=r"^\d{8}$", description="8 digits; checked before writing.")
-    application: str = Field(default="commerce-sync", title="STW-Application", min_length=1, max_length=64)
+    password: SecretStr = Field(title="Pohoda password", description="That user's password; may be empty.")
+    company_ico: str = Field(
+        title="Company IČO", pattern=r"^\d{8}$", description="8 digits; checked against the unit before writing."
+    )
+    application: str = Field(
+        default="commerce-sync",
+        title="Application name",
+        description="Sent as STW-Application: how POHODA's log names this client.",
+        min_length=1,
+        max_length=64,
+    )
     state_url: SecretStr | None = Field(
         default=None,
         title="Sync state database URL",

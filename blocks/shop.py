@@ -28,6 +28,21 @@ _GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
 _DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
+SCHEDULE_FORM: dict[str, Any] = {
+    "title": "Sync schedule",
+    "description": "Due dates end one sync period and start the next; a run syncs the periods due by its time.",
+    "fields": {
+        "selectedFrequency": ("Frequency", "Daily or Monthly: how often a sync period ends."),
+        "frequencyOptions": ("Frequencies offered", "Optional: the frequencies a person may switch between."),
+        "startDate": ("Start date", "The first period starts on this date, in the shop's time zone."),
+        "syncHour": ("Sync hour (0-23)", "The hour of the day, in the shop's time zone, at which a period ends."),
+        "timeZone": ("Time zone", "An IANA zone such as Europe/Prague; empty means UTC."),
+    },
+}
+"""Titles of the schedule's fields in the block's form, keyed by their JSON names. ``domain.schedule`` must not
+know about forms, so they are added to the block's schema here; a field not listed keeps its own."""
+
+
 class ShopifyShop(StrictBlock):
     """A Shopify store synced with one ERP: credentials, API version, schedule and location mapping."""
 
@@ -37,24 +52,30 @@ class ShopifyShop(StrictBlock):
 
     shop_url: str = Field(
         title="Shop",
-        description="<name>.myshopify.com, or http://127.0.0.1:PORT for the local emulator.",
+        description="The shop's address, e.g. acme.myshopify.com; http://127.0.0.1:8081 for the local emulator.",
     )
-    access_token: SecretStr = Field(title="Admin API access token")
-    api_version: str = Field(default="2026-04", title="Admin API version", pattern=r"^\d{4}-(01|04|07|10)$")
+    access_token: SecretStr = Field(
+        title="Admin API access token",
+        description="The custom app's Admin API token (shpat_...), with the scopes the README lists.",
+    )
+    api_version: str = Field(
+        default="2026-04",
+        title="Admin API version",
+        description="The Shopify API version every query is validated against; change only with an upgrade.",
+        pattern=r"^\d{4}-(01|04|07|10)$",
+    )
     allow_background_syncs: bool = Field(
         default=True,
         title="Run syncs in background",
-        description="On: `commerce-sync run` queues a deployment run and returns. Off: it runs in-process.",
+        description="On: commerce-sync run queues a deployment run and returns. Off: it runs in its own process.",
     )
     schedule: SyncSchedule = Field(
         title="Sync schedule (Codat rules)",
-        description=(
-            'e.g. {"selectedFrequency": "Daily", "startDate": "2026-01-01", "syncHour": 2, "timeZone": "Europe/Prague"}'
-        ),
+        description="When a sync period ends: daily or monthly at an hour of the shop's time zone.",
     )
     erp_block: str = Field(
         title="ERP block",
-        description="The ERP this shop syncs with, as '<block-type-slug>/<name>', e.g. 'erp-database/main'.",
+        description="The ERP this shop syncs with, as block type and name: erp-database/main or pohoda-mserver/main.",
         pattern=r"^(erp-database|pohoda-mserver)/[\w-]+$",
     )
     location_mapping: dict[str, str] = Field(
@@ -73,7 +94,8 @@ class ShopifyShop(StrictBlock):
         default=False,
         title="Share the API budget across workers",
         description="Turn on when several workers sync this shop at once: every worker then takes its API cost "
-        "from one Prefect rate limit (shopify-cost:<block name>), so together they never overrun the shop's bucket. "
+        "from one Prefect rate limit (shopify-cost: and this block's name), so together they never overrun the "
+        "shop's bucket. "
         "Off (one worker): the worker's own cost governor paces it, without a Prefect write per request, which a "
         "SQLite-backed Prefect server cannot absorb (its runs stalled for 60 s on 'database is locked').",
     )
@@ -156,6 +178,18 @@ class ShopifyShop(StrictBlock):
         if not value.get_secret_value().strip():
             raise ValueError("access token must not be empty")
         return value
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The form the Prefect UI draws: the nested schedule gets human titles (see ``SCHEDULE_FORM``)."""
+        schema = super().model_json_schema(*args, **kwargs)
+        form = schema.get("definitions", {}).get("SyncSchedule")
+        if form is not None:
+            form.update(title=SCHEDULE_FORM["title"], description=SCHEDULE_FORM["description"])
+            for name, (title, description) in SCHEDULE_FORM["fields"].items():
+                if name in form.get("properties", {}):
+                    form["properties"][name].update(title=title, description=description)
+        return schema
 
     def graphql_url(self) -> str:
         return f"{self.shop_url}/admin/api/{self.api_version}/graphql.json"

@@ -1,18 +1,99 @@
 """``commerce-sync`` command line: demo, sample data, schedules, emulators, webhooks.
 
 Imports happen inside the commands so ``commerce-sync --help`` stays fast (Prefect alone takes ~1 s to import).
+A mistake in what was asked (``user_errors``) is one line on stderr and exit code 2; ``--debug`` shows the
+traceback instead.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
+import typer.core
+
+F = TypeVar("F", bound=Callable[..., Any])
+USER_ERROR_EXIT = 2
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="ERP ⇄ Shopify sync pipelines on Prefect.")
+
+
+_options = {"debug": False}
+"""Options of the whole command line, set by ``main`` before any command runs."""
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False) -> None:
+    _options["debug"] = debug
+
+
+def user_errors(command: F) -> F:
+    """One line on stderr and exit 2 for a mistake in what was asked; the traceback only with ``--debug``."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from commerce_sync.runner import UserError
+
+        try:
+            return command(*args, **kwargs)
+        except (UserError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            if _options["debug"]:
+                raise
+            typer.echo(f"error: {one_line(exc)}", err=True)
+            raise typer.Exit(USER_ERROR_EXIT) from None
+
+    return cast(F, wrapper)
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line; a pydantic error as ``field: message`` per error, without its links."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(_one_error(error) for error in exc.errors())
+    return " ".join(str(exc).split())
+
+
+def _one_error(error: Any) -> str:
+    """``field: message (got value)``; a model's own rule (both period ends) already names its field."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    field = ".".join(str(part) for part in error["loc"])
+    got = f" (got {error['input']!r})" if error["type"] not in ("missing", "value_error") else ""
+    return f"{field}: {message}{got}" if field else message
+
+
+class RunCommand(typer.core.TyperCommand):
+    """``run --help`` lists the sync types and each one's parameters, built only when help is asked for (it
+    imports every flow, which takes Prefect's import time)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.epilog = sync_types_help()
+        super().format_help(ctx, formatter)
+
+
+def sync_types_help() -> str:
+    from commerce_sync.runner import flow_and_params
+    from deployments.builder import available_sync_types
+    from flows.params import SyncParams
+
+    common = ", ".join(SyncParams.model_fields)
+    lines = [f"Sync types and their parameters (--param key=value); every one takes {common}:"]
+    for sync_type in available_sync_types():
+        _, params_cls = flow_and_params(sync_type)
+        own = [
+            f"{name} ({field.title})" if field.title else name
+            for name, field in params_cls.model_fields.items()
+            if name not in SyncParams.model_fields
+        ]
+        lines.append(f"{sync_type}: {', '.join(own)}" if own else sync_type)
+    return "\n\n".join(lines)
+
+
 schedule_app = typer.Typer(no_args_is_help=True, help="Sync schedules: Codat's Daily/Monthly, every, cron.")
 emulate_app = typer.Typer(no_args_is_help=True, help="Local emulators of the shop and ERP servers.")
 app.add_typer(schedule_app, name="schedule")
@@ -26,6 +107,7 @@ app.add_typer(webhooks_app, name="webhooks")
 
 
 @deployments_app.command("render")
+@user_errors
 def deployments_render(
     shops_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)] = Path("shops.yaml"),
     output: Annotated[Path, typer.Option(help="Where to write; '-' prints.")] = Path("prefect.yaml"),
@@ -48,6 +130,7 @@ def deployments_render(
 
 
 @app.command("setup")
+@user_errors
 def setup_command(
     shops_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)] = Path("shops.yaml"),
 ) -> None:
@@ -55,23 +138,29 @@ def setup_command(
     register the block types on the Prefect API."""
     import asyncio
 
+    from commerce_sync.runner import api_url
     from deployments.builder import load_shops
     from deployments.setup import setup
 
     shops = load_shops(shops_file)
+    api_url()
     created = asyncio.run(setup(shops.work_pool, [s.name for s in shops.shops]))
     for kind, names in created.items():
         typer.echo(f"{kind}: {', '.join(names)}")
 
 
-@app.command("run")
+@app.command("run", cls=RunCommand)
+@user_errors
 def run_command(
-    sync: Annotated[str, typer.Argument(help="Sync type, e.g. sync_orders.")],
+    sync: Annotated[str, typer.Argument(help="Sync type, e.g. sync_orders (listed below).")],
     shop: Annotated[str, typer.Option(help="ShopifyShop block name.")],
     param: Annotated[list[str] | None, typer.Option("--param", help="key=value (JSON values allowed).")] = None,
     wait: Annotated[bool, typer.Option(help="Follow a background run to its end.")] = False,
 ) -> None:
-    """Run a sync: queued on the shop's work queue when it allows background syncs, else in this process."""
+    """Run a sync: queued on the shop's work queue when it allows background syncs, else in this process.
+
+    Needs PREFECT_API_URL. Exit code 0: completed; 1: the run ended otherwise (--wait, or in the foreground);
+    2: a mistake in what was asked."""
     from commerce_sync.runner import parse_params, run_sync
 
     outcome = run_sync(sync, shop, parse_params(param or []), wait=wait)
@@ -79,10 +168,14 @@ def run_command(
         typer.echo(f"queued {sync} for {shop}: flow run {outcome.flow_run_id} ({outcome.state})")
         if outcome.url:
             typer.echo(outcome.url)
-        if wait and outcome.state != "COMPLETED":
-            raise typer.Exit(1)
+        if not wait:
+            return
     else:
-        typer.echo(f"ran {sync} for {shop} in the foreground: {outcome.report.counts}")
+        typer.echo(f"ran {sync} for {shop} in the foreground")
+    typer.echo(f"{outcome.state}: {outcome.message or ''}".rstrip(": "))
+    typer.echo(f"summary: {outcome.summary}")
+    if outcome.state != "Completed":
+        raise typer.Exit(1)
 
 
 @webhooks_app.command("serve")
@@ -250,8 +343,8 @@ def demo(
         bool,
         typer.Option(
             "--serve",
-            help="Start a real `prefect server` (UI), emulators, worker and deployments; trigger every "
-            "deployment once; run until Ctrl-C.",
+            help="Start a real `prefect server` (UI), emulators, worker and deployments; run every deployment "
+            "once, the catalogue first, then orders, then maintenance and reconcile; run until Ctrl-C.",
         ),
     ] = False,
     port: Annotated[int, typer.Option(help="With --serve: the Prefect server's port (a free one if taken).")] = 4200,

@@ -89,6 +89,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     from connectors.erp.sql import default_data_dir
     from deployments.wiring import release_shop, wire_shop
     from emulators.shopify import EmulatorConfig, create_app, emulator_of, running_emulator
+    from flows.runtime import report_of
 
     directory = (data_dir or default_data_dir() / "demo").resolve()
     if directory.exists():
@@ -134,7 +135,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
         for attempt in ("first", "second"):
             for name, flow_fn, params_cls in flows:
                 t0 = time.monotonic()
-                report = flow_fn(params_cls(shop=SHOP))
+                report = report_of(flow_fn(params_cls(shop=SHOP), return_state=True))
                 rows.append(
                     {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
                 )
@@ -185,6 +186,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     from commerce_sync.user_work import pohoda_user_works
     from deployments.wiring import release_shop, wire_shop
     from emulators import pohoda, shopify
+    from flows.runtime import report_of
 
     os.environ.setdefault("COMMERCE_SYNC_POHODA_DOCUMENTS", "emulator")  # pictures go into its documents folder
     data = generate(seed=1, **POHODA_SAMPLE)
@@ -231,7 +233,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             for attempt in ("first", "second"):
                 for name, flow_fn, params_cls in available_flows():
                     t0 = time.monotonic()
-                    report = flow_fn(params_cls(shop=POHODA_SHOP))
+                    report = report_of(flow_fn(params_cls(shop=POHODA_SHOP), return_state=True))
                     rows.append(
                         {"pass": attempt, "flow": name, **report.counts, "seconds": round(time.monotonic() - t0, 1)}
                     )

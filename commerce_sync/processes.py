@@ -127,9 +127,14 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 
 
 def free_port(host: str = "127.0.0.1", preferred: int | None = None) -> int:
-    """``preferred`` when nothing listens on it, else a port the OS hands out."""
+    """``preferred`` when nothing listens on it, else a port the OS hands out.
+
+    The probe binds with ``SO_REUSEADDR``, as the servers do: a port whose last server stopped a moment ago is
+    in TIME_WAIT for a minute, which a plain bind takes for "in use" (a restarted demo then moved its UI off
+    4200), while a port something still listens on is refused either way."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((host, port))
             except OSError:

@@ -4,7 +4,8 @@
 pieces instead, each as a process of its own: ``prefect server`` (with its UI), a Shopify emulator per shop of
 shops.yaml and the Pohoda mServer emulator for the POHODA shop, all seeded with the sample data; then it saves
 the blocks, runs ``commerce-sync setup shops.yaml`` and ``prefect deploy --all`` on prefect.yaml, starts a
-process worker and triggers every deployment once. It keeps running until Ctrl-C, then stops what it started,
+process worker and runs a shop's day once (``run_a_day``: the catalogue, then orders, then maintenance and
+reconcile). It keeps running until Ctrl-C, then stops what it started,
 worker first (a worker whose server is already gone takes more than 10 s to give up).
 
 The end-to-end tests (``tests/e2e``) build the very same stack with :class:`LocalStack`, so what the demo
@@ -373,7 +374,7 @@ def _work_pool(shops_file: Path) -> str:
 
 
 def run_serve(data_dir: Path | None = None, port: int = 4200) -> None:
-    """Start the stack, trigger every deployment once, print where to look, and wait for Ctrl-C."""
+    """Start the stack, print where to look, run a shop's day once, and wait for Ctrl-C."""
     from connectors.erp.sql import default_data_dir
 
     workdir = (data_dir or default_data_dir() / "serve").resolve()
@@ -392,14 +393,12 @@ def run_serve(data_dir: Path | None = None, port: int = 4200) -> None:
     try:
         print(f"Starting a local commerce-sync installation in {workdir} …", flush=True)
         stack.start()
-        for deployment in stack.wired():
-            run_id = stack.trigger(deployment.name)
-            print(f"  triggered {deployment.name:42} flow run {run_id}", flush=True)
         for shop, reason in stack.skipped.items():
             print(f"  skipped {shop}: {reason}", flush=True)
         print(f"\nPrefect UI: {stack.ui_url}  (runs: {stack.ui_url}/runs, artifacts: {stack.ui_url}/artifacts)")
         print(f"Started: {', '.join(f'{s.name} (pid {s.pid})' for s in stack.started)}")
         print(f"Logs in {stack.logs}. Use this server from another shell with PREFECT_API_URL={stack.api_url}")
+        run_a_day(stack)
         print("Press Ctrl-C to stop everything.", flush=True)
         while all(s.process.poll() is None for s in stack.started):
             time.sleep(1)
@@ -411,6 +410,28 @@ def run_serve(data_dir: Path | None = None, port: int = 4200) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         stack.close()
         print("Stopped everything it started.", flush=True)
+
+
+DAY = ("catalog", "orders", "maintenance")
+"""The order a shop's day runs in: the catalogue first (orders need their SKUs mapped), then the orders, then
+maintenance and reconcile, which judge what the others did — run before them, they report every item as
+unmapped and every stock level as drift, and those are the first artifacts a newcomer opens."""
+
+
+def run_a_day(stack: LocalStack, timeout: float = 900) -> dict[str, str]:
+    """Every wired deployment once, a category at a time in ``DAY`` order (within one, prefect.yaml's order);
+    prints each run's final state; returns deployment name → state name."""
+    states: dict[str, str] = {}
+    for category in DAY:
+        ids = {d.name: stack.trigger(d.name) for d in stack.wired() if d.category == category}
+        print(f"  {category}: triggered {', '.join(ids)}", flush=True)
+        runs = stack.wait_for(list(ids.values()), timeout=timeout)
+        for name, run_id in ids.items():
+            state = runs[run_id].state
+            states[name] = state.name if state else "?"
+            message = f": {state.message}" if state and state.message else ""
+            print(f"    {name:42} {states[name]}{message}", flush=True)
+    return states
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -47,6 +47,11 @@ IO_TASK: dict[str, Any] = {
     "retry_jitter_factor": 0.5,
     "retry_condition_fn": retry_on_transient,
     "cache_policy": NO_CACHE,
-    "timeout_seconds": 900,
 }
-"""Keyword arguments for ``@task(**IO_TASK)``: one page, chunk or batch of I/O."""
+"""Keyword arguments for ``@task(**IO_TASK)``: one page, chunk or batch of I/O.
+
+No ``timeout_seconds``: a hung call is cut off where it blocks, by the timeout every connector sets on it
+(Shopify and POHODA HTTP: 10 s to connect, 60 s to read, 600 s for a POHODA export; SQLite: 30 s busy
+timeout; a bulk operation's poll: 6 h). A Prefect task timeout could not do that: in a worker thread (product
+chunks, Dask threads) it cannot interrupt blocking I/O and only logs a warning for every task run, and in the
+main thread its SIGALRM would stop a write half sent — leaving the timeout where the I/O is."""

@@ -7,6 +7,7 @@ Runs on its own queue but holds every category lock of the shop while it works (
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -19,16 +20,28 @@ class MaintenanceParams(SyncParams):
     """Retention counts back from the run's period end (its due date, or ``period_end`` when given), so a late
     run purges what an on-time one would and a re-run as of a past date purges as of that date."""
 
-    retention_days: int = Field(default=90, ge=1, title="Keep finished staging rows and run records this long")
-    stuck_after_attempts: int = Field(default=3, ge=1, title="Report an order as stuck after this many failures")
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        title="Days to keep finished records",
+        description="Finished staging rows and run records older than this are purged.",
+    )
+    stuck_after_attempts: int = Field(
+        default=3,
+        ge=1,
+        title="Stuck after failures",
+        description="An order that failed this many times is reported as stuck.",
+    )
 
 
 @flow(name="maintenance", log_prints=True)
-def maintenance(params: MaintenanceParams) -> SyncReport:
+def maintenance(params: MaintenanceParams) -> SyncReport | State:
+    """Purge old staging rows and run records, check the shop's and the ERP's credentials, and report
+    unmapped items and stuck orders."""
     with sync_run(params, "maintenance") as run:
         if run.ctx.nothing_due:
             return run.report
         run.add(check_connections(run.ctx))
         run.add(purge_old_records(run.ctx, params.retention_days))
         run.add(report_unmapped_and_stuck(run.ctx, params.stuck_after_attempts))
-    return run.report
+    return run.final_state

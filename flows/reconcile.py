@@ -13,6 +13,7 @@ report says which.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.reconcile import CheckName
@@ -25,7 +26,12 @@ from tasks.reconcile.reads import Reads
 
 
 class ReconcileParams(SyncParams):
-    checks: list[CheckName] = Field(default_factory=lambda: list(CheckName), min_length=1, title="Checks to run")
+    checks: list[CheckName] = Field(
+        default_factory=lambda: list(CheckName),
+        min_length=1,
+        title="Checks to run",
+        description="Any of catalog, inventory, orders, payments, fulfillments; all by default.",
+    )
     repair: bool = Field(
         default=False,
         title="Repair",
@@ -34,7 +40,9 @@ class ReconcileParams(SyncParams):
 
 
 @flow(name="reconcile", log_prints=True)
-def reconcile(params: ReconcileParams) -> SyncReport:
+def reconcile(params: ReconcileParams) -> SyncReport | State:
+    """Compare the ERP and the shop (catalogue, stock, orders, payments, fulfillments) and publish the
+    differences; changes nothing unless Repair is on. Drift ends the run Partial."""
     checks = [check for name, check in CHECKS.items() if name in params.checks]
     filters = {"checks": sorted(check.name.value for check in checks), "repair": params.repair}
     with sync_run(params, "reconcile", filters) as run:
@@ -44,4 +52,4 @@ def reconcile(params: ReconcileParams) -> SyncReport:
         results = [check.run(reads, params.repair) for check in checks]
         run.add(reads.report)
         run.add(publish_drift(run.ctx, results))
-    return run.report
+    return run.final_state

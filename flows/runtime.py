@@ -6,6 +6,14 @@
         run.pages(stage_orders_page, query)      # a listing: one task per page, until the last
         run.add(create_sales_orders_batch(...))  # one task: its SyncReport or Outcome
         run.shop_changes(book_payments_page)      # shop records changed in the period → the ERP
+    return run.final_state
+
+How a run ends (``final_state``), as the Prefect UI shows it: every record went through → **Completed**, its
+message the counts; some records failed or reconcile found drift → **Partial**, a state of type FAILED (red in
+the runs list, counted as failed on the dashboard, the only non-green end Prefect has: the UI colours a state by
+its type, never by its name) whose message names what to look at ("160 differences: see acme-reconcile-drift").
+The cursor of a partial run still moves: its failed records are retried by the next run. A run that stopped is
+Prefect's own **Failed**, with the exception.
 
 The shop's queue-category locks (Prefect global concurrency limits, ``strict=True`` so a missing limit fails
 loudly instead of running unguarded) are held for the whole run, so an in-process run respects the same
@@ -19,18 +27,23 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from prefect import get_run_logger
+from prefect.client.schemas.objects import State
 from prefect.concurrency.sync import concurrency
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_UI_URL
+from prefect.states import Completed, Failed
 
 from connectors.shopify.search import any_of, updated_at_filter
+from connectors.state import RunStatus
 from domain.categories import locks_for
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.opening import RunStart, run_kind
 from engine.outcomes import Outcome, PageOutcome
 from flows.params import SyncParams
-from tasks.runs import close_run, open_run
+from tasks.runs import ClosedRun, artifact_key, close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600
 
@@ -49,11 +62,43 @@ C = TypeVar("C")
 R = TypeVar("R", bound=SyncReport | Outcome)
 
 
+FAILED_NOUN: dict[str, tuple[str, str]] = {"reconcile": ("difference", "drift")}
+"""What a failed record of a sync type is called and which of its artifacts lists them (default: "failed record",
+the ``failures`` table): reconcile's failures are the differences its drift report explains."""
+
+
+class PartialRun(Exception):
+    """A run that finished with failed records: the data of its Partial state, so a caller of the flow function
+    learns the run was partial and still gets the report (``report_of``)."""
+
+    def __init__(self, message: str, report: SyncReport) -> None:
+        super().__init__(message, report)
+        self.report = report
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class RunHandle:
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
         self.report = SyncReport()
         self.retry_keys: list[str] = []
+        self.closed: ClosedRun | None = None
+
+    @property
+    def final_state(self) -> State:
+        """The state the flow returns as its own (see the module docstring): Completed or Partial."""
+        if self.closed is None:
+            raise RuntimeError("final_state is known once the sync_run block has closed the run")
+        counts = ", ".join(f"{n} {what}" for what, n in self.report.counts.items() if n) or "nothing to do"
+        if self.closed.status is not RunStatus.PARTIAL:
+            return Completed(message=counts, data=self.report)
+        noun, artifact = FAILED_NOUN.get(self.ctx.sync_type, ("failed record", "failures"))
+        key = artifact_key(self.ctx.shop, self.ctx.sync_type, artifact)
+        plural = "s" if self.report.failed != 1 else ""
+        message = f"{self.report.failed} {noun}{plural}: see {artifact_link(key)} ({counts})"
+        return Failed(name="Partial", message=message, data=PartialRun(message, self.report))
 
     @property
     def since(self) -> datetime | None:
@@ -109,6 +154,23 @@ def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
+def artifact_link(key: str) -> str:
+    """The artifact's page in the Prefect UI when the UI's address is known, else its key."""
+    ui = PREFECT_UI_URL.value()
+    return f"{ui.rstrip('/')}/artifacts/key/{key}" if ui else key
+
+
+def report_of(state: State) -> SyncReport:
+    """A finished sync flow run's report, partial or not (``flow(params, return_state=True)``); a run that
+    failed raises its error."""
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, PartialRun):
+        return result.report
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 def scheduled_start() -> datetime:
     """When this flow run was *scheduled* to start (a run nobody scheduled: when it was created): a scheduled run's
     period ends at the latest due date before it, so a late run keeps its period."""
@@ -138,9 +200,29 @@ def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None 
             params.schedule,
         )
         run = RunHandle(ctx)
+        get_run_logger().info(describe_start(ctx))
         try:
             yield run
         except BaseException as exc:
             close_run(ctx, run.report, f"{type(exc).__name__}: {exc}", ctx.retry_keys)
             raise
-        close_run(ctx, run.report, None, run.retry_keys)
+        run.closed = close_run(ctx, run.report, None, run.retry_keys)
+        get_run_logger().info(describe_end(run))
+
+
+def describe_start(ctx: SyncContext) -> str:
+    """The run's first log line: which period, of which kind, what is carried over from the last run."""
+    head = f"{ctx.sync_type} for {ctx.shop}" + (" (dry run: nothing is written)" if ctx.dry_run else "")
+    if ctx.nothing_due:
+        return f"{head}: nothing due, the cursor is current"
+    kind = "period override: a past window, the cursor stays" if ctx.overridden else "due-date period"
+    start = f"{ctx.period_start:%Y-%m-%d %H:%M}" if ctx.period_start else "the beginning"
+    line = f"{head}: {kind} {start} → {ctx.period_end:%Y-%m-%d %H:%M} UTC"
+    return line + (f"; {len(ctx.retry_keys)} record(s) of the last run to retry" if ctx.retry_keys else "")
+
+
+def describe_end(run: RunHandle) -> str:
+    """The run's last log line: how it ended, its counts, and where its artifacts are."""
+    state = run.final_state
+    artifacts = ", ".join(artifact_link(key) for key in (run.closed.artifacts if run.closed else []))
+    return f"{run.ctx.sync_type} for {run.ctx.shop}: {state.name}, {state.message}; artifacts: {artifacts}"

@@ -10,6 +10,7 @@ could not place (retry keys: product or collection not there yet).
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 
 from domain.report import SyncReport
 from flows.params import SyncParams
@@ -28,7 +29,8 @@ CATEGORIES_PER_TASK = 20
 
 
 @flow(name="sync-categories", log_prints=True)
-def sync_categories(params: SyncParams) -> SyncReport:
+def sync_categories(params: SyncParams) -> SyncReport | State:
+    """Mirror the ERP category tree as shop collections and put each item into its categories' collections."""
     with sync_run(params, "sync_categories") as run:
         ctx = run.ctx
         if ctx.nothing_due:
@@ -41,7 +43,7 @@ def sync_categories(params: SyncParams) -> SyncReport:
         members = _by_category([*pages, *run.pages(category_members)])
         for categories in chunks(sorted(members), CATEGORIES_PER_TASK):
             run.add(add_products_to_collections(ctx, {k: members[k] for k in categories}))
-    return run.report
+    return run.final_state
 
 
 def _by_category(pages: list[MembersPage]) -> dict[str, list[str]]:

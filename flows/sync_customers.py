@@ -8,6 +8,7 @@ last run are tried again first; a customer with neither email nor phone is repor
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 
 from domain.report import SyncReport
 from flows.params import SyncParams
@@ -16,8 +17,10 @@ from tasks.customers import sync_customers_page
 
 
 @flow(name="sync-customers", log_prints=True)
-def sync_customers(params: SyncParams) -> SyncReport:
+def sync_customers(params: SyncParams) -> SyncReport | State:
+    """Bring the shop's customers changed in the period to the ERP: matched by email, then phone, then created
+    or updated there. Customers that failed last run are tried first."""
     with sync_run(params, "sync_customers") as run:
         if not run.ctx.nothing_due:
             run.shop_changes(sync_customers_page)
-    return run.report
+    return run.final_state

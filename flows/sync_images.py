@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -38,7 +39,8 @@ class SyncImagesParams(SyncParams):
 
 
 @flow(name="sync-images", log_prints=True)
-def sync_images(params: SyncImagesParams) -> SyncReport:
+def sync_images(params: SyncImagesParams) -> SyncReport | State:
+    """Sync item images both ways, skipping every image whose content has not changed."""
     with sync_run(params, "sync_images", {"direction": params.direction.value}) as run:
         ctx = run.ctx
         if ctx.nothing_due:
@@ -50,4 +52,4 @@ def sync_images(params: SyncImagesParams) -> SyncReport:
                 run.add(push_images(ctx, chunk))
             if params.direction in (ImageDirection.BOTH, ImageDirection.TO_ERP):
                 run.add(pull_images(ctx, chunk))
-    return run.report
+    return run.final_state

@@ -9,6 +9,7 @@ the periodic full reconciliation that repairs edits made in the Shopify admin.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -21,23 +22,27 @@ class SyncInventoryParams(SyncParams):
     full: bool = Field(
         default=False,
         title="Full reconciliation",
-        description="Compare with the shop's stock (one bulk read) instead of with what was last sent.",
+        description="Compare with the shop's own stock (one bulk read), not with what was last sent. Needs no "
+        "period: stock is never limited to one, every run covers every SKU.",
     )
-    skus: list[str] = Field(default_factory=list, title="Only these SKUs")
+    skus: list[str] = Field(
+        default_factory=list, title="Only these SKUs", description="Empty: every SKU the ERP has stock for."
+    )
 
 
 @flow(name="sync-inventory", log_prints=True)
-def sync_inventory(params: SyncInventoryParams) -> SyncReport:
+def sync_inventory(params: SyncInventoryParams) -> SyncReport | State:
+    """Set the shop's on-hand stock from the ERP at every mapped location, sending only the rows that
+    differ; Full reconciliation compares with the shop's own stock instead."""
     with sync_run(params, "sync_inventory", {"skus": params.skus}) as run:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
         located, locations = resolve_locations(ctx)
         run.add(located)
-        if not locations:
-            return run.report
-        planned, rows = plan_inventory(ctx, locations, params.full or ctx.is_first_run)
-        run.add(planned)
-        for batch in chunks(rows, BATCH):
-            run.add(set_quantities_batch(ctx, batch))
-    return run.report
+        if locations:  # none to send to: the report says why
+            planned, rows = plan_inventory(ctx, locations, params.full or ctx.is_first_run)
+            run.add(planned)
+            for batch in chunks(rows, BATCH):
+                run.add(set_quantities_batch(ctx, batch))
+    return run.final_state

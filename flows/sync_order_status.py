@@ -9,6 +9,7 @@ state. Re-applying a state is a no-op: the shop order is read before anything is
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -29,7 +30,9 @@ class SyncOrderStatusParams(SyncParams):
 
 
 @flow(name="sync-order-status", log_prints=True)
-def sync_order_status(params: SyncOrderStatusParams) -> SyncReport:
+def sync_order_status(params: SyncOrderStatusParams) -> SyncReport | State:
+    """Carry ERP order states to the shop: executed orders are closed, transferred ones tagged, cancelled
+    ones cancelled."""
     with sync_run(params, "sync_order_status") as run:
         ctx = run.ctx
         if ctx.nothing_due:
@@ -38,4 +41,4 @@ def sync_order_status(params: SyncOrderStatusParams) -> SyncReport:
         for chunk in chunks(ctx.retry_keys, PAGE):
             run.add(retry_order_status(ctx, chunk, tag))
         run.pages(order_status_page, run.since, tag, ctx.retry_keys)
-    return run.report
+    return run.final_state

@@ -11,6 +11,7 @@ flagged as conflicts; a cancellation of one queues the ERP order's cancellation.
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 
 from connectors.shopify.search import all_of, updated_at_filter
 from domain.report import SyncReport
@@ -20,11 +21,13 @@ from tasks.orders import stage_orders_page
 
 
 @flow(name="sync-orders", log_prints=True)
-def sync_orders(params: SyncParams) -> SyncReport:
+def sync_orders(params: SyncParams) -> SyncReport | State:
+    """Stage the shop's orders changed in the period for the ERP (the first run takes open orders only); the
+    cursor moves only after the last page, so a failed run is caught up by the next one."""
     with sync_run(params, "sync_orders") as run:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
         query = all_of(updated_at_filter(run.since, ctx.period_end), "status:open" if ctx.is_first_run else None)
         run.pages(stage_orders_page, query)
-    return run.report
+    return run.final_state

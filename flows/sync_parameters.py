@@ -9,6 +9,7 @@ since the last send are skipped by their digest (hash entity ``parameters``); se
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 
 from domain.report import SyncReport
 from flows.params import SyncParams
@@ -17,7 +18,9 @@ from tasks.parameters import PAGE, sync_parameters_batch
 
 
 @flow(name="sync-parameters", log_prints=True)
-def sync_parameters(params: SyncParams) -> SyncReport:
+def sync_parameters(params: SyncParams) -> SyncReport | State:
+    """Send ERP parameters, suppliers and producers to the shop as product metafields and vendor, for the
+    items changed in the period."""
     with sync_run(params, "sync_parameters") as run:
         ctx = run.ctx
         if ctx.nothing_due:
@@ -25,4 +28,4 @@ def sync_parameters(params: SyncParams) -> SyncReport:
         for chunk in chunks(ctx.retry_keys, PAGE):
             run.add(sync_parameters_batch(ctx, item_keys=chunk))
         run.pages(sync_parameters_batch)
-    return run.report
+    return run.final_state

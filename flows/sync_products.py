@@ -33,6 +33,7 @@ from typing import Any, Literal
 from prefect import Task, flow, get_client, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
@@ -61,7 +62,11 @@ PROCESS_LABEL = "commerce-sync.process"
 
 class SyncProductsParams(SyncParams):
     chunk_size: int = Field(
-        default=200, ge=1, le=2000, title="Items per chunk (one child flow run each; POHODA: stock cards per chunk)"
+        default=200,
+        ge=1,
+        le=2000,
+        title="Items per chunk",
+        description="Each chunk is pushed by one child flow run (POHODA: stock cards per chunk).",
     )
     max_workers: int = Field(
         default=4,
@@ -204,7 +209,9 @@ def export_completion(run: RunHandle, params: SyncProductsParams, child_ctx: Syn
 
 
 @flow(name="sync-products", log_prints=True)
-def sync_products(params: SyncProductsParams) -> SyncReport:
+def sync_products(params: SyncProductsParams) -> SyncReport | State:
+    """Send the ERP items and prices changed in the period to the shop as products and variants, in chunks
+    (one child run each); products of items gone from the ERP are archived, never deleted."""
     with sync_run(params, "sync_products") as run:
         if run.ctx.nothing_due:
             return run.report
@@ -215,4 +222,4 @@ def sync_products(params: SyncProductsParams) -> SyncReport:
         else:
             by_item_keys(run, params, child_ctx, runner)
         run.add(archive_removed_items(run.ctx))
-    return run.report
+    return run.final_state

@@ -9,6 +9,7 @@ anything is sent again (see ``tasks.shipments``), so no shipment is fulfilled tw
 from __future__ import annotations
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from pydantic import Field
 
 from domain.report import SyncReport
@@ -28,9 +29,11 @@ class SyncShipmentsParams(SyncParams):
 
 
 @flow(name="sync-shipments", log_prints=True)
-def sync_shipments(params: SyncShipmentsParams) -> SyncReport:
+def sync_shipments(params: SyncShipmentsParams) -> SyncReport | State:
+    """Send every ERP shipment not sent yet to the shop as a fulfillment with its tracking, oldest first;
+    no shipment is fulfilled twice."""
     with sync_run(params, "sync_shipments") as run:
         if run.ctx.nothing_due:
             return run.report
         run.pages(sync_shipments_batch, BATCH, params.notify_customer)
-    return run.report
+    return run.final_state

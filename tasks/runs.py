@@ -17,6 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
+from pydantic import BaseModel
 
 from connectors.state import RunStatus
 from domain.report import SyncReport
@@ -72,9 +73,17 @@ def open_run(
     )
 
 
+class ClosedRun(BaseModel):
+    """How a run ended (its run record's status) and the keys of the artifacts it published, the one that lists
+    what needs a look first."""
+
+    status: RunStatus
+    artifacts: list[str]
+
+
 @task(**IO_TASK)
-def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_keys: list[str]) -> str:
-    """Record the outcome and publish it; returns the run status."""
+def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_keys: list[str]) -> ClosedRun:
+    """Record the outcome and publish it; returns the run status and the artifacts published."""
     res = resources(ctx.shop)
     if error is not None:
         status = RunStatus.FAILED
@@ -85,33 +94,39 @@ def close_run(ctx: SyncContext, report: SyncReport, error: str | None, retry_key
     if drift:
         report = report.model_copy(update={"notes": [*report.notes, drift]})
     if ctx.nothing_due:
-        _publish(ctx, report.model_copy(update={"notes": [*report.notes, "nothing due: the cursor is current"]}))
-        return RunStatus.COMPLETED.value
+        published = _publish(ctx, report.model_copy(update={"notes": [*report.notes, NOTHING_DUE]}))
+        return ClosedRun(status=RunStatus.COMPLETED, artifacts=published)
     with res.state.begin() as conn:
         commit = error is None and not ctx.dry_run and not ctx.overridden
         if commit:
             keep = sorted(set(retry_keys))[:_MAX_RETRY_KEYS]
             res.state.commit_cursor(ctx.shop, ctx.sync_type, ctx.period_end, extra={"retry": keep}, conn=conn)
         res.state.finish_run(ctx.run_id, status, report.counts, [f.as_row() for f in report.failures], conn=conn)
-    _publish(ctx, report)
-    return status.value
+    return ClosedRun(status=status, artifacts=_publish(ctx, report))
 
 
-def _publish(ctx: SyncContext, report: SyncReport) -> None:
+NOTHING_DUE = "nothing due: the cursor is current"
+
+
+def _publish(ctx: SyncContext, report: SyncReport) -> list[str]:
+    """The summary and, when records failed, their table; returns the keys, the failures table's first."""
     period = (ctx.period_start, ctx.period_end) if ctx.period_end and ctx.period_start else None
     title = f"{ctx.sync_type} · {ctx.shop} · {ctx.kind.value} run" + (" (dry run)" if ctx.dry_run else "")
     report = report.model_copy(update={"notes": [ctx.reason, *report.notes]}) if ctx.reason else report
+    keys = [artifact_key(ctx.shop, ctx.sync_type, "summary")]
     create_markdown_artifact(
         markdown=report.markdown(title, period),
-        key=artifact_key(ctx.shop, ctx.sync_type, "summary"),
+        key=keys[0],
         description=f"{ctx.sync_type} for {ctx.shop}: counts and period",
     )
     if report.failures:
+        keys.insert(0, artifact_key(ctx.shop, ctx.sync_type, "failures"))
         create_table_artifact(
             table=[f.as_row() for f in report.failures],
-            key=artifact_key(ctx.shop, ctx.sync_type, "failures"),
+            key=keys[0],
             description=f"{ctx.sync_type} for {ctx.shop}: records that failed, with the reason",
         )
+    return keys
 
 
 def _flow_run_id() -> str | None:

@@ -63,9 +63,10 @@ def run_step(shop: ChaosShop, step: str) -> Any:
     if step == USER_WORKS:
         return shop.user_works()
     from commerce_sync.runner import flow_and_params
+    from flows.runtime import report_of
 
     flow_fn, params_cls = flow_and_params(step)
-    return flow_fn(params_cls(shop=shop.name, **FLOW_PARAMS.get(step, {})))
+    return report_of(flow_fn(params_cls(shop=shop.name, **FLOW_PARAMS.get(step, {})), return_state=True))
 
 
 def take_snapshot(shop: ChaosShop) -> Snapshot:

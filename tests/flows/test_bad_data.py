@@ -20,6 +20,7 @@ from connectors.erp.sql import tables as t
 from connectors.state import RunStatus
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_orders import sync_orders
 from flows.sync_products import SyncProductsParams, sync_products
 from tasks.runs import artifact_key
@@ -53,9 +54,9 @@ def test_an_order_with_an_unknown_sku_fails_alone_naming_order_and_sku_and_the_o
     bad_gid = sqlite_shop.emulator.state.seed_orders([bad])[0]
     open_orders = [o for o in sqlite_shop.data.orders if not o.closed and o.cancelled_at is None]
 
-    staged = sync_orders(SyncParams(shop=sqlite_shop.name))
+    staged = report_of(sync_orders(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert staged.failed == 0 and staged.created == len(open_orders) + 1
-    report = create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name))
+    report = report_of(create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name), return_state=True))
 
     expected = {"record": "#9901", "field": "lines[0].sku", "reason": f"SKU '{UNKNOWN_SKU}' is not an ERP item"}
     assert [f.as_row() for f in report.failures] == [expected]
@@ -79,7 +80,7 @@ def test_an_erp_price_that_is_no_number_is_reported_by_item_and_field_and_the_ot
     with sqlite_shop.erp.engine.begin() as conn:  # SQLite keeps text in a NUMERIC column; a view may compute it
         conn.execute(sa.update(t.variants).where(t.variants.c.sku == sku).values(price=sa.literal("12,50 Kč")))
 
-    report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
+    report = report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name), return_state=True))
 
     expected = {
         "record": f"item {item.erp_key}",
@@ -103,8 +104,11 @@ def test_an_erp_price_that_is_no_number_is_reported_by_item_and_field_and_the_ot
             .where(t.items.c.erp_key == item.erp_key)
             .values(updated_at=run.period_end - (run.period_end - run.period_start) / 2)
         )
-    again = sync_products(
-        SyncProductsParams(shop=sqlite_shop.name, period_start=run.period_start, period_end=run.period_end)
+    again = report_of(
+        sync_products(
+            SyncProductsParams(shop=sqlite_shop.name, period_start=run.period_start, period_end=run.period_end),
+            return_state=True,
+        )
     )
     assert (again.created, again.failed) == (1, 0)
     assert sku in {v.sku for v in sqlite_shop.emulator.state.variants.values()}

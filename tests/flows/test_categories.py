@@ -11,6 +11,7 @@ from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import collection_handle
 from engine.resources import resources
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_categories import sync_categories
 
 NOW = datetime(2025, 2, 1, tzinfo=UTC)
@@ -83,7 +84,7 @@ def test_a_category_whose_parent_is_missing_is_reported_with_its_children_and_th
         conn.execute(sa.insert(t.item_categories).values(item_key=item, category_key="LOST", position=1))
     gids = put_products_in_shop(sqlite_shop)
 
-    report = sync_categories(SyncParams(shop=sqlite_shop.name))
+    report = report_of(sync_categories(SyncParams(shop=sqlite_shop.name), return_state=True))
 
     assert sorted((f.record, f.field, f.reason) for f in report.failures) == [
         ("category LOST", "parent_key", "parent 'GONE' does not exist"),

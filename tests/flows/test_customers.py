@@ -13,6 +13,7 @@ from connectors.state import RunStatus
 from domain.models import Address, Customer
 from engine.opening import RunKind, RunStart
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_customers import sync_customers
 from tasks.customers import merge_customer, same_customer
 
@@ -58,7 +59,7 @@ def test_shop_customers_arrive_in_the_erp_matched_by_email_or_phone_and_a_second
     new = [gid for gid, key in expected.items() if key is None]
     scheduled(monkeypatch, 1)
 
-    report = sync_customers(SyncParams(shop=flow_shop.name))
+    report = report_of(sync_customers(SyncParams(shop=flow_shop.name), return_state=True))
 
     assert report.created == len(new) and new
     assert [f.record for f in report.failures] == [f"Walk-in Buyer ({anonymous})"]
@@ -73,11 +74,14 @@ def test_shop_customers_arrive_in_the_erp_matched_by_email_or_phone_and_a_second
     # the shop spells John Taylor's address "John.Taylor@EXAMPLE.NET": the ERP keeps its own spelling
     assert ("CUST00004", "john.taylor@example.net") in {r[:2] for r in rows}
 
-    again = sync_customers(
-        SyncParams(
-            shop=flow_shop.name,
-            period_start=last_period(flow_shop, "sync_customers")[0],
-            period_end=last_period(flow_shop, "sync_customers")[1],
+    again = report_of(
+        sync_customers(
+            SyncParams(
+                shop=flow_shop.name,
+                period_start=last_period(flow_shop, "sync_customers")[0],
+                period_end=last_period(flow_shop, "sync_customers")[1],
+            ),
+            return_state=True,
         )
     )
     assert (again.created, again.updated) == (0, 0)
@@ -99,22 +103,25 @@ def test_a_customer_the_erp_refuses_is_reported_and_synced_by_the_next_run(sqlit
 
     monkeypatch.setattr(sqlite_shop.erp, "upsert_customer", upsert)
     scheduled(monkeypatch, 1)
-    first = sync_customers(SyncParams(shop=sqlite_shop.name))
+    first = report_of(sync_customers(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert [(f.field, f.reason) for f in first.failures] == [("company", "the ERP refuses it today")]
     assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_customers")[-1].status is RunStatus.PARTIAL
     assert refused.shop_id not in sqlite_shop.state.erp_keys(sqlite_shop.name, "customer", [refused.shop_id])
 
     monkeypatch.setattr(sqlite_shop.erp, "upsert_customer", real_upsert)
     scheduled(monkeypatch, 2)  # the next day's period holds no edited customer: only the retry brings it back
-    second = sync_customers(SyncParams(shop=sqlite_shop.name))
+    second = report_of(sync_customers(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert (second.created, second.failed) == (1, 0)
     erp_key = sqlite_shop.state.erp_keys(sqlite_shop.name, "customer", [refused.shop_id])[refused.shop_id]
     assert (erp_key, refused.email) in {r[:2] for r in erp_customers(sqlite_shop)}
-    third = sync_customers(
-        SyncParams(
-            shop=sqlite_shop.name,
-            period_start=last_period(sqlite_shop, "sync_customers")[0],
-            period_end=last_period(sqlite_shop, "sync_customers")[1],
+    third = report_of(
+        sync_customers(
+            SyncParams(
+                shop=sqlite_shop.name,
+                period_start=last_period(sqlite_shop, "sync_customers")[0],
+                period_end=last_period(sqlite_shop, "sync_customers")[1],
+            ),
+            return_state=True,
         )
     )
     assert (third.created, third.updated, third.failed) == (0, 0, 0)

@@ -14,6 +14,7 @@ from connectors.shopify.media import product_media, stage_image
 from domain.models import Image
 from emulators.shopify.faults import FaultDecision
 from engine.resources import resources
+from flows.runtime import report_of
 from flows.sync_images import ImageDirection, SyncImagesParams, sync_images
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR shop photo"
@@ -66,7 +67,7 @@ def test_images_go_both_ways_once_and_a_second_run_sends_nothing(flow_shop):
     with_image = flow_shop.data.images[0].item_key
     upload_in_shop(flow_shop, gids[with_image], PNG, "foto.png")
 
-    first = sync_images(SyncImagesParams(shop=flow_shop.name))
+    first = report_of(sync_images(SyncImagesParams(shop=flow_shop.name), return_state=True))
 
     assert first.failed == 0
     assert first.created == len(flow_shop.data.images) + 1
@@ -79,7 +80,7 @@ def test_images_go_both_ways_once_and_a_second_run_sends_nothing(flow_shop):
     assert len(rows) == len(flow_shop.data.images) + 1
 
     version = flow_shop.emulator.state.version
-    again = sync_images(last_period(flow_shop))
+    again = report_of(sync_images(last_period(flow_shop), return_state=True))
     assert (again.created, again.updated, again.failed) == (0, 0, 0)
     assert flow_shop.emulator.state.version == version  # nothing was written to the shop
     assert erp_images(flow_shop) == rows
@@ -103,7 +104,7 @@ def test_bytes_that_are_no_image_are_reported_on_either_side_and_the_rest_is_syn
     not_a_gif = b"GIF? no: plain text"
     upload_in_shop(sqlite_shop, gids[bad_shop], not_a_gif, "scan.gif")
 
-    report = sync_images(SyncImagesParams(shop=sqlite_shop.name))
+    report = report_of(sync_images(SyncImagesParams(shop=sqlite_shop.name), return_state=True))
 
     failures = sorted((f.record, f.field, f.reason.split(" (")[0]) for f in report.failures)
     shop_media = next(f.record for f in report.failures if f.record.startswith("shop image"))

@@ -14,6 +14,7 @@ from emulators.shopify import catalog_ops
 from engine import resources
 from engine.context import SyncContext
 from flows import sync_inventory as inventory_flow
+from flows.runtime import report_of
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from tasks import inventory as inventory_tasks
 
@@ -105,7 +106,7 @@ def test_an_unknown_sku_is_reported_and_the_rest_is_synced(sqlite_shop):
     seed_catalog(sqlite_shop)
     set_erp_stock(sqlite_shop, StockLevel(sku="NOT-IN-SHOP", location_key="PRAHA", quantity=Decimal("5")))
 
-    report = sync_inventory(SyncInventoryParams(shop=sqlite_shop.name))
+    report = report_of(sync_inventory(SyncInventoryParams(shop=sqlite_shop.name), return_state=True))
 
     assert [(f.record, f.field) for f in report.failures] == [("NOT-IN-SHOP", "sku")]
     want = expected(sqlite_shop.data.stock)

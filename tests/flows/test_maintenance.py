@@ -8,6 +8,7 @@ from blocks import ShopifyShop
 from connectors.state import StateStore
 from engine import resources
 from flows.maintenance import MaintenanceParams, maintenance
+from flows.runtime import report_of
 
 
 def test_maintenance_reports_unmapped_items_and_checks_credentials(sqlite_shop):
@@ -23,7 +24,7 @@ def test_a_revoked_token_and_a_mistyped_location_are_reported_by_field(sqlite_sh
     block.location_mapping = {"NOWHERE": "Atlantis"}
     block.save(sqlite_shop.name, overwrite=True)
     resources.forget(sqlite_shop.name)
-    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+    report = report_of(maintenance(MaintenanceParams(shop=sqlite_shop.name), return_state=True))
     fields = {(f.field, f.record) for f in report.failures}
     assert ("access_token", sqlite_shop.name) in fields
     assert ("location_mapping", "location NOWHERE") in fields

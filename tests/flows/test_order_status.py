@@ -16,6 +16,7 @@ from emulators.shopify import order_ops
 from engine.opening import RunKind, RunStart
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_order_status import SyncOrderStatusParams, sync_order_status
 from flows.sync_orders import sync_orders
 
@@ -108,14 +109,14 @@ def test_an_order_shopify_refuses_to_cancel_is_reported_and_retried_next_run_wit
     set_states(sqlite_shop, {"#1004": OrderState.CANCELLED})
     scheduled(monkeypatch, 1)
 
-    first = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    first = report_of(sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name), return_state=True))
     assert [(f.field, f.reason) for f in first.failures] == [("state", "Cannot cancel an order that has fulfillments")]
     assert gid_of(sqlite_shop, "#1004") in first.failures[0].record
     assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_order_status")[-1].status is RunStatus.PARTIAL
 
     set_states(sqlite_shop, {"#1004": OrderState.PROCESSED})  # the ERP user executes it instead (same old time)
     scheduled(monkeypatch, 2)  # the next day's period holds no change: only the retry brings the order back
-    second = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    second = report_of(sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name), return_state=True))
     assert (second.updated, second.failed) == (1, 0)
     assert shop_orders(sqlite_shop)["#1004"][:2] == (True, False)
 

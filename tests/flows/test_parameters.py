@@ -9,6 +9,7 @@ from connectors.erp.sql import tables as t
 from connectors.shopify.inputs import metafield_key
 from domain.models import PartyKind
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_parameters import sync_parameters
 
 
@@ -76,7 +77,7 @@ def test_a_product_with_more_than_25_parameters_is_written_in_full_and_a_refused
         )
     gids = put_products_in_shop(sqlite_shop, keys={p.erp_key for p in sqlite_shop.data.products} - {late})
 
-    report = sync_parameters(SyncParams(shop=sqlite_shop.name))
+    report = report_of(sync_parameters(SyncParams(shop=sqlite_shop.name), return_state=True))
 
     written = erp_metafields(sqlite_shop, gids[many])
     assert {f"vlastnost_{i}": f"hodnota {i}" for i in range(40)}.items() <= written.items()
@@ -86,7 +87,7 @@ def test_a_product_with_more_than_25_parameters_is_written_in_full_and_a_refused
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_parameters").extra["retry"] == sorted([refused, late])
 
     gids.update(put_products_in_shop(sqlite_shop, keys={late}))  # sync_products created it meanwhile
-    again = sync_parameters(last_period(sqlite_shop))
+    again = report_of(sync_parameters(last_period(sqlite_shop), return_state=True))
     assert again.updated == 1 and [f.record for f in again.failures] == [f"item {refused}"]
     late_product = next(p for p in sqlite_shop.data.products if p.erp_key == late)
     assert erp_metafields(sqlite_shop, gids[late]) == expected_metafields(sqlite_shop, late_product)

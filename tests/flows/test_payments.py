@@ -13,6 +13,7 @@ from connectors.state import RunStatus
 from engine.opening import RunKind, RunStart
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
 
@@ -46,8 +47,8 @@ def money_in(shop) -> set[tuple]:
 
 
 def sales_orders(shop) -> None:
-    sync_orders(SyncParams(shop=shop.name))
-    create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
+    report_of(sync_orders(SyncParams(shop=shop.name), return_state=True))
+    report_of(create_sales_orders(CreateSalesOrdersParams(shop=shop.name), return_state=True))
 
 
 def sales_orders_in_erp(shop) -> None:
@@ -105,7 +106,7 @@ def test_a_payment_the_erp_refuses_is_reported_and_booked_by_the_next_run(sqlite
         return real_record(tx, order_erp_key, **kwargs)
 
     monkeypatch.setattr(sqlite_shop.erp, "record_payment", record_payment)
-    first = sync_payments(SyncParams(shop=sqlite_shop.name))
+    first = report_of(sync_payments(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert [(f.field, f.reason) for f in first.failures] == [("gateway", "no payment method mapped")]
     assert refused[0] in first.failures[0].record
     assert erp_payments(sqlite_shop) == money_in(sqlite_shop) - {refused}
@@ -113,7 +114,7 @@ def test_a_payment_the_erp_refuses_is_reported_and_booked_by_the_next_run(sqlite
 
     monkeypatch.setattr(sqlite_shop.erp, "record_payment", real_record)
     scheduled(monkeypatch, 2)
-    second = sync_payments(SyncParams(shop=sqlite_shop.name))
+    second = report_of(sync_payments(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert (second.created, second.failed) == (1, 0)
     assert erp_payments(sqlite_shop) == money_in(sqlite_shop)
 

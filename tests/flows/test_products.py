@@ -14,6 +14,7 @@ from connectors.erp.sql import tables as t
 from emulators.shopify import catalog_ops
 from emulators.shopify.faults import FaultDecision
 from engine import resources
+from flows.runtime import report_of
 from flows.sync_products import SyncProductsParams, sync_products
 from tasks import publishing
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
@@ -123,7 +124,9 @@ def test_a_failing_chunk_costs_only_its_own_items_which_the_next_run_retries(sql
         return original(self, keys)
 
     monkeypatch.setattr(SqlErpBackend, "get_products", broken)
-    first = sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4))  # 12 items: 3 chunks of 4
+    first = report_of(
+        sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4), return_state=True)
+    )  # 12 items: 3 chunks of 4
     lost = {f.record for f in first.failures}
     assert victim in lost and len(lost) == 4 and first.failed == 4
     assert first.created == len(sqlite_shop.data.products) - 4
@@ -132,8 +135,11 @@ def test_a_failing_chunk_costs_only_its_own_items_which_the_next_run_retries(sql
 
     monkeypatch.setattr(SqlErpBackend, "get_products", original)
     quiet = datetime(2032, 1, 1, tzinfo=UTC)  # a window in which nothing changed: only the retries
-    second = sync_products(
-        SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1))
+    second = report_of(
+        sync_products(
+            SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1)),
+            return_state=True,
+        )
     )
     assert (second.created, second.failed) == (4, 0)
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
@@ -175,7 +181,7 @@ def test_a_dry_run_compares_but_creates_nothing(sqlite_shop):
 
 
 def test_a_product_deleted_in_the_shop_is_created_again_when_its_item_is_synced_next(sqlite_shop):
-    sync_products(SyncProductsParams(shop=sqlite_shop.name))
+    report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name), return_state=True))
     item = sqlite_shop.data.products[0]
     gid = sqlite_shop.state.shop_ids(sqlite_shop.name, "product", [item.erp_key])[item.erp_key]
     catalog_ops.delete_product(sqlite_shop.emulator.state, sqlite_shop.emulator.state.find(gid, "Product"))
@@ -183,9 +189,9 @@ def test_a_product_deleted_in_the_shop_is_created_again_when_its_item_is_synced_
     change_in_erp(sqlite_shop, item.model_copy(update={"title": f"{item.title} (new)"}), at)
     window = SyncProductsParams(shop=sqlite_shop.name, period_start=at, period_end=at + timedelta(hours=1))
 
-    refused = sync_products(window)
+    refused = report_of(sync_products(window, return_state=True))
     assert [f.record for f in refused.failures] == [item.erp_key] and "gone" in refused.failures[0].reason
-    again = sync_products(window)
+    again = report_of(sync_products(window, return_state=True))
 
     assert (again.created, again.failed) == (1, 0)
     new_gid = sqlite_shop.state.shop_ids(sqlite_shop.name, "product", [item.erp_key])[item.erp_key]

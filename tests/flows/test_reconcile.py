@@ -37,6 +37,7 @@ from engine import resources
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
 from flows.reconcile import ReconcileParams, reconcile
+from flows.runtime import report_of
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
 from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
@@ -75,7 +76,12 @@ class Reconciled:
 
 def run(shop: FlowShop, **params) -> SyncReport:
     """Reconcile the orders created since 2025 (the sample's); an explicit period moves no cursor."""
-    return reconcile(ReconcileParams(shop=shop.name, period_start=PERIOD_START, period_end=datetime.now(UTC), **params))
+    return report_of(
+        reconcile(
+            ReconcileParams(shop=shop.name, period_start=PERIOD_START, period_end=datetime.now(UTC), **params),
+            return_state=True,
+        )
+    )
 
 
 def drift_of(report: SyncReport) -> set[tuple[str, str]]:
@@ -147,14 +153,14 @@ def map_every_location(shop: FlowShop) -> None:
 
 def sync_everything(shop: FlowShop) -> None:
     map_every_location(shop)
-    sync_products(SyncProductsParams(shop=shop.name))
-    sync_inventory(SyncInventoryParams(shop=shop.name))
-    sync_orders(SyncParams(shop=shop.name))
-    create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
-    sync_payments(SyncParams(shop=shop.name))
+    report_of(sync_products(SyncProductsParams(shop=shop.name), return_state=True))
+    report_of(sync_inventory(SyncInventoryParams(shop=shop.name), return_state=True))
+    report_of(sync_orders(SyncParams(shop=shop.name), return_state=True))
+    report_of(create_sales_orders(CreateSalesOrdersParams(shop=shop.name), return_state=True))
+    report_of(sync_payments(SyncParams(shop=shop.name), return_state=True))
     ship(shop, "DL1", "#1001")
     ship(shop, "DL2", "#1002")
-    sync_shipments(SyncShipmentsParams(shop=shop.name, notify_customer=False))
+    report_of(sync_shipments(SyncShipmentsParams(shop=shop.name, notify_customer=False), return_state=True))
 
 
 def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:

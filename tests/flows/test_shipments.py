@@ -13,6 +13,7 @@ from connectors.state import RunStatus
 from domain.models import Shipment, ShipmentLine, Tracking
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_orders import sync_orders
 from flows.sync_shipments import SyncShipmentsParams, sync_shipments
 from tasks.shipments import INTENT
@@ -41,8 +42,8 @@ def add_shipment(shop, key: str, name: str, lines: dict[str, int], *, days: int 
 
 
 def sales_orders_by_flows(shop) -> None:
-    sync_orders(SyncParams(shop=shop.name))
-    create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
+    report_of(sync_orders(SyncParams(shop=shop.name), return_state=True))
+    report_of(create_sales_orders(CreateSalesOrdersParams(shop=shop.name), return_state=True))
 
 
 def sales_orders_in_erp(shop) -> None:
@@ -86,7 +87,9 @@ def test_shipments_become_fulfillments_with_tracking_once_and_a_second_run_chang
     add_shipment(flow_shop, "DL3", "#1002", {line.shop_id: line.quantity for line in second.lines[1:]}, days=2)
     add_shipment(flow_shop, "DL4", "#1001", {first.lines[0].shop_id: 1}, days=3)  # already all shipped by DL1
 
-    report = sync_shipments(SyncShipmentsParams(shop=flow_shop.name, notify_customer=False))
+    report = report_of(
+        sync_shipments(SyncShipmentsParams(shop=flow_shop.name, notify_customer=False), return_state=True)
+    )
 
     assert report.created == 3
     assert [(f.record, f.field) for f in report.failures] == [(f"shipment DL4 (order {first.shop_id})", "lines")]
@@ -106,7 +109,9 @@ def test_shipments_become_fulfillments_with_tracking_once_and_a_second_run_chang
     assert rows["DL4"][0] == "failed" and "nothing left to fulfil" in rows["DL4"][2]
 
     start, end = last_period(flow_shop)
-    again = sync_shipments(SyncShipmentsParams(shop=flow_shop.name, period_start=start, period_end=end))
+    again = report_of(
+        sync_shipments(SyncShipmentsParams(shop=flow_shop.name, period_start=start, period_end=end), return_state=True)
+    )
     assert (again.created, again.failed) == (0, 0)
     assert fulfilled(flow_shop, first.shop_id) == shipped_first
     assert fulfilled(flow_shop, second.shop_id) == shipped_second
@@ -159,12 +164,16 @@ def test_a_shipment_of_an_order_gone_from_the_shop_is_reported_once_and_not_retr
     with state.lock:  # a staff member deleted the order in Shopify
         del state.orders[int(placed.shop_id.rsplit("/", 1)[1])]
 
-    report = sync_shipments(SyncShipmentsParams(shop=sqlite_shop.name))
+    report = report_of(sync_shipments(SyncShipmentsParams(shop=sqlite_shop.name), return_state=True))
     assert [f.reason for f in report.failures] == [f"order {placed.shop_id} does not exist in the shop"]
     assert sync_rows(sqlite_shop)["DL1"][0] == "failed"
 
     start, end = last_period(sqlite_shop)
-    again = sync_shipments(SyncShipmentsParams(shop=sqlite_shop.name, period_start=start, period_end=end))
+    again = report_of(
+        sync_shipments(
+            SyncShipmentsParams(shop=sqlite_shop.name, period_start=start, period_end=end), return_state=True
+        )
+    )
     assert (again.created, again.failed) == (0, 0)
 
 
