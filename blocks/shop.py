@@ -28,21 +28,6 @@ _GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
 _DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
-SCHEDULE_FORM: dict[str, Any] = {
-    "title": "Sync schedule",
-    "description": "Due dates end one sync period and start the next; a run syncs the periods due by its time.",
-    "fields": {
-        "selectedFrequency": ("Frequency", "Daily or Monthly: how often a sync period ends."),
-        "frequencyOptions": ("Frequencies offered", "Optional: the frequencies a person may switch between."),
-        "startDate": ("Start date", "The first period starts on this date, in the shop's time zone."),
-        "syncHour": ("Sync hour (0-23)", "The hour of the day, in the shop's time zone, at which a period ends."),
-        "timeZone": ("Time zone", "An IANA zone such as Europe/Prague; empty means UTC."),
-    },
-}
-"""Titles of the schedule's fields in the block's form, keyed by their JSON names. ``domain.schedule`` must not
-know about forms, so they are added to the block's schema here; a field not listed keeps its own."""
-
-
 class ShopifyShop(StrictBlock):
     """A Shopify store synced with one ERP: credentials, API version, schedule and location mapping."""
 
@@ -66,7 +51,7 @@ class ShopifyShop(StrictBlock):
     )
     allow_background_syncs: bool = Field(
         default=True,
-        title="Run syncs in background",
+        title="Allow background syncs",
         description="On: commerce-sync run queues a deployment run and returns. Off: it runs in its own process.",
     )
     schedule: SyncSchedule = Field(
@@ -178,18 +163,6 @@ class ShopifyShop(StrictBlock):
         if not value.get_secret_value().strip():
             raise ValueError("access token must not be empty")
         return value
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The form the Prefect UI draws: the nested schedule gets human titles (see ``SCHEDULE_FORM``)."""
-        schema = super().model_json_schema(*args, **kwargs)
-        form = schema.get("definitions", {}).get("SyncSchedule")
-        if form is not None:
-            form.update(title=SCHEDULE_FORM["title"], description=SCHEDULE_FORM["description"])
-            for name, (title, description) in SCHEDULE_FORM["fields"].items():
-                if name in form.get("properties", {}):
-                    form["properties"][name].update(title=title, description=description)
-        return schema
 
     def graphql_url(self) -> str:
         return f"{self.shop_url}/admin/api/{self.api_version}/graphql.json"

@@ -97,15 +97,57 @@ class SyncSchedule(BaseModel):
     ``timezone``) is generated from this same object, so Prefect and the period math cannot disagree.
     """
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+    # titles and descriptions are what the Prefect UI's forms show (block and run parameters)
+    model_config = ConfigDict(
+        frozen=True,
+        populate_by_name=True,
+        extra="forbid",
+        title="Sync schedule",
+        json_schema_extra={
+            "description": "Due dates end one sync period and start the next; a run syncs the periods due by its time."
+        },
+    )
 
-    selected_frequency: Frequency | None = Field(default=None, alias="selectedFrequency")
-    frequency_options: tuple[Frequency, ...] | None = Field(default=None, alias="frequencyOptions")
-    start_date: date = Field(alias="startDate")
-    sync_hour: int = Field(default=0, ge=0, le=23, alias="syncHour")
-    every: str | None = Field(default=None, description="A grid of local wall time from midnight: 5m … 12h.")
-    cron_expression: str | None = Field(default=None, alias="cron", description="Five fields, in timeZone.")
-    time_zone: str = Field(default=DEFAULT_TIME_ZONE, alias="timeZone")
+    selected_frequency: Frequency | None = Field(
+        default=None,
+        alias="selectedFrequency",
+        title="Frequency",
+        description="Daily or Monthly (Codat's schedule); or leave empty and set Every or Cron instead.",
+    )
+    frequency_options: tuple[Frequency, ...] | None = Field(
+        default=None,
+        alias="frequencyOptions",
+        title="Frequencies offered",
+        description="Optional: the frequencies a person may switch between.",
+    )
+    start_date: date = Field(
+        alias="startDate", title="Start date", description="The first period starts on this date, in the time zone."
+    )
+    sync_hour: int = Field(
+        default=0,
+        ge=0,
+        le=23,
+        alias="syncHour",
+        title="Sync hour (0-23)",
+        description="With a Frequency: the hour of the day, in the time zone, at which a period ends.",
+    )
+    every: str | None = Field(
+        default=None,
+        title="Every",
+        description="A grid of local wall time from midnight: 5m, 10m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h or 12h.",
+    )
+    cron_expression: str | None = Field(
+        default=None,
+        alias="cron",
+        title="Cron",
+        description="A five-field cron expression, evaluated in the time zone.",
+    )
+    time_zone: str = Field(
+        default=DEFAULT_TIME_ZONE,
+        alias="timeZone",
+        title="Time zone",
+        description="An IANA zone such as Europe/Prague; empty means UTC.",
+    )
 
     @model_validator(mode="before")
     @classmethod

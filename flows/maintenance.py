@@ -17,8 +17,7 @@ from tasks.maintenance import check_connections, purge_old_records, report_unmap
 
 
 class MaintenanceParams(SyncParams):
-    """Retention counts back from the run's period end (its due date, or ``period_end`` when given), so a late
-    run purges what an on-time one would and a re-run as of a past date purges as of that date."""
+    """Retention counts back from the run's period end, so a late run purges what an on-time one would."""
 
     retention_days: int = Field(
         default=90,
