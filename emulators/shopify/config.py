@@ -49,6 +49,8 @@ class EmulatorConfig(BaseModel):
     unique_skus: bool = Field(True, description="refuse a SKU already used by another variant")
     bulk_concurrency: int = Field(5, gt=0, description="running bulk queries allowed at once (2026-01+: 5)")
     bulk_running_polls: int = Field(0, ge=0, description="polls that still see RUNNING before COMPLETED")
+    job_polls: int = Field(1, ge=0, description="job(id:) reads that still see done: false (see jobs.py)")
+    job_seconds: float = Field(5.0, ge=0, description="seconds of the emulator's clock a job takes; 0: at once")
     faults: FaultConfig = Field(default_factory=FaultConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 

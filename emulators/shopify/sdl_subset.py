@@ -71,6 +71,7 @@ SPEC: dict[str, list[str] | str] = {
         "location",
         "collections",
         "collection",
+        "collectionByIdentifier",
         "customers",
         "customer",
         "customersCount",
@@ -85,6 +86,8 @@ SPEC: dict[str, list[str] | str] = {
         "node",
         "nodes",
         "shop",
+        "job",
+        "currentAppInstallation",
     ],
     "Mutation": [
         "productSet",
@@ -487,7 +490,9 @@ SPEC: dict[str, list[str] | str] = {
         "query",
         "type",
     ],
-    "Job": ["id", "done"],
+    "Job": ["id", "done", "query"],
+    "AppInstallation": ["id", "accessScopes"],
+    "AccessScope": ["handle", "description"],
     "ProductSetOperation": ["id", "product", "status", "userErrors"],
     # mutation payloads and their error types
     "ProductSetPayload": "*",

@@ -15,6 +15,7 @@ from typing import Any
 from . import records as r
 from .clock import Clock, SystemClock
 from .gids import split_gid
+from .jobs import JobQueue
 from .seeding import SeedingMixin
 
 # GraphQL type name → table attribute, for node lookups by GID.
@@ -79,6 +80,7 @@ class ShopState(SeedingMixin):
             self.bulk_operations: dict[int, r.BulkOperation] = {}
             self.uploads: dict[str, tuple[bytes, str | None]] = {}
             self.idempotency: dict[tuple[str, str], tuple[str, Any]] = {}
+            self.jobs = JobQueue(self.clock)
             self._levels_by_item: dict[int, dict[int, r.InventoryLevel]] = {}
             self._metafields_by_owner: dict[tuple[str, int], dict[tuple[str, str], r.Metafield]] = {}
             self._fo_line_owner: dict[int, int] = {}
