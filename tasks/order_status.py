@@ -9,7 +9,8 @@ or cancelled is skipped, so a second run sends nothing. A mutation whose answer 
 way before the task gives up. Cancelling runs as a Shopify job (``connectors.shopify.order_cancel``): the job is
 remembered per order, a run before it finished sends nothing again, and the order is a retry key until its
 ``cancelledAt`` shows. Failures are reported with the order and the reason and their order GIDs returned as
-retry keys; an order that no longer exists in the shop is reported once.
+retry keys; an order that no longer exists in the shop is reported once — unless the shop hides orders older
+than 60 days from this app (no ``read_all_orders``): then it is skipped with a note saying so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from prefect import task
 from connectors.shopify.errors import Retriable
 from connectors.shopify.mutations import record_errors
 from connectors.shopify.order_cancel import JOB_ENTITY, CancelResult, OrderCanceller
+from connectors.shopify.scopes import ALL_ORDERS, granted_scopes, history_note
 from domain.models import OrderState, OrderStatusChange
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -76,11 +78,17 @@ def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatu
     report, retry = SyncReport(), []
     shop_orders = _shop_orders(res, [c.order_shop_id for c in changes])
     canceller = OrderCanceller(res.shopify, _StateJobs(res, ctx.shop))
+    history: bool | None = None  # whether Shopify shows orders older than 60 days (asked once, when needed)
     for change in changes:
         label = f"order {change.order_shop_id} (sales order {change.erp_key})"
         node = shop_orders.get(change.order_shop_id)
         if node is None:
-            report.fail(label, "the order does not exist in the shop", field="order_shop_id")
+            history = ALL_ORDERS in granted_scopes(res.shopify) if history is None else history
+            if history:
+                report.fail(label, "the order does not exist in the shop", field="order_shop_id")
+            else:
+                report.skipped += 1
+                report.notes.append(f"{label}: not in the shop, or older than Shopify shows; {history_note()}")
             continue
         if _in_state(node, change.state, tag):
             report.skipped += 1

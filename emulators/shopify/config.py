@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from emulators import faults
 from emulators.faults import Share
+from emulators.shopify.access import DEFAULT_SCOPES
 
 DEFAULT_TOKEN = "shpat_emulator_token"
 API_VERSION = "2026-04"
@@ -51,6 +52,13 @@ class EmulatorConfig(BaseModel):
     bulk_running_polls: int = Field(0, ge=0, description="polls that still see RUNNING before COMPLETED")
     job_polls: int = Field(1, ge=0, description="job(id:) reads that still see done: false (see jobs.py)")
     job_seconds: float = Field(5.0, ge=0, description="seconds of the emulator's clock a job takes; 0: at once")
+    scopes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SCOPES),
+        description="granted access scopes; without read_all_orders only 60 days of orders show (access.py)",
+    )
+    search_lag_seconds: float = Field(
+        2.0, ge=0, description="how long after a write query: searches still miss it (search_index.py)"
+    )
     faults: FaultConfig = Field(default_factory=FaultConfig)
     record_dir: Path | None = Field(default_factory=lambda: _env_path("COMMERCE_SYNC_RECORD_DIR"))
 
