@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from prefect import task
 
+from connectors.shopify.errors import AuthenticationError
 from connectors.shopify.scopes import ALL_ORDERS, ORDER_HISTORY, check_scopes, granted_scopes, history_note
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -23,8 +24,12 @@ from engine.resources import resources
 @task(**IO_TASK)
 def check_access_scopes(ctx: SyncContext) -> SyncReport:
     """Granted scopes against each flow's needed ones; a missing scope fails its flow here, by name."""
-    check = check_scopes(granted_scopes(resources(ctx.shop).shopify))
     report = SyncReport()
+    try:
+        check = check_scopes(granted_scopes(resources(ctx.shop).shopify))
+    except AuthenticationError:  # check_connections reports the refused credentials
+        report.notes.append("access scopes not checked: the shop refused the credentials")
+        return report
     for flow, scopes in sorted(check.missing.items()):
         report.fail(f"flow {flow}", f"the app lacks the access scope(s) {', '.join(sorted(scopes))}", field="scopes")
     if not check.order_history:

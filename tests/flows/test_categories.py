@@ -126,3 +126,19 @@ def test_a_dry_run_compares_and_writes_nothing(sqlite_shop):
     assert sqlite_shop.emulator.state.collections == {}
     assert sqlite_shop.emulator.state.version == version
     assert sqlite_shop.state.all_mappings(sqlite_shop.name, "collection").empty
+
+
+def test_collections_whose_create_answers_were_lost_are_found_at_once_despite_the_search_lag(sqlite_shop):
+    """The emulator's search index lags writes (search_lag_seconds): the lookup after a lost answer reads the
+    collection by identifier, so it is adopted, never created a second time."""
+    sqlite_shop.emulator.set_faults(drop_after_apply=1.0)  # every create applied, every answer lost (502)
+
+    report = sync_categories(SyncParams(shop=sqlite_shop.name))
+
+    assert (report.created, report.failed) == (len(sqlite_shop.data.categories), 0)
+    handles = [c.handle for c in sqlite_shop.emulator.state.collections.values()]
+    assert sorted(handles) == sorted(collection_handle(c) for c in sqlite_shop.data.categories)
+    mapped = sqlite_shop.state.shop_ids(
+        sqlite_shop.name, "collection", [c.erp_key for c in sqlite_shop.data.categories]
+    )
+    assert len(mapped) == len(sqlite_shop.data.categories)
