@@ -20,6 +20,7 @@ from domain.reconcile import CheckName
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
+from tasks.access import order_history_limit
 from tasks.reconcile.checks import CHECKS
 from tasks.reconcile.publish import publish_drift
 from tasks.reconcile.reads import Reads
@@ -50,6 +51,7 @@ def reconcile(params: ReconcileParams) -> SyncReport | State:
             return run.report
         reads = Reads.start(run.ctx, {bulk for check in checks for bulk in check.bulk})  # all bulk reads start now
         results = [check.run(reads, params.repair) for check in checks]
+        run.add(order_history_limit(run.ctx))
         run.add(reads.report)
         run.add(publish_drift(run.ctx, results))
     return run.final_state

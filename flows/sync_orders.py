@@ -17,6 +17,7 @@ from connectors.shopify.search import all_of, updated_at_filter
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
+from tasks.access import order_history_limit
 from tasks.orders import stage_orders_page
 
 
@@ -28,6 +29,7 @@ def sync_orders(params: SyncParams) -> SyncReport | State:
         ctx = run.ctx
         if ctx.nothing_due:
             return run.report
+        run.add(order_history_limit(ctx))
         query = all_of(updated_at_filter(run.since, ctx.period_end), "status:open" if ctx.is_first_run else None)
         run.pages(stage_orders_page, query)
     return run.final_state

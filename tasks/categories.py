@@ -10,7 +10,9 @@ Why it is done this way:
   the rest of the tree is synced (``build_category_tree`` would refuse the whole tree).
 - ``collectionCreate`` is not retry-safe: before creating, the collection is looked up by handle, so a create
   whose answer was lost is adopted instead of duplicated; one that timed out is looked for until it shows
-  (``connectors.shopify.lost_answers``), since Shopify may still apply it after the client gave up. Unchanged
+  (``connectors.shopify.lost_answers``), since Shopify may still apply it after the client gave up. Both looks
+  go by ``collectionByIdentifier(handle)``, one request per unmapped category, not by one search: Shopify's
+  search index lags writes, so a search soon after the lost create misses it and a second one is made. Unchanged
   collections are skipped by their digest (hash entity ``collection``).
 - ``collectionAddProducts`` is not retry-safe either: the collection's current products are read first and
   only the others are sent. Membership is grouped per collection, so each collection is read once per run.
@@ -34,7 +36,6 @@ from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import METAFIELD_NAMESPACE, collection_handle, collection_input
 from connectors.shopify.lost_answers import create_or_adopt
 from connectors.shopify.mutations import attribute, record_errors
-from connectors.shopify.search import any_of
 from domain.models import Category, build_category_tree
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -153,8 +154,7 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
     sent = res.state.get_hashes(ctx.shop, "collection", keys)
     todo = [p for p in plans if p.key not in mapped or sent.get(p.key) != p.digest]
     report.skipped += len(plans) - len(todo)
-    unmapped = [p.handle for p in todo if p.key not in mapped]
-    found = _collections_by_handle(res, unmapped) if unmapped else {}
+    found = {p.handle: gid for p in todo if p.key not in mapped and (gid := _collection_by_handle(res, p.handle))}
     if ctx.dry_run:
         report.skipped += len(todo)
         if todo:
@@ -184,18 +184,10 @@ def upsert_collections(ctx: SyncContext, plans: list[CollectionPlan]) -> SyncRep
     return report + published
 
 
-def _collections_by_handle(res: ShopResources, handles: list[str]) -> dict[str, str]:
-    """``{handle: collection GID}`` of the collections that already exist (a create whose answer was lost)."""
-    query = any_of("handle", handles)
-    return {
-        node["handle"]: node["id"]
-        for node in res.shopify.iter_nodes("CollectionsUpdatedSince", {"query": query}, "collections")
-        if node["handle"] in handles
-    }
-
-
 def _collection_by_handle(res: ShopResources, handle: str) -> str | None:
-    return _collections_by_handle(res, [handle]).get(handle)
+    """The collection carrying ``handle`` now (not through the lagging search index), else None."""
+    node = res.shopify.execute("CollectionByHandle", {"handle": handle}).get("collectionByIdentifier")
+    return str(node["id"]) if node else None
 
 
 def _mutate_collection(res: ShopResources, operation: str, plan: CollectionPlan, data: dict[str, Any]) -> str:

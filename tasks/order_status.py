@@ -5,10 +5,12 @@
 - cancelled (storno) → ``orderCancel`` (reason OTHER, restock, no customer notification).
 
 Idempotent: the shop orders of a page are read first (one ``nodes`` query) and an order already closed, tagged
-or cancelled is skipped, so a second run sends nothing; an "already cancelled" refusal also counts as done.
-A mutation whose answer was lost is checked the same way before the task gives up. Failures are reported
-with the order and the reason and their order GIDs returned as retry keys; an order that no longer exists in
-the shop is reported once.
+or cancelled is skipped, so a second run sends nothing. A mutation whose answer was lost is checked the same
+way before the task gives up. Cancelling runs as a Shopify job (``connectors.shopify.order_cancel``): the job is
+remembered per order, a run before it finished sends nothing again, and the order is a retry key until its
+``cancelledAt`` shows. Failures are reported with the order and the reason and their order GIDs returned as
+retry keys; an order that no longer exists in the shop is reported once — unless the shop hides orders older
+than 60 days from this app (no ``read_all_orders``): then it is skipped with a note saying so.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from prefect import task
 
 from connectors.shopify.errors import Retriable
 from connectors.shopify.mutations import record_errors
+from connectors.shopify.order_cancel import JOB_ENTITY, CancelResult, OrderCanceller
+from connectors.shopify.scopes import ALL_ORDERS, granted_scopes, history_note
 from domain.models import OrderState, OrderStatusChange
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -69,14 +73,22 @@ def retry_order_status(ctx: SyncContext, order_ids: list[str], tag: str) -> Outc
 
 
 def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatusChange], tag: str) -> Outcome:
-    """Bring each shop order into its ERP state; orders Shopify refused are retry keys."""
+    """Bring each shop order into its ERP state; orders Shopify refused, and cancels still running, are retry
+    keys."""
     report, retry = SyncReport(), []
     shop_orders = _shop_orders(res, [c.order_shop_id for c in changes])
+    canceller = OrderCanceller(res.shopify, _StateJobs(res, ctx.shop))
+    history: bool | None = None  # whether Shopify shows orders older than 60 days (asked once, when needed)
     for change in changes:
         label = f"order {change.order_shop_id} (sales order {change.erp_key})"
         node = shop_orders.get(change.order_shop_id)
         if node is None:
-            report.fail(label, "the order does not exist in the shop", field="order_shop_id")
+            history = ALL_ORDERS in granted_scopes(res.shopify) if history is None else history
+            if history:
+                report.fail(label, "the order does not exist in the shop", field="order_shop_id")
+            else:
+                report.skipped += 1
+                report.notes.append(f"{label}: not in the shop, or older than Shopify shows; {history_note()}")
             continue
         if _in_state(node, change.state, tag):
             report.skipped += 1
@@ -85,18 +97,16 @@ def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatu
             report.skipped += 1
             report.notes.append(f"dry run: {label} would be {_VERB[change.state]}")
             continue
-        try:
-            refused = _apply(res, change, tag)
-        except Retriable:
-            node = _shop_orders(res, [change.order_shop_id]).get(change.order_shop_id)
-            if node is None or not _in_state(node, change.state, tag):
-                raise  # not applied: the task is retried and reads the order again first
-            refused = []
-        if refused and not _already_done(change.state, refused):
-            report.fail(label, "; ".join(refused), field="state")
+        if change.state is OrderState.CANCELLED:
+            result = canceller.cancel(change.order_shop_id, _cancel_variables(change))
+        else:
+            result = _close_or_tag(res, change, tag)
+        if result.status == "refused":
+            report.fail(label, "; ".join(result.reasons), field="state")
             retry.append(change.order_shop_id)
-        elif refused:
-            report.skipped += 1
+        elif result.status == "running":
+            report.notes.append(f"{label}: Shopify's cancellation job has not finished; looked at again next run")
+            retry.append(change.order_shop_id)
         else:
             report.updated += 1
     return Outcome(report=report, retry_keys=retry)
@@ -113,30 +123,49 @@ def _in_state(node: Mapping[str, Any], state: OrderState, tag: str) -> bool:
     return node.get("cancelledAt") is not None
 
 
-def _already_done(state: OrderState, refused: list[str]) -> bool:
-    return state is OrderState.CANCELLED and all("already" in message.lower() for message in refused)
-
-
-def _apply(res: ShopResources, change: OrderStatusChange, tag: str) -> list[str]:
-    """Send the mutation for one change; returns Shopify's refusals (empty when applied)."""
+def _close_or_tag(res: ShopResources, change: OrderStatusChange, tag: str) -> CancelResult:
+    """Close or tag one order (both retry-safe); a lost answer is settled by reading the order again."""
     order_id = change.order_shop_id
-    if change.state is OrderState.PROCESSED:
-        _, errors = res.shopify.mutate("OrderClose", {"id": order_id}, "orderClose")
-        operation = "OrderClose"
-    elif change.state is OrderState.TRANSFERRED:
-        _, errors = res.shopify.mutate("TagsAdd", {"id": order_id, "tags": [tag]}, "tagsAdd")
-        operation = "TagsAdd"
-    else:
-        variables = {
-            "orderId": order_id,
-            "reason": "OTHER",
-            "restock": True,
-            "notifyCustomer": False,
-            "staffNote": f"Cancelled in the ERP (sales order {change.erp_key})",
-        }
-        _, errors = res.shopify.mutate("OrderCancel", variables, "orderCancel", errors_field="orderCancelUserErrors")
-        operation = "OrderCancel"
-    return [e.reason for e in record_errors(order_id, errors, operation=operation)]
+    try:
+        if change.state is OrderState.PROCESSED:
+            operation, path, variables = "OrderClose", "orderClose", {"id": order_id}
+        else:
+            operation, path, variables = "TagsAdd", "tagsAdd", {"id": order_id, "tags": [tag]}
+        _, errors = res.shopify.mutate(operation, variables, path)
+    except Retriable:
+        node = _shop_orders(res, [order_id]).get(order_id)
+        if node is None or not _in_state(node, change.state, tag):
+            raise  # not applied: the task is retried and reads the order again first
+        return CancelResult("done")
+    if errors:
+        return CancelResult("refused", [e.reason for e in record_errors(order_id, errors, operation=operation)])
+    return CancelResult("done")
+
+
+def _cancel_variables(change: OrderStatusChange) -> dict[str, Any]:
+    return {
+        "orderId": change.order_shop_id,
+        "reason": "OTHER",
+        "restock": True,
+        "notifyCustomer": False,
+        "staffNote": f"Cancelled in the ERP (sales order {change.erp_key})",
+    }
+
+
+class _StateJobs:
+    """The cancel jobs sent, per shop order, in the sync state (``JobMemory``)."""
+
+    def __init__(self, res: ShopResources, shop: str):
+        self.store, self.shop = res.state, shop
+
+    def get(self, order_id: str) -> str | None:
+        return self.store.get_hashes(self.shop, JOB_ENTITY, [order_id]).get(order_id)
+
+    def put(self, order_id: str, job: str) -> None:
+        self.store.put_hashes(self.shop, JOB_ENTITY, {order_id: job})
+
+    def forget(self, order_id: str) -> None:
+        self.store.delete_hashes(self.shop, JOB_ENTITY, [order_id])
 
 
 def _shop_orders(res: ShopResources, order_ids: list[str]) -> dict[str, dict[str, Any]]:

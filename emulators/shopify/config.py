@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from emulators import faults
 from emulators.faults import Share
+from emulators.shopify.access import DEFAULT_SCOPES
 
 from .webhooks import WebhookConfig
 
@@ -75,6 +76,15 @@ class EmulatorConfig(BaseModel):
         min_length=1,
         description="versions served as asked; any other well-formed version falls forward to the oldest of "
         "these, named in X-Shopify-API-Version (https://shopify.dev/docs/api/usage/versioning)",
+    )
+    job_polls: int = Field(1, ge=0, description="job(id:) reads that still see done: false (see jobs.py)")
+    job_seconds: float = Field(5.0, ge=0, description="seconds of the emulator's clock a job takes; 0: at once")
+    scopes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SCOPES),
+        description="granted access scopes; without read_all_orders only 60 days of orders show (access.py)",
+    )
+    search_lag_seconds: float = Field(
+        2.0, ge=0, description="how long after a write query: searches still miss it (search_index.py)"
     )
     faults: FaultConfig = Field(default_factory=FaultConfig)
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)

@@ -16,6 +16,7 @@ from .paging import Page, paginate, sort_records
 if TYPE_CHECKING:
     from .config import EmulatorConfig
     from .faults import FaultInjector
+    from .search_index import SearchIndex
     from .state import ShopState
 
 
@@ -65,10 +66,11 @@ def connection(
     reverse = bool(args.get("reverse"))
     state = context.state
     # a walk over a top-level listing asks the same filter+sort for every page: keep it until the next write
+    searched = _searchable(context) if query and fields is not None else None
     cache_key = None
     if info.path.prev is None:
         filters = tuple(sorted((k, repr(v)) for k, v in args.items() if k not in _PAGING_ARGS))
-        cache_key = (info.field_name, filters, state.version)
+        cache_key = (info.field_name, filters, state.version, searched and searched[1])
     presorted = state.page_cache.get(cache_key) if cache_key else None
     if presorted is None:
         if query and fields is not None:
@@ -80,7 +82,7 @@ def connection(
                 context.search_warnings.append(
                     {"path": [str(p) for p in info.path.as_list()], "query": query, "warnings": match.warnings}
                 )
-            records = [rec for rec in records if match(rec)]
+            records = [rec for rec in records if _matches(rec, match, searched)]
         presorted = sort_records(records, key, reverse)
         if cache_key:
             state.remember_page(cache_key, presorted)
@@ -96,6 +98,22 @@ def connection(
         unbounded=context.bulk,
         presorted=presorted,
     )
+
+
+def _searchable(context: RequestContext) -> tuple[SearchIndex, datetime] | None:
+    """The search index and its horizon when it lags writes (``search_index.py``), else None."""
+    lag = context.config.search_lag_seconds
+    if lag <= 0:
+        return None
+    index = context.state.search_index
+    return index, index.horizon(lag)
+
+
+def _matches(record: Any, match: search.Matcher, searched: tuple[SearchIndex, datetime] | None) -> bool:
+    if searched is None:
+        return match(record)
+    seen = searched[0].view(record, searched[1])
+    return seen is not None and match(seen)
 
 
 def count_matching(

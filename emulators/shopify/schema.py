@@ -175,8 +175,11 @@ def executable_schema() -> GraphQLSchema:
             unknown.discard(key)
     if unknown:
         raise RuntimeError(f"resolvers for fields missing from schema.graphql: {sorted(unknown)}")
+    from .access import scoped
     from .mutations.support import guarded
 
     for field_name, field in schema.mutation_type.fields.items():
-        field.resolve = guarded(field_name, field.resolve)
+        field.resolve = scoped("Mutation", field_name, guarded(field_name, field.resolve))
+    for field_name, field in schema.query_type.fields.items():
+        field.resolve = scoped("QueryRoot", field_name, field.resolve)
     return schema

@@ -71,6 +71,7 @@ SPEC: dict[str, list[str] | str] = {
         "location",
         "collections",
         "collection",
+        "collectionByIdentifier",
         "customers",
         "customer",
         "customersCount",
@@ -89,6 +90,8 @@ SPEC: dict[str, list[str] | str] = {
         "publication",
         "webhookSubscription",
         "webhookSubscriptions",
+        "job",
+        "currentAppInstallation",
     ],
     "Mutation": [
         "productSet",
@@ -503,7 +506,9 @@ SPEC: dict[str, list[str] | str] = {
         "query",
         "type",
     ],
-    "Job": ["id", "done"],
+    "Job": ["id", "done", "query"],
+    "AppInstallation": ["id", "accessScopes"],
+    "AccessScope": ["handle", "description"],
     "ProductSetOperation": ["id", "product", "status", "userErrors"],
     # mutation payloads and their error types
     "ProductSetPayload": "*",

@@ -15,6 +15,8 @@ from typing import Any
 from . import records as r
 from .clock import Clock, SystemClock
 from .gids import split_gid
+from .jobs import JobQueue
+from .search_index import SearchIndex
 from .seeding import SeedingMixin
 from .webhooks import WebhookLedger
 
@@ -87,6 +89,8 @@ class ShopState(SeedingMixin):
             self.catalogs: dict[int, r.AppCatalog] = {}
             self.uploads: dict[str, tuple[bytes, str | None]] = {}
             self.idempotency: dict[tuple[str, str], tuple[str, Any]] = {}
+            self.jobs = JobQueue(self.clock)
+            self.search_index = SearchIndex(self.clock, self.records)
             self._levels_by_item: dict[int, dict[int, r.InventoryLevel]] = {}
             self._metafields_by_owner: dict[tuple[str, int], dict[tuple[str, str], r.Metafield]] = {}
             self._fo_line_owner: dict[int, int] = {}
@@ -212,6 +216,11 @@ class ShopState(SeedingMixin):
     def default_location(self) -> r.Location | None:
         active = [loc for loc in self.locations.values() if loc.is_active]
         return min(active, key=lambda loc: loc.id) if active else None
+
+    def records(self) -> Iterator[Any]:
+        """Every stored record of every table a GID names."""
+        for table in sorted(set(TABLES.values())):
+            yield from getattr(self, table).values()
 
     # ---- reporting ---------------------------------------------------------------------------------------
 

@@ -141,3 +141,19 @@ def test_new_collections_are_published_to_the_configured_sales_channel_once(sqli
     version = state.version
     again = sync_categories(last_period(sqlite_shop))
     assert again.failed == 0 and state.version == version  # nothing published twice
+
+
+def test_collections_whose_create_answers_were_lost_are_found_at_once_despite_the_search_lag(sqlite_shop):
+    """The emulator's search index lags writes (search_lag_seconds): the lookup after a lost answer reads the
+    collection by identifier, so it is adopted, never created a second time."""
+    sqlite_shop.emulator.set_faults(drop_after_apply=1.0)  # every create applied, every answer lost (502)
+
+    report = sync_categories(SyncParams(shop=sqlite_shop.name))
+
+    assert (report.created, report.failed) == (len(sqlite_shop.data.categories), 0)
+    handles = [c.handle for c in sqlite_shop.emulator.state.collections.values()]
+    assert sorted(handles) == sorted(collection_handle(c) for c in sqlite_shop.data.categories)
+    mapped = sqlite_shop.state.shop_ids(
+        sqlite_shop.name, "collection", [c.erp_key for c in sqlite_shop.data.categories]
+    )
+    assert len(mapped) == len(sqlite_shop.data.categories)

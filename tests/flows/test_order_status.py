@@ -121,15 +121,79 @@ def test_an_order_shopify_refuses_to_cancel_is_reported_and_retried_next_run_wit
     assert shop_orders(sqlite_shop)["#1004"][:2] == (True, False)
 
 
-def test_a_cancel_whose_answer_was_lost_is_not_sent_again(sqlite_shop):
+def cancels_sent(shop) -> int:
+    """``orderCancel`` requests Shopify answered (the emulator's cost ledger counts each call)."""
+    return shop.emulator.executor.ledger.as_json()["by_operation"].get("OrderCancel", {}).get("calls", 0)
+
+
+def shopify_finishes_its_jobs(shop) -> None:
+    """Shopify's background jobs run meanwhile (as they do after their time on the shop's clock)."""
+    state = shop.emulator.state
+    with state.lock:
+        for job in state.jobs.jobs.values():
+            job.finish()
+
+
+def test_a_cancel_whose_answer_was_lost_is_not_sent_again(sqlite_shop, monkeypatch):
     sales_orders_in_erp(sqlite_shop)
     set_states(sqlite_shop, {"#1003": OrderState.CANCELLED})
     sqlite_shop.emulator.set_faults(drop_after_apply=1.0)  # applied, answer lost (502)
 
     report = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
 
-    assert (report.updated, report.failed) == (1, 0)
+    assert (report.updated, report.failed, cancels_sent(sqlite_shop)) == (0, 0, 1)
+    assert any("has not finished" in note for note in report.notes)
+    sqlite_shop.emulator.set_faults(drop_after_apply=0.0)
+    shopify_finishes_its_jobs(sqlite_shop)
+    scheduled(monkeypatch, 1)  # the next run looks at the order again (retry key) and sends nothing
+    again = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (again.skipped, again.failed, cancels_sent(sqlite_shop)) == (1, 0, 1)
     assert shop_orders(sqlite_shop)["#1003"][:3] == (True, True, "OTHER")
+
+
+def test_a_run_before_shopifys_cancel_job_finished_sends_nothing_and_a_later_run_confirms_it(sqlite_shop, monkeypatch):
+    sales_orders_in_erp(sqlite_shop)
+    set_states(sqlite_shop, {"#1003": OrderState.CANCELLED})
+    config = sqlite_shop.emulator.config
+    config.job_polls, config.job_seconds = 1000, 3600.0  # a slow job: still queued when the next run comes
+
+    first = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (first.updated, first.failed, cancels_sent(sqlite_shop)) == (0, 0, 1)
+    assert shop_orders(sqlite_shop)["#1003"][1] is False
+
+    scheduled(monkeypatch, 1)
+    second = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (second.updated, second.failed, cancels_sent(sqlite_shop)) == (0, 0, 1)  # remembered job: no resend
+
+    shopify_finishes_its_jobs(sqlite_shop)
+    scheduled(monkeypatch, 2)
+    third = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (third.skipped, third.failed, cancels_sent(sqlite_shop)) == (1, 0, 1)  # its state says cancelled
+    assert shop_orders(sqlite_shop)["#1003"][:3] == (True, True, "OTHER")
+
+    scheduled(monkeypatch, 3)
+    fourth = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (fourth.updated, fourth.failed, cancels_sent(sqlite_shop)) == (0, 0, 1)
+
+
+def test_an_order_cancelled_in_the_admin_meanwhile_counts_as_cancelled_by_its_state_not_by_a_message(
+    sqlite_shop, monkeypatch
+):
+    sales_orders_in_erp(sqlite_shop)
+    set_states(sqlite_shop, {"#1003": OrderState.CANCELLED})
+    config = sqlite_shop.emulator.config
+    config.job_polls, config.job_seconds = 1000, 3600.0
+    sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    state = sqlite_shop.emulator.state
+    with state.lock:  # the job is lost on Shopify's side; the merchant cancels by hand
+        state.jobs.jobs.clear()
+        order = state.find(gid_of(sqlite_shop, "#1003"), "Order")
+        order.cancelled_at = datetime.now(UTC)
+        state.touch(order)
+
+    scheduled(monkeypatch, 1)
+    again = sync_order_status(SyncOrderStatusParams(shop=sqlite_shop.name))
+    assert (again.updated, again.skipped, again.failed, cancels_sent(sqlite_shop)) == (0, 1, 0, 1)
 
 
 def test_cursor_not_advanced_when_a_page_fails(sqlite_shop, monkeypatch):

@@ -8,7 +8,6 @@ from .. import order_math as om
 from .. import order_ops
 from .. import records as r
 from ..context import ctx, user_error
-from ..gids import gid
 from ..resolvers.orders import can_mark_as_paid
 from ..schema import resolver
 
@@ -38,7 +37,10 @@ def order_cancel(
     refundMethod: dict | None = None,
     staffNote: str | None = None,
 ) -> dict:
-    state = ctx(info).state
+    """Checks the order now and cancels it when its job finishes (``jobs.py``): the answer's ``job`` is not done
+    yet, the order is not cancelled yet, and a second request before then is accepted with a second job."""
+    context = ctx(info)
+    state = context.state
     order = state.find(orderId, "Order")
     if order is None:
         errors = [user_error(["orderId"], "Order does not exist", "NOT_FOUND")]
@@ -49,10 +51,23 @@ def order_cancel(
     if order.fulfillment_ids:
         errors = [user_error(["orderId"], "Cannot cancel an order that has fulfillments", "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    refund = bool(refundMethod and refundMethod.get("originalPaymentMethodsRefund"))
+    job = state.jobs.submit(
+        lambda: _cancel(state, order, reason, refund),
+        seconds=context.config.job_seconds,
+        polls=context.config.job_polls,
+    )
+    return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
+
+
+def _cancel(state: Any, order: r.Order, reason: str, refund: bool) -> None:
+    """The cancel job's work: nothing when the order was cancelled (an earlier job) or fulfilled meanwhile."""
+    if order.cancelled_at is not None or order.fulfillment_ids:
+        return
     now = state.now()
     order.cancelled_at, order.cancel_reason = now, reason
     order.closed_at = order.closed_at or now
-    if refundMethod and refundMethod.get("originalPaymentMethodsRefund") and om.received(order) > 0:
+    if refund and om.received(order) > 0:
         _add_transaction(state, order, "REFUND", om.received(order), "manual")
         order.financial_status = "REFUNDED"
     elif om.received(order) <= 0:
@@ -65,8 +80,17 @@ def order_cancel(
             fo.status = "CANCELLED"
             state.touch(fo)
     state.touch(order)
-    job = {"id": gid("Job", state.next_id("_jobs")), "done": True}
-    return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
+
+
+@resolver("QueryRoot", "job")
+def resolve_job(_: Any, info: Any, id: str) -> Any:
+    return ctx(info).state.jobs.poll(id)
+
+
+@resolver("Job", "query")
+def resolve_job_query(job: Any, info: Any) -> dict | None:
+    """The query root, once the job is done ("This field will only resolve once the job is done")."""
+    return {} if job.done else None
 
 
 def _add_transaction(state: Any, order: r.Order, kind: str, amount: Any, gateway: str) -> r.Transaction:

@@ -154,6 +154,17 @@ def resolve_collection(_: Any, info: Any, id: str) -> r.Collection | None:
     return ctx(info).state.find(id, "Collection")
 
 
+@resolver("QueryRoot", "collectionByIdentifier")
+def resolve_collection_by_identifier(_: Any, info: Any, identifier: dict) -> r.Collection | None:
+    """By id or handle, read from the database (not the lagging search index). ``customId`` (a unique metafield
+    value) is not modelled: it finds nothing."""
+    state = ctx(info).state
+    if identifier.get("id") is not None:
+        return state.find(identifier["id"], "Collection")
+    handle = identifier.get("handle")
+    return next((c for c in state.collections.values() if handle is not None and c.handle == handle), None)
+
+
 # ---- Product ----------------------------------------------------------------------------------------------
 
 

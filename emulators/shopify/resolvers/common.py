@@ -9,6 +9,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from .. import records as r
+from ..access import visible
 from ..context import by_id, connection, ctx
 from ..schema import format_datetime, resolver
 from ..state import OWNER_TYPES
@@ -18,7 +19,8 @@ APP_NAMESPACE = "$app"
 
 @resolver("QueryRoot", "node")
 def resolve_node(_: Any, info: Any, id: str) -> Any:
-    return ctx(info).state.find(id)
+    found = ctx(info).state.find(id)
+    return found if visible(info, found) else None
 
 
 @resolver("QueryRoot", "nodes")
@@ -30,7 +32,7 @@ def resolve_nodes(_: Any, info: Any, ids: list[str]) -> list[Any]:
             extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"},
         )
     state = ctx(info).state
-    return [state.find(i) for i in ids]
+    return [found if visible(info, found := state.find(i)) else None for i in ids]
 
 
 @resolver("QueryRoot", "shop")
@@ -47,6 +49,16 @@ def resolve_shop(_: Any, info: Any) -> dict:
         "ianaTimezone": "Etc/UTC",
         "email": f"owner@{config.domain}",
         "url": f"https://{config.domain}",
+    }
+
+
+@resolver("QueryRoot", "currentAppInstallation")
+def resolve_current_app_installation(_: Any, info: Any) -> dict:
+    """The scopes ``EmulatorConfig.scopes`` grants (handles only; descriptions are the handles' words)."""
+    scopes = ctx(info).config.scopes
+    return {
+        "id": "gid://shopify/AppInstallation/1",
+        "accessScopes": [{"handle": s, "description": s.replace("_", " ")} for s in scopes],
     }
 
 

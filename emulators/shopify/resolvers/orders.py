@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import order_math as om
 from .. import records as r
+from ..access import visible
 from ..context import by_id, connection, count_matching, ctx, money_bag, time_key
 from ..schema import resolver
 from ..search import Field, Term, custom, dt, num, text
@@ -56,23 +57,28 @@ ORDER_SORTS = {
 _ORDER_TEXT = [lambda o: o.name, lambda o: o.email]
 
 
+def _orders(info: Any) -> list[r.Order]:
+    """The orders this app may see (``access.visible``: 60 days without ``read_all_orders``)."""
+    return [o for o in ctx(info).state.orders.values() if visible(info, o)]
+
+
 @resolver("QueryRoot", "orders")
 def resolve_orders(_: Any, info: Any, **args: Any) -> Any:
     state = ctx(info).state
     return connection(
-        info, state.orders.values(), args, sorts=ORDER_SORTS, fields=order_fields(state), default_text=_ORDER_TEXT
+        info, _orders(info), args, sorts=ORDER_SORTS, fields=order_fields(state), default_text=_ORDER_TEXT
     )
 
 
 @resolver("QueryRoot", "ordersCount")
 def resolve_orders_count(_: Any, info: Any, **args: Any) -> dict:
-    state = ctx(info).state
-    return count_matching(state.orders.values(), args, order_fields(state), _ORDER_TEXT)
+    return count_matching(_orders(info), args, order_fields(ctx(info).state), _ORDER_TEXT)
 
 
 @resolver("QueryRoot", "order")
 def resolve_order(_: Any, info: Any, id: str) -> r.Order | None:
-    return ctx(info).state.find(id, "Order")
+    found = ctx(info).state.find(id, "Order")
+    return found if found is not None and visible(info, found) else None
 
 
 # ---- Order ------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 - ``client``: an in-process ``httpx.Client`` on the app; ``gql(query, variables)`` posts and returns the JSON.
 - ``live_url``: the same app served by uvicorn in a thread on a free port (real sockets: timeouts, other
   processes); yields ``http://127.0.0.1:PORT``.
-- ``seeded``: the shop with two locations, three products, two customers and three orders (see ``Seeded``).
+- ``seeded``: the shop with two locations, three products, two customers and three orders (see ``Seeded``),
+  already in the search index (which otherwise lags writes by ``search_lag_seconds``).
 - ``real_schema``: the real 2026-04 schema, built once per session (needs ``../shared``).
 """
 
@@ -94,6 +95,7 @@ def seeded(shop: ShopState) -> Seeded:
         [order_model(1001), order_model(1002, skus=("P1-S", "P2-M")), order_model(1003, paid=False)],
         location_key="MAIN",
     )
+    shop.search_index.catch_up()  # the seeded shop existed before the test: its search index has caught up
     return Seeded(locations, products, orders)
 
 

@@ -121,21 +121,45 @@ def test_tracking_info_can_be_updated(gql, seeded):
     ]
 
 
-def test_order_close_and_cancel(gql, seeded, shop):
+CANCEL = """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
+    job { id done } orderCancelUserErrors { field message code } } }"""
+JOB = 'query($id: ID!) { job(id: $id) { id done query { order(id: "gid://shopify/Order/1003") { cancelledAt } } } }'
+
+
+def test_order_close_and_cancel(gql, seeded, shop, clock):
     closed = gql(
         'mutation { orderClose(input: {id: "gid://shopify/Order/1001"}) { order { closed } userErrors { message } } }'
     )
     assert closed["data"]["orderClose"] == {"order": {"closed": True}, "userErrors": []}
-    cancel = """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
-        job { done } orderCancelUserErrors { field message code } } }"""
-    first = gql(cancel, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]
-    assert first == {"job": {"done": True}, "orderCancelUserErrors": []}
+    first = gql(CANCEL, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]
+    assert first["orderCancelUserErrors"] == [] and first["job"]["done"] is False
+    clock.advance(5)  # the job's time (EmulatorConfig.job_seconds) passes: it finishes without being polled
+    assert gql(JOB, {"id": first["job"]["id"]})["data"]["job"]["done"] is True
     assert shop.orders[1003].cancelled_at is not None
     assert order(gql, "gid://shopify/Order/1003")["fulfillmentOrders"]["nodes"][0]["status"] == "CANCELLED"
-    again = gql(cancel, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]
+    again = gql(CANCEL, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]
     assert again["orderCancelUserErrors"][0]["code"] == "INVALID"
-    missing = gql(cancel, {"id": "gid://shopify/Order/1"})["data"]["orderCancel"]
+    missing = gql(CANCEL, {"id": "gid://shopify/Order/1"})["data"]["orderCancel"]
     assert missing["orderCancelUserErrors"][0]["code"] == "NOT_FOUND"
+
+
+def test_a_cancel_applies_only_when_its_job_finishes_and_a_second_cancel_meanwhile_makes_a_second_job(
+    gql, seeded, shop
+):
+    first = gql(CANCEL, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]["job"]
+    second = gql(CANCEL, {"id": "gid://shopify/Order/1003"})["data"]["orderCancel"]  # nothing protects the order
+    assert second["orderCancelUserErrors"] == [] and second["job"]["id"] != first["id"]
+    assert order(gql, "gid://shopify/Order/1003")["cancelledAt"] is None
+
+    running = gql(JOB, {"id": first["id"]})["data"]["job"]  # one read still sees it running (job_polls=1)
+    assert (running["done"], running["query"], shop.orders[1003].cancelled_at) == (False, None, None)
+    done = gql(JOB, {"id": first["id"]})["data"]["job"]
+    assert done["done"] is True and done["query"]["order"]["cancelledAt"] is not None
+    cancelled_at = shop.orders[1003].cancelled_at
+    gql(JOB, {"id": second["job"]["id"]})
+    assert gql(JOB, {"id": second["job"]["id"]})["data"]["job"]["done"] is True
+    assert shop.orders[1003].cancelled_at == cancelled_at  # the second job found nothing left to cancel
+    assert gql(JOB, {"id": "gid://shopify/Job/999"})["data"]["job"] is None
 
 
 def test_marking_an_unpaid_order_as_paid_records_a_sale(gql, seeded):

@@ -81,6 +81,7 @@ def test_or_not_and_parentheses(gql, timeline):
 def test_product_title_prefix_and_status_lists(gql, shop):
     made = list(shop.seed_products([product_model("A1"), product_model("B1")]).values())
     shop.find(made[1], "Product").status = "DRAFT"
+    shop.search_index.catch_up()
     body = gql("{ products(first: 10, query: \"title:'Product A*'\") { nodes { id } } }")
     assert ids(body, "products") == [made[0]]
     body = gql('{ products(first: 10, query: "status:active,draft") { nodes { id } } }')
@@ -110,3 +111,34 @@ def test_the_parser_builds_the_expected_tree():
             search.Not(search.Term("tag", ":", "x", False)),
         )
     )
+
+
+# ---- the index lags writes (search_index.py) ----------------------------------------------------------------
+
+CREATE_COLLECTION = """mutation($title: String!) { collectionCreate(input: {title: $title, handle: $title}) {
+    collection { id } userErrors { message } } }"""
+BY_HANDLE = "query($q: String!) { collections(first: 5, query: $q) { nodes { id handle } } }"
+BY_IDENTIFIER = "query($h: String!) { collectionByIdentifier(identifier: {handle: $h}) { id handle } }"
+
+
+def test_a_created_record_is_found_by_search_only_after_the_lag_but_by_identifier_at_once(gql, shop, clock):
+    made = gql(CREATE_COLLECTION, {"title": "shoes"})["data"]["collectionCreate"]["collection"]["id"]
+
+    assert gql(BY_HANDLE, {"q": "handle:shoes"})["data"]["collections"]["nodes"] == []
+    assert gql(BY_IDENTIFIER, {"h": "shoes"})["data"]["collectionByIdentifier"] == {"id": made, "handle": "shoes"}
+    assert gql("{ collections(first: 5) { nodes { id } } }")["data"]["collections"]["nodes"] == [{"id": made}]
+
+    clock.advance(2)  # EmulatorConfig.search_lag_seconds
+    assert gql(BY_HANDLE, {"q": "handle:shoes"})["data"]["collections"]["nodes"] == [{"id": made, "handle": "shoes"}]
+    assert gql(BY_IDENTIFIER, {"h": "boots"})["data"]["collectionByIdentifier"] is None
+
+
+def test_an_updated_record_is_matched_by_its_old_values_until_the_index_catches_up(gql, seeded, clock):
+    open_orders = '{ orders(first: 5, query: "status:open") { nodes { id } } }'
+    assert len(gql(open_orders)["data"]["orders"]["nodes"]) == 3
+    gql('mutation { orderClose(input: {id: "gid://shopify/Order/1001"}) { userErrors { message } } }')
+
+    assert len(gql(open_orders)["data"]["orders"]["nodes"]) == 3  # the index still holds it open
+    assert gql('{ order(id: "gid://shopify/Order/1001") { closed } }')["data"]["order"]["closed"] is True
+    clock.advance(2)
+    assert [n["id"] for n in gql(open_orders)["data"]["orders"]["nodes"]] == seeded.orders[1:]
