@@ -1,0 +1,53 @@
+"""A Dev Dashboard app's tokens expire (the client-credentials grant, ``connectors/shopify/auth.py``): the flows
+of a shop share one token, and a run whose tokens expire under it still completes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.shopify.auth import client_credentials_for, reset_credentials
+from engine import resources
+from flows.params import SyncParams
+from flows.sync_orders import sync_orders
+from flows.sync_products import SyncProductsParams, sync_products
+from tests.flows.conftest import FlowShop, _make_shop
+
+APP = ("dev-dashboard-app", "shpss_flowtest_client_secret")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_sources() -> Iterator[None]:
+    reset_credentials()
+    yield
+    reset_credentials()
+
+
+@pytest.fixture
+def app_shop(sqlite_url: str) -> Iterator[FlowShop]:
+    yield from _make_shop(sqlite_url, app_credentials=APP)
+
+
+@pytest.fixture
+def short_lived_tokens_shop(sqlite_url: str) -> Iterator[FlowShop]:
+    """Tokens that live one second: every run outlives several."""
+    yield from _make_shop(sqlite_url, app_credentials=APP, token_ttl_seconds=1)
+
+
+def test_every_task_of_a_shop_uses_one_token(app_shop):
+    sync_products(SyncProductsParams(shop=app_shop.name))
+    sync_orders(SyncParams(shop=app_shop.name))
+    assert app_shop.emulator.recorder.count > 2, "the runs made several GraphQL requests"
+    assert app_shop.emulator.oauth.grants == 1
+    shared = client_credentials_for(app_shop.base_url, *APP)
+    assert resources.resources(app_shop.name).shopify.auth is shared
+
+
+def test_a_run_whose_tokens_expire_under_it_completes(short_lived_tokens_shop):
+    shop = short_lived_tokens_shop
+    products = sync_products(SyncProductsParams(shop=shop.name), return_state=True)
+    orders = sync_orders(SyncParams(shop=shop.name), return_state=True)
+    assert products.is_completed() and orders.is_completed()
+    assert shop.emulator.oauth.grants >= 2, "tokens expired during the runs and were renewed"
+    assert shop.emulator.state.counts()["products"] == len(shop.data.products)
