@@ -17,7 +17,7 @@ import pytest
 from connectors.shopify.auth import ClientCredentialsAuth, client_credentials_for, reset_credentials
 from connectors.shopify.client import ShopifyClient
 from connectors.shopify.errors import AuthenticationError
-from connectors.shopify.testing import FakeTime
+from connectors.shopify.testing import FakeTime, ok
 from connectors.shopify.throttle import CostGovernor
 from emulators.shopify import EmulatorConfig, FakeClock, create_app, emulator_client, emulator_of, running_emulator
 from emulators.shopify.app import UNAUTHORIZED
@@ -190,3 +190,24 @@ def test_a_client_takes_a_token_or_client_credentials_not_both_nor_neither():
         ShopifyClient("https://a.myshopify.com", "shpat_x", client_id=APP, client_secret=SECRET)
     with pytest.raises(ValueError, match="client_id and client_secret"):
         ShopifyClient("https://a.myshopify.com", client_id=APP)
+
+
+def test_a_token_endpoint_that_cannot_be_reached_is_retried_and_blocks_no_later_request(make_client):
+    """The token source's lock is held during a fetch: a fetch that fails must give it back."""
+    calls: list[str] = []
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path.endswith("/access_token"):
+            if calls.count(request.url.path) == 1:
+                raise httpx.ConnectError("connection refused")
+            return httpx.Response(200, json={"access_token": "shpat_fetched", "scope": "", "expires_in": DAY})
+        assert request.headers["X-Shopify-Access-Token"] == "shpat_fetched"
+        return ok({"locations": {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}})
+
+    client = make_client(shop, access_token=None, client_id=APP, client_secret=SECRET)
+    result = threading.Thread(target=locations, args=(client,), daemon=True)
+    result.start()
+    result.join(timeout=30)
+    assert not result.is_alive(), "a second fetch waited for a lock the failed one kept"
+    assert calls == ["/admin/oauth/access_token", "/admin/oauth/access_token", "/admin/api/2026-04/graphql.json"]
