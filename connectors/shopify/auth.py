@@ -57,9 +57,10 @@ about to expire still finishes on it."""
 
 class ShopifyAuth(httpx.Auth):
     """What ``ShopifyClient`` needs of an authentication: the ``httpx.Auth`` flow, an identity that names the
-    app installation without being a secret (it keys the shop's cost governor), and a scrubber."""
+    app installation (it keys the shop's cost governor, which keeps only a digest of it: for a legacy app it is
+    the token itself), and a scrubber."""
 
-    identity: str
+    identity: SecretStr
 
     def scrub(self, text: str) -> str:
         raise NotImplementedError
@@ -72,7 +73,7 @@ class AccessTokenAuth(ShopifyAuth):
         self._token = token if isinstance(token, SecretStr) else SecretStr(token)
         if not self._token.get_secret_value().strip():
             raise ValueError("access token must not be empty")
-        self.identity = "token:" + _digest(self._token.get_secret_value())
+        self.identity = self._token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[HEADER] = self._token.get_secret_value()
@@ -109,7 +110,7 @@ class ClientCredentialsAuth(ShopifyAuth):
             raise ValueError("client_secret must not be empty")
         self.shop_url = shop_url.rstrip("/")
         self.client_id = client_id.strip()
-        self.identity = "app:" + self.client_id
+        self.identity = SecretStr(f"app:{self.client_id}")  # one bucket per app installation, whichever token
         self._clock = clock
         self._lock = threading.Lock()
         self._token: _Token | None = None
