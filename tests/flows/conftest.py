@@ -18,6 +18,7 @@ from connectors.erp.sql import SqlErpBackend
 from connectors.state import StateStore
 from deployments.wiring import release_shop, wire_shop
 from emulators.shopify import Emulator, EmulatorConfig, create_app, emulator_of, running_emulator
+from emulators.shopify.clock import Clock
 from engine import resources
 
 TOKEN = "shpat_flowtest_token_0000"
@@ -55,14 +56,16 @@ def _make_shop(
     token: str = TOKEN,
     app_credentials: tuple[str, str] | None = None,
     token_ttl_seconds: int = 86399,
+    clock: Clock | None = None,
 ) -> Iterator[FlowShop]:
     """``app_credentials`` (client ID, secret): the shop is a Dev Dashboard app taking tokens that expire after
-    ``token_ttl_seconds``; else it uses the legacy ``token``."""
+    ``token_ttl_seconds`` on the emulator's ``clock``; else it uses the legacy ``token``."""
     data = generate(items=items, customers=customers, orders=orders, seed=seed)
     write_sql_erp(data, db_url)
     app_id, app_secret = app_credentials or (None, None)
     clients = {app_id: app_secret} if app_id else {}
-    app = create_app(EmulatorConfig(tokens=[token], client_credentials=clients, token_ttl_seconds=token_ttl_seconds))
+    config = EmulatorConfig(tokens=[token], client_credentials=clients, token_ttl_seconds=token_ttl_seconds)
+    app = create_app(config, clock=clock)
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_orders(data.orders)
