@@ -10,9 +10,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from prefect.blocks.core import Block
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from blocks.base import StrictBlock
+from blocks.base import StrictBlock, known_fields
 from blocks.checks import database_url, empty_is_none
 from connectors.shopify.client import normalise_shop_url
 from domain.order_import import OrderImportConditions
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from connectors.shopify.client import ShopifyClient
 
 _GID_LOCATION = re.compile(r"^gid://shopify/Location/\d+$")
+_CREDENTIALS = ("access_token", "client_id", "client_secret")
 _DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$")
 
 
@@ -39,9 +41,22 @@ class ShopifyShop(StrictBlock):
         title="Shop",
         description="The shop's address, e.g. acme.myshopify.com; http://127.0.0.1:8081 for the local emulator.",
     )
-    access_token: SecretStr = Field(
+    access_token: SecretStr | None = Field(
+        default=None,
         title="Admin API access token",
-        description="The custom app's Admin API token (shpat_...), with the scopes the README lists.",
+        description="A legacy custom app's token (shpat_…), created in the shop's admin before 2026. "
+        "Leave empty for a Dev Dashboard app: give its client ID and secret instead.",
+    )
+    client_id: str | None = Field(
+        default=None,
+        title="Client ID",
+        description="A Dev Dashboard app's client ID (the app → Settings); with its secret, commerce-sync "
+        "fetches a token by the client-credentials grant and renews it before it expires (about every 24 h).",
+    )
+    client_secret: SecretStr | None = Field(
+        default=None,
+        title="Client secret",
+        description="The Dev Dashboard app's client secret, next to its client ID (the app → Settings).",
     )
     api_version: str = Field(
         default="2026-04",
@@ -55,8 +70,8 @@ class ShopifyShop(StrictBlock):
         description="On: commerce-sync run queues a deployment run and returns. Off: it runs in its own process.",
     )
     schedule: SyncSchedule = Field(
-        title="Sync schedule (Codat rules)",
-        description="When a sync period ends: daily or monthly at an hour of the shop's time zone.",
+        title="Sync schedule",
+        description="When a sync period ends: Codat's daily or monthly hour, every N minutes or hours, or a cron.",
     )
     erp_block: str = Field(
         title="ERP block",
@@ -117,7 +132,9 @@ class ShopifyShop(StrictBlock):
         "`commerce-sync webhooks serve` refuses a webhook whose signature it does not match. Empty: no webhooks.",
     )
 
-    @field_validator("state_url", "dask_address", "webhook_secret", mode="before")
+    @field_validator(
+        "state_url", "dask_address", "webhook_secret", "access_token", "client_id", "client_secret", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return empty_is_none(value)
@@ -157,12 +174,27 @@ class ShopifyShop(StrictBlock):
             raise ValueError("publications: a sales channel name must not be empty")
         return list(dict.fromkeys(names))
 
-    @field_validator("access_token")
+    @model_validator(mode="before")
     @classmethod
-    def _token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("access token must not be empty")
-        return value
+    def _one_way_to_authenticate(cls, data: Any) -> Any:
+        """A legacy token, or a Dev Dashboard app's client ID and secret: exactly one of the two ways. The
+        refusal is located at the fields to fill or empty, and never repeats their values."""
+        data = known_fields(cls, data)  # a typo'd field is named first: this runs before StrictBlock's check
+        if not isinstance(data, dict):
+            return data
+        given = {name for name in _CREDENTIALS if empty_is_none(data.get(name)) is not None}
+        if given == {"access_token"} or given == {"client_id", "client_secret"}:
+            return data
+        if "access_token" in given:
+            fields, why = sorted(given), "give access_token or client_id + client_secret, not both"
+        elif given:
+            fields = sorted({"client_id", "client_secret"} - given)
+            why = "a Dev Dashboard app needs both client_id and client_secret"
+        else:
+            fields, why = ["access_token"], "give access_token, or a Dev Dashboard app's client_id and client_secret"
+        error = PydanticCustomError("credentials", why)
+        details = [InitErrorDetails(type=error, loc=(name,), input=None) for name in fields]
+        raise ValidationError.from_exception_data(cls.__name__, details, hide_input=True)
 
     def graphql_url(self) -> str:
         return f"{self.shop_url}/admin/api/{self.api_version}/graphql.json"
@@ -183,6 +215,8 @@ class ShopifyShop(StrictBlock):
         return ShopifyClient(
             shop_url=self.shop_url,
             access_token=self.access_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
             api_version=self.api_version,
             http=http,
             **options,

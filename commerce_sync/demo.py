@@ -38,7 +38,10 @@ os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", "prefect.serve
 
 SHOP = "demo-shop"
 ERP = "demo-erp"
-TOKEN = "demo-token"
+CLIENT_ID = "demo-app"
+CLIENT_SECRET = "demo-client-secret"  # the emulators' credentials: local test servers, not secrets
+"""The demo shops are reached as a Dev Dashboard app is since 2026-01 (no more admin custom apps): the client ID and
+secret are exchanged for a token that expires (the client-credentials grant, see connectors/shopify/auth.py)."""
 POHODA_SHOP = "demo-pohoda"
 POHODA_ERP = "demo-pohoda-erp"
 PLAN = {"bucket_size": 20_000, "restore_rate": 1000.0}
@@ -102,7 +105,9 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     write_sql_erp(data, erp_url)
     print(f"sample ERP: {len(data.products)} items, {len(data.customers)} customers at {directory / 'erp.db'}")
 
-    app = create_app(EmulatorConfig(shop_name="commerce-sync-demo", tokens=[TOKEN], **PLAN))
+    app = create_app(
+        EmulatorConfig(shop_name="commerce-sync-demo", client_credentials={CLIENT_ID: CLIENT_SECRET}, **PLAN)
+    )
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
@@ -119,7 +124,8 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
             erp_name=ERP,
             overwrite=True,
             shop_url=base_url,
-            access_token=TOKEN,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",
@@ -195,7 +201,11 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     mserver_app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(mserver_app).state
     seeded = mserver.seed_sample_data(data).counts()
-    shop_app = shopify.create_app(shopify.EmulatorConfig(shop_name="commerce-sync-demo-pohoda", tokens=[TOKEN], **PLAN))
+    shop_app = shopify.create_app(
+        shopify.EmulatorConfig(
+            shop_name="commerce-sync-demo-pohoda", client_credentials={CLIENT_ID: CLIENT_SECRET}, **PLAN
+        )
+    )
     shop_state = shopify.emulator_of(shop_app).state
     shop_state.seed_locations(data.locations)
     shop_state.seed_customers(data.customers[: len(data.customers) // 2])
@@ -218,7 +228,8 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
             erp_name=POHODA_ERP,
             overwrite=True,
             shop_url=shop_url,
-            access_token=TOKEN,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from blocks import PohodaMServer
 
 __all__ = ["REPO_ROOT", "FINAL_STATES", "Deployment", "LocalStack", "alive", "run_serve"]
-SHOPIFY_TOKEN = "demo-token"  # the emulators' credentials: local test servers, not secrets
+SHOPIFY_APP = ("demo-app", "demo-client-secret")  # the emulators' credentials: local test servers, not secrets
+"""A Dev Dashboard app's client ID and secret: the shops take expiring tokens by the client-credentials grant."""
 POHODA_PASSWORD = "pohoda-emulator"
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
@@ -217,7 +218,17 @@ class LocalStack:
         port = free_port()
         emulator = self._start(
             f"shopify-{shop}",
-            [sys.executable, "-m", "emulators.shopify", "--port", str(port), "--token", SHOPIFY_TOKEN, "--shop", shop],
+            [
+                sys.executable,
+                "-m",
+                "emulators.shopify",
+                "--port",
+                str(port),
+                "--client",
+                ":".join(SHOPIFY_APP),
+                "--shop",
+                shop,
+            ],
         )
         base_url = f"http://127.0.0.1:{port}"
         wait_until(answers(f"{base_url}/_emulator/requests"), f"Shopify emulator for {shop}", 60, emulator)
@@ -252,7 +263,8 @@ class LocalStack:
                     erp,
                     overwrite=True,
                     shop_url=base_url,
-                    access_token=SHOPIFY_TOKEN,
+                    client_id=SHOPIFY_APP[0],
+                    client_secret=SHOPIFY_APP[1],
                     schedule=entry.schedule,
                     location_mapping={loc.erp_key: loc.name for loc in data.locations},
                 )

@@ -11,12 +11,15 @@ Retries, decided once per response:
   ``RetryPolicy.max_attempts``. A mutation that is not retry-safe (no ``@idempotent``, no ``# retry-safe``
   header) is *not* repeated once the request may have reached Shopify: the error is raised at once and the
   caller, who knows the record, decides (re-read, then retry).
-- 401/403 → ``AuthenticationError`` at once; other GraphQL errors → ``QueryError`` (partial data is never
+- 401/403 → ``AuthenticationError`` at once (with client credentials, a 401 first gets one new token and one
+  more try: ``auth.py``); other GraphQL errors → ``QueryError`` (partial data is never
   used silently).
 
-The HTTP seam is the ``httpx.Client`` passed in (tests give it an ``httpx.MockTransport``). The token is a
-``SecretStr``, added per request (so it never leaks to another host, e.g. a bulk result URL) and scrubbed from
-any text that reaches an exception or a log.
+The HTTP seam is the ``httpx.Client`` passed in (tests give it an ``httpx.MockTransport``). The shop is reached
+with a legacy app's ``access_token`` or a Dev Dashboard app's ``client_id`` + ``client_secret``, whose token is
+fetched and renewed by ``auth.py`` (one per shop and process). Either way the token is added per request (so it
+never leaks to another host, e.g. a bulk result URL) and scrubbed, with the client secret, from any text that
+reaches an exception or a log.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.shopify import paging
+from connectors.shopify.auth import AccessTokenAuth, ShopifyAuth, client_credentials_for
 from connectors.shopify.errors import (
     ConnectionFailed,
     MaxCostExceeded,
@@ -104,8 +108,10 @@ class ShopifyClient:
     def __init__(
         self,
         shop_url: str,
-        access_token: SecretStr | str,
+        access_token: SecretStr | str | None = None,
         *,
+        client_id: str | None = None,
+        client_secret: SecretStr | str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         http: httpx.Client | None = None,
         governor: CostGovernor | None = None,
@@ -119,9 +125,7 @@ class ShopifyClient:
         if not _VERSION.match(api_version):
             raise ValueError(f"api_version must look like 2026-04 (a quarterly release), got {api_version!r}")
         self.shop_url = normalise_shop_url(shop_url)
-        self._token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
-        if not self._token.get_secret_value().strip():
-            raise ValueError("access token must not be empty")
+        self.auth = _auth(self.shop_url, access_token, client_id, client_secret)
         self.api_version = api_version
         self.endpoint = f"{self.shop_url}/admin/api/{api_version}/graphql.json"
         self._owns_http = http is None
@@ -129,7 +133,7 @@ class ShopifyClient:
         if governor is not None and shared_budget is not None:
             raise ValueError("pass shared_budget to the CostGovernor you give the client, not to both")
         self.governor = (
-            governor if governor is not None else governor_for(self.shop_url, self._token, shared=shared_budget)
+            governor if governor is not None else governor_for(self.shop_url, self.auth.identity, shared=shared_budget)
         )
         self.retry = retry or RetryPolicy()
         self.operations = operations or catalog
@@ -298,7 +302,7 @@ class ShopifyClient:
         while True:
             reservation = self.governor.reserve(self._cost(op, variables))  # may have learned a better figure
             try:
-                response = self.http.post(self.endpoint, json=body, headers=self._headers())
+                response = self.http.post(self.endpoint, json=body, headers=_HEADERS, auth=self.auth)
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 self.governor.settle(reservation, None, refund=not_sent)
@@ -370,16 +374,24 @@ class ShopifyClient:
         if served != self.api_version:
             logger.warning("%s: %s", self.shop_url, self.version_drift)
 
-    def _headers(self) -> dict[str, str]:
-        return {
-            "X-Shopify-Access-Token": self._token.get_secret_value(),
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-
     def _scrub(self, text: str) -> str:
-        secret = self._token.get_secret_value()
-        return text.replace(secret, "***") if secret else text
+        return self.auth.scrub(text)
+
+
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def _auth(
+    shop_url: str, access_token: SecretStr | str | None, client_id: str | None, client_secret: SecretStr | str | None
+) -> ShopifyAuth:
+    """A legacy app's fixed token, or the shop's shared client-credentials token source: exactly one of them."""
+    if access_token is not None and (client_id is not None or client_secret is not None):
+        raise ValueError("pass access_token or client_id + client_secret, not both")
+    if access_token is not None:
+        return AccessTokenAuth(access_token)
+    if client_id is None or client_secret is None:
+        raise ValueError("pass access_token, or client_id and client_secret (a Dev Dashboard app)")
+    return client_credentials_for(shop_url, client_id, client_secret)
 
 
 def _actual_cost(extensions: Mapping[str, Any] | None) -> float | None:

@@ -13,6 +13,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", action="append", help="accepted access token (repeatable)")
+    parser.add_argument(
+        "--client",
+        action="append",
+        metavar="ID:SECRET",
+        help="a Dev Dashboard app that may take expiring tokens by the client-credentials grant (repeatable)",
+    )
     parser.add_argument("--shop", default=None, help="shop name (<shop>.myshopify.com)")
     parser.add_argument(
         "--bucket-size", type=int, default=None, help="throttleStatus.maximumAvailable (default 2000, Standard)"
@@ -32,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
         overrides["cost_model"] = args.cost_model
     if args.token:
         overrides["tokens"] = args.token
+    if args.client:
+        overrides["client_credentials"] = dict(app.split(":", 1) for app in args.client)
     if args.shop:
         overrides["shop_name"] = args.shop
     if args.bucket_size is not None:

@@ -2,6 +2,7 @@
 
 POST /admin/api/2026-04/graphql.json     the Admin GraphQL API (X-Shopify-Access-Token); an unsupported version
                                          falls forward to the oldest supported one, named in X-Shopify-API-Version
+POST /admin/oauth/access_token           the client-credentials grant: a token that expires (oauth.py)
 GET  /_emulator/bulk/<id>.jsonl          a bulk operation's result (``?partial=1``: its partial data)
 POST /_emulator/uploads/<token>          staged upload target (multipart ``file`` field or raw body)
 GET  /_emulator/files/<id>/<name>        an uploaded image's bytes
@@ -36,6 +37,7 @@ from .clock import Clock, SystemClock
 from .config import EmulatorConfig, FaultConfig
 from .executor import Executor
 from .faults import FaultInjector
+from .oauth import TokenIssuer, access_token_endpoint
 from .recording import Recorder
 from .schema import executable_schema
 from .snapshot import snapshot
@@ -54,6 +56,11 @@ class Emulator:
         self.clock = clock or (state.clock if state else SystemClock())
         self.state = state or ShopState(self.clock, currency=config.currency, unique_skus=config.unique_skus)
         self.faults = FaultInjector(config.faults)
+        self.oauth = TokenIssuer(
+            {app: secret.get_secret_value() for app, secret in config.client_credentials.items()},
+            config.token_ttl_seconds,
+            self.clock,
+        )
         self.buckets = BucketRegistry(config.bucket_size, config.restore_rate, self.clock)
         self.recorder = Recorder(config.record_dir)
         self.executor = Executor(executable_schema(), self.state, config, self.buckets, self.faults)
@@ -79,6 +86,7 @@ def create_app(
     emulator = Emulator(config or EmulatorConfig(), state, clock)
     routes = [
         Route("/admin/api/{version}/graphql.json", _graphql, methods=["POST"]),
+        Route("/admin/oauth/access_token", access_token_endpoint, methods=["POST"]),
         Route("/_emulator/bulk/{op_id:int}.jsonl", _bulk_result, methods=["GET"]),
         Route("/_emulator/uploads/{token}", _upload, methods=["POST", "PUT"]),
         Route("/_emulator/files/{media_id:int}/{name}", _file, methods=["GET"]),
@@ -122,8 +130,10 @@ async def _graphql(request: Request) -> Response:
     ):  # not a version at all; a retired one falls forward (https://shopify.dev/docs/api/usage/versioning)
         return JSONResponse({"errors": "Not Found"}, status_code=404)
     token = request.headers.get("x-shopify-access-token", "")
-    if token not in emulator.config.token_values() or emulator.faults.token_revoked:
+    known = token in emulator.config.token_values() or emulator.oauth.valid(token)  # an expired grant is unknown
+    if not known or emulator.faults.token_revoked:
         return JSONResponse({"errors": UNAUTHORIZED}, status_code=401)
+    bucket = emulator.oauth.bucket_key(token)
     if (
         body is None
         or not isinstance(body.get("query"), str)
@@ -155,13 +165,13 @@ async def _graphql(request: Request) -> Response:
             headers=headers,
         )
     if decision.throttled:
-        return JSONResponse(emulator.executor.throttled(token, None), headers=headers)
+        return JSONResponse(emulator.executor.throttled(bucket, None), headers=headers)
     outcome = await run_in_threadpool(
         emulator.executor.run,
         body["query"],
         body.get("variables"),
         body.get("operationName"),
-        token,
+        bucket,
         _base_url(request),
     )
     if outcome.is_mutation and outcome.executed:  # applied: the shop raises its webhooks, answered or not

@@ -50,6 +50,14 @@ class EmulatorConfig(BaseModel):
 
     shop_name: str = "commerce-sync-demo"
     tokens: list[SecretStr] = Field(default_factory=lambda: [SecretStr(DEFAULT_TOKEN)], min_length=1)
+    client_credentials: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="client_id → client_secret of Dev Dashboard apps that may take a token by the client-credentials "
+        "grant (POST /admin/oauth/access_token, see oauth.py)",
+    )
+    token_ttl_seconds: int = Field(
+        86399, gt=0, description="expires_in of a granted token (Shopify: 86399); it expires on the emulator's clock"
+    )
     api_version: str = API_VERSION
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     bucket_size: int = Field(2000, gt=0, description="throttleStatus.maximumAvailable (Standard plan)")

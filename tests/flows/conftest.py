@@ -18,6 +18,7 @@ from connectors.erp.sql import SqlErpBackend
 from connectors.state import StateStore
 from deployments.wiring import release_shop, wire_shop
 from emulators.shopify import Emulator, EmulatorConfig, create_app, emulator_of, running_emulator
+from emulators.shopify.clock import Clock
 from engine import resources
 
 TOKEN = "shpat_flowtest_token_0000"
@@ -46,11 +47,25 @@ class FlowShop:
 
 
 def _make_shop(
-    db_url: str, *, items: int = 12, customers: int = 6, orders: int = 8, seed: int = 7, token: str = TOKEN
+    db_url: str,
+    *,
+    items: int = 12,
+    customers: int = 6,
+    orders: int = 8,
+    seed: int = 7,
+    token: str = TOKEN,
+    app_credentials: tuple[str, str] | None = None,
+    token_ttl_seconds: int = 86399,
+    clock: Clock | None = None,
 ) -> Iterator[FlowShop]:
+    """``app_credentials`` (client ID, secret): the shop is a Dev Dashboard app taking tokens that expire after
+    ``token_ttl_seconds`` on the emulator's ``clock``; else it uses the legacy ``token``."""
     data = generate(items=items, customers=customers, orders=orders, seed=seed)
     write_sql_erp(data, db_url)
-    app = create_app(EmulatorConfig(tokens=[token]))
+    app_id, app_secret = app_credentials or (None, None)
+    clients = {app_id: app_secret} if app_id else {}
+    config = EmulatorConfig(tokens=[token], client_credentials=clients, token_ttl_seconds=token_ttl_seconds)
+    app = create_app(config, clock=clock)
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_orders(data.orders)
@@ -62,7 +77,7 @@ def _make_shop(
             ErpDatabase(url=db_url),
             erp_name=f"erp-{suffix}",
             shop_url=base_url,
-            access_token=token,
+            **({"client_id": app_id, "client_secret": app_secret} if app_id else {"access_token": token}),
             schedule={
                 "selectedFrequency": "Daily",
                 "startDate": "2025-01-01",

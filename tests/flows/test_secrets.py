@@ -1,11 +1,12 @@
-"""Secrets never leave their blocks: every flow runs on shops whose Shopify token, ERP database password and
-POHODA password are recognisable strings, then everything the runs left behind is searched for them.
+"""Secrets never leave their blocks: every flow runs on shops whose Shopify token or client secret, ERP database
+password and POHODA password are recognisable strings, then everything the runs left behind is searched for
+them, and for every token the SQL shop fetched by the client-credentials grant.
 
 Searched: every log record (root and Prefect loggers at DEBUG, tracebacks included) and the process's
 stdout/stderr; every flow run, task run, artifact and log the Prefect API holds for the runs; every request the
-emulators recorded; the exceptions of runs made to fail (a wrong token, a wrong POHODA password, an
-unreachable database whose URL holds the password); every row of every table of the state store; every file
-the test wrote (SQLite databases, export chunks, recordings).
+emulators recorded; the exceptions of runs made to fail (a wrong token, a wrong client secret, a wrong POHODA
+password, an unreachable database whose URL holds the password); every row of every table of the state store;
+every file the test wrote (SQLite databases, export chunks, recordings).
 
 What "found" means: the secret itself, or its Base64 at any alignment — alone and as the ``user:password`` of
 HTTP Basic (POHODA's ``STW-Authorization``). The one place a secret must be is a request's auth header on the
@@ -63,7 +64,18 @@ POHODA_USER = "admin"
 POHODA_PASSWORD = f"{MARK}-stw-pw-9d05"
 WRONG_TOKEN = f"shpat_{MARK}_wrong_61b4"
 WRONG_POHODA_PASSWORD = f"{MARK}-stw-wrong-27c9"
-SECRETS = [SHOP_TOKEN, DB_PASSWORD, POHODA_PASSWORD, WRONG_TOKEN, WRONG_POHODA_PASSWORD]
+CLIENT_ID = "dev-dashboard-app"  # not a secret: errors name it
+CLIENT_SECRET = f"shpss_{MARK}_client_5e20"
+WRONG_CLIENT_SECRET = f"shpss_{MARK}_client_wrong_c3d8"
+SECRETS = [
+    SHOP_TOKEN,
+    DB_PASSWORD,
+    POHODA_PASSWORD,
+    WRONG_TOKEN,
+    WRONG_POHODA_PASSWORD,
+    CLIENT_SECRET,
+    WRONG_CLIENT_SECRET,
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = {"selectedFrequency": "Daily", "startDate": "2025-01-01", "syncHour": 0, "timeZone": "Europe/Prague"}
@@ -83,9 +95,14 @@ def _base64_forms(text: str) -> list[str]:
     return [form for form in forms if len(form) >= 8]
 
 
+def _needles(secret: str, what: str) -> dict[str, str]:
+    """The secret itself and its Base64 forms."""
+    return {secret: what, **{form: f"Base64 of {what}" for form in _base64_forms(secret)}}
+
+
 NEEDLES: dict[str, str] = {MARK: "a secret (its marker)"}
 for _secret in SECRETS:
-    NEEDLES.update({form: f"Base64 of {_secret}" for form in _base64_forms(_secret)})
+    NEEDLES.update(_needles(_secret, _secret))
 for _password in (POHODA_PASSWORD, WRONG_POHODA_PASSWORD):
     NEEDLES[base64.b64encode(f"{POHODA_USER}:{_password}".encode()).decode()] = f"Basic auth of {_password}"
 
@@ -96,11 +113,17 @@ class Scan:
     def __init__(self) -> None:
         self.sources: dict[str, int] = {}
         self.leaks: list[tuple[str, str, str]] = []
+        self.needles = dict(NEEDLES)
+
+    def watch(self, secret: str, what: str) -> None:
+        """Look for a secret known only once the runs made it (a token fetched by the client-credentials grant)
+        in everything added from now on."""
+        self.needles.update(_needles(secret, what))
 
     def add(self, kind: str, source: str, content: str | bytes) -> None:
         self.sources[kind] = self.sources.get(kind, 0) + 1
         text = content.decode("latin-1") if isinstance(content, bytes) else content
-        for needle, meaning in NEEDLES.items():
+        for needle, meaning in self.needles.items():
             at = text.find(needle)
             if at >= 0:
                 self.leaks.append((source, meaning, text[max(0, at - 80) : at + 80]))
@@ -252,8 +275,9 @@ def failing_run(scan: Scan, flow_name: str, shop: str, because: str) -> None:
     scan.add("flow states", f"state of {flow_name} on {shop}", f"{state.message}\n{state!r}")
 
 
-def save_shop(name: str, shop_url: str, token: str, erp_block: str) -> str:
-    ShopifyShop(shop_url=shop_url, access_token=token, erp_block=erp_block, schedule=SCHEDULE).save(name)
+def save_shop(name: str, shop_url: str, token: str | None, erp_block: str, **app: str) -> str:
+    """A shop with a legacy ``token``, or (token None) a Dev Dashboard app's ``client_id`` + ``client_secret``."""
+    ShopifyShop(shop_url=shop_url, access_token=token, erp_block=erp_block, schedule=SCHEDULE, **app).save(name)
     asyncio.run(ensure_concurrency_limits([name]))
     return name
 
@@ -333,22 +357,35 @@ def test_every_module_in_flows_is_a_sync_type_the_scan_runs():
 
 
 def test_no_secret_of_a_sql_shop_reaches_logs_artifacts_requests_exceptions_or_state(traced, erp_url, capfd):
+    """The shop is a Dev Dashboard app whose tokens live two seconds: the runs fetch several, each searched for
+    like the client secret."""
     since = datetime.now(UTC)
     scan = Scan()
-    with every_log_record() as logs, opened(_make_shop(erp_url, token=SHOP_TOKEN)) as shop:
-        wrong, down = f"{shop.name}-wrong", f"{shop.name}-down"
+    shop_fixture = _make_shop(
+        erp_url, token=SHOP_TOKEN, app_credentials=(CLIENT_ID, CLIENT_SECRET), token_ttl_seconds=2
+    )
+    with every_log_record() as logs, opened(shop_fixture) as shop:
+        wrong, wrong_app, down = f"{shop.name}-wrong", f"{shop.name}-wrong-app", f"{shop.name}-down"
         try:
             assert run_every_flow(shop.name) == {}
+            fetched = shop.emulator.oauth.issued_tokens()
+            assert len(fetched) >= 2, "the tokens expired during the runs and were renewed"
+            for number, token in enumerate(fetched):
+                scan.watch(token, f"fetched access token #{number}")
+            erp_block = ShopifyShop.load(shop.name).erp_block
             # a wrong token: Shopify answers 401
-            save_shop(wrong, shop.base_url, WRONG_TOKEN, ShopifyShop.load(shop.name).erp_block)
+            save_shop(wrong, shop.base_url, WRONG_TOKEN, erp_block)
             failing_run(scan, "sync_orders", wrong, "HTTP 401")
+            # a wrong client secret: the grant is refused
+            save_shop(wrong_app, shop.base_url, None, erp_block, client_id=CLIENT_ID, client_secret=WRONG_CLIENT_SECRET)
+            failing_run(scan, "sync_orders", wrong_app, "client credentials")
             # an ERP database that does not answer, its URL holding the password
             ErpDatabase(url=f"postgresql+psycopg://erp:{DB_PASSWORD}@127.0.0.1:9/erp").save(f"{down}-erp")
             save_shop(down, shop.base_url, SHOP_TOKEN, f"erp-database/{down}-erp")
             failing_run(scan, "sync_products", down, "port 9 failed")
             tables = scan_tables(scan, erp_url)
         finally:
-            forget(wrong, down)
+            forget(wrong, wrong_app, down)
     scan_output(scan, logs, capfd)
     scan_prefect_api(scan, since)
     files = scan_files(scan, traced)
