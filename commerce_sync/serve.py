@@ -7,6 +7,8 @@ the blocks, runs ``commerce-sync setup shops.yaml`` and ``prefect deploy --all``
 process worker and runs a shop's day once (``run_a_day``: the catalogue, then orders, then maintenance and
 reconcile). It keeps running until Ctrl-C, then stops what it started,
 worker first (a worker whose server is already gone takes more than 10 s to give up).
+The server keeps its data in the local PostgreSQL when one answers (``demo_prefect_database``), else in
+SQLite, and the demo says which.
 
 The end-to-end tests (``tests/e2e``) build the very same stack with :class:`LocalStack`, so what the demo
 shows is what the tests check. Every process is started in a session of its own and stopped by its pid:
@@ -53,6 +55,8 @@ FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
 SHARED_DIR = Path(os.environ.get("COMMERCE_SYNC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 POHODA_XSD = SHARED_DIR / "reference" / "pohoda" / "xsd"  # where present (a dev checkout, CI)
+DEMO_PG_ADMIN = os.environ.get("COMMERCE_SYNC_DEMO_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DEMO_PG_DATABASE = "commerce_sync_demo_prefect"
 
 
 def prefect_env(home: Path, api_url: str, data_dir: Path, database_url: str | None = None) -> dict[str, str]:
@@ -74,6 +78,30 @@ def prefect_env(home: Path, api_url: str, data_dir: Path, database_url: str | No
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
     return env
+
+
+def demo_prefect_database(admin_url: str = DEMO_PG_ADMIN, name: str = DEMO_PG_DATABASE) -> tuple[str | None, str]:
+    """The demo's Prefect server database: ``(URL, what it is)``, the URL None for SQLite.
+
+    A fresh PostgreSQL database ``name`` (dropped and created again: the emulators start empty, so must Prefect)
+    when the server at ``admin_url`` answers. On SQLite the demo's burst of runs stalled the server for 62 s on
+    "database is locked"; PostgreSQL takes the same writes without waiting. SQLite when nothing answers.
+    """
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    url = sa.make_url(admin_url)
+    where = f"{url.host}:{url.port or 5432}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.SQLAlchemyError as exc:
+        return None, f"SQLite (no PostgreSQL answered at {where}: {type(exc).__name__}; set COMMERCE_SYNC_DEMO_PG)"
+    finally:
+        admin.dispose()
+    server_url = url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    return server_url, f"PostgreSQL database {name} at {where}"
 
 
 def prefect_command(*args: str) -> list[str]:
@@ -395,15 +423,18 @@ def run_serve(data_dir: Path | None = None, port: int = 4200) -> None:
     # Ctrl-C (and SIGTERM) raise KeyboardInterrupt even where SIGINT came in ignored (a background job)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    database_url, database = demo_prefect_database()
     stack = LocalStack(
         workdir,
         port=port,
+        database_url=database_url,
         sample={"items": 60, "customers": 20, "orders": 30},
         worker_query_seconds=5,
         log=lambda message: print(f"  {message}", flush=True),
     )
     try:
         print(f"Starting a local commerce-sync installation in {workdir} …", flush=True)
+        print(f"  Prefect server database: {database}", flush=True)
         stack.start()
         for shop, reason in stack.skipped.items():
             print(f"  skipped {shop}: {reason}", flush=True)

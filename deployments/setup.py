@@ -27,8 +27,24 @@ from engine.shared_budget import budget_limit, ensure_shared_budget
 DEFAULT_RESTORE_RATE = 100.0
 """Standard plan, points/s: the budget of a shop whose block does not exist yet (re-run setup after saving it)."""
 
-# lower number = picked first when a worker's own limit binds (Prefect: 1 is the highest priority)
-QUEUE_PRIORITY = {Category.ORDERS: 1, Category.CATALOG: 2, Category.MAINTENANCE: 3}
+QUEUE_RANK = (Category.ORDERS, Category.CATALOG, Category.MAINTENANCE)
+"""Which category a worker picks first when its own limit binds: orders (money waits on them), then the
+catalogue, then maintenance and reconcile, which can wait for a quiet moment."""
+
+
+def queue_priorities(shops: Iterable[str]) -> dict[str, int]:
+    """Queue name → priority (1 = picked first), unique across the pool: every shop's orders queue, then every
+    catalogue queue, then every maintenance queue, shops in the given order.
+
+    Unique because Prefect keeps a pool's priorities unique by renumbering: with 1–3 per shop, the second
+    shop's queues pushed the first shop's down, so one shop's maintenance outranked another shop's orders.
+    """
+    shops = list(shops)
+    return {
+        queue_name(shop, category): rank * len(shops) + index + 1
+        for rank, category in enumerate(QUEUE_RANK)
+        for index, shop in enumerate(shops)
+    }
 
 
 async def ensure_concurrency_limits(shops: Iterable[str]) -> list[str]:
@@ -47,28 +63,28 @@ async def ensure_concurrency_limits(shops: Iterable[str]) -> list[str]:
 
 
 async def ensure_work_queues(pool: str, shops: Iterable[str]) -> list[str]:
-    """The process work pool and a queue per shop × category, each limited to one run at a time."""
+    """The process work pool and a queue per shop × category, each limited to one run at a time, with
+    :func:`queue_priorities`.
+
+    Set in ascending order: Prefect moves a queue already holding a priority one down, so after the last one
+    the shops' queues hold 1…n in this order and the pool's own ``default`` queue (and any other) follows them.
+    """
     from prefect.workers.process import ProcessWorker
 
-    names: list[str] = []
+    priorities = queue_priorities(shops)
     async with get_client() as client:
         try:
             await client.read_work_pool(pool)
         except ObjectNotFound:
             template = ProcessWorker.get_default_base_job_template()
             await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
-        for shop in shops:
-            for category in Category:
-                name = queue_name(shop, category)
-                names.append(name)
-                try:
-                    queue = await client.read_work_queue_by_name(name=name, work_pool_name=pool)
-                    await client.update_work_queue(id=queue.id, concurrency_limit=1, priority=QUEUE_PRIORITY[category])
-                except ObjectNotFound:
-                    await client.create_work_queue(
-                        name=name, work_pool_name=pool, concurrency_limit=1, priority=QUEUE_PRIORITY[category]
-                    )
-    return names
+        for name, priority in sorted(priorities.items(), key=lambda item: item[1]):
+            try:
+                queue = await client.read_work_queue_by_name(name=name, work_pool_name=pool)
+                await client.update_work_queue(id=queue.id, concurrency_limit=1, priority=priority)
+            except ObjectNotFound:
+                await client.create_work_queue(name=name, work_pool_name=pool, concurrency_limit=1, priority=priority)
+    return list(priorities)
 
 
 async def ensure_shared_budgets(shops: dict[str, float]) -> list[str]:

@@ -24,7 +24,7 @@ DEFAULT_FINANCIAL_STATUSES = frozenset(FinancialStatus) - {FinancialStatus.VOIDE
 class OrderImportConditions(BaseModel):
     """Per-shop conditions an order must meet before it becomes an ERP sales order."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="Order import conditions")  # the block form's heading
 
     skip_test_orders: bool = Field(
         default=True,

@@ -201,9 +201,9 @@ class SyncSchedule(BaseModel):
         if len(given) > 1:
             message = f"give only one of selectedFrequency, every and cron, not {' and '.join(given)}"
             raise field_error("SyncSchedule", given[1], "two_series", message, self._series_fields()[given[1]])
-        if self.selected_frequency is None:
+        if self.selected_frequency is None:  # Prefect's Custom run form sends every field, at its default if untouched
             for field, name in (("sync_hour", "syncHour"), ("frequency_options", "frequencyOptions")):
-                if field in self.model_fields_set:
+                if getattr(self, field) != type(self).model_fields[field].default:
                     message = f"{name} belongs to selectedFrequency (Codat's Daily | Monthly); {given[0]} says when"
                     raise field_error("SyncSchedule", name, "codat_only", message, getattr(self, field))
         return self

@@ -212,6 +212,13 @@ def test_a_schedule_is_exactly_one_valid_series_and_an_error_names_the_field(bod
     assert [error["loc"][0] for error in raised.value.errors()] == [field]
 
 
+def test_codats_fields_at_their_defaults_beside_every_are_what_the_ui_form_sends_and_are_accepted():
+    # the Prefect UI's Custom run form submits an untouched schedule with every field filled in
+    sent = {"startDate": "2026-01-01", "every": "15m", "syncHour": 0, "selectedFrequency": None}
+    schedule = SyncSchedule.model_validate({**sent, "frequencyOptions": None, "cron": None})
+    assert schedule.every == "15m" and schedule.selected_frequency is None
+
+
 def test_an_every_or_cron_schedule_dumps_as_it_was_given():
     given = {"startDate": "2026-01-01", "every": "15m", "timeZone": PRAGUE}
     assert SyncSchedule.model_validate(given).model_dump(by_alias=True, mode="json") == given

@@ -1,7 +1,8 @@
 """A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
 
 ``stack`` (module scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop,
-see ``smoke.py`` — or ``postgresql``, every shop and deployment) is a
+see ``smoke.py`` —, ``browser`` — the SQL shop's orders sync and reconcile, on SQLite, for ``test_browser.py`` —
+or ``postgresql``, every shop and deployment) is a
 :class:`commerce_sync.serve.LocalStack`: ``prefect server start`` on a free 127.0.0.1 port under a fresh
 ``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL database where one is reachable), the Shopify
 emulator (and the Pohoda one once its ERP adapter exists) as processes seeded over their admin endpoints, the
@@ -27,6 +28,7 @@ from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
 
 # the repository's prefect.yaml; point elsewhere to try a freshly rendered one before committing it
 PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT / "prefect.yaml"))
+BROWSER_SYNCS = frozenset({"sync_orders", "reconcile"})
 
 
 @pytest.hookimpl(trylast=True)
@@ -75,6 +77,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         if database == "sqlite":  # the smoke batch: the SQL shop only, and only its smoke deployments
             only_shops = [SMOKE_SHOP]
             prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml")
+        elif database == "browser":  # what the browser test opens in the UI; SQLite, as a newcomer's server
+            only_shops = [SMOKE_SHOP]
+            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-browser.yaml", BROWSER_SYNCS)
         else:  # the server's and the SQL ERP's database; POHODA keeps its own
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))

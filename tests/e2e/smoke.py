@@ -16,13 +16,11 @@ BACKGROUND_SYNC = "sync_orders"  # its run in the batch is queued by `commerce-s
 SMOKE_SYNCS = frozenset({LATE_SYNC, "sync_inventory", BACKGROUND_SYNC, "create_sales_orders"})
 
 
-def smoke_prefect_file(source: Path, target: Path) -> Path:
-    """``source`` with only the smoke batch's deployments, written to ``target``."""
+def smoke_prefect_file(source: Path, target: Path, syncs: frozenset[str] = SMOKE_SYNCS) -> Path:
+    """``source`` with only the SQL shop's deployments of ``syncs`` (the smoke batch's), written to ``target``."""
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
     document["deployments"] = [
-        d
-        for d in document["deployments"]
-        if d["name"] == SMOKE_SHOP and d["entrypoint"].rsplit(":", 1)[1] in SMOKE_SYNCS
+        d for d in document["deployments"] if d["name"] == SMOKE_SHOP and d["entrypoint"].rsplit(":", 1)[1] in syncs
     ]
     target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return target
