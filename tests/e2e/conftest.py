@@ -80,7 +80,8 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         elif database == "browser":  # what the browser test opens in the UI; SQLite, as a newcomer's server
             only_shops = [SMOKE_SHOP]
             prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-browser.yaml", BROWSER_SYNCS)
-        else:  # the server's and the SQL ERP's database; POHODA keeps its own
+        else:  # every deployment; the server's and the SQL ERP's database on PostgreSQL, POHODA keeps its own
+            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None)
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
             erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))

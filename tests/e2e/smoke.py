@@ -16,11 +16,18 @@ BACKGROUND_SYNC = "sync_orders"  # its run in the batch is queued by `commerce-s
 SMOKE_SYNCS = frozenset({LATE_SYNC, "sync_inventory", BACKGROUND_SYNC, "create_sales_orders"})
 
 
-def smoke_prefect_file(source: Path, target: Path, syncs: frozenset[str] = SMOKE_SYNCS) -> Path:
-    """``source`` with only the SQL shop's deployments of ``syncs`` (the smoke batch's), written to ``target``."""
+def smoke_prefect_file(source: Path, target: Path, syncs: frozenset[str] | None = SMOKE_SYNCS) -> Path:
+    """``source`` for a test stack, written to ``target``: only the SQL shop's deployments of ``syncs`` (``None``:
+    every deployment of every shop), every schedule inactive and no event triggers — a run the tests did not
+    start (a schedule due while the stack is up, a webhook) would take queue slots and shop calls a test counts."""
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
-    document["deployments"] = [
-        d for d in document["deployments"] if d["name"] == SMOKE_SHOP and d["entrypoint"].rsplit(":", 1)[1] in syncs
-    ]
+    if syncs is not None:
+        document["deployments"] = [
+            d for d in document["deployments"] if d["name"] == SMOKE_SHOP and d["entrypoint"].rsplit(":", 1)[1] in syncs
+        ]
+    for deployment in document["deployments"]:
+        for schedule in deployment.get("schedules") or ():
+            schedule["active"] = False
+        deployment.pop("triggers", None)
     target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return target

@@ -149,9 +149,14 @@ def batch(stack: LocalStack) -> Batch:
     ids: dict[str, str] = {}
     late_run_id = background_run_id = ""
     returned_at, state_when_returned = datetime.now(UTC), ""
-    # every deployment the stack has: all of them on PostgreSQL, the smoke batch's on SQLite (smoke.py)
+    # every deployment the stack has: all of them on PostgreSQL, the smoke batch's on SQLite (smoke.py); the
+    # maintenance queue's (maintenance, reconcile) once the day's syncs are done, as a shop's day runs them —
+    # a reconcile started beside the first catalogue sync finds real drift and ends Partial
+    afterwards = []
     for deployment in stack.wired():  # in prefect.yaml's order: a shop's day, category by category
-        if (deployment.shop, deployment.sync_type) == (SHOP, LATE_SYNC):
+        if deployment.category == "maintenance":
+            afterwards.append(deployment.name)
+        elif (deployment.shop, deployment.sync_type) == (SHOP, LATE_SYNC):
             ids[deployment.name] = late_run_id = _trigger_late(stack, deployment.name, scheduled_at)
         elif (deployment.shop, deployment.sync_type) == (SHOP, BACKGROUND_SYNC):
             background_run_id, returned_at = _commerce_sync_run(stack, BACKGROUND_SYNC, SHOP)
@@ -161,6 +166,9 @@ def batch(stack: LocalStack) -> Batch:
             ids[deployment.name] = stack.trigger(deployment.name)
     assert late_run_id and background_run_id, f"prefect.yaml lacks {LATE_SYNC} or {BACKGROUND_SYNC} for {SHOP}"
     runs = stack.wait_for(list(ids.values()), timeout=840)
+    later = {name: stack.trigger(name) for name in afterwards}
+    runs |= stack.wait_for(list(later.values()), timeout=600)
+    ids |= later
     by_name = {name: runs[run_id] for name, run_id in ids.items()}
     for name, run in by_name.items():
         print(f"{stack.label:10} {name:36} {_state(run):9} {_interval(run)}")
