@@ -43,7 +43,7 @@ def book_payments_page(ctx: SyncContext, query: str, exclude: list[str], cursor:
     this run and are passed over.
     """
     res = resources(ctx.shop)
-    # only the transactions: a page of 32 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
+    # only the transactions: a page of 29 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
     page = res.shopify.fetch_page("OrderTransactionsUpdatedSince", {"query": query}, "orders", after=cursor)
     report, retry = SyncReport(), []
     waiting = never = 0
