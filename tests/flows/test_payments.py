@@ -134,3 +134,59 @@ def test_a_dry_run_writes_nothing(sqlite_shop):
     assert any("would book" in note for note in report.notes)
     assert erp_payments(sqlite_shop) == set()
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").position is None
+
+
+def _refund(shop, restock: bool, shipping: bool) -> tuple[str, str]:
+    """A merchant refunds one unit of the first paid order's first line (and its shipping) in Shopify."""
+    from engine.resources import resources
+
+    state = shop.emulator.state
+    order = next(o for o in sorted(state.orders.values(), key=lambda o: o.id) if o.financial_status == "PAID")
+    line = order.line_items[0]
+    location = next(iter(state.locations.values()))
+    paid = next(t for t in order.transactions if t.kind == "SALE" and t.status == "SUCCESS")
+    item = {"lineItemId": line.gid, "quantity": 1}
+    if restock:
+        item.update(restockType="RETURN", locationId=location.gid)
+    refund = {
+        "orderId": order.gid,
+        "refundLineItems": [item],
+        "transactions": [
+            {"orderId": order.gid, "parentId": paid.gid, "kind": "REFUND", "gateway": paid.gateway, "amount": "1.00"}
+        ],
+    }
+    if shipping:
+        refund["shipping"] = {"fullRefund": True}
+    payload, errors = resources(shop.name).shopify.mutate(
+        "RefundCreate", {"input": refund, "idempotencyKey": f"refund-{order.id}"}, "refundCreate"
+    )
+    assert not errors, errors
+    return order.gid, payload["refund"]["id"]
+
+
+def test_a_refund_becomes_one_credit_memo_and_the_order_no_conflict(sqlite_shop, monkeypatch):
+    sales_orders(sqlite_shop)
+    sync_payments(SyncParams(shop=sqlite_shop.name))
+    order_gid, refund_gid = _refund(sqlite_shop, restock=True, shipping=True)
+
+    scheduled(monkeypatch, 1)
+    staged = sync_orders(SyncParams(shop=sqlite_shop.name))
+    assert staged.failed == 0  # the refund edited the order, but its lines are as ordered: no conflict
+    report = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert report.failed == 0
+    assert any("refund of" in note and "returned to stock" in note for note in report.notes)
+    with sqlite_shop.erp.engine.connect() as conn:
+        memos = conn.execute(
+            sa.text(
+                "select m.shop_refund_id, s.shop_order_id, m.restock, m.currency, r.amount from erp_credit_memos m "
+                "join erp_sales_orders s on s.erp_key = m.order_key join erp_refunds r on r.memo_key = m.erp_key"
+            )
+        ).all()
+    assert [tuple(m) for m in memos] == [(refund_gid, order_gid, True, "CZK", 1)]
+
+    scheduled(monkeypatch, 2)
+    start, end = last_period(sqlite_shop)
+    again = sync_payments(SyncParams(shop=sqlite_shop.name, period_start=start, period_end=end))
+    assert (again.created, again.failed) == (0, 0)
+    with sqlite_shop.erp.engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from erp_credit_memos")).scalar_one() == 1
