@@ -296,3 +296,4 @@ class Payment:
     text: str | None = None
     order_id: int | None = None  # order whose number / numberOrder the reference names
     partner: Address | None = None
+    account: str | None = None  # bnk:account / vch:cashAccount short name (the bank account, or a clearing one)

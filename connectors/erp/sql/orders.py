@@ -223,6 +223,7 @@ def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now
         "kind": tx.kind.value,
         "status": tx.status.value,
         "gateway": tx.gateway,
+        "method": "gift_card" if tx.is_gift_card else "gateway",
         "amount": tx.amount,
         "currency": tx.currency,
         "paid_at": tx.processed_at,

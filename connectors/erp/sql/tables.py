@@ -325,10 +325,12 @@ payments = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("gateway", sa.String(NAME)),
+    sa.Column("method", sa.String(16), nullable=False, server_default="gateway"),
     sa.Column("amount", Money(), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("paid_at", UtcDateTime(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.CheckConstraint("method in ('gateway', 'gift_card')", name="method"),
 )
 
 credit_memos = sa.Table(
