@@ -121,7 +121,7 @@ def _book_refunds(res: ShopResources, order_id: str, name: str, erp_key: str, re
     ok = True
     for raw in order.get("refunds") or ():
         try:
-            refund = refund_from_node(raw, order_id, name, order.get("currencyCode"))
+            refund = refund_from_node(raw, order_id, name, order.get("currencyCode"), bool(order.get("taxesIncluded")))
             if res.erp.record_refund(refund, erp_key):
                 report.created += 1
                 restocked = sum(line.quantity for line in refund.lines if line.restocked)

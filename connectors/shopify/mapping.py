@@ -149,9 +149,17 @@ def transaction_from_node(node: Mapping[str, Any], order_id: str) -> Transaction
 
 
 def refund_from_node(
-    node: Mapping[str, Any], order_id: str, order_name: str | None = None, order_currency: str | None = None
+    node: Mapping[str, Any],
+    order_id: str,
+    order_name: str | None = None,
+    order_currency: str | None = None,
+    taxes_included: bool = False,
 ) -> Refund:
-    """A ``RefundFields`` node of the order ``order_id`` (``order_currency`` when no amount names one)."""
+    """A ``RefundFields`` node of the order ``order_id`` (``order_currency`` when no amount names one).
+
+    With ``taxes_included`` (the order's prices contain VAT) Shopify's subtotals contain the tax too; the
+    refund's amounts are kept without it, so both kinds of shop give the same totals."""
+    net = (lambda amount, tax: amount - tax) if taxes_included else (lambda amount, tax: amount)
     record = f"{order_name or order_id} refund {node.get('id')}"
     lines = [
         _build(
@@ -162,7 +170,7 @@ def refund_from_node(
                 "sku": (line.get("lineItem") or {}).get("sku") or None,
                 "title": (line.get("lineItem") or {}).get("title") or "",
                 "quantity": line.get("quantity"),
-                "amount": _money(line.get("subtotalSet")),
+                "amount": net(_money(line.get("subtotalSet")), _money(line.get("totalTaxSet"))),
                 "tax": _money(line.get("totalTaxSet")),
                 "restock_type": line.get("restockType") or "NO_RESTOCK",
             },
@@ -189,7 +197,9 @@ def refund_from_node(
             "currency": currency,
             "note": node.get("note"),
             "lines": lines,
-            "shipping": sum((_money(s.get("subtotalAmountSet")) for s in shipping), Decimal("0")),
+            "shipping": sum(
+                (net(_money(s.get("subtotalAmountSet")), _money(s.get("taxAmountSet"))) for s in shipping), Decimal("0")
+            ),
             "shipping_tax": sum((_money(s.get("taxAmountSet")) for s in shipping), Decimal("0")),
             "adjustments": sum(
                 (_money(a.get("amountSet")) for a in nodes_of(node.get("orderAdjustments"))), Decimal("0")
