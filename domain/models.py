@@ -330,7 +330,8 @@ class Order(_Model):
     name: str = Field(min_length=1)
     created_at: UtcDatetime
     updated_at: UtcDatetime
-    currency: Currency
+    currency: Currency  # the shop currency: every amount of the order is in it
+    presentment_currency: Currency | None = None  # what the buyer saw and paid in (Order.presentmentCurrencyCode)
     customer: Customer | None = None
     billing_address: Address | None = None
     shipping_address: Address | None = None

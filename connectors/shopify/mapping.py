@@ -248,6 +248,7 @@ def order_from_node(node: Mapping[str, Any], more_lines: Iterable[Mapping[str, A
             "created_at": node.get("createdAt"),
             "updated_at": node.get("updatedAt"),
             "currency": _currency(node.get("totalPriceSet")) or node.get("currencyCode"),
+            "presentment_currency": node.get("presentmentCurrencyCode"),
             "customer": customer,
             "billing_address": billing,
             "shipping_address": address_from_node(node.get("shippingAddress"), record),

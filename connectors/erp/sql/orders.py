@@ -80,6 +80,7 @@ def create_sales_order(conn: sa.Connection, order: Order, customer_key: str | No
         "customer_key": customer_key,
         "order_date": order.created_at,
         "currency": order.currency,
+        "presentment_currency": order.presentment_currency,
         "total": order.total,
         "shipping_total": order.shipping_total,
         "tax_total": order.tax_total,

@@ -286,6 +286,7 @@ sales_orders = sa.Table(
     sa.Column("customer_key", sa.ForeignKey("erp_customers.erp_key")),
     sa.Column("order_date", UtcDateTime()),
     sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("presentment_currency", sa.String(3)),
     sa.Column("total", Money(), nullable=False),
     sa.Column("shipping_total", Money(), nullable=False, server_default="0"),
     sa.Column("tax_total", Money(), nullable=False, server_default="0"),

@@ -72,6 +72,7 @@ ORDER_NODE = {
     "closedAt": None,
     "test": False,
     "currencyCode": "CZK",
+    "presentmentCurrencyCode": "EUR",  # the buyer paid in euros; the shop books in crowns
     "displayFinancialStatus": "PAID",
     "displayFulfillmentStatus": "UNFULFILLED",
     "email": "jana@example.cz",
@@ -126,6 +127,7 @@ ORDER_NODE = {
 
 def test_an_order_node_becomes_a_domain_order_in_shop_currency():
     order = order_from_node(ORDER_NODE, more_lines=[line(3, "C-3", 4, "5.50", rate=None)])
+    assert (order.currency, order.presentment_currency) == ("CZK", "EUR")
 
     assert (order.shop_id, order.name, order.currency, order.total) == (
         "gid://shopify/Order/1001",
