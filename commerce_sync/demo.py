@@ -112,6 +112,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
+    emulator.state.seed_refunds(data.refunds)
     rows: list[dict] = []
     with running_emulator(app=app) as base_url:
         print(
@@ -210,6 +211,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
     shop_state.seed_locations(data.locations)
     shop_state.seed_customers(data.customers[: len(data.customers) // 2])
     shop_state.seed_orders(data.orders)
+    shop_state.seed_refunds(data.refunds)
     rows: list[dict] = []
     with pohoda.running_emulator(app=mserver_app) as mserver_url, shopify.running_emulator(app=shop_app) as shop_url:
         print(

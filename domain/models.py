@@ -29,6 +29,7 @@ from pydantic import (
 __all__ = [
     "Address",
     "Category",
+    "GIFT_CARD_GATEWAY",
     "Customer",
     "FinancialStatus",
     "FulfillmentStatus",
@@ -279,6 +280,9 @@ class TransactionStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+GIFT_CARD_GATEWAY = "gift_card"
+
+
 class Transaction(_Model):
     """A shop order transaction; becomes an ERP payment, idempotent by ``shop_id``."""
 
@@ -290,6 +294,13 @@ class Transaction(_Model):
     amount: Money
     currency: Currency
     processed_at: UtcDatetime
+
+    @property
+    def is_gift_card(self) -> bool:
+        """Paid with a shop gift card (gateway ``gift_card``): the money came in when the card was sold, so the
+        ERP books the redemption as its own kind (``erp_payments.method``, a POHODA account of its own), never as
+        cash or a bank receipt."""
+        return (self.gateway or "").casefold() == GIFT_CARD_GATEWAY
 
     @property
     def is_money_in(self) -> bool:
@@ -319,7 +330,8 @@ class Order(_Model):
     name: str = Field(min_length=1)
     created_at: UtcDatetime
     updated_at: UtcDatetime
-    currency: Currency
+    currency: Currency  # the shop currency: every amount of the order is in it
+    presentment_currency: Currency | None = None  # what the buyer saw and paid in (Order.presentmentCurrencyCode)
     customer: Customer | None = None
     billing_address: Address | None = None
     shipping_address: Address | None = None

@@ -1,9 +1,14 @@
 """Payment task: the transactions of one page of shop orders → ERP payments (BC: order transactions → cash
-receipts), idempotent by the transaction's GID.
+receipts), idempotent by the transaction's GID; and their refunds → ERP credit documents, idempotent by the
+refund's GID.
 
 Only money that came in is booked (``Transaction.is_money_in``: a successful sale or capture); authorisations,
 pending cash-on-delivery sales, refunds and voids are not payments. A payment is booked against the order's
 ERP sales order, found through the staging row (``done``/``conflict`` with its ERP key) or asked of the ERP.
+
+A refund (the page lists only its id) is read whole with ``OrderRefunds`` and booked as one ERP credit document
+with its goods, shipping, adjustments and the money paid back (``ErpBackend.record_refund``); a refund booked
+before writes nothing, so re-reading an order's refunds each time it changes is harmless.
 
 An order that is not an ERP sales order *yet* is no failure: staged and waiting for create_sales_orders, or
 not staged because sync_orders has not covered its last change yet, its GID is returned as a retry key and its
@@ -22,7 +27,7 @@ from prefect import task
 
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
-from connectors.shopify.mapping import transaction_from_node
+from connectors.shopify.mapping import refund_from_node, transaction_from_node
 from connectors.state import StagedStatus
 from domain.models import Transaction
 from domain.report import SyncReport
@@ -43,7 +48,7 @@ def book_payments_page(ctx: SyncContext, query: str, exclude: list[str], cursor:
     this run and are passed over.
     """
     res = resources(ctx.shop)
-    # only the transactions: a page of 32 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
+    # only the transactions: a page of 29 orders for what a page of 11 full orders (OrdersUpdatedSince) costs
     page = res.shopify.fetch_page("OrderTransactionsUpdatedSince", {"query": query}, "orders", after=cursor)
     report, retry = SyncReport(), []
     waiting = never = 0
@@ -81,15 +86,19 @@ def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], r
             continue
         if tx.is_money_in:
             money_in.append(tx)
-    if not money_in:
+    refunds = [str(refund["id"]) for refund in node.get("refunds") or ()]
+    if not money_in and not refunds:
         return "none"
     erp_key, waiting = _sales_order_key(res, ctx.shop, order_id, node)
     if erp_key is None:
-        report.skipped += len(money_in)
+        report.skipped += len(money_in) + len(refunds)
         return "waiting" if waiting else "never"
     if ctx.dry_run:
-        report.skipped += len(money_in)
-        report.notes.append(f"dry run: would book {len(money_in)} payment(s) of {name} unless booked already")
+        report.skipped += len(money_in) + len(refunds)
+        report.notes.append(
+            f"dry run: would book {len(money_in)} payment(s) and {len(refunds)} refund(s) of {name} "
+            "unless booked already"
+        )
         return "booked"
     outcome = "booked"
     for tx in money_in:
@@ -101,7 +110,31 @@ def _book_order(res: ShopResources, ctx: SyncContext, node: Mapping[str, Any], r
         except ErpRecordError as exc:
             report.fail(f"{name} transaction {tx.shop_id}", exc.reason, field=exc.field)
             outcome = "retry"
+    if refunds and not _book_refunds(res, order_id, name, erp_key, report):
+        outcome = "retry"
     return outcome
+
+
+def _book_refunds(res: ShopResources, order_id: str, name: str, erp_key: str, report: SyncReport) -> bool:
+    """Book each refund of the order as one ERP credit document; False when one failed (retried next run)."""
+    order = res.shopify.execute("OrderRefunds", {"id": order_id}).get("order") or {}
+    ok = True
+    for raw in order.get("refunds") or ():
+        try:
+            refund = refund_from_node(raw, order_id, name, order.get("currencyCode"), bool(order.get("taxesIncluded")))
+            if res.erp.record_refund(refund, erp_key):
+                report.created += 1
+                restocked = sum(line.quantity for line in refund.lines if line.restocked)
+                report.notes.append(
+                    f"{name}: refund of {refund.total} {refund.currency} booked against {erp_key}"
+                    + (f" ({restocked} unit(s) returned to stock)" if restocked else "")
+                )
+            else:
+                report.skipped += 1  # booked by an earlier run: idempotent by refund GID
+        except (ShopRecordError, ErpRecordError) as exc:
+            report.fail(f"{name} refund {raw.get('id')}", exc.reason, field=exc.field)
+            ok = False
+    return ok
 
 
 def _sales_order_key(res: ShopResources, shop: str, order_id: str, node: Mapping[str, Any]) -> tuple[str | None, bool]:

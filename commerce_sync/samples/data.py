@@ -16,13 +16,13 @@ import random
 import struct
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from commerce_sync.samples import names
-from commerce_sync.samples.orders import generate_orders
+from commerce_sync.samples.orders import generate_orders, lifecycle_scenarios
 from connectors.erp.port import Location
 from domain.models import (
     Address,
@@ -37,6 +37,7 @@ from domain.models import (
     StockLevel,
     Variant,
 )
+from domain.refunds import Refund
 
 __all__ = ["BASE_DATE", "SampleData", "ean13_check_digit", "erp_seed_json", "generate", "write_sql_erp"]
 
@@ -55,6 +56,7 @@ class SampleData:
     images: list[Image]
     customers: list[Customer]
     orders: list[Order]
+    refunds: list[Refund] = field(default_factory=list)  # of ``orders``: seed them after the orders
 
 
 def ean13_check_digit(first12: str) -> int:
@@ -278,7 +280,10 @@ def generate(items: int, customers: int, orders: int, seed: int) -> SampleData:
     shop_orders = generate_orders(
         rng, orders, products, erp_customers, lambda: make_customer(rng, used_emails, used_phones), BASE_DATE
     )
-    return SampleData(seed, locations, categories, parties, products, stock, images, erp_customers, shop_orders)
+    shop_orders, refunds = lifecycle_scenarios(shop_orders)
+    return SampleData(
+        seed, locations, categories, parties, products, stock, images, erp_customers, shop_orders, refunds
+    )
 
 
 def write_sql_erp(data: SampleData, url: str) -> None:

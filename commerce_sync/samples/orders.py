@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from commerce_sync.samples import names
 from domain.models import (
+    GIFT_CARD_GATEWAY,
     Customer,
     FinancialStatus,
     FulfillmentStatus,
@@ -25,8 +26,9 @@ from domain.models import (
     TransactionKind,
     TransactionStatus,
 )
+from domain.refunds import Refund, RefundLine, RestockType
 
-__all__ = ["EUR_RATE", "generate_orders"]
+__all__ = ["EUR_RATE", "generate_orders", "lifecycle_scenarios"]
 
 EUR_RATE = Decimal("25")  # CZK per EUR, fixed so the data is deterministic
 CENT = Decimal("0.01")
@@ -178,3 +180,111 @@ def generate_orders(
             )
         )
     return orders
+
+
+def lifecycle_scenarios(orders: list[Order]) -> tuple[list[Order], list[Refund]]:
+    """The order lifecycle on top of the generated orders, each on its own order, so every demo shows it:
+    a partial refund with restock, a full refund, a shipping refund, a gift-card payment, a test order and an
+    order cancelled before import; EUR orders are the second currency (``generate_orders``). The orders come
+    back with the refund transactions and statuses a shop would show; the refunds are seeded beside them
+    (``ShopState.seed_refunds``). Cancellations *after* import need time to pass between two syncs, so a
+    scenario runner cancels an imported order then; they cannot be seeded."""
+    orders = list(orders)
+    paid = [
+        index
+        for index, o in enumerate(orders)
+        if o.financial_status is FinancialStatus.PAID and o.cancelled_at is None and o.currency == "CZK" and o.lines
+    ]
+    refunds: list[Refund] = []
+
+    def take(condition: Callable[[Order], bool] = lambda o: True) -> int | None:
+        """The first paid order not given a role yet that fits ``condition`` (None: none left)."""
+        found = next((i for i in paid if condition(orders[i])), None)
+        if found is not None:
+            paid.remove(found)
+        return found
+
+    scenarios: list[tuple[int | None, Callable[[Order, int], Order]]] = [
+        (take(), lambda o, n: _refunded(o, n, refunds, lines=o.lines[:1], units=1, restock="RETURN")),
+        (take(), _gift_card),
+        (take(), lambda o, n: _refunded(o, n, refunds, lines=o.lines, units=None, restock="CANCEL", shipping=True)),
+        (take(lambda o: o.shipping_total > 0), lambda o, n: _refunded(o, n, refunds, lines=[], shipping=True)),
+        (take(), lambda o, n: o.model_copy(update={"test": True})),
+        (take(), _cancelled_before_import),
+    ]
+    for number, (index, change) in enumerate(scenarios, start=1):
+        if index is not None:
+            orders[index] = change(orders[index], number)
+    return orders, refunds
+
+
+def _gift_card(order: Order, number: int) -> Order:
+    txs = [t.model_copy(update={"gateway": GIFT_CARD_GATEWAY}) if t.is_money_in else t for t in order.transactions]
+    return order.model_copy(update={"transactions": txs})
+
+
+def _cancelled_before_import(order: Order, number: int) -> Order:
+    cancelled = order.created_at + timedelta(hours=2)
+    return order.model_copy(
+        update={"cancelled_at": cancelled, "closed": True, "updated_at": max(order.updated_at, cancelled)}
+    )
+
+
+def _refunded(
+    order: Order,
+    number: int,
+    refunds: list[Refund],
+    *,
+    lines: Sequence[OrderLine],
+    units: int | None = None,
+    restock: str = "NO_RESTOCK",
+    shipping: bool = False,
+) -> Order:
+    """``order`` with a refund of ``units`` of each of ``lines`` (None: all of them) and its shipping."""
+    at = order.updated_at + timedelta(days=2)
+    goods = []
+    for line in lines:
+        quantity = units or line.quantity
+        gross = _money(line.total * quantity / line.quantity)
+        tax = _money(gross * (line.tax_rate or 0) / (1 + (line.tax_rate or 0)))
+        goods.append(
+            RefundLine(
+                line_shop_id=line.shop_id,
+                sku=line.sku,
+                title=line.title,
+                quantity=quantity,
+                amount=gross - tax,
+                tax=tax,
+                restock_type=RestockType(restock),
+            )
+        )
+    ship_tax = _money(order.shipping_total * Decimal("0.21") / Decimal("1.21")) if shipping else Decimal("0")
+    ship = order.shipping_total - ship_tax if shipping else Decimal("0")
+    back = sum((g.amount + g.tax for g in goods), Decimal("0")) + ship + ship_tax
+    money = Transaction(
+        shop_id=f"gid://shopify/OrderTransaction/{990_000 + number}",
+        order_shop_id=order.shop_id,
+        kind=TransactionKind.REFUND,
+        status=TransactionStatus.SUCCESS,
+        gateway=next((t.gateway for t in order.transactions if t.is_money_in), None),
+        amount=back,
+        currency=order.currency,
+        processed_at=at,
+    )
+    refunds.append(
+        Refund(
+            shop_id=f"gid://shopify/Refund/{number}",
+            order_shop_id=order.shop_id,
+            order_name=order.name,
+            processed_at=at,
+            currency=order.currency,
+            lines=goods,
+            shipping=ship,
+            shipping_tax=ship_tax,
+            transactions=[money],
+        )
+    )
+    status = FinancialStatus.REFUNDED if back >= order.total else FinancialStatus.PARTIALLY_REFUNDED
+    return order.model_copy(
+        update={"transactions": [*order.transactions, money], "financial_status": status, "updated_at": at}
+    )

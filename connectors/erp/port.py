@@ -47,6 +47,7 @@ from domain.models import (
     Transaction,
     UtcDatetime,
 )
+from domain.refunds import Refund
 
 __all__ = [
     "BookedPayment",
@@ -291,6 +292,15 @@ class ErpBackend(abc.ABC):
     @abc.abstractmethod
     def record_payment(self, tx: Transaction, order_erp_key: str) -> bool:
         """Book a shop transaction against a sales order; False when ``tx.shop_id`` was booked already."""
+
+    @abc.abstractmethod
+    def record_refund(self, refund: Refund, order_erp_key: str) -> bool:
+        """Book a shop refund as one ERP credit document against the sales order; False when booked already.
+
+        Idempotent by ``refund.shop_id``: the document (goods with their restock type, shipping, adjustments)
+        and the money paid back are written once. The sales order itself is never changed, and the sync writes
+        no stock: the ERP receives restocked units when it processes its return, so nothing is counted twice.
+        """
 
     @abc.abstractmethod
     def list_unsynced_shipments(self, limit: int) -> list[Shipment]:

@@ -11,6 +11,7 @@ The decisions a Czech shop's accountant expects, in one place:
 - A customer is an address-book entry keyed by the shop customer id (``extId``).
 - A payment is a bank receipt (see ``models/payments.py`` for why) with the order number's digits as the
   variable symbol; a refund is a bank expense.
+- A shop refund is an issued credit note (``credit_note_from_refund``) and its money paid back bank expenses.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from zoneinfo import ZoneInfo
 
 from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.common import ExtId, VatRate
+from connectors.pohoda.models.credit_notes import IssuedCreditNote
 from connectors.pohoda.models.directory import AddressBookEntry
 from connectors.pohoda.models.orders import OrderItem, PartyAddress, ReceivedOrder
 from connectors.pohoda.models.payments import BankPayment
 from connectors.pohoda.xml.limits import MAX_LENGTH
 from connectors.pohoda.xml.values import DEFAULT_TZ
 from domain.models import Address, Customer, Order, Transaction, TransactionKind
+from domain.refunds import Refund
 
 __all__ = [
     "CZ_RATE_BY_PERCENT",
     "address_book_from_customer",
     "bank_payment_from_transaction",
+    "credit_note_from_refund",
     "received_order_from_shop",
     "variable_symbol",
 ]
@@ -161,6 +165,56 @@ def variable_symbol(order_number: str, record: str) -> str:
     if not digits or len(digits) > 10:
         raise RecordError(record, "variable_symbol", f"order number {order_number!r} gives no 1–10 digit symbol")
     return digits
+
+
+def credit_note_from_refund(
+    refund: Refund,
+    *,
+    order_number: str,
+    ex_system_name: str,
+    customer_id: int | None = None,
+    vat_rates: Mapping[Decimal, VatRate] = CZ_RATE_BY_PERCENT,
+    shipping_vat: VatRate = VatRate.HIGH,
+    tz: ZoneInfo = DEFAULT_TZ,
+) -> IssuedCreditNote:
+    """A refund as an issued credit note: negative quantities, prices with VAT, a stock item only where Shopify
+    restocked the units (POHODA receives those back when it posts the note; the others move money only)."""
+    record = f"refund {refund.shop_id}"
+    items: list[OrderItem] = []
+    for index, line in enumerate(refund.lines):
+        fraction = (line.tax / line.amount).quantize(Decimal("0.01")) if line.amount else None
+        items.append(
+            OrderItem(
+                ext_id=line.line_shop_id,
+                text=_short(line.title or line.sku or "Vrácené zboží", 90),
+                quantity=-Decimal(line.quantity),
+                pay_vat=True,
+                rate_vat=_rate(fraction, vat_rates, record, f"lines[{index}].tax"),
+                unit_price=((line.amount + line.tax) / line.quantity).quantize(Decimal("0.0001")),
+                code=line.sku,
+                stock_code=line.sku if line.restocked else None,
+            )
+        )
+    extras = [("Doprava", refund.shipping + refund.shipping_tax, shipping_vat), ("Úprava", refund.adjustments, None)]
+    for text, amount, rate in extras:
+        if amount:
+            items.append(
+                OrderItem(
+                    text=text, quantity=Decimal(-1), pay_vat=True, rate_vat=rate or VatRate.NONE, unit_price=amount
+                )
+            )
+    if not items:  # money only, no goods named: one line for what was paid back
+        items.append(OrderItem(text="Vrácení peněz", quantity=Decimal(-1), unit_price=refund.paid_back))
+    return IssuedCreditNote(
+        ext_id=ExtId(ids=refund.shop_id, system=ex_system_name),
+        number_order=order_number,
+        variable_symbol=variable_symbol(order_number, record),
+        date=refund.processed_at.astimezone(tz).date(),
+        text=f"Dobropis objednávky {order_number}",
+        partner_id=customer_id,
+        currency=refund.currency,
+        items=items,
+    )
 
 
 def bank_payment_from_transaction(

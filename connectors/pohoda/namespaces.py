@@ -40,7 +40,8 @@ NS: dict[str, str] = {prefix: BASE + name for prefix, name in _FILES.items()}
 """Prefix → namespace URI; also the ``nsmap`` of every ``dat:dataPack`` we write."""
 
 _READ_ONLY: dict[str, str] = {"inv": BASE + "invoice.xsd"}
-"""Agendas we only read (invoices): kept out of ``NS`` so the dataPacks we write, and their ids, stay as they are."""
+"""Invoices: read, and written only as credit notes (shop refunds). Kept out of ``NS`` so the nsmap of every
+other dataPack we write, and so their content-derived ids, stay as they are."""
 
 
 @cache

@@ -5,7 +5,9 @@ Kept next to the documents because it depends on exactly what they select (``Ord
 
 - Amounts are the **shop currency** (``shopMoney``): the ERP books in the shop's currency, presentment
   amounts are what the buyer saw.
-- A line's quantity is ``currentQuantity`` (after edits and refunds), the quantity the ERP should deliver.
+- A line's quantity is the ordered ``quantity``, not ``currentQuantity`` (less refunded units): a refund is
+  an ERP credit document of its own (``refund_from_node``), so reading it into the order too would count it
+  twice and turn every refunded order into a "conflict". (An order *edit* that removes units is not seen.)
 - A line's ``tax_rate`` is the sum of its tax lines' rates as a fraction (0.21), as Shopify reports it.
 - A guest order (no customer) still carries the buyer's email/phone/name so the ERP can match a customer.
 - Connections may arrive as ``{nodes: […]}`` (paged queries) or as a plain list (bulk results re-assembled).
@@ -24,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from connectors.shopify.errors import RecordError
 from domain.models import Address, Customer, Order, OrderLine, Transaction
+from domain.refunds import Refund, RefundLine
 
 __all__ = [
     "ShopStock",
@@ -33,6 +36,7 @@ __all__ = [
     "more_lines_cursor",
     "nodes_of",
     "order_from_node",
+    "refund_from_node",
     "stock_from_level",
     "transaction_from_node",
 ]
@@ -111,7 +115,7 @@ def customer_from_node(node: Mapping[str, Any]) -> Customer:
 
 def line_from_node(node: Mapping[str, Any], record: str) -> OrderLine:
     rates = [Decimal(str(t["rate"])) for t in node.get("taxLines") or () if t.get("rate") is not None]
-    quantity = node.get("currentQuantity", node.get("quantity"))
+    quantity = node.get("quantity")
     return _build(
         OrderLine,
         f"{record} line {node.get('id')}",
@@ -140,6 +144,67 @@ def transaction_from_node(node: Mapping[str, Any], order_id: str) -> Transaction
             "amount": _money(node.get("amountSet")),
             "currency": _currency(node.get("amountSet")),
             "processed_at": node.get("processedAt") or node.get("createdAt"),
+        },
+    )
+
+
+def refund_from_node(
+    node: Mapping[str, Any],
+    order_id: str,
+    order_name: str | None = None,
+    order_currency: str | None = None,
+    taxes_included: bool = False,
+) -> Refund:
+    """A ``RefundFields`` node of the order ``order_id`` (``order_currency`` when no amount names one).
+
+    With ``taxes_included`` (the order's prices contain VAT) Shopify's subtotals contain the tax too; the
+    refund's amounts are kept without it, so both kinds of shop give the same totals."""
+    net = (lambda amount, tax: amount - tax) if taxes_included else (lambda amount, tax: amount)
+    record = f"{order_name or order_id} refund {node.get('id')}"
+    lines = [
+        _build(
+            RefundLine,
+            record,
+            {
+                "line_shop_id": (line.get("lineItem") or {}).get("id"),
+                "sku": (line.get("lineItem") or {}).get("sku") or None,
+                "title": (line.get("lineItem") or {}).get("title") or "",
+                "quantity": line.get("quantity"),
+                "amount": net(_money(line.get("subtotalSet")), _money(line.get("totalTaxSet"))),
+                "tax": _money(line.get("totalTaxSet")),
+                "restock_type": line.get("restockType") or "NO_RESTOCK",
+            },
+        )
+        for line in nodes_of(node.get("refundLineItems"))
+    ]
+    shipping = nodes_of(node.get("refundShippingLines"))
+    bags = [
+        *(line.get("subtotalSet") for line in nodes_of(node.get("refundLineItems"))),
+        *(s.get("subtotalAmountSet") for s in shipping),
+    ]
+    transactions = [transaction_from_node(t, order_id) for t in nodes_of(node.get("transactions"))]
+    currency = next((c for bag in bags if (c := _currency(bag))), None) or next(
+        (t.currency for t in transactions), order_currency
+    )
+    return _build(
+        Refund,
+        record,
+        {
+            "shop_id": node.get("id"),
+            "order_shop_id": order_id,
+            "order_name": order_name,
+            "processed_at": node.get("processedAt") or node.get("createdAt"),
+            "currency": currency,
+            "note": node.get("note"),
+            "lines": lines,
+            "shipping": sum(
+                (net(_money(s.get("subtotalAmountSet")), _money(s.get("taxAmountSet"))) for s in shipping), Decimal("0")
+            ),
+            "shipping_tax": sum((_money(s.get("taxAmountSet")) for s in shipping), Decimal("0")),
+            "adjustments": sum(
+                (_money(a.get("amountSet")) for a in nodes_of(node.get("orderAdjustments"))), Decimal("0")
+            ),
+            "transactions": transactions,
         },
     )
 
@@ -183,6 +248,7 @@ def order_from_node(node: Mapping[str, Any], more_lines: Iterable[Mapping[str, A
             "created_at": node.get("createdAt"),
             "updated_at": node.get("updatedAt"),
             "currency": _currency(node.get("totalPriceSet")) or node.get("currencyCode"),
+            "presentment_currency": node.get("presentmentCurrencyCode"),
             "customer": customer,
             "billing_address": billing,
             "shipping_address": address_from_node(node.get("shippingAddress"), record),

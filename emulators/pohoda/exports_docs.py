@@ -1,5 +1,6 @@
 """Document exports: received orders (``lst:listOrderRequest``), delivery notes (``lst:listVydejkaRequest``),
-the address book (``lAdb:listAddressBookRequest``) and bank documents (``lst:listBankRequest``).
+the address book (``lAdb:listAddressBookRequest``), bank documents (``lst:listBankRequest``) and invoices
+(``lst:listInvoiceRequest``, of the request's ``@invoiceType``: the credit notes shop refunds became).
 
 How an order shows its state, which is what the status sync maps:
 - ``ord:isExecuted`` true = "Vyřízeno" (processed);
@@ -163,6 +164,45 @@ def _vydejka(
         stock_ref(entry, "vyd:stockItem", card, state.stores.get(line.store_id) if line.store_id else None)
     if order is not None and restriction_flag(restriction, "documents"):
         links(node, "vyd:linkedDocuments", [r.DocLink(order.order_type, order.id, order.number)])
+
+
+def list_invoice(ctx: ItemContext, request: etree._Element, item: etree._Element) -> None:
+    state = ctx.state
+    kind = request.get("invoiceType", "issuedInvoice")
+    ext_system = request.get("extSystem")
+    with state.lock:
+        envelope = list_envelope(item, "lst:listInvoice", state.now(), ctx.zone)
+        candidates = [i for i in state.invoices.values() if i.invoice_type == kind]
+        for invoice, _ in _collect(ctx, request, "requestInvoice", candidates, document_filter):
+            node = sub(envelope, "lst:invoice", version="2.0")
+            header = sub(node, "inv:invoiceHeader")
+            sub(header, "inv:id", invoice.id)
+            ext_id(header, "inv:extId", invoice.ext_id, ext_system)
+            sub(header, "inv:invoiceType", invoice.invoice_type)
+            number(header, "inv:number", "invoice", invoice.number)
+            opt(header, "inv:symVar", invoice.sym_var)
+            sub(header, "inv:date", invoice.date.isoformat())
+            opt(header, "inv:text", invoice.text)
+            if invoice.partner_id is not None:
+                sub(sub(header, "inv:partnerIdentity"), "typ:id", invoice.partner_id)
+            opt(header, "inv:numberOrder", invoice.number_order)
+            detail = sub(node, "inv:invoiceDetail")
+            for line in invoice.items:
+                entry = sub(detail, "inv:invoiceItem")
+                sub(entry, "inv:id", line.id)
+                opt(entry, "inv:extId", line.ext_id)
+                sub(entry, "inv:text", line.text)
+                sub(entry, "inv:quantity", line.quantity)
+                sub(entry, "inv:payVAT", line.pay_vat)
+                sub(entry, "inv:rateVAT", line.rate_vat)
+                prices = "inv:foreignCurrency" if invoice.currency else "inv:homeCurrency"
+                sub(sub(entry, prices), "typ:unitPrice", line.unit_price)
+                opt(entry, "inv:code", line.code)
+                card = state.cards.get(line.stock_card_id) if line.stock_card_id else None
+                stock_ref(entry, "inv:stockItem", card, state.stores.get(card.store_id) if card else None)
+            if invoice.currency:
+                currency = sub(sub(sub(node, "inv:invoiceSummary"), "inv:foreignCurrency"), "typ:currency")
+                sub(currency, "typ:ids", invoice.currency)
 
 
 def list_address_book(ctx: ItemContext, request: etree._Element, item: etree._Element) -> None:

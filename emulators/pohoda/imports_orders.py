@@ -128,7 +128,7 @@ def _item(ctx: ItemContext, node: etree._Element) -> r.OrderItem:
     card = None
     ref = child(node, "ord:stockItem")
     if ref is not None:
-        card = _stock_card(ctx, ref)
+        card = stock_card(ctx, ref)
     text_value = text(node, "ord:text") or (card.name if card else None)
     if not text_value:
         raise refuse(node, "Položka objednávky musí mít text nebo skladovou zásobu.", errno=102)
@@ -149,7 +149,8 @@ def _item(ctx: ItemContext, node: etree._Element) -> r.OrderItem:
     )
 
 
-def _stock_card(ctx: ItemContext, ref: etree._Element) -> r.StockCard:
+def stock_card(ctx: ItemContext, ref: etree._Element) -> r.StockCard:
+    """The card a ``typ:stockItemType`` reference names (store, then id > code > EAN > PLU); refused if none."""
     state = ctx.state
     store_node = child(ref, "typ:store")
     store = None

@@ -196,6 +196,7 @@ def _payment(
             text_value,
             order_id,
             partner,
+            text(header, f"{prefix}:account/typ:ids" if agenda == "bank" else "vch:cashAccount/typ:ids"),
         )
         state.payments[payment.id] = payment
         return ImportOutcome(

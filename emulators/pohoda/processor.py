@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import exports_docs, exports_stock, imports_orders, imports_other, imports_stock
+from . import exports_docs, exports_stock, imports_invoices, imports_orders, imports_other, imports_stock
 from .config import PohodaEmulatorConfig
 from .context import ItemContext
 from .responses import (
@@ -41,6 +41,7 @@ IMPORTS: dict[str, tuple[str, ImportHandler]] = {
     "adb:addressbook": ("adb:addressbookResponse", imports_other.import_addressbook),
     "bnk:bank": ("bnk:bankResponse", imports_other.import_bank),
     "vch:voucher": ("vch:voucherResponse", imports_other.import_voucher),
+    "inv:invoice": ("inv:invoiceResponse", imports_invoices.import_invoice),
 }
 LISTS: dict[str, ListHandler] = {
     "lStk:listStockRequest": exports_stock.list_stock,
@@ -52,6 +53,7 @@ LISTS: dict[str, ListHandler] = {
     "lst:listVydejkaRequest": exports_docs.list_vydejka,
     "lAdb:listAddressBookRequest": exports_docs.list_address_book,
     "lst:listBankRequest": exports_docs.list_bank,
+    "lst:listInvoiceRequest": exports_docs.list_invoice,
 }
 
 

@@ -218,7 +218,22 @@ class Order:
 
 
 @dataclass
+class InvoiceItem:
+    id: int
+    text: str
+    quantity: Decimal
+    unit_price: Decimal
+    pay_vat: bool = False
+    rate_vat: str = "none"
+    code: str | None = None
+    stock_card_id: int | None = None
+    ext_id: str | None = None
+
+
+@dataclass
 class Invoice:
+    """An invoice made from an order (``make_invoice``), or one imported (``inv:invoice``: a credit note)."""
+
     id: int
     number: str
     invoice_type: str
@@ -226,6 +241,13 @@ class Invoice:
     changed_at: datetime
     order_id: int | None
     total: Decimal
+    ext_id: ExtId | None = None
+    number_order: str | None = None
+    sym_var: str | None = None
+    text: str | None = None
+    partner_id: int | None = None
+    currency: str | None = None
+    items: list[InvoiceItem] = field(default_factory=list)
 
 
 @dataclass
@@ -274,3 +296,4 @@ class Payment:
     text: str | None = None
     order_id: int | None = None  # order whose number / numberOrder the reference names
     partner: Address | None = None
+    account: str | None = None  # bnk:account / vch:cashAccount short name (the bank account, or a clearing one)

@@ -359,6 +359,13 @@ class RefundLine(Record):
 
 
 @dataclass(eq=False)
+class RefundShippingLine(Record):
+    GQL_TYPE = "RefundShippingLine"
+    subtotal: Decimal
+    tax: Decimal = Decimal("0")
+
+
+@dataclass(eq=False)
 class Refund(Record):
     GQL_TYPE = "Refund"
     order_id: int
@@ -368,6 +375,7 @@ class Refund(Record):
     note: str | None = None
     lines: list[RefundLine] = field(default_factory=list)
     transaction_ids: list[int] = field(default_factory=list)
+    shipping_lines: list[RefundShippingLine] = field(default_factory=list)
 
 
 @dataclass(eq=False)

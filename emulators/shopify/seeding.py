@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain import models as m
+from domain.refunds import Refund
 
 from . import catalog_ops as ops
 from . import order_ops
@@ -181,6 +182,50 @@ class SeedingMixin:
                     by_sku.setdefault(variant.sku, variant)
             for model in orders:
                 made.append(self._seed_order(model, location, by_email, by_sku).gid)
+        return made
+
+    def seed_refunds(self: ShopState, refunds: Iterable[Refund]) -> list[str]:
+        """Refunds of seeded orders, as ``refundCreate`` would have left them; their REFUND transactions are the
+        order's (seeded with it, matched by GID). Stock is not touched: the seeded levels are already today's."""
+        made: list[str] = []
+        with self.lock:
+            for model in refunds:
+                order = self.find(model.order_shop_id, "Order")
+                if order is None:
+                    raise ValueError(f"refund {model.shop_id}: order {model.order_shop_id} was not seeded")
+                refund = r.Refund(
+                    id=self.claim_id("refunds", _id(model.shop_id, "Refund")),
+                    order_id=order.id,
+                    created_at=model.processed_at,
+                    updated_at=model.processed_at,
+                    processed_at=model.processed_at,
+                    note=model.note,
+                )
+                location = self.locations[min(self.locations)] if self.locations else None
+                for line in model.lines:
+                    item = self.find(line.line_shop_id, "LineItem")
+                    restocked = line.restocked and location is not None
+                    refund.lines.append(
+                        r.RefundLine(
+                            id=self.next_id("_refund_lines"),
+                            line_item_id=item.id,
+                            quantity=line.quantity,
+                            restock_type=line.restock_type.value,
+                            location_id=location.id if restocked else None,
+                        )
+                    )
+                if model.shipping or model.shipping_tax:
+                    refund.shipping_lines.append(
+                        r.RefundShippingLine(  # tax-inclusive, as the seeded orders' prices are
+                            id=self.next_id("_refund_shipping"),
+                            subtotal=model.shipping + model.shipping_tax,
+                            tax=model.shipping_tax,
+                        )
+                    )
+                refund.transaction_ids = [self.find(tx.shop_id, "OrderTransaction").id for tx in model.transactions]
+                self.refunds[refund.id] = refund
+                order.refund_ids.append(refund.id)
+                made.append(refund.gid)
         return made
 
     def _seed_location(self: ShopState, key: str | None) -> r.Location:

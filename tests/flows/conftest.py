@@ -69,6 +69,7 @@ def _make_shop(
     emulator = emulator_of(app)
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_orders(data.orders)
+    emulator.state.seed_refunds(data.refunds)
     suffix = uuid.uuid4().hex[:10]
     name = f"shop-{suffix}"
     with running_emulator(app=app) as base_url:

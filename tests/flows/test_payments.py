@@ -36,14 +36,21 @@ def erp_payments(shop) -> set[tuple]:
     return {(r[0], r[1], float(r[2]), r[3]) for r in rows}
 
 
-def money_in(shop) -> set[tuple]:
-    """Successful sales and captures of the shop's orders: what the ERP should book."""
+def money_in(shop, imported_only: bool = True) -> set[tuple]:
+    """Successful sales and captures of the shop's orders: what the ERP should book. The orders the import
+    conditions turn away (test orders, cancelled before import) are no sales orders: their payments are passed
+    over (``imported_only=False`` counts them too)."""
     return {
         (t.shop_id, o.shop_id, float(t.amount), t.currency)
         for o in shop.data.orders
         for t in o.transactions
-        if t.is_money_in
+        if t.is_money_in and (not imported_only or (not o.test and o.cancelled_at is None))
     }
+
+
+def refunds(shop) -> int:
+    """The refunds the sample data seeded: one ERP credit document each."""
+    return len(shop.data.refunds)
 
 
 def sales_orders(shop) -> None:
@@ -68,12 +75,13 @@ def test_received_payments_arrive_in_the_erp_once_and_a_second_run_changes_nothi
     assert expected  # paid sales, not the pending cash-on-delivery or the authorisation
 
     report = sync_payments(SyncParams(shop=flow_shop.name))
-    assert (report.created, report.failed) == (len(expected), 0)
+    assert (report.created, report.failed) == (len(expected) + refunds(flow_shop), 0)
     assert erp_payments(flow_shop) == expected
 
     start, end = last_period(flow_shop)
     again = sync_payments(SyncParams(shop=flow_shop.name, period_start=start, period_end=end))
-    assert (again.created, again.failed, again.skipped) == (0, 0, len(expected))
+    passed_over = len(money_in(flow_shop, imported_only=False)) + refunds(flow_shop)
+    assert (again.created, again.failed, again.skipped) == (0, 0, passed_over)
     assert erp_payments(flow_shop) == expected
 
 
@@ -89,15 +97,15 @@ def test_payments_of_orders_not_yet_sales_orders_wait_and_are_booked_by_the_next
     create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name))
     scheduled(monkeypatch, 2)  # the next day's window holds no changed order: only the retry keys bring them
     second = sync_payments(SyncParams(shop=sqlite_shop.name))
-    assert second.created == len(money_in(sqlite_shop))
+    assert second.created == len(money_in(sqlite_shop)) + refunds(sqlite_shop)
     assert erp_payments(sqlite_shop) == money_in(sqlite_shop)
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").extra["retry"] == []
 
 
 def test_a_payment_the_erp_refuses_is_reported_and_booked_by_the_next_run(sqlite_shop, monkeypatch):
     scheduled(monkeypatch, 1)
-    sales_orders_in_erp(sqlite_shop)
-    refused = sorted(money_in(sqlite_shop))[0]
+    sales_orders_in_erp(sqlite_shop)  # every order, whatever the import conditions say
+    refused = sorted(money_in(sqlite_shop, imported_only=False))[0]
     real_record = sqlite_shop.erp.record_payment
 
     def record_payment(tx, order_erp_key, **kwargs):
@@ -109,14 +117,14 @@ def test_a_payment_the_erp_refuses_is_reported_and_booked_by_the_next_run(sqlite
     first = report_of(sync_payments(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert [(f.field, f.reason) for f in first.failures] == [("gateway", "no payment method mapped")]
     assert refused[0] in first.failures[0].record
-    assert erp_payments(sqlite_shop) == money_in(sqlite_shop) - {refused}
+    assert erp_payments(sqlite_shop) == money_in(sqlite_shop, imported_only=False) - {refused}
     assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_payments")[-1].status is RunStatus.PARTIAL
 
     monkeypatch.setattr(sqlite_shop.erp, "record_payment", real_record)
     scheduled(monkeypatch, 2)
     second = report_of(sync_payments(SyncParams(shop=sqlite_shop.name), return_state=True))
     assert (second.created, second.failed) == (1, 0)
-    assert erp_payments(sqlite_shop) == money_in(sqlite_shop)
+    assert erp_payments(sqlite_shop) == money_in(sqlite_shop, imported_only=False)
 
 
 def test_cursor_not_advanced_when_a_page_fails(sqlite_shop, monkeypatch):
@@ -133,7 +141,81 @@ def test_cursor_not_advanced_when_a_page_fails(sqlite_shop, monkeypatch):
 def test_a_dry_run_writes_nothing(sqlite_shop):
     sales_orders_in_erp(sqlite_shop)
     report = sync_payments(SyncParams(shop=sqlite_shop.name, dry_run=True))
-    assert report.created == 0 and report.skipped == len(money_in(sqlite_shop))
+    passed_over = len(money_in(sqlite_shop, imported_only=False)) + refunds(sqlite_shop)
+    assert report.created == 0 and report.skipped == passed_over
     assert any("would book" in note for note in report.notes)
     assert erp_payments(sqlite_shop) == set()
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_payments").position is None
+
+
+def _refund(shop, restock: bool, shipping: bool) -> tuple[str, str]:
+    """A merchant refunds one unit of the first paid order's first line (and its shipping) in Shopify."""
+    from engine.resources import resources
+
+    state = shop.emulator.state
+    order = next(
+        o
+        for o in sorted(state.orders.values(), key=lambda o: o.id)
+        if o.financial_status == "PAID" and not o.test and o.cancelled_at is None
+    )
+    line = order.line_items[0]
+    location = next(iter(state.locations.values()))
+    paid = next(t for t in order.transactions if t.kind == "SALE" and t.status == "SUCCESS")
+    item = {"lineItemId": line.gid, "quantity": 1}
+    if restock:
+        item.update(restockType="RETURN", locationId=location.gid)
+    refund = {
+        "orderId": order.gid,
+        "refundLineItems": [item],
+        "transactions": [
+            {"orderId": order.gid, "parentId": paid.gid, "kind": "REFUND", "gateway": paid.gateway, "amount": "1.00"}
+        ],
+    }
+    if shipping:
+        refund["shipping"] = {"fullRefund": True}
+    payload, errors = resources(shop.name).shopify.mutate(
+        "RefundCreate", {"input": refund, "idempotencyKey": f"refund-{order.id}"}, "refundCreate"
+    )
+    assert not errors, errors
+    return order.gid, payload["refund"]["id"]
+
+
+def test_a_refund_becomes_one_credit_memo_and_the_order_no_conflict(sqlite_shop, monkeypatch):
+    sales_orders(sqlite_shop)
+    sync_payments(SyncParams(shop=sqlite_shop.name))
+    order_gid, refund_gid = _refund(sqlite_shop, restock=True, shipping=True)
+
+    scheduled(monkeypatch, 1)
+    staged = sync_orders(SyncParams(shop=sqlite_shop.name))
+    assert staged.failed == 0  # the refund edited the order, but its lines are as ordered: no conflict
+    report = sync_payments(SyncParams(shop=sqlite_shop.name))
+    assert report.failed == 0
+    assert any("refund of" in note and "returned to stock" in note for note in report.notes)
+    with sqlite_shop.erp.engine.connect() as conn:
+        memos = conn.execute(
+            sa.text(
+                "select m.shop_refund_id, s.shop_order_id, m.restock, m.currency, r.amount from erp_credit_memos m "
+                "join erp_sales_orders s on s.erp_key = m.order_key join erp_refunds r on r.memo_key = m.erp_key "
+                "where m.shop_refund_id = :refund"
+            ),
+            {"refund": refund_gid},
+        ).all()
+    assert [tuple(m) for m in memos] == [(refund_gid, order_gid, True, "CZK", 1)]
+
+    scheduled(monkeypatch, 2)
+    start, end = last_period(sqlite_shop)
+    again = sync_payments(SyncParams(shop=sqlite_shop.name, period_start=start, period_end=end))
+    assert (again.created, again.failed) == (0, 0)
+    with sqlite_shop.erp.engine.connect() as conn:
+        booked = conn.execute(sa.text("select count(*) from erp_credit_memos")).scalar_one()
+    assert booked == 1 + refunds(sqlite_shop)  # the sample data's refunds, and this one, once each
+
+
+def test_a_gift_card_payment_is_booked_as_a_gift_card_not_as_cash(sqlite_shop):
+    sales_orders(sqlite_shop)
+    sync_payments(SyncParams(shop=sqlite_shop.name))
+    gift = {t.shop_id for o in sqlite_shop.data.orders for t in o.transactions if t.is_gift_card and t.is_money_in}
+    assert gift  # the sample data pays one order with a gift card
+    with sqlite_shop.erp.engine.connect() as conn:
+        rows = conn.execute(sa.text("select shop_transaction_id, method from erp_payments")).all()
+    assert {tx for tx, method in rows if method == "gift_card"} == gift

@@ -36,6 +36,7 @@ from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.order_states import OrderStates
 from connectors.erp.pohoda.orders import Orders
+from connectors.erp.pohoda.refunds import Refunds
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
@@ -63,6 +64,7 @@ from domain.models import (
     StockLevel,
     Transaction,
 )
+from domain.refunds import Refund
 
 __all__ = ["PohodaErpBackend"]
 
@@ -89,6 +91,7 @@ class PohodaErpBackend(ErpBackend):
         self._orders = Orders(self.mserver, local, self._cards, self._customers, s)
         self._states = OrderStates(self.mserver, local, self._orders, s)
         self._shipments = Shipments(self.mserver, local, self._orders, s)
+        self._refunds = Refunds(self.mserver, local, self._orders, s)
         self._images = Images(self.mserver, self._cards, documents)
 
     @classmethod
@@ -221,6 +224,10 @@ class PohodaErpBackend(ErpBackend):
     def record_payment(self, tx: Transaction, order_erp_key: str) -> bool:
         with erp_errors("record_payment"):
             return self._states.record_payment(tx, order_erp_key)
+
+    def record_refund(self, refund: Refund, order_erp_key: str) -> bool:
+        with erp_errors("record_refund"):
+            return self._refunds.record(refund, order_erp_key)
 
     def list_payments(self, order_erp_keys: Sequence[str]) -> list[BookedPayment]:
         """From the adapter's own bookkeeping (POHODA's documents carry no shop transaction id): ids, no amounts."""

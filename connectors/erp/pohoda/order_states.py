@@ -7,8 +7,10 @@ invoice links to it, *processed* ("Vyřízeno") when ``isExecuted`` — in that 
 is when POHODA answered (the change happened at or before it), so pages come in POHODA's order-id order.
 
 Payments: a bank receipt (a refund: a bank expense) or, for the gateways configured as cash, a cash receipt,
-with ``extId`` = the shop transaction id. POHODA refuses a second document with the same ``extId`` (and the
-batch duplicity check a repeated pack), which is how a second booking of one transaction returns False.
+with ``extId`` = the shop transaction id. A gift-card redemption is a receipt on ``gift_card_account`` (its own
+kind: the money came in when the card was sold), never cash. POHODA refuses a second document with the same
+``extId`` (and the batch duplicity check a repeated pack), which is how a second booking of one transaction
+returns False.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class OrderStates:
             raise RecordError(record, "order_erp_key", f"no POHODA received order {order_key!r}")
         order = found.order
         s = self.settings
-        if tx.gateway in s.cash_gateways and tx.is_money_in:
+        if tx.gateway in s.cash_gateways and tx.is_money_in and not tx.is_gift_card:
             receipt = validated(
                 record,
                 CashReceipt,
@@ -108,7 +110,7 @@ class OrderStates:
             payment = bank_payment_from_transaction(
                 tx,
                 order_number=order.number or order_key,
-                account=s.bank_account,
+                account=s.gift_card_account if tx.is_gift_card else s.bank_account,
                 ex_system_name=s.ex_system_name,
                 home_currency=s.home_currency,
                 partner_id=order.partner_id,

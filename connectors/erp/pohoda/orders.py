@@ -145,7 +145,7 @@ class Orders:
             order,
             ex_system_name=self.ex_system,
             customer_id=address_id,
-            payment_type=s.payment_type,
+            payment_type=_payment_type(order, s),
             vat_rates=s.vat_rates,
             shipping_vat=s.shipping_vat,
             prices_include_vat=s.prices_include_vat,
@@ -270,3 +270,11 @@ class Orders:
             raise refused(error, record)
         self.local.forget_order(erp_key)
         return True
+
+
+def _payment_type(order: Order, settings: PohodaSettings) -> str | None:
+    """The order's payment form: the gift-card one when gift cards paid all the money that came in."""
+    money_in = [tx for tx in order.transactions if tx.is_money_in]
+    if money_in and settings.gift_card_payment_type and all(tx.is_gift_card for tx in money_in):
+        return settings.gift_card_payment_type
+    return settings.payment_type

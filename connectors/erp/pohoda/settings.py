@@ -39,6 +39,16 @@ class PohodaSettings(BaseModel):
         frozenset(), description="payment gateways booked as cash receipts instead of bank receipts"
     )
     payment_type: str | None = Field(None, description="POHODA payment form of imported orders (short name)")
+    gift_card_account: str = Field(
+        "DK",
+        min_length=1,
+        max_length=19,
+        description="short name of the account gift-card redemptions are booked to (a clearing account: the money "
+        "came in when the card was sold), never the cash desk nor the bank account",
+    )
+    gift_card_payment_type: str | None = Field(
+        "Dárková karta", max_length=32, description="POHODA payment form of orders paid wholly by gift card"
+    )
     vat_rates: Mapping[Decimal, VatRate] = Field(default_factory=lambda: dict(CZ_RATE_BY_PERCENT))
     shipping_vat: VatRate = VatRate.HIGH
     prices_include_vat: bool = True

@@ -31,7 +31,7 @@ from connectors.erp.port import (
     UnitOfWork,
     separate_transactions,
 )
-from connectors.erp.sql import catalog, customers, orders, shipments
+from connectors.erp.sql import catalog, customers, orders, refunds, shipments
 from connectors.erp.sql.engine import make_engine
 from connectors.erp.sql.tables import metadata
 from connectors.state import StateStore
@@ -48,6 +48,7 @@ from domain.models import (
     StockLevel,
     Transaction,
 )
+from domain.refunds import Refund
 
 __all__ = ["SqlErpBackend"]
 
@@ -225,6 +226,10 @@ class SqlErpBackend(ErpBackend):
     def record_payment(self, tx: Transaction, order_erp_key: str, *, conn: sa.Connection | None = None) -> bool:
         with self._tx(conn, write=True, operation="record_payment") as c:
             return orders.record_payment(c, tx, order_erp_key, self._clock())
+
+    def record_refund(self, refund: Refund, order_erp_key: str, *, conn: sa.Connection | None = None) -> bool:
+        with self._tx(conn, write=True, operation="record_refund") as c:
+            return refunds.record_refund(c, refund, order_erp_key, self._clock())
 
     def sales_order_keys(self, shop_ids: Sequence[str], *, conn: sa.Connection | None = None) -> dict[str, str]:
         with self._tx(conn, write=False, operation="sales_order_keys") as c:

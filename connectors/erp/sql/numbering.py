@@ -19,6 +19,7 @@ SERIES: dict[str, tuple[str, sa.Table]] = {
     "customer": ("C", t.customers),
     "sales_order": ("SO", t.sales_orders),
     "shipment": ("DL", t.shipments),
+    "credit_memo": ("CM", t.credit_memos),
 }
 
 

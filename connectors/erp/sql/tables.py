@@ -6,9 +6,10 @@ Why these shapes (docs/erp-sql-schema.md explains every column to users):
 - Tables the sync only *reads* (items, variants, stock, shipments, ...) carry ``updated_at``, which "changed
   since" listings page on, and have no foreign keys, so any of them can be a view over a user's own ERP.
   A change to a variant, price, category or parameter must bump its item's ``updated_at``.
-- Tables the sync *writes* (customers, sales orders, payments, images, ``erp_shipment_sync``) are plain
-  tables: an ERP imports from them, or the embedded ERP simply is them. What the sync learns about a record
-  it only reads (a shipment was sent) goes into a table of its own, never into the read table.
+- Tables the sync *writes* (customers, sales orders, payments, credit memos, refunds, images,
+  ``erp_shipment_sync``) are plain tables: an ERP imports from them, or the embedded ERP simply is them. What
+  the sync learns about a record it only reads (a shipment was sent) goes into a table of its own, never into
+  the read table.
 - ``email_key`` / ``phone_key`` hold the match keys (casefolded email, last 9 phone digits), so matching a
   customer is an indexed equality on every dialect (SQLite's ``lower()`` only knows ASCII).
 - Money is ``Numeric(18, 4)``; datetimes go through :class:`UtcDateTime`.
@@ -28,6 +29,8 @@ __all__ = [
     "Money",
     "UtcDateTime",
     "categories",
+    "credit_memo_lines",
+    "credit_memos",
     "customer_addresses",
     "customers",
     "images",
@@ -39,6 +42,7 @@ __all__ = [
     "parameters",
     "parties",
     "payments",
+    "refunds",
     "sales_order_lines",
     "sales_orders",
     "shipment_lines",
@@ -282,6 +286,7 @@ sales_orders = sa.Table(
     sa.Column("customer_key", sa.ForeignKey("erp_customers.erp_key")),
     sa.Column("order_date", UtcDateTime()),
     sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("presentment_currency", sa.String(3)),
     sa.Column("total", Money(), nullable=False),
     sa.Column("shipping_total", Money(), nullable=False, server_default="0"),
     sa.Column("tax_total", Money(), nullable=False, server_default="0"),
@@ -321,9 +326,57 @@ payments = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("gateway", sa.String(NAME)),
+    sa.Column("method", sa.String(16), nullable=False, server_default="gateway"),
     sa.Column("amount", Money(), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("paid_at", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.CheckConstraint("method in ('gateway', 'gift_card')", name="method"),
+)
+
+credit_memos = sa.Table(
+    "erp_credit_memos",
+    metadata,
+    sa.Column("erp_key", sa.String(KEY), primary_key=True),
+    sa.Column("shop_refund_id", sa.String(NAME), nullable=False, unique=True),
+    sa.Column("order_key", sa.ForeignKey("erp_sales_orders.erp_key"), nullable=False, index=True),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("goods_total", Money(), nullable=False),
+    sa.Column("shipping_total", Money(), nullable=False),
+    sa.Column("adjustment_total", Money(), nullable=False),
+    sa.Column("total", Money(), nullable=False),
+    sa.Column("restock", sa.Boolean, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("refunded_at", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+credit_memo_lines = sa.Table(
+    "erp_credit_memo_lines",
+    metadata,
+    sa.Column("memo_key", sa.ForeignKey("erp_credit_memos.erp_key", ondelete="CASCADE"), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("sku", sa.String(NAME)),
+    sa.Column("title", sa.String(NAME), nullable=False),
+    sa.Column("quantity", Money(), nullable=False),
+    sa.Column("amount", Money(), nullable=False),
+    sa.Column("tax_amount", Money(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("restock_type", sa.String(16), nullable=False),
+    sa.Column("shop_line_id", sa.String(NAME)),
+)
+
+refunds = sa.Table(
+    "erp_refunds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shop_transaction_id", sa.String(NAME), nullable=False, unique=True),
+    sa.Column("memo_key", sa.ForeignKey("erp_credit_memos.erp_key"), nullable=False, index=True),
+    sa.Column("order_key", sa.ForeignKey("erp_sales_orders.erp_key"), nullable=False, index=True),
+    sa.Column("gateway", sa.String(NAME)),
+    sa.Column("amount", Money(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("refunded_at", UtcDateTime(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 

@@ -1,8 +1,10 @@
 """``refundCreate`` (``@idempotent`` required in 2026-04) and the Refund type.
 
-A refund records refunded line quantities (restocking ``available`` at the given location for RETURN/CANCEL)
-and REFUND transactions; the order's financial status becomes PARTIALLY_REFUNDED or REFUNDED. Refunding more
-than was received is refused unless ``allowOverRefunding``.
+A refund records refunded line quantities (restocking ``available`` at the given location for RETURN/CANCEL),
+refunded shipping (``shipping``: an amount, or ``fullRefund`` for what shipping is left) and REFUND
+transactions; a line's ``currentQuantity`` drops by what was refunded. Order adjustments are always empty here
+(real Shopify adds one where goods and money refunded differ); the order's financial status becomes
+PARTIALLY_REFUNDED or REFUNDED. Refunding more than was received is refused unless ``allowOverRefunding``.
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ def refund_create(_: Any, info: Any, input: dict) -> dict:
             item_rec = state.inventory_items[variant.inventory_item_id]
             level = ops.activate(state, item_rec, location)
             ops.set_quantity(state, level, "available", level.quantity("available") + item["quantity"])
+    if shipping := _shipping_refunded(state, order, input.get("shipping")):
+        refund.shipping_lines.append(r.RefundShippingLine(id=state.next_id("_refund_shipping"), subtotal=shipping))
     for tx_input in input.get("transactions") or []:
         tx = r.Transaction(
             id=state.next_id("transactions"),
@@ -114,6 +118,14 @@ def refund_create(_: Any, info: Any, input: dict) -> dict:
         order.financial_status = "REFUNDED" if om.received(order) <= 0 else "PARTIALLY_REFUNDED"
     state.touch(order)
     return {"order": order, "refund": refund, "userErrors": []}
+
+
+def _shipping_refunded(state: Any, order: r.Order, shipping: dict | None) -> Decimal:
+    if not shipping:
+        return Decimal("0")
+    done = sum((s.subtotal for rid in order.refund_ids for s in state.refunds[rid].shipping_lines), Decimal("0"))
+    left = max(order.shipping_total - done, Decimal("0"))
+    return left if shipping.get("fullRefund") else min(Decimal(str(shipping.get("amount") or 0)), left)
 
 
 @resolver("Order", "refunds")
@@ -148,6 +160,32 @@ def resolve_refund_lines(refund: r.Refund, info: Any, **args: Any) -> Any:
 def _refund_line_bag(info: Any, line: r.RefundLine, amount: Decimal) -> dict:
     state = ctx(info).state
     return money_bag(amount, state.orders[state.line_items[line.line_item_id].order_id].currency)
+
+
+@resolver("Refund", "refundShippingLines")
+def resolve_refund_shipping(refund: r.Refund, info: Any, **args: Any) -> Any:
+    return connection(info, refund.shipping_lines, args)
+
+
+@resolver("Refund", "orderAdjustments")
+def resolve_order_adjustments(refund: r.Refund, info: Any, **args: Any) -> Any:
+    return connection(info, [], args)
+
+
+@resolver("RefundShippingLine", "subtotalAmountSet")
+def resolve_refund_shipping_subtotal(line: r.RefundShippingLine, info: Any) -> dict:
+    return money_bag(line.subtotal, _shipping_currency(info, line))
+
+
+@resolver("RefundShippingLine", "taxAmountSet")
+def resolve_refund_shipping_tax(line: r.RefundShippingLine, info: Any) -> dict:
+    return money_bag(line.tax, _shipping_currency(info, line))
+
+
+def _shipping_currency(info: Any, line: r.RefundShippingLine) -> str:
+    state = ctx(info).state
+    refund = next(f for f in state.refunds.values() if line in f.shipping_lines)
+    return state.orders[refund.order_id].currency
 
 
 @resolver("RefundLineItem", "lineItem")

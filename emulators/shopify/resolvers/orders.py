@@ -250,7 +250,13 @@ def resolve_line_name(line: r.LineItem, info: Any) -> str:
 
 @resolver("LineItem", "currentQuantity")
 def resolve_current_quantity(line: r.LineItem, info: Any) -> int:
-    return line.quantity
+    """Ordered units less refunded ones, as Shopify counts it (the sync must not read it as the ERP quantity)."""
+    state = ctx(info).state
+    order = state.orders[line.order_id]
+    refunded = sum(
+        x.quantity for rid in order.refund_ids for x in state.refunds[rid].lines if x.line_item_id == line.id
+    )
+    return line.quantity - refunded
 
 
 @resolver("LineItem", "unfulfilledQuantity")

@@ -73,3 +73,23 @@ def test_sent_failed_and_empty_shipments_are_not_listed_again(erp_harness, erp, 
 def test_marking_an_unknown_shipment_is_a_record_error(erp, orders):
     with pytest.raises(RecordError, match="DL-NOPE"):
         erp.mark_shipment_synced("DL-NOPE", "gid://shopify/Fulfillment/1", None)
+
+
+def test_a_gift_card_payment_is_booked_as_its_own_kind_not_as_cash(erp_harness, erp, orders):
+    from connectors.erp.sql import SqlErpBackend
+
+    gift = transaction(20, 2, "500.00").model_copy(update={"gateway": "gift_card"})
+    assert gift.is_gift_card
+    assert erp.record_payment(gift, orders[2]) is True
+    assert erp.record_payment(transaction(21, 2, "909.80"), orders[2]) is True
+    if isinstance(erp, SqlErpBackend):
+        import sqlalchemy as sa
+
+        from connectors.erp.sql import tables as t
+
+        with erp.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.payments.c.shop_transaction_id, t.payments.c.method)).all()
+        assert sorted((r[0].rsplit("/", 1)[1], r[1]) for r in rows) == [("20", "gift_card"), ("21", "gateway")]
+    else:
+        booked = {p.ext_id.ids.rsplit("/", 1)[1]: (p.agenda, p.account) for p in erp_harness.state.payments.values()}
+        assert booked == {"20": ("bank", "DK"), "21": ("bank", "KB")}  # a clearing account, never the cash desk

@@ -21,7 +21,13 @@ from connectors.shopify.inputs import (
     product_set_input,
     variant_price_input,
 )
-from connectors.shopify.mapping import customer_from_node, more_lines_cursor, order_from_node, stock_from_level
+from connectors.shopify.mapping import (
+    customer_from_node,
+    more_lines_cursor,
+    order_from_node,
+    refund_from_node,
+    stock_from_level,
+)
 from domain.models import (
     Category,
     FinancialStatus,
@@ -46,8 +52,8 @@ def line(gid: int, sku: str, qty: int, price: str, discount: str = "0.0", rate: 
         "sku": sku,
         "title": f"Item {sku}",
         "name": f"Item {sku}",
-        "quantity": qty + 1,
-        "currentQuantity": qty,
+        "quantity": qty,
+        "currentQuantity": qty - 1,  # a unit refunded: the ERP order keeps what was ordered
         "variant": {"id": f"gid://shopify/ProductVariant/{gid}"},
         "originalUnitPriceSet": money(price),
         "totalDiscountSet": money(discount),
@@ -66,6 +72,7 @@ ORDER_NODE = {
     "closedAt": None,
     "test": False,
     "currencyCode": "CZK",
+    "presentmentCurrencyCode": "EUR",  # the buyer paid in euros; the shop books in crowns
     "displayFinancialStatus": "PAID",
     "displayFulfillmentStatus": "UNFULFILLED",
     "email": "jana@example.cz",
@@ -120,6 +127,7 @@ ORDER_NODE = {
 
 def test_an_order_node_becomes_a_domain_order_in_shop_currency():
     order = order_from_node(ORDER_NODE, more_lines=[line(3, "C-3", 4, "5.50", rate=None)])
+    assert (order.currency, order.presentment_currency) == ("CZK", "EUR")
 
     assert (order.shop_id, order.name, order.currency, order.total) == (
         "gid://shopify/Order/1001",
@@ -142,6 +150,60 @@ def test_an_order_node_becomes_a_domain_order_in_shop_currency():
 def test_the_cursor_for_the_rest_of_an_orders_lines_is_exposed():
     assert more_lines_cursor(ORDER_NODE) == "lines-2"
     assert more_lines_cursor({**ORDER_NODE, "lineItems": [line(1, "A", 1, "1.00")]}) is None  # bulk shape
+
+
+def test_a_refund_leaves_the_order_lines_and_their_signature_as_ordered():
+    refunded = {
+        **ORDER_NODE,
+        "lineItems": {"nodes": [{**n, "currentQuantity": 0} for n in ORDER_NODE["lineItems"]["nodes"]]},
+    }
+    assert order_from_node(refunded).lines_signature() == order_from_node(ORDER_NODE).lines_signature()
+
+
+def test_a_refund_node_keeps_goods_restock_shipping_adjustments_and_money_back():
+    node = {
+        "id": "gid://shopify/Refund/7",
+        "processedAt": "2026-03-02T10:00:00Z",
+        "refundLineItems": {
+            "nodes": [
+                {
+                    "quantity": 1,
+                    "restockType": "RETURN",
+                    "lineItem": {"id": "gid://shopify/LineItem/1", "sku": "A-1", "title": "Item"},
+                    "subtotalSet": money("100.00"),
+                    "totalTaxSet": money("21.00"),
+                }
+            ]
+        },
+        "refundShippingLines": {"nodes": [{"subtotalAmountSet": money("50.00"), "taxAmountSet": money("0")}]},
+        "orderAdjustments": {"nodes": [{"amountSet": money("-10.00")}]},
+        "transactions": {
+            "nodes": [
+                {
+                    "id": "gid://shopify/OrderTransaction/9",
+                    "kind": "REFUND",
+                    "status": "SUCCESS",
+                    "gateway": "manual",
+                    "processedAt": "2026-03-02T10:00:00Z",
+                    "amountSet": money("161.00"),
+                },
+                {
+                    "id": "gid://shopify/OrderTransaction/10",
+                    "kind": "REFUND",
+                    "status": "FAILURE",
+                    "gateway": "manual",
+                    "processedAt": "2026-03-02T10:00:00Z",
+                    "amountSet": money("161.00"),
+                },
+            ]
+        },
+    }
+    refund = refund_from_node(node, "gid://shopify/Order/1001", "#1001")
+    assert [(x.sku, x.quantity, x.restocked) for x in refund.lines] == [("A-1", 1, True)]
+    assert (refund.currency, refund.shipping, refund.adjustments) == ("CZK", Decimal("50.00"), Decimal("-10.00"))
+    assert refund.total == Decimal("161.00")
+    assert [t.shop_id for t in refund.payments] == ["gid://shopify/OrderTransaction/9"]
+    assert refund.paid_back == Decimal("161.00")
 
 
 def test_a_guest_order_keeps_the_buyers_email_as_its_customer():

@@ -65,6 +65,29 @@ def _address() -> etree._Element:
     return E("adb:addressbook", E("adb:addressbookHeader", identity), version="2.0")
 
 
+def _credit_note(currency: str | None = None) -> etree._Element:
+    """What the pohoda adapter sends for a shop refund: one returned unit of a card, and shipping."""
+    from datetime import date
+    from decimal import Decimal
+
+    from connectors.pohoda.models import ExtId
+    from connectors.pohoda.models.credit_notes import IssuedCreditNote
+    from connectors.pohoda.models.orders import OrderItem
+    from connectors.pohoda.xml.agendas.credit_notes import issued_credit_note
+
+    note = IssuedCreditNote(
+        ext_id=ExtId(ids=f"refund-{currency}", system="shop"),
+        number_order="R1",
+        date=date(2025, 3, 1),
+        currency=currency,
+        items=[
+            OrderItem(text="Vráceno", quantity=Decimal(-1), unit_price=Decimal(150), stock_code="CS00001-CERVENA"),
+            OrderItem(text="Doprava", quantity=Decimal(-1), unit_price=Decimal(89)),
+        ],
+    )
+    return issued_credit_note(note).element
+
+
 def _list(name: str, request: str, **attrs: str) -> etree._Element:
     return E(name, E(request), version="2.0", **attrs)
 
@@ -89,6 +112,24 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "address import": (lambda: data_pack(("i", _address())), "adb:addressbookResponse/rdc:producedDetails"),
     "bank import": (lambda: data_pack(("i", _bank())), "bnk:bankResponse/rdc:producedDetails"),
     "voucher import": (lambda: data_pack(("i", _voucher())), "vch:voucherResponse/rdc:producedDetails"),
+    "credit note import": (lambda: data_pack(("i", _credit_note())), "inv:invoiceResponse/rdc:producedDetails"),
+    "credit note list": (
+        lambda: data_pack(
+            ("n", _credit_note()),
+            ("f", _credit_note("EUR")),
+            (
+                "i",
+                _list(
+                    "lst:listInvoiceRequest",
+                    "lst:requestInvoice",
+                    invoiceType="issuedCreditNotice",
+                    invoiceVersion="2.0",
+                    extSystem="shop",
+                ),
+            ),
+        ),
+        "lst:listInvoice/lst:invoice/inv:invoiceDetail/inv:invoiceItem/inv:stockItem",
+    ),
     "stock list": (lambda: data_pack(("i", stock_list())), "lStk:listStock/lStk:stock"),
     "order list": (lambda: data_pack(("i", order_list(ext_system="shop"))), "lst:listOrder/lst:order"),
     "delivery note list": (

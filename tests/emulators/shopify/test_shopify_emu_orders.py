@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 ORDER = """query($id: ID!) { order(id: $id) {
   name closed cancelledAt displayFinancialStatus displayFulfillmentStatus updatedAt tags
   totalPriceSet { shopMoney { amount currencyCode } } totalOutstandingSet { shopMoney { amount } }
@@ -246,3 +248,37 @@ def test_customers_are_searchable_by_email_and_updated_at(gql, seeded):
     assert body["data"]["customers"]["nodes"] == [{"email": "known@example.com", "phone": "+420777123456"}]
     body = gql("{ customers(first: 10, query: \"updated_at:>='2026-03-01T00:00:00Z'\") { nodes { email } } }")
     assert {n["email"] for n in body["data"]["customers"]["nodes"]} == {"known@example.com"}
+
+
+def test_a_refund_reads_back_through_order_refunds_with_its_shipping_and_current_quantity(gql, seeded, shop):
+    """What sync_payments reads (OrderRefunds) maps to one refund with goods, restock, shipping and money."""
+    from connectors.shopify.mapping import refund_from_node
+    from connectors.shopify.operations import catalog
+
+    shop.orders[1001].shipping_total = Decimal("5.00")
+    create = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-3") {
+        userErrors { field message } } }"""
+    line = "gid://shopify/LineItem/100101"
+    refund_input = {
+        "orderId": "gid://shopify/Order/1001",
+        "refundLineItems": [
+            {"lineItemId": line, "quantity": 1, "restockType": "RETURN", "locationId": seeded.locations["MAIN"]}
+        ],
+        "shipping": {"fullRefund": True},
+        "transactions": [
+            {"orderId": "gid://shopify/Order/1001", "kind": "REFUND", "gateway": "manual", "amount": "12.00"}
+        ],
+    }
+    assert gql(create, {"input": refund_input})["data"]["refundCreate"]["userErrors"] == []
+    body = gql(catalog.get("OrderRefunds").document, {"id": "gid://shopify/Order/1001"})
+    assert "errors" not in body, body
+    order = body["data"]["order"]
+    refund = refund_from_node(order["refunds"][0], order["id"], order["name"], order["currencyCode"])
+    assert [(x.line_shop_id, x.quantity, x.restocked) for x in refund.lines] == [(line, 1, True)]
+    assert refund.shipping == Decimal("5.00")
+    assert [(t.kind.value, t.amount) for t in refund.payments] == [("REFUND", Decimal("12.00"))]
+    quantities = gql(
+        '{ order(id: "gid://shopify/Order/1001") { lineItems(first: 5) { nodes { id quantity currentQuantity } } } }'
+    )["data"]["order"]["lineItems"]["nodes"]
+    refunded = next(n for n in quantities if n["id"] == line)
+    assert refunded["currentQuantity"] == refunded["quantity"] - 1

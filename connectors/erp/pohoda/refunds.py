@@ -1,0 +1,76 @@
+"""A shop refund in POHODA: one issued credit note ("dobropis") and the money paid back as bank expenses.
+
+Why a credit note: ``invoice.xsd`` offers ``issuedCreditNotice`` among its ``invoiceType`` values ("Dobropis"),
+and a received order cannot be changed through XML (add or delete only, see ``cancellations.py``), so a return
+is booked the way a POHODA user books it: a credit note against the customer, naming the order
+(``numberOrder``, variable symbol = the order number's digits). Restocked lines carry their stock item and a
+negative quantity, so POHODA receives the units back when it posts the note; the sync itself writes no stock.
+
+Exactly once: the credit note's ``extId`` is the refund GID and each expense's the REFUND transaction GID;
+POHODA refuses a second document with the same ``extId`` (and the batch duplicity check a repeated pack), so a
+run that died after the note and before the expenses redoes the lot and only the missing documents are made.
+"""
+
+from __future__ import annotations
+
+from connectors.erp.errors import RecordError
+from connectors.erp.pohoda.errors import refused
+from connectors.erp.pohoda.local_state import LocalState
+from connectors.erp.pohoda.mserver import MServer
+from connectors.erp.pohoda.orders import Orders
+from connectors.erp.pohoda.settings import PohodaSettings
+from connectors.pohoda.errors import DuplicateItem
+from connectors.pohoda.mapping import bank_payment_from_transaction, credit_note_from_refund
+from connectors.pohoda.xml.agendas.credit_notes import issued_credit_note
+from connectors.pohoda.xml.agendas.payments import bank_receipt
+from connectors.pohoda.xml.pack import DataPackItem
+from domain.refunds import Refund
+
+__all__ = ["Refunds"]
+
+
+class Refunds:
+    def __init__(self, mserver: MServer, local: LocalState, orders: Orders, settings: PohodaSettings) -> None:
+        self.mserver = mserver
+        self.local = local
+        self.orders = orders
+        self.settings = settings
+
+    def record(self, refund: Refund, order_key: str) -> bool:
+        """Book ``refund`` against the received order ``order_key``; False when its credit note existed."""
+        self.mserver.ensure_company()
+        record = f"refund {refund.shop_id}"
+        found = self.orders.by_number(order_key)
+        if found is None:
+            raise RecordError(record, "order_erp_key", f"no POHODA received order {order_key!r}")
+        order, s, tz = found.order, self.settings, self.mserver.client.tz
+        number = order.number_order or order_key
+        note = credit_note_from_refund(
+            refund,
+            order_number=number,
+            ex_system_name=s.ex_system_name,
+            customer_id=order.partner_id,
+            vat_rates=s.vat_rates,
+            shipping_vat=s.shipping_vat,
+            tz=tz,
+        )
+        new = self._write(issued_credit_note(note, home_currency=s.home_currency, tz=tz), record)
+        for tx in refund.payments:
+            payment = bank_payment_from_transaction(
+                tx,
+                order_number=number,
+                account=s.bank_account,
+                ex_system_name=s.ex_system_name,
+                home_currency=s.home_currency,
+                partner_id=order.partner_id,
+                tz=tz,
+            )
+            self._write(bank_receipt(payment, tz=tz), f"refund transaction {tx.shop_id}")
+            self.local.book_payment(tx.shop_id, order_key)
+        return new
+
+    def _write(self, item: DataPackItem, record: str) -> bool:
+        error = self.mserver.write(item, duplicity=True).error()
+        if error is not None and not isinstance(error, DuplicateItem):
+            raise refused(error, record)
+        return error is None
