@@ -31,6 +31,7 @@ from connectors.erp.pohoda.catalog import INDEX_PARTS, Cards
 from connectors.erp.pohoda.customers import Customers
 from connectors.erp.pohoda.documents import DocumentStore
 from connectors.erp.pohoda.errors import erp_errors
+from connectors.erp.pohoda.health import MServerHealth, check_mserver
 from connectors.erp.pohoda.images import Images
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
@@ -116,6 +117,10 @@ class PohodaErpBackend(ErpBackend):
 
     def __repr__(self) -> str:
         return f"PohodaErpBackend({self.mserver.client!r})"
+
+    def mserver_health(self) -> MServerHealth:
+        """mServer's status, accounting unit, program version and response time; never raises."""
+        return check_mserver(self.mserver)
 
     def close(self) -> None:
         self.mserver.close()
