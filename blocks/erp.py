@@ -154,6 +154,11 @@ class PohodaMServer(StrictBlock):
         title="Tracking URL user field (shipments)",
         description="POHODA user field of a delivery note holding the tracking link.",
     )
+    import_store: str | None = Field(
+        default=_default("import_store"),
+        title="Store of imported items (import items)",
+        description="POHODA store (sklad) that new stock cards from the shop go to. Empty: the first store by name.",
+    )
     ex_system_name: str = Field(
         default=_default("ex_system_name"),
         min_length=1,
@@ -181,7 +186,7 @@ class PohodaMServer(StrictBlock):
     def _url(cls, value: str) -> str:
         return http_base_url(value)
 
-    @field_validator("payment_type", "price_level", "compare_at_level", mode="before")
+    @field_validator("payment_type", "price_level", "compare_at_level", "import_store", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return empty_is_none(value)
@@ -203,6 +208,7 @@ class PohodaMServer(StrictBlock):
             item_key_parameter=self.item_key_parameter,
             tracking_number_parameter=self.tracking_number_parameter,
             tracking_url_parameter=self.tracking_url_parameter,
+            import_store=self.import_store,
             ex_system_name=self.ex_system_name,
             page_size=self.page_size,
             pack_size=self.pack_size,

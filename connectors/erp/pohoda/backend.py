@@ -33,6 +33,7 @@ from connectors.erp.pohoda.documents import DocumentStore
 from connectors.erp.pohoda.errors import erp_errors
 from connectors.erp.pohoda.health import MServerHealth, check_mserver
 from connectors.erp.pohoda.images import Images
+from connectors.erp.pohoda.item_import import ItemImport
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.order_states import OrderStates
@@ -91,6 +92,7 @@ class PohodaErpBackend(ErpBackend):
         self._states = OrderStates(self.mserver, local, self._orders, s)
         self._shipments = Shipments(self.mserver, local, self._orders, s)
         self._images = Images(self.mserver, self._cards, documents)
+        self._import = ItemImport(self.mserver, self._cards, s)
 
     @classmethod
     def from_config(
@@ -156,6 +158,14 @@ class PohodaErpBackend(ErpBackend):
             cards, _, _ = self._cards.by_codes(list(skus), INDEX_PARTS)
             keys = {product_key(card, self.settings.item_key_parameter) for card in cards}
         return self.get_products(sorted(keys)) if keys else []
+
+    def item_keys_by_barcode(self, barcodes: Sequence[str]) -> dict[str, str]:
+        with erp_errors("item_keys_by_barcode"):
+            return self._import.keys_by_barcode(barcodes)
+
+    def upsert_item(self, product: Product) -> str:
+        with erp_errors("upsert_item"):
+            return self._import.upsert(product)
 
     def list_stock(
         self,
