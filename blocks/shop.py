@@ -7,7 +7,7 @@ the block's name as its ``shop`` parameter, and locks and cursors are keyed by t
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -68,6 +68,11 @@ class ShopifyShop(StrictBlock):
         default=True,
         title="Allow background syncs",
         description="On: commerce-sync run queues a deployment run and returns. Off: it runs in its own process.",
+    )
+    item_master: Literal["erp", "shop"] = Field(
+        default="erp",
+        title="Item master",
+        description="erp: import_items only adds missing items; shop: it also writes shop product data over ERP items.",
     )
     schedule: SyncSchedule = Field(
         title="Sync schedule",

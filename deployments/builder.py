@@ -31,6 +31,7 @@ STAGGER_MINUTES = 5
 
 # the order a shop's day runs them in, per category
 RUN_ORDER: list[str] = [
+    "import_items",
     "sync_products",
     "sync_categories",
     "sync_parameters",

@@ -44,6 +44,7 @@ SYNC_TYPES: dict[str, tuple[Category, Direction]] = {
     "sync_images": (Category.CATALOG, Direction.BOTH),
     "sync_categories": (Category.CATALOG, Direction.ERP_TO_SHOP),
     "sync_parameters": (Category.CATALOG, Direction.ERP_TO_SHOP),
+    "import_items": (Category.CATALOG, Direction.SHOP_TO_ERP),
     "maintenance": (Category.MAINTENANCE, Direction.BOTH),
     "reconcile": (Category.MAINTENANCE, Direction.BOTH),
 }

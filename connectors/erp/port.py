@@ -207,6 +207,19 @@ class ErpBackend(abc.ABC):
         """The items owning any of these SKUs (each item once, with all its variants), ordered by key."""
 
     @abc.abstractmethod
+    def item_keys_by_barcode(self, barcodes: Sequence[str]) -> dict[str, str]:
+        """Barcode → key of the item one of whose variants carries it, for the barcodes the ERP knows."""
+
+    @abc.abstractmethod
+    def upsert_item(self, product: Product) -> str:
+        """Create the item ``product.erp_key``, or write its fields (title, description, VAT, category links,
+        variants with barcodes and prices) over the ERP's: the shop → ERP item import (``import_items``).
+
+        Idempotent: writing the same product again changes nothing, so a run that died after this call may
+        make it again. A variant SKU that belongs to another item is refused (``RecordError``). Returns the key.
+        """
+
+    @abc.abstractmethod
     def list_stock(
         self,
         skus: Sequence[str] | None = None,

@@ -31,7 +31,9 @@ from connectors.erp.pohoda.catalog import INDEX_PARTS, Cards
 from connectors.erp.pohoda.customers import Customers
 from connectors.erp.pohoda.documents import DocumentStore
 from connectors.erp.pohoda.errors import erp_errors
+from connectors.erp.pohoda.health import MServerHealth, check_mserver
 from connectors.erp.pohoda.images import Images
+from connectors.erp.pohoda.item_import import ItemImport
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.order_states import OrderStates
@@ -93,6 +95,7 @@ class PohodaErpBackend(ErpBackend):
         self._shipments = Shipments(self.mserver, local, self._orders, s)
         self._refunds = Refunds(self.mserver, local, self._orders, s)
         self._images = Images(self.mserver, self._cards, documents)
+        self._import = ItemImport(self.mserver, self._cards, s)
 
     @classmethod
     def from_config(
@@ -119,6 +122,10 @@ class PohodaErpBackend(ErpBackend):
 
     def __repr__(self) -> str:
         return f"PohodaErpBackend({self.mserver.client!r})"
+
+    def mserver_health(self) -> MServerHealth:
+        """mServer's status, accounting unit, program version and response time; never raises."""
+        return check_mserver(self.mserver)
 
     def close(self) -> None:
         self.mserver.close()
@@ -154,6 +161,14 @@ class PohodaErpBackend(ErpBackend):
             cards, _, _ = self._cards.by_codes(list(skus), INDEX_PARTS)
             keys = {product_key(card, self.settings.item_key_parameter) for card in cards}
         return self.get_products(sorted(keys)) if keys else []
+
+    def item_keys_by_barcode(self, barcodes: Sequence[str]) -> dict[str, str]:
+        with erp_errors("item_keys_by_barcode"):
+            return self._import.keys_by_barcode(barcodes)
+
+    def upsert_item(self, product: Product) -> str:
+        with erp_errors("upsert_item"):
+            return self._import.upsert(product)
 
     def list_stock(
         self,

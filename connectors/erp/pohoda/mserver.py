@@ -71,6 +71,8 @@ class MServer:
         self.pack_size = pack_size
         self.sleep = sleep
         self._company_checked = False
+        self.program_version: str | None = None
+        """The POHODA program that answered the latest export (``responsePack/@programVersion``)."""
 
     @property
     def ico(self) -> str:
@@ -95,6 +97,7 @@ class MServer:
             pack = self.client.new_pack(note, chunk)
             data = self._exchange(pack)
             response = parse_response(data, tz=self.client.tz)
+            self.program_version = response.program_version or self.program_version
             if response.ico and not same_ico(response.ico, self.ico):
                 raise WrongCompany(f"mServer {self.client.url} answered for IČO {response.ico}, not {self.ico}")
             raise_for_pack(response, url=self.client.url)

@@ -62,6 +62,9 @@ class PohodaSettings(BaseModel):
     gross_prices: bool = Field(True, description="prices go to the shop VAT-inclusive")
     tracking_number_parameter: str = "VPrTracking"
     tracking_url_parameter: str = "VPrTrackingURL"
+    import_store: str | None = Field(
+        None, description="store (sklad) new cards of import_items go to; None = the first store by name"
+    )
     page_size: int = Field(1000, ge=1, le=10_000, description="records per export page (limit/count)")
     pack_size: int = Field(50, ge=1, le=255, description="export requests per dataPack")
 

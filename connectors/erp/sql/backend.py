@@ -152,6 +152,14 @@ class SqlErpBackend(ErpBackend):
         with self._tx(conn, write=False, operation="get_products_by_sku") as c:
             return catalog.products_by_skus(c, skus)
 
+    def item_keys_by_barcode(self, barcodes: Sequence[str], *, conn: sa.Connection | None = None) -> dict[str, str]:
+        with self._tx(conn, write=False, operation="item_keys_by_barcode") as c:
+            return catalog.item_keys_by_barcode(c, barcodes)
+
+    def upsert_item(self, product: Product, *, conn: sa.Connection | None = None) -> str:
+        with self._tx(conn, write=True, operation="upsert_item") as c:
+            return catalog.upsert_item(c, product, self._clock())
+
     def list_stock(
         self,
         skus: Sequence[str] | None = None,

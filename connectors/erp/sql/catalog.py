@@ -20,6 +20,7 @@ from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
 from connectors.erp.port import Location
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, upsert_many
+from connectors.erp.sql.loader import upsert_products
 from domain.models import Category, Image, Page, Parameter, Party, PartyKind, Product, StockLevel, Variant
 
 __all__ = [
@@ -169,6 +170,44 @@ def products_by_skus(conn: sa.Connection, skus: Sequence[str]) -> list[Product]:
     for chunk in chunked(sorted(set(skus))):
         keys.update(conn.scalars(sa.select(t.variants.c.item_key).where(t.variants.c.sku.in_(chunk))))
     return products_by_keys(conn, sorted(keys))
+
+
+def item_keys_by_barcode(conn: sa.Connection, barcodes: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in chunked(sorted({b for b in barcodes if b})):
+        rows = conn.execute(
+            sa.select(t.variants.c.barcode, t.variants.c.item_key)
+            .where(t.variants.c.barcode.in_(chunk))
+            .order_by(t.variants.c.item_key)
+        )
+        for barcode, item_key in rows:
+            found.setdefault(barcode, item_key)
+    return found
+
+
+def upsert_item(conn: sa.Connection, product: Product, now: datetime) -> str:
+    """``product``'s rows over the item's (the columns docs/erp-sql-schema.md marks written by import_items);
+    nothing is written, ``updated_at`` included, when the item already reads back as ``product``."""
+    skus = [v.sku for v in product.variants]
+    taken = conn.execute(
+        sa.select(t.variants.c.sku, t.variants.c.item_key).where(
+            t.variants.c.sku.in_(skus), t.variants.c.item_key != product.erp_key
+        )
+    ).first()
+    if taken is not None:
+        raise RecordError(f"item {product.erp_key}", "sku", f"SKU {taken.sku} belongs to item {taken.item_key}")
+    current = products_by_keys(conn, [product.erp_key])
+    if current and _same(current[0], product):
+        return product.erp_key
+    upsert_products(conn, [product.model_copy(update={"updated_at": now})])
+    return product.erp_key
+
+
+def _same(current: Product, wanted: Product) -> bool:
+    unmapped = {"updated_at": None}
+    return current.model_copy(update=unmapped) == wanted.model_copy(
+        update={**unmapped, "variants": [v.model_copy(update={"shop_id": None}) for v in wanted.variants]}
+    )
 
 
 def stock_page(

@@ -1,9 +1,10 @@
 """What the ERP's own users do, for the embedded ``sql`` ERP: maintain the catalogue, ship orders, close them.
 
-Why this exists beside the port: the port is what the *sync* may do, and the sync never edits items or ships
-orders. But the embedded ERP, the sample-data command, the demo and the tests need someone to play the ERP
-user. Every function writes in the caller's transaction and is idempotent: loading the same records twice
-leaves the tables exactly as after the first time (``updated_at`` comes from the records, else ``now``).
+Why this exists beside the port: the port is what the *sync* may do, and the sync never ships orders nor edits
+items (but for the shop → ERP item import, ``catalog.upsert_item``, which reuses ``upsert_products``). But the
+embedded ERP, the sample-data command, the demo and the tests need someone to play the ERP user. Every
+function writes in the caller's transaction and is idempotent: loading the same records twice leaves the tables
+exactly as after the first time (``updated_at`` comes from the records, else ``now``).
 """
 
 from __future__ import annotations

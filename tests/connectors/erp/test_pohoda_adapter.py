@@ -118,3 +118,52 @@ def test_a_fresh_company_answers_every_listing_with_nothing(pohoda):
     assert backend.list_parties() == [] and backend.list_unsynced_shipments(5) == []
     assert backend.list_order_status_changes(None, None, 5).items == []
     assert backend.find_customer("a@example.cz", "+420 123 456 789") is None
+
+
+def test_the_blocks_pohoda_settings_reach_the_adapter(pohoda, tmp_path):
+    state_url = f"sqlite:///{tmp_path / 'state.db'}"
+    http = pohoda.emulator.http
+    default = _block(pohoda, state_url=state_url).backend(http=http)
+    tuned = _block(
+        pohoda,
+        state_url=state_url,
+        bank_account="FIO",
+        cash_desk="POK2",
+        cash_gateways=["Dobírka"],
+        stock_basis="count",
+        price_level="Eshop",
+        compare_at_level="",
+        shipping_vat="low",
+        page_size=200,
+    ).backend(http=http)
+    try:
+        assert default.settings == PohodaSettings()
+        assert tuned.settings == PohodaSettings(
+            bank_account="FIO",
+            cash_desk="POK2",
+            cash_gateways=frozenset({"Dobírka"}),
+            stock_basis="count",
+            price_level="Eshop",
+            compare_at_level=None,
+            shipping_vat="low",
+            page_size=200,
+        )
+        assert tuned._stock.basis == "count" and tuned.mserver.pack_size == 50
+    finally:
+        default.close()
+        tuned.close()
+
+
+@pytest.mark.parametrize("wrong", ["company_ico", "fiscal_year"])
+def test_a_block_of_another_accounting_unit_or_year_writes_nothing(pohoda, tmp_path, wrong):
+    config = pohoda.mserver.config
+    fields = {"company_ico": "87654321"} if wrong == "company_ico" else {"fiscal_year": config.fiscal_year - 1}
+    backend = _block(pohoda, state_url=f"sqlite:///{tmp_path / 'state.db'}", **fields).backend(
+        http=pohoda.emulator.http
+    )
+    try:
+        with pytest.raises(ErpError, match="87654321" if wrong == "company_ico" else str(config.fiscal_year - 1)):
+            backend.upsert_customer(Customer(email="nova@example.cz", first_name="Nová"))
+        assert pohoda.backend.find_customer("nova@example.cz", None) is None
+    finally:
+        backend.close()
