@@ -64,3 +64,31 @@ def test_a_default_address_the_erp_lacks_is_added_after_its_own():
 def test_the_shops_name_replaces_the_erps_and_an_empty_one_does_not():
     assert merge_customer(erp_jana(), shop_jana(last_name="Svobodová")).last_name == "Svobodová"
     assert merge_customer(erp_jana(), shop_jana(first_name=None)).first_name == "Jana"
+
+
+def test_an_erp_spelling_of_the_same_email_and_phone_is_kept_and_a_new_address_added():
+    erp = Customer(
+        erp_key="C1",
+        email="jana.novak@example.cz",
+        phone="+420 777 123 456",
+        first_name="Jana",
+        last_name="Nováková",
+        company="Nováková s.r.o.",
+        addresses=[Address(street="Dlouhá 1", city="Praha", zip="11000", country_code="CZ")],
+    )
+    shop = Customer(
+        shop_id="gid://shopify/Customer/1",
+        email="Jana.Novak@EXAMPLE.cz",
+        phone="777123456",
+        first_name="Jana",
+        last_name="Nováková",
+        addresses=[
+            Address(street="dlouhá 1", city="Praha", zip="110 00", country_code="CZ"),
+            Address(street="Krátká 2", city="Brno", zip="60200", country_code="CZ"),
+        ],
+    )
+    merged = merge_customer(erp, shop)
+    assert (merged.email, merged.phone, merged.company) == (erp.email, erp.phone, erp.company)
+    assert [a.street for a in merged.addresses] == ["Dlouhá 1", "Krátká 2"]
+    assert not same_customer(erp, merged)
+    assert same_customer(merged, merge_customer(merged, shop))
