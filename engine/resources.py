@@ -7,14 +7,22 @@ client, one cost governor and one database engine.
 When the shop's ERP is the ``sql`` adapter and no separate state URL is set, the state store uses the ERP's
 engine: an ERP write and the state that records it then commit in one transaction
 (``ErpBackend.unit_of_work``).
+
+The transport seam: ``set_http_factory`` gives every shop's Shopify client an ``httpx.Client`` of the caller's
+making (httpx's own seam), so a flow test shapes what the wire does, a timeout, a hook on each request, with
+every line of the connectors a deployment runs still in the path. A deployment sets none: each client opens
+its own.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import cast
+
+import httpx
 
 from blocks import ErpDatabase, PohodaMServer, ShopifyShop
 from connectors.erp.port import ErpBackend
@@ -25,6 +33,7 @@ from engine.shared_budget import shared_budget_for
 
 _lock = threading.Lock()
 _cache: dict[str, ShopResources] = {}
+_http_factory: Callable[[str], httpx.Client | None] | None = None
 
 
 @dataclass
@@ -51,7 +60,15 @@ class ShopResources:
 
     @cached_property
     def shopify(self) -> ShopifyClient:
-        return self.shop.client(shared_budget=shared_budget_for(self.name, self.shop))
+        http = _http_factory(self.name) if _http_factory is not None else None
+        return self.shop.client(http=http, shared_budget=shared_budget_for(self.name, self.shop))
+
+
+def set_http_factory(factory: Callable[[str], httpx.Client | None] | None) -> None:
+    """Build each shop's Shopify client on ``factory(shop)`` (``None`` from it, or no factory: the client opens
+    its own). Applies to clients built after the call; the caller closes the ``httpx.Client`` it made."""
+    global _http_factory
+    _http_factory = factory
 
 
 def resources(shop: str) -> ShopResources:

@@ -83,9 +83,32 @@ def plan_inventory(ctx: SyncContext, locations: dict[str, str], full: bool) -> t
     res = resources(ctx.shop)
     report = SyncReport()
     stock = _erp_stock(res, ctx.filters.get("skus") or None, list(locations), report)
-    items = res.state.all_mappings(ctx.shop, "inventory_item").rename(
-        columns={"erp_key": "sku", "shop_id": "inventory_item_id"}
-    )
+    items = res.state.all_mappings(ctx.shop, "inventory_item")
+    frame = mapped_stock(stock, items, locations, report)
+    if full:
+        shop = _shop_levels(res)
+        frame = frame.merge(shop, on=["inventory_item_id", "location_id"], how="left")
+        frame["last"] = frame.pop("on_hand")
+        if not ctx.dry_run:  # rows already right in the shop: remember them, so the next run does not send them
+            same = frame[frame["last"] == frame.quantity]
+            res.state.put_hashes(ctx.shop, HASH_ENTITY, dict(zip(same.key, same.quantity.astype(str), strict=False)))
+    else:
+        keys = list(frame.key) if ctx.filters.get("skus") else None  # else every key: one query, no IN lists
+        frame["last"] = last_sent(frame, res.state.get_hashes(ctx.shop, HASH_ENTITY, keys))
+    changed = changed_rows(frame)
+    report.skipped += len(frame) - len(changed)
+    if full:
+        report.notes.append(f"full reconciliation against the shop's stock: {len(changed)} of {len(frame)} differ")
+    return report, changed[ROW_FIELDS].to_dict("records")
+
+
+def mapped_stock(
+    stock: pd.DataFrame, items: pd.DataFrame, locations: dict[str, str], report: SyncReport
+) -> pd.DataFrame:
+    """ERP stock (``sku, location_key, quantity``) joined to the shop's inventory items (the ``inventory_item``
+    mappings, ``erp_key, shop_id``) and locations, keyed ``"{sku}@{location}"``; a SKU no item is mapped to is
+    reported once, naming its locations, and left out (the products flow has not created it yet)."""
+    items = items.rename(columns={"erp_key": "sku", "shop_id": "inventory_item_id"})
     frame = stock.merge(items, on="sku", how="left")
     unknown = frame[frame.inventory_item_id.isna()]
     for sku, group in unknown.groupby("sku", sort=True):
@@ -98,22 +121,17 @@ def plan_inventory(ctx: SyncContext, locations: dict[str, str], full: bool) -> t
     frame = frame[frame.inventory_item_id.notna()].copy()
     frame["location_id"] = frame.location_key.map(locations)
     frame["key"] = frame.sku + "@" + frame.location_key
-    if full:
-        shop = _shop_levels(res)
-        frame = frame.merge(shop, on=["inventory_item_id", "location_id"], how="left")
-        frame["last"] = frame.pop("on_hand")
-        if not ctx.dry_run:  # rows already right in the shop: remember them, so the next run does not send them
-            same = frame[frame["last"] == frame.quantity]
-            res.state.put_hashes(ctx.shop, HASH_ENTITY, dict(zip(same.key, same.quantity.astype(str), strict=False)))
-    else:
-        keys = list(frame.key) if ctx.filters.get("skus") else None  # else every key: one query, no IN lists
-        last = pd.Series(res.state.get_hashes(ctx.shop, HASH_ENTITY, keys), dtype="object")
-        frame["last"] = pd.to_numeric(frame.key.map(last), errors="coerce")
-    changed = frame[frame["last"].isna() | (frame["last"] != frame.quantity)].sort_values("key")
-    report.skipped += len(frame) - len(changed)
-    if full:
-        report.notes.append(f"full reconciliation against the shop's stock: {len(changed)} of {len(frame)} differ")
-    return report, changed[ROW_FIELDS].to_dict("records")
+    return frame
+
+
+def last_sent(frame: pd.DataFrame, hashes: dict[str, str]) -> pd.Series:
+    """Per row, the quantity this flow last sent (the ``inventory`` hashes); NaN when none, or not a number."""
+    return pd.to_numeric(frame.key.map(pd.Series(hashes, dtype="object")), errors="coerce")
+
+
+def changed_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows the shop must get, in key order: nothing known of the shop's quantity, or it differs."""
+    return frame[frame["last"].isna() | (frame["last"] != frame.quantity)].sort_values("key")
 
 
 @task(**IO_TASK)
@@ -154,7 +172,7 @@ def send_quantities(res: ShopResources, scope: str, rows: list[dict]) -> tuple[l
         codes: dict[str, set[str | None]] = {}
         for error in result.errors:
             codes.setdefault(error.record, set()).add(error.code)
-        retry = [r for r in pending if r["key"] in codes and _worth_retrying(codes[r["key"]], attempt)]
+        retry = [r for r in pending if r["key"] in codes and worth_retrying(codes[r["key"]], attempt)]
         again = {r["key"] for r in retry}
         failed += [e for e in result.errors if e.record not in again]
         if not retry:
@@ -169,7 +187,9 @@ def send_quantities(res: ShopResources, scope: str, rows: list[dict]) -> tuple[l
     return applied, failed
 
 
-def _worth_retrying(codes: set[str | None], attempt: int) -> bool:
+def worth_retrying(codes: set[str | None], attempt: int) -> bool:
+    """A row's refusals are all ones a retry can fix: a concurrent request or a stale quantity (any attempt but
+    the last), an item not stocked at the location (once, after activating it there)."""
     if attempt >= RETRIES:
         return False
     return all(code in (CONCURRENT, STALE) or code == NOT_STOCKED and attempt == 0 for code in codes)

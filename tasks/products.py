@@ -104,7 +104,7 @@ def list_changed_item_keys(ctx: SyncContext) -> tuple[SyncReport, list[str]]:
     for page in res.erp.iter_products_changed(since, LIST_PAGE, until=ctx.period_end):
         keys.extend(p.erp_key for p in page.items)
         for message in page.rejected:
-            _rejected(report, message)
+            report_rejected(report, message)
     listed = set(keys)
     retried = [k for k in dict.fromkeys(ctx.retry_keys) if k not in listed]
     if retried:
@@ -112,7 +112,7 @@ def list_changed_item_keys(ctx: SyncContext) -> tuple[SyncReport, list[str]]:
     return report, list(dict.fromkeys([*keys, *retried]))
 
 
-def _rejected(report: SyncReport, message: str) -> None:
+def report_rejected(report: SyncReport, message: str) -> None:
     """An item the ERP listing could not read, as "record: field: reason" (``RecordError``'s own format)."""
     record, _, rest = message.partition(": ")
     field, sep, reason = rest.partition(": ")

@@ -2,14 +2,20 @@
 the shop's concurrency limits on the session's Prefect test API.
 
 ``flow_shop`` is parametrised over SQLite and PostgreSQL through ``db_url``; ``sqlite_shop`` is the quick one.
+``shop_wire`` is the transport seam: the quick shop's Shopify client on a real HTTP transport whose timeout a
+test sets and which shows a test each GraphQL operation before it is sent (to script the emulator's faults at
+the right request), so the flow runs the same client, connectors and tasks a deployment runs.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 import pytest
 
 from blocks import ErpDatabase
@@ -100,3 +106,51 @@ def flow_shop(db_url: str) -> Iterator[FlowShop]:
 @pytest.fixture
 def sqlite_shop(sqlite_url: str) -> Iterator[FlowShop]:
     yield from _make_shop(sqlite_url)
+
+
+@dataclass
+class Wire:
+    """What the quick shop's HTTP client does: ``timeout`` (seconds) per request, and ``on_request`` called with
+    each GraphQL request's operation name and variables just before it goes out; ``operations`` lists them all."""
+
+    timeout: float | None = None
+    on_request: Callable[[str | None, dict[str, Any]], None] | None = None
+    operations: list[str | None] = field(default_factory=list)
+
+
+class _WireTransport(httpx.HTTPTransport):
+    def __init__(self, wire: Wire) -> None:
+        super().__init__()
+        self.wire = wire
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.wire.timeout is not None:
+            request.extensions["timeout"] = httpx.Timeout(self.wire.timeout).as_dict()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(request.content or b"{}")
+            self.wire.operations.append(body.get("operationName"))
+            if self.wire.on_request is not None:
+                self.wire.on_request(body.get("operationName"), body.get("variables") or {})
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def shop_wire(sqlite_shop: FlowShop) -> Iterator[Wire]:
+    """The quick shop's Shopify client built on a ``Wire`` (``engine.resources.set_http_factory``)."""
+    wire, opened = Wire(), []
+
+    def http_for(shop: str) -> httpx.Client | None:
+        if shop != sqlite_shop.name:
+            return None
+        opened.append(httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), transport=_WireTransport(wire)))
+        return opened[-1]
+
+    resources.forget(sqlite_shop.name)
+    resources.set_http_factory(http_for)
+    try:
+        yield wire
+    finally:
+        resources.set_http_factory(None)
+        resources.forget(sqlite_shop.name)
+        for client in opened:
+            client.close()

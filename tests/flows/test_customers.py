@@ -10,12 +10,11 @@ import sqlalchemy as sa
 import flows.runtime
 from connectors.erp.errors import RecordError
 from connectors.state import RunStatus
-from domain.models import Address, Customer
+from domain.models import Customer
 from engine.opening import RunKind, RunStart
 from flows.params import SyncParams
 from flows.runtime import report_of
 from flows.sync_customers import sync_customers
-from tasks.customers import merge_customer, same_customer
 
 
 def scheduled(monkeypatch, days: int) -> None:
@@ -151,31 +150,3 @@ def test_a_dry_run_writes_nothing(sqlite_shop, monkeypatch):
     assert erp_customers(sqlite_shop) == before
     assert sqlite_shop.state.all_mappings(sqlite_shop.name, "customer").empty
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_customers").position is None
-
-
-def test_an_erp_spelling_of_the_same_email_and_phone_is_kept_and_a_new_address_added():
-    erp = Customer(
-        erp_key="C1",
-        email="jana.novak@example.cz",
-        phone="+420 777 123 456",
-        first_name="Jana",
-        last_name="Nováková",
-        company="Nováková s.r.o.",
-        addresses=[Address(street="Dlouhá 1", city="Praha", zip="11000", country_code="CZ")],
-    )
-    shop = Customer(
-        shop_id="gid://shopify/Customer/1",
-        email="Jana.Novak@EXAMPLE.cz",
-        phone="777123456",
-        first_name="Jana",
-        last_name="Nováková",
-        addresses=[
-            Address(street="dlouhá 1", city="Praha", zip="110 00", country_code="CZ"),
-            Address(street="Krátká 2", city="Brno", zip="60200", country_code="CZ"),
-        ],
-    )
-    merged = merge_customer(erp, shop)
-    assert (merged.email, merged.phone, merged.company) == (erp.email, erp.phone, erp.company)
-    assert [a.street for a in merged.addresses] == ["Dlouhá 1", "Krátká 2"]
-    assert not same_customer(erp, merged)
-    assert same_customer(merged, merge_customer(merged, shop))

@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-import httpx
 import sqlalchemy as sa
 
 from connectors.erp.sql import tables as t
 from connectors.shopify.media import product_media, stage_image
 from domain.models import Image
-from emulators.shopify.faults import FaultDecision
 from engine.resources import resources
 from flows.runtime import report_of
 from flows.sync_images import ImageDirection, SyncImagesParams, sync_images
@@ -143,31 +141,22 @@ def test_an_image_whose_send_lost_its_answer_is_adopted_and_new_content_replaces
     assert media_contents(sqlite_shop, gid) == [replaced]
 
 
-def answer_late(shop, monkeypatch, operation: str, client_waits: float, applied_after: float) -> list[str]:
+def answer_late(shop, wire, operation: str, client_waits: float, applied_after: float) -> list[str | None]:
     """The first ``operation`` request is applied by the shop only after the client stopped waiting for its
     answer (it times out); returns the operation names of every request, in order."""
-    monkeypatch.setattr(resources(shop.name).shopify.http, "timeout", httpx.Timeout(client_waits))
-    operations: list[str] = []
-    record = shop.emulator.recorder.record
+    wire.timeout = client_waits
 
-    def recording(body, headers, path):
-        operations.append((body or {}).get("operationName"))
-        return record(body, headers, path)
+    def hang_the_first(name: str | None, variables: dict) -> None:
+        if name == operation and wire.operations.count(operation) == 1:  # the script counts from this request
+            shop.emulator.set_faults(script=[{"request": 1, "fault": "timeout"}], timeout_seconds=applied_after)
 
-    def draw() -> FaultDecision:  # runs right after the request was recorded
-        late = operations[-1] == operation and operations.count(operation) == 1
-        return FaultDecision(hang=applied_after) if late else FaultDecision()
-
-    monkeypatch.setattr(shop.emulator.recorder, "record", recording)
-    monkeypatch.setattr(shop.emulator.faults, "draw", draw)
-    return operations
+    wire.on_request = hang_the_first
+    return wire.operations
 
 
-def test_an_attach_applied_after_the_client_timed_out_is_waited_for_and_adopted_not_sent_twice(
-    sqlite_shop, monkeypatch
-):
+def test_an_attach_applied_after_the_client_timed_out_is_waited_for_and_adopted_not_sent_twice(sqlite_shop, shop_wire):
     gids = put_products_in_shop(sqlite_shop)
-    operations = answer_late(sqlite_shop, monkeypatch, "ProductAttachMedia", client_waits=0.5, applied_after=0.8)
+    operations = answer_late(sqlite_shop, shop_wire, "ProductAttachMedia", client_waits=0.5, applied_after=0.8)
 
     report = sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
 
@@ -232,7 +221,7 @@ def test_an_image_whose_processing_failed_is_reported_and_sent_again_until_shopi
     sqlite_shop.emulator.set_faults(media_failed=1.0)
 
     sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
-    failed = sync_images(sent_to_shop(sqlite_shop))
+    failed = report_of(sync_images(sent_to_shop(sqlite_shop), return_state=True))
 
     assert sorted(f.record for f in failed.failures) == sorted(f"image {i.item_key}#{i.position}" for i in images)
     assert all("Shopify failed to process it" in f.reason for f in failed.failures)

@@ -149,25 +149,26 @@ def test_a_dry_run_compares_but_writes_nothing(sqlite_shop):
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_inventory").position is None
 
 
-def test_a_failed_run_keeps_its_cursor_and_the_next_run_sends_only_what_is_left(sqlite_shop, monkeypatch):
+def test_a_failed_run_keeps_its_cursor_and_the_next_run_sends_only_what_is_left(sqlite_shop, shop_wire, monkeypatch):
     seed_catalog(sqlite_shop)
     monkeypatch.setattr(inventory_flow, "BATCH", 5)
-    original, batches = inventory_tasks.run_batch, []
+    batches: list[int] = []
 
-    def revoked_after_the_first_batch(*args, **kwargs):
-        batches.append(len(args[2]))
-        if len(batches) > 1:
-            raise AuthenticationError("token revoked", status=401)
-        return original(*args, **kwargs)
+    def revoke_at_the_second_batch(operation: str | None, variables: dict) -> None:
+        if operation == "InventorySetQuantities":
+            batches.append(len(variables["quantities"]))
+            if len(batches) == 2:  # the app is uninstalled while the run sends: this request and later ones get 401
+                sqlite_shop.emulator.set_faults(script=[{"request": 1, "fault": "revoke"}])
 
-    monkeypatch.setattr(inventory_tasks, "run_batch", revoked_after_the_first_batch)
+    shop_wire.on_request = revoke_at_the_second_batch
     with pytest.raises(AuthenticationError):
         sync_inventory(SyncInventoryParams(shop=sqlite_shop.name))
     assert sqlite_shop.state.get_cursor(sqlite_shop.name, "sync_inventory").position is None
     assert sqlite_shop.state.list_runs(sqlite_shop.name, "sync_inventory", limit=1)[-1].status.value == "failed"
     assert len(sqlite_shop.state.get_hashes(sqlite_shop.name, "inventory")) >= 5
 
-    monkeypatch.setattr(inventory_tasks, "run_batch", original)
+    shop_wire.on_request = None
+    sqlite_shop.emulator.set_faults(script=[], token_revoked=False)  # installed again
     report = sync_inventory(SyncInventoryParams(shop=sqlite_shop.name))
     want = expected(sqlite_shop.data.stock)
     assert report.updated == sum(1 for qty in want.values() if qty != 0) - batches[0]

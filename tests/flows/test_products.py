@@ -12,11 +12,9 @@ from blocks import ShopifyShop
 from connectors.erp.sql import SqlErpBackend, loader
 from connectors.erp.sql import tables as t
 from emulators.shopify import catalog_ops
-from emulators.shopify.faults import FaultDecision
 from engine import resources
 from flows.runtime import report_of
 from flows.sync_products import SyncProductsParams, sync_products
-from tasks import publishing
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
 
 MUTATIONS = ("ProductSet", "ProductUpdate", "ProductVariantsBulkUpdate")
@@ -159,9 +157,9 @@ def test_a_product_already_in_the_shop_is_adopted_by_sku_not_duplicated(sqlite_s
     assert report.created == len(sqlite_shop.data.products) - 1 and any("adopted" in n for n in report.notes)
 
 
-def test_a_create_whose_answer_was_lost_is_not_created_twice(sqlite_shop, monkeypatch):
-    draws = iter([FaultDecision(drop_after_apply=True)] * 2)  # the SKU lookup, then the first productSet
-    monkeypatch.setattr(sqlite_shop.emulator.faults, "draw", lambda: next(draws, FaultDecision()))
+def test_a_create_whose_answer_was_lost_is_not_created_twice(sqlite_shop):
+    # request 1 looks the SKUs up, request 2 is the first productSet: applied, its answer lost
+    sqlite_shop.emulator.set_faults(script=[{"request": 2, "fault": "lost_answer"}])
 
     report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
 
@@ -305,17 +303,18 @@ def test_new_products_are_published_to_the_configured_sales_channel_only(sqlite_
     assert calls(sqlite_shop, "PublishablePublish") == len(mapped)
 
 
-def test_products_created_by_a_run_that_died_before_publishing_are_published_by_the_retry(sqlite_shop, monkeypatch):
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker lost")
+def test_products_created_by_a_run_that_died_before_publishing_are_published_by_the_retry(sqlite_shop, shop_wire):
+    def crash_on_publishing(operation: str | None, variables: dict) -> None:
+        if operation == "PublishablePublish":
+            raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(publishing, "publish", crash)
-    first = sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4))
+    shop_wire.on_request = crash_on_publishing
+    first = report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4), return_state=True))
     assert first.failed == len(sqlite_shop.data.products)  # every chunk died after its products were made
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
     assert published_on(sqlite_shop, "Online Store") == set()
 
-    monkeypatch.undo()
+    shop_wire.on_request = None
     quiet = datetime(2032, 1, 1, tzinfo=UTC)  # nothing changed since: only last run's retries
     second = sync_products(
         SyncProductsParams(shop=sqlite_shop.name, period_start=quiet, period_end=quiet + timedelta(days=1))
@@ -329,7 +328,7 @@ def test_products_created_by_a_run_that_died_before_publishing_are_published_by_
 def test_a_sales_channel_the_shop_lacks_is_one_error_naming_the_field_and_fixing_it_publishes(sqlite_shop):
     set_publications(sqlite_shop, ["Online Store", "Onlin Shop"])
 
-    first = sync_products(SyncProductsParams(shop=sqlite_shop.name))
+    first = report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name), return_state=True))
 
     assert first.created == len(sqlite_shop.data.products)
     assert [(f.record, f.field) for f in first.failures] == [(f"shop {sqlite_shop.name}", "publications")]

@@ -3,8 +3,10 @@
 A harness is the ERP port (``backend``) plus the ERP *user's* side, which the port deliberately lacks:
 loading a catalogue, shipping an order, closing an order. To add an adapter, add a param below and a
 harness class whose user-side methods drive that ERP. ``pohoda`` drives the mServer emulator's data; the
-battery cases POHODA's data model cannot express are skipped for it with the reason
-(``PohodaHarness.INAPPLICABLE``), each covered by a POHODA-specific test in ``test_pohoda_*.py``.
+battery cases POHODA's data model cannot express are deselected for it at collection (the reasons stay here, in
+``PohodaHarness.INAPPLICABLE``), each covered by a POHODA-specific test in ``test_pohoda_*.py``. Deselected,
+not skipped: a skip in a full run means something absent (../shared, PostgreSQL, a browser), never a case
+that cannot exist.
 """
 
 from __future__ import annotations
@@ -327,15 +329,30 @@ def _emptied(backend: SqlErpBackend) -> SqlErpBackend:
     return backend
 
 
+def _inapplicable(item: pytest.Item) -> bool:
+    """A battery case run on ``pohoda`` that POHODA's data model cannot express."""
+    callspec = getattr(item, "callspec", None)
+    return (
+        callspec is not None
+        and callspec.params.get("erp_harness") == "pohoda"
+        and getattr(item, "originalname", item.name) in PohodaHarness.INAPPLICABLE
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Never generate the battery cases inapplicable to POHODA (reported as deselected, not as skips)."""
+    dropped = [item for item in items if _inapplicable(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not _inapplicable(item)]
+
+
 @pytest.fixture(params=["sql-sqlite", pytest.param("sql-postgresql", marks=pytest.mark.postgres), "pohoda"])
 def erp_harness(request: pytest.FixtureRequest) -> Iterator[ErpHarness]:
     """Each ERP adapter, empty, with its user side."""
     from connectors.erp.sql import SqlErpBackend
 
     if request.param == "pohoda":
-        reason = PohodaHarness.INAPPLICABLE.get(request.node.originalname)
-        if reason:
-            pytest.skip(f"inapplicable to POHODA: {reason}")
         harness = PohodaHarness(request.getfixturevalue("pohoda_emulator"), request.getfixturevalue("tmp_path"))
     elif request.param == "sql-sqlite":
         backend = SqlErpBackend.from_url(request.getfixturevalue("sqlite_url"))

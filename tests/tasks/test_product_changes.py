@@ -1,0 +1,95 @@
+"""The products flow's change detection, without Prefect: what an item sends, and which call a change needs."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from connectors.shopify.errors import RecordError
+from domain.models import Product, Variant
+from domain.report import SyncReport
+from tasks.products import GONE, plan, product_gone, report_rejected, sent_skus, sent_state
+
+
+def chair(**changes) -> Product:
+    variants = changes.pop("variants", None) or [
+        Variant(sku="CHAIR-BUK", price=Decimal("1290.00"), options={"Wood": "beech"}),
+        Variant(sku="CHAIR-DUB", price=Decimal("1490.00"), options={"Wood": "oak"}),
+    ]
+    return Product(**{"erp_key": "CHAIR", "title": "Chair", "vendor": "Ton", "variants": variants, **changes})
+
+
+MAPPED = {"CHAIR-BUK": "gid://shopify/ProductVariant/1", "CHAIR-DUB": "gid://shopify/ProductVariant/2"}
+PRODUCT_ID = "gid://shopify/Product/1"
+
+
+def test_an_unmapped_item_is_created_whatever_was_sent_before():
+    assert plan(chair(), None, MAPPED, sent_state(chair())) == "create"
+
+
+def test_an_item_sent_as_it_is_is_skipped():
+    assert plan(chair(), PRODUCT_ID, MAPPED, sent_state(chair())) == "skip"
+
+
+def test_a_changed_price_or_title_is_an_update_of_the_parts():
+    cheaper = chair(
+        variants=[
+            Variant(sku="CHAIR-BUK", price=Decimal("990.00"), options={"Wood": "beech"}),
+            Variant(sku="CHAIR-DUB", price=Decimal("1490.00"), options={"Wood": "oak"}),
+        ]
+    )
+    assert plan(cheaper, PRODUCT_ID, MAPPED, sent_state(chair())) == "update"
+    assert plan(chair(title="Dining chair"), PRODUCT_ID, MAPPED, sent_state(chair())) == "update"
+
+
+def test_only_the_changed_variants_digest_differs():
+    before, after = (
+        sent_state(chair()),
+        sent_state(
+            chair(
+                variants=[
+                    Variant(sku="CHAIR-BUK", price=Decimal("990.00"), options={"Wood": "beech"}),
+                    Variant(sku="CHAIR-DUB", price=Decimal("1490.00"), options={"Wood": "oak"}),
+                ]
+            )
+        ),
+    )
+    assert before["fields"] == after["fields"] and before["structure"] == after["structure"]
+    assert before["variants"]["CHAIR-DUB"] == after["variants"]["CHAIR-DUB"]
+    assert before["variants"]["CHAIR-BUK"] != after["variants"]["CHAIR-BUK"]
+
+
+def test_a_new_variant_an_unmapped_sku_or_no_digests_resend_the_whole_item():
+    three = chair(
+        variants=[
+            Variant(sku="CHAIR-BUK", price=Decimal("1290.00"), options={"Wood": "beech"}),
+            Variant(sku="CHAIR-DUB", price=Decimal("1490.00"), options={"Wood": "oak"}),
+            Variant(sku="CHAIR-JAS", price=Decimal("1390.00"), options={"Wood": "ash"}),
+        ]
+    )
+    assert plan(three, PRODUCT_ID, {**MAPPED, "CHAIR-JAS": "v3"}, sent_state(chair())) == "set"
+    assert plan(chair(), PRODUCT_ID, {"CHAIR-BUK": MAPPED["CHAIR-BUK"]}, sent_state(chair())) == "set"
+    assert plan(chair(), PRODUCT_ID, MAPPED, None) == "set"
+
+
+def test_the_skus_an_item_sent_are_read_back_from_its_stored_digests_and_foreign_values_name_none():
+    assert sent_skus(json.dumps(sent_state(chair()))) == ["CHAIR-BUK", "CHAIR-DUB"]
+    assert sent_skus(json.dumps({"sku": "CHAIR-BUK"})) == []
+    assert sent_skus("not json") == []
+    assert sent_skus(None) == []
+
+
+def test_a_product_is_gone_by_its_code_or_by_shopifys_message():
+    assert product_gone([RecordError("CHAIR", "id", "whatever", GONE)])
+    assert product_gone([RecordError("CHAIR", "id", " Product does not exist ")])
+    assert not product_gone([RecordError("CHAIR", "title", "Title can't be blank")])
+
+
+def test_an_unreadable_erp_item_is_reported_by_record_and_field_when_the_message_names_them():
+    report = SyncReport()
+    report_rejected(report, "CHAIR: price: must not be negative")
+    report_rejected(report, "LAMP: unreadable")
+    assert [(f.record, f.field, f.reason) for f in report.failures] == [
+        ("CHAIR", "price", "must not be negative"),
+        ("LAMP", None, "LAMP: unreadable"),
+    ]
