@@ -232,7 +232,7 @@ def test_an_image_whose_processing_failed_is_reported_and_sent_again_until_shopi
     sqlite_shop.emulator.set_faults(media_failed=1.0)
 
     sync_images(SyncImagesParams(shop=sqlite_shop.name, direction=ImageDirection.TO_SHOP))
-    failed = sync_images(sent_to_shop(sqlite_shop))
+    failed = report_of(sync_images(sent_to_shop(sqlite_shop), return_state=True))
 
     assert sorted(f.record for f in failed.failures) == sorted(f"image {i.item_key}#{i.position}" for i in images)
     assert all("Shopify failed to process it" in f.reason for f in failed.failures)
