@@ -9,7 +9,8 @@ their catalog title ("Online Store", "Point of Sale"); ``Publication.name`` is d
 
 ``publish`` sends one ``publishablePublish``, which "creates or updates" the resource's publications: publishing
 again to the same ones changes nothing, so a repeat after a lost answer is harmless
-(https://shopify.dev/docs/api/admin-graphql/latest/mutations/publishablePublish).
+(https://shopify.dev/docs/api/admin-graphql/latest/mutations/publishablePublish). When every answer was lost
+(the client's retries spent), the resource's ``publishedOnPublication`` tells whether it took.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from connectors.shopify.errors import RecordError
+from connectors.shopify.errors import RecordError, Retriable
 from connectors.shopify.mutations import record_errors
 
 if TYPE_CHECKING:
@@ -58,5 +59,15 @@ def publish(
 ) -> list[RecordError]:
     """Publish a product or collection to the publications; the refusals as ``RecordError``s on ``record``."""
     variables = {"id": resource_id, "input": [{"publicationId": gid} for gid in publication_gids]}
-    _, user_errors = client.mutate("PublishablePublish", variables, "publishablePublish")
+    try:
+        _, user_errors = client.mutate("PublishablePublish", variables, "publishablePublish")
+    except Retriable:  # applied or not, its answers were lost: the resource's state tells
+        if not all(_published_on(client, resource_id, gid) for gid in publication_gids):
+            raise
+        return []
     return record_errors(record, user_errors, operation="PublishablePublish")
+
+
+def _published_on(client: ShopifyClient, resource_id: str, publication_gid: str) -> bool:
+    node = client.execute("PublishedOn", {"id": resource_id, "publicationId": publication_gid}).get("node")
+    return bool(node and node.get("publishedOnPublication"))

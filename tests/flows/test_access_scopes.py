@@ -7,6 +7,7 @@ from domain.models import OrderState
 from emulators.shopify.access import DEFAULT_SCOPES
 from flows.maintenance import MaintenanceParams, maintenance
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_order_status import SyncOrderStatusParams, sync_order_status
 from flows.sync_orders import sync_orders
 from tests.flows.test_order_status import sales_orders_in_erp, set_states, shop_orders
@@ -19,7 +20,7 @@ def grant(shop, *, without: set[str]) -> None:
 def test_maintenance_fails_the_flows_whose_scopes_the_shop_did_not_grant(sqlite_shop):
     grant(sqlite_shop, without={"read_customers", "write_customers", "read_all_orders"})
 
-    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+    report = report_of(maintenance(MaintenanceParams(shop=sqlite_shop.name), return_state=True))
 
     assert [(f.record, f.field, f.reason) for f in report.failures] == [
         ("flow sync_customers", "scopes", "the app lacks the access scope(s) read_customers")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from flows.create_sales_orders import CreateSalesOrdersParams, create_sales_orders
 from flows.params import SyncParams
+from flows.runtime import report_of
 from flows.sync_orders import sync_orders
 
 HOUR = timedelta(hours=1)
@@ -107,7 +108,7 @@ def test_an_order_cancelled_after_import_is_cancelled_in_the_erp_once_unless_shi
     seen = sync_orders(SyncParams(shop=sqlite_shop.name, **period))
     assert seen.created == 0 and any("to cancel in the ERP: #990011, #990012" in n for n in seen.notes)
 
-    done = create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name, **period))
+    done = report_of(create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name, **period), return_state=True))
     assert done.updated == 1 and done.created == 0
     [person] = done.failures
     assert person.record == "#990012" and "shipped by the ERP" in person.reason
