@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -317,13 +318,29 @@ def sql_snapshot(url: str, labels: dict[str, str], *, prefixes: tuple[str, ...] 
                 snap[table.name] = [
                     (
                         tuple(tr(_value(row[k])) for k in keys),
-                        {c: tr(_value(v)) for c, v in row.items() if c not in dropped and c not in keys},
+                        {
+                            c: tr(_value(_run_time(table.name, c, v)))
+                            for c, v in row.items()
+                            if c not in dropped and c not in keys
+                        },
                     )
                     for row in rows
                 ]
     finally:
         engine.dispose()
     return snap
+
+
+def _run_time(table: str, column: str, value: Any) -> Any:
+    """A due-date cursor's position is the time its last run's period ended (the run's start): run-stamped, so
+    only whether it is a time is compared; positions that are not times (ids, offsets) are kept."""
+    if table != "cs_cursors" or column != "position" or not isinstance(value, str | datetime):
+        return value
+    try:
+        datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+    return "<run time>"
 
 
 def _value(value: Any) -> Any:

@@ -158,17 +158,23 @@ class FixedPlan:
 
 
 def attempt(shop: ChaosShop, step: str, injector: Injector, point: KillPoint | None) -> Attempt:
-    """One run of ``step``; after a kill or a failure the worker "restarts" (connectors rebuilt)."""
+    """One run of ``step``; after a kill or a failure the worker "restarts" (connectors rebuilt). A run that ended
+    Partial (records failed, kept for the next run) counts as failed, so the step runs again as its schedule would."""
     injector.arm(point)
     try:
-        run_step(shop, step)
+        report = run_step(shop, step)
     except WorkerKilled:
         outcome = Attempt(point, "killed", injector.fired)
     except Exception as exc:
         fired = injector.fired
         outcome = Attempt(point, "killed" if fired else "failed", fired, f"{type(exc).__name__}: {exc}"[:300])
     else:
-        outcome = Attempt(point, "killed" if injector.fired else "completed", injector.fired)
+        # a Partial run left failed records for its next run (a retry list): the step is not done yet
+        failed = getattr(report, "failed", 0)
+        done = "completed" if not failed else "failed"
+        outcome = Attempt(
+            point, "killed" if injector.fired else done, injector.fired, f"Partial: {failed} failed" if failed else None
+        )
     if outcome.outcome != "completed":
         shop.restart()
     return outcome

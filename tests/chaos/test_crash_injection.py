@@ -119,7 +119,7 @@ def test_the_harness_catches_a_create_repeated_after_its_answer_was_lost(tmp_pat
     reference = trials.reference_day("sql", tmp_path, SIZE, steps)
     applied = [e.label for e in reference.traces["sync_categories"] if e.kind == "applied"]
     assert applied[0] == "CollectionCreate"
-    monkeypatch.setattr("tasks.categories._collections_by_handle", lambda res, handles: {})
+    monkeypatch.setattr("tasks.categories._collection_by_handle", lambda res, handle: None)
 
     [result] = trials.crash_day(
         reference,

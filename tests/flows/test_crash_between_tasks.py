@@ -103,7 +103,9 @@ def test_crashes_between_tasks_lose_and_duplicate_nothing(sqlite_shop, clean_sho
     shop = sqlite_shop
     with monkeypatch.context() as m:  # dies after staging the first page of orders (5 of 8)
         page_size = paging.page_size
-        m.setattr(paging, "page_size", lambda op, requested=None: page_size(op, min(requested or 5, 5)))
+        m.setattr(
+            paging, "page_size", lambda op, requested=None, allowed=None: page_size(op, min(requested or 5, 5), allowed)
+        )
         m.setattr(flows.sync_orders, "stage_orders_page", killed_on_call(flows.sync_orders.stage_orders_page, 2))
         with pytest.raises(WorkerKilled):
             sync_orders(SyncParams(shop=shop.name))
