@@ -255,9 +255,16 @@ def every_flow() -> dict[str, tuple[Flow, type]]:
 
 
 def run_every_flow(shop: str) -> dict[str, str]:
-    """Run each flow once; returns the flows that did not complete, with their state message."""
+    """Run each flow once; returns the flows that did not complete, with their state message.
+
+    Stock the day's sales orders reserved in the ERP reaches the shop with the next (hourly) inventory run, as
+    in a shop's day, so ``sync_inventory`` runs once more before ``reconcile``, which then compares a settled
+    day (on POHODA, stock is on hand less reservations)."""
     failed = {}
-    for name, (flow, params) in every_flow().items():
+    flows = every_flow()
+    day = [name for name in flows if name != "reconcile"] + ["sync_inventory", "reconcile"]
+    for name in day:
+        flow, params = flows[name]
         state = flow(params(shop=shop), return_state=True)
         if not state.is_completed():
             failed[name] = state.message
