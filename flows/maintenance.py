@@ -14,7 +14,7 @@ from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.access import check_access_scopes
-from tasks.maintenance import check_connections, purge_old_records, report_unmapped_and_stuck
+from tasks.maintenance import check_connections, close_stale_runs, purge_old_records, report_unmapped_and_stuck
 
 
 class MaintenanceParams(SyncParams):
@@ -44,5 +44,6 @@ def maintenance(params: MaintenanceParams) -> SyncReport | State:
         run.add(check_connections(run.ctx))
         run.add(check_access_scopes(run.ctx))
         run.add(purge_old_records(run.ctx, params.retention_days))
+        run.add(close_stale_runs(run.ctx))
         run.add(report_unmapped_and_stuck(run.ctx, params.stuck_after_attempts))
     return run.final_state
