@@ -38,7 +38,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=1, help="crash days (each on a fresh stack)")
     parser.add_argument("--recovery-kill", type=float, default=0.3, help="chance a recovering run is killed again")
-    parser.add_argument("--lease-seconds", type=float, default=60, help="COMMERCE_SYNC_LOCK_LEASE_SECONDS")
+    parser.add_argument("--lease-seconds", type=float, default=60, help="COMMERCE_SYNC_LOCK_LEASE_SECONDS (>= 60)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite server and ERP even if PostgreSQL is up")
     parser.add_argument("--flows", default=None, help="comma-separated flows (default: the whole day)")
     parser.add_argument("--workdir", type=Path, default=None)

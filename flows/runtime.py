@@ -47,10 +47,10 @@ from flows.params import SyncParams
 from tasks.runs import ClosedRun, artifact_key, close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600
-LOCK_LEASE_SECONDS = float(os.environ.get("COMMERCE_SYNC_LOCK_LEASE_SECONDS", "60"))
+LOCK_LEASE_SECONDS = max(60.0, float(os.environ.get("COMMERCE_SYNC_LOCK_LEASE_SECONDS", "60")))
 """How long a category slot outlives a run that stopped renewing it (the run renews it every three quarters of
 this): a flow-run process killed with SIGKILL releases nothing, and the next run of its category waits this long
-plus the server's repossessor loop. Prefect's own default is 300 s."""
+plus the server's repossessor loop. Prefect's default is 300 s; its server refuses leases under 60 s (422)."""
 
 OVERLAP = timedelta(minutes=10)
 """How far before its period start a run reads changes again. Shopify's search index lags writes: an order or
