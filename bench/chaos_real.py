@@ -49,6 +49,9 @@ def main() -> int:
     clean = one_day(root / "clean", args, kill=None)
     durations = {s.deployment.name: s.attempts[-1].seconds for s in clean.steps}
     print(f"[{now()}] clean day: {len(clean.steps)} runs in {clean.seconds:.0f} s", flush=True)
+    if failed := [s.deployment.name for s in clean.steps if len(s.attempts) > 1 or not s.completed]:
+        print(f"the clean day did not complete at the first run: {failed}; nothing to compare with")
+        return 2
     days = []
     for day in range(args.days):
         kills = uniform_kills(durations, args.seed + day, args.recovery_kill)
