@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from connectors.state import StateStore
 from connectors.state.runs import RunStatus
 from flows.maintenance import MaintenanceParams, maintenance
@@ -38,3 +40,17 @@ def test_a_dry_run_only_reports_the_stale_records(sqlite_shop):
 
     assert {r.id: r.status for r in sqlite_shop.state.list_runs(sqlite_shop.name)}[dead] is RunStatus.RUNNING
     assert any("1 run record(s) left running by a dead process" in note for note in report.notes)
+
+
+def test_maintenance_removes_the_export_folders_of_a_killed_run_and_no_other_shops(sqlite_shop, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"cs-stock-export-{sqlite_shop.name}-9rz43r_d"
+    dead.mkdir()
+    (dead / "stock-00001.xml").write_text("<x/>")
+    other_shop = tmp_path / f"cs-stock-export-{sqlite_shop.name}-pohoda-siix89p4"
+    other_shop.mkdir()
+
+    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+
+    assert not dead.exists() and other_shop.exists()
+    assert any("removed 1 stock export folder(s)" in note for note in report.notes)
