@@ -53,6 +53,10 @@ SHOPIFY_APP = ("demo-app", "demo-client-secret")  # the emulators' credentials: 
 POHODA_PASSWORD = "pohoda-emulator"
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
+REPOSSESSOR_LOOP_SECONDS = "5"
+"""How often the server frees the slots of leases nobody renewed (a flow run killed with SIGKILL): Prefect's
+default is 15 s. With ``COMMERCE_SYNC_LOCK_LEASE_SECONDS`` (60 s, flows/runtime.py) a killed run's category
+is free again within about 65 s (bench/chaos_real.py measures it)."""
 SHARED_DIR = Path(os.environ.get("COMMERCE_SYNC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 POHODA_XSD = SHARED_DIR / "reference" / "pohoda" / "xsd"  # where present (a dev checkout, CI)
 DEMO_PG_ADMIN = os.environ.get("COMMERCE_SYNC_DEMO_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -68,6 +72,7 @@ def prefect_env(home: Path, api_url: str, data_dir: Path, database_url: str | No
             "PREFECT_API_URL": api_url,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": LEASE_STORAGE,
+            "PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS": REPOSSESSOR_LOOP_SECONDS,
             "COMMERCE_SYNC_HOME": str(REPO_ROOT),  # prefect.yaml's pull step: the worker's working directory
             "COMMERCE_SYNC_DATA_DIR": str(data_dir),
             "POHODA_EMULATOR_PASSWORD": POHODA_PASSWORD,

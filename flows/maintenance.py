@@ -15,7 +15,7 @@ from flows.params import SyncParams
 from flows.runtime import sync_run
 from tasks.access import check_access_scopes
 from tasks.erp_health import check_erp_service
-from tasks.maintenance import check_connections, purge_old_records, report_unmapped_and_stuck
+from tasks.maintenance import check_connections, close_stale_runs, purge_old_records, report_unmapped_and_stuck
 
 
 class MaintenanceParams(SyncParams):
@@ -46,5 +46,6 @@ def maintenance(params: MaintenanceParams) -> SyncReport | State:
         run.add(check_access_scopes(run.ctx))
         run.add(check_erp_service(run.ctx))
         run.add(purge_old_records(run.ctx, params.retention_days))
+        run.add(close_stale_runs(run.ctx))
         run.add(report_unmapped_and_stuck(run.ctx, params.stuck_after_attempts))
     return run.final_state

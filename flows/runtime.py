@@ -22,6 +22,7 @@ exclusion as the work queues.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,10 @@ from flows.params import SyncParams
 from tasks.runs import ClosedRun, artifact_key, close_run, open_run
 
 LOCK_WAIT_SECONDS = 6 * 3600
+LOCK_LEASE_SECONDS = max(60.0, float(os.environ.get("COMMERCE_SYNC_LOCK_LEASE_SECONDS", "60")))
+"""How long a category slot outlives a run that stopped renewing it (the run renews it every three quarters of
+this): a flow-run process killed with SIGKILL releases nothing, and the next run of its category waits this long
+plus the server's repossessor loop. Prefect's default is 300 s; its server refuses leases under 60 s (422)."""
 
 OVERLAP = timedelta(minutes=10)
 """How far before its period start a run reads changes again. Shopify's search index lags writes: an order or
@@ -188,7 +193,13 @@ def run_start() -> RunStart:
 
 @contextmanager
 def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None = None) -> Iterator[RunHandle]:
-    with concurrency(locks_for(params.shop, sync_type), occupy=1, strict=True, timeout_seconds=LOCK_WAIT_SECONDS):
+    with concurrency(
+        locks_for(params.shop, sync_type),
+        occupy=1,
+        strict=True,
+        timeout_seconds=LOCK_WAIT_SECONDS,
+        lease_duration=LOCK_LEASE_SECONDS,
+    ):
         ctx = open_run(
             params.shop,
             sync_type,

@@ -382,8 +382,13 @@ def pohoda_snapshot(state: Any, labels: dict[str, str]) -> Snapshot:
     """POHODA's agendas by natural key: documents by their external id (the shop's GID) or number."""
     from emulators.pohoda.snapshot import snapshot
 
+    return pohoda_snapshot_of(snapshot(state), labels)
+
+
+def pohoda_snapshot_of(raw: dict[str, Any], labels: dict[str, str]) -> Snapshot:
+    """:func:`pohoda_snapshot` of the emulator's plain-JSON state (``GET /_emulator/state?snapshot=1``)."""
     tr = _translator(labels)
-    raw = snapshot(state)
+    raw = dict(raw)
     documents = raw.pop("documents")
     keys = {agenda: {r["id"]: _pohoda_key(agenda, r, tr) for r in records} for agenda, records in raw.items()}
     snap: Snapshot = {

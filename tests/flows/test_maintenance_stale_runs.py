@@ -1,0 +1,56 @@
+"""A run killed with SIGKILL leaves its run record "running"; maintenance closes it as failed and says so."""
+
+from __future__ import annotations
+
+import tempfile
+
+from connectors.state import StateStore
+from connectors.state.runs import RunStatus
+from flows.maintenance import MaintenanceParams, maintenance
+from tasks.maintenance import STALE_REASON
+
+
+def _seed_runs(sqlite_shop) -> tuple[int, int]:
+    seeded = StateStore.from_url(sqlite_shop.db_url)
+    seeded.create_schema()
+    finished = seeded.start_run(sqlite_shop.name, "sync_products", "flow-run-1", None, None)
+    seeded.finish_run(finished, "completed", {"created": 3})
+    dead = seeded.start_run(sqlite_shop.name, "sync_orders", "flow-run-2", None, None)  # its process was killed
+    seeded.engine.dispose()
+    return finished, dead
+
+
+def test_maintenance_closes_run_records_a_dead_process_left_running(sqlite_shop):
+    finished, dead = _seed_runs(sqlite_shop)
+
+    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+
+    runs = {r.id: r for r in sqlite_shop.state.list_runs(sqlite_shop.name)}
+    assert runs[dead].status is RunStatus.FAILED
+    assert runs[dead].errors == [{"record": f"run {dead}", "field": None, "reason": STALE_REASON}]
+    assert runs[finished].status is RunStatus.COMPLETED and runs[finished].counts == {"created": 3}
+    assert [r.status for r in runs.values() if r.sync_type == "maintenance"] == [RunStatus.COMPLETED]
+    assert any("closed 1 run record(s) left running" in note and "flow-run-2" in note for note in report.notes)
+
+
+def test_a_dry_run_only_reports_the_stale_records(sqlite_shop):
+    _, dead = _seed_runs(sqlite_shop)
+
+    report = maintenance(MaintenanceParams(shop=sqlite_shop.name, dry_run=True))
+
+    assert {r.id: r.status for r in sqlite_shop.state.list_runs(sqlite_shop.name)}[dead] is RunStatus.RUNNING
+    assert any("1 run record(s) left running by a dead process" in note for note in report.notes)
+
+
+def test_maintenance_removes_the_export_folders_of_a_killed_run_and_no_other_shops(sqlite_shop, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"cs-stock-export-{sqlite_shop.name}-9rz43r_d"
+    dead.mkdir()
+    (dead / "stock-00001.xml").write_text("<x/>")
+    other_shop = tmp_path / f"cs-stock-export-{sqlite_shop.name}-pohoda-siix89p4"
+    other_shop.mkdir()
+
+    report = maintenance(MaintenanceParams(shop=sqlite_shop.name))
+
+    assert not dead.exists() and other_shop.exists()
+    assert any("removed 1 stock export folder(s)" in note for note in report.notes)
