@@ -310,7 +310,7 @@ def test_products_created_by_a_run_that_died_before_publishing_are_published_by_
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(publishing, "publish", crash)
-    first = sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4))
+    first = report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name, chunk_size=4), return_state=True))
     assert first.failed == len(sqlite_shop.data.products)  # every chunk died after its products were made
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
     assert published_on(sqlite_shop, "Online Store") == set()
@@ -329,7 +329,7 @@ def test_products_created_by_a_run_that_died_before_publishing_are_published_by_
 def test_a_sales_channel_the_shop_lacks_is_one_error_naming_the_field_and_fixing_it_publishes(sqlite_shop):
     set_publications(sqlite_shop, ["Online Store", "Onlin Shop"])
 
-    first = sync_products(SyncProductsParams(shop=sqlite_shop.name))
+    first = report_of(sync_products(SyncProductsParams(shop=sqlite_shop.name), return_state=True))
 
     assert first.created == len(sqlite_shop.data.products)
     assert [(f.record, f.field) for f in first.failures] == [(f"shop {sqlite_shop.name}", "publications")]
