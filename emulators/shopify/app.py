@@ -174,7 +174,7 @@ async def _graphql(request: Request) -> Response:
         bucket,
         _base_url(request),
     )
-    if outcome.is_mutation and outcome.executed:  # applied: the shop raises its webhooks, answered or not
+    if outcome.executed:  # applied, or a job finished (a query too): the shop raises its webhooks, answered or not
         await run_in_threadpool(emulator.webhooks.publish)
     if decision.lost_answer or (decision.drop_after_apply and outcome.is_mutation and outcome.executed):
         return Response(

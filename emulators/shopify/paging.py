@@ -21,7 +21,12 @@ SortKey = Callable[[Any], Any]
 
 
 class PagingError(GraphQLError):
-    pass
+    """A bad ``first``/``last``/cursor argument, answered as a GraphQL error."""
+
+    def __reduce__(self) -> tuple[type[PagingError], tuple[str]]:
+        """Rebuilt through the constructor: ``GraphQLError`` keeps ``message`` in a slot, which the default
+        reduction does not always carry across (the copy then has no message to print)."""
+        return type(self), (self.message,)
 
 
 def encode_cursor(value: Any, record_id: int) -> str:

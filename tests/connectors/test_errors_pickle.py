@@ -21,6 +21,7 @@ from connectors.erp import errors as erp
 from connectors.errors import RecordError
 from connectors.pohoda import errors as pohoda
 from connectors.shopify import errors as shopify
+from domain.report import FailedRecord, SyncReport
 from emulators.pohoda.responses import Detail
 from emulators.pohoda.state import ImportedRecord
 
@@ -59,6 +60,13 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "emulators.pohoda.responses.RecordRefused": ((Detail(state="error", note="no such item", errno=204),), {}),
     "emulators.pohoda.responses.Duplicity": (
         (ImportedRecord("prijate_objednavky", 7, "OP0007", date(2026, 12, 1)), "already imported"),
+        {},
+    ),
+    "flows.runtime.PartialRun": (
+        (
+            "1 failed record",
+            SyncReport(created=2, failed=1, failures=[FailedRecord(record="SKU-1", field="title", reason="empty")]),
+        ),
         {},
     ),
 }

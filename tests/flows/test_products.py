@@ -148,6 +148,7 @@ def test_a_product_already_in_the_shop_is_adopted_by_sku_not_duplicated(sqlite_s
     gid = sqlite_shop.emulator.state.seed_products([existing.model_copy(update={"title": "Made by hand"})])[
         existing.erp_key
     ]
+    sqlite_shop.emulator.state.search_index.catch_up()  # made by hand long ago: the SKU search finds it
 
     report = sync_products(SyncProductsParams(shop=sqlite_shop.name))
 

@@ -257,16 +257,12 @@ def every_flow() -> dict[str, tuple[Flow, type]]:
 def run_every_flow(shop: str) -> dict[str, str]:
     """Run each flow once; returns the flows that did not complete, with their state message.
 
-    Stock the day's sales orders reserved in the ERP reaches the shop with the next (hourly) inventory run, as
-    in a shop's day, so ``sync_inventory`` runs once more before ``reconcile``, which then compares a settled
-    day (on POHODA, stock is on hand less reservations)."""
+    A reconcile that finds drift ends Partial: that is data (on POHODA, stock the day's documents moved after
+    that day's inventory run, as the demo explains), not a leak, and its artifacts are scanned like any other."""
     failed = {}
-    flows = every_flow()
-    day = [name for name in flows if name != "reconcile"] + ["sync_inventory", "reconcile"]
-    for name in day:
-        flow, params = flows[name]
+    for name, (flow, params) in every_flow().items():
         state = flow(params(shop=shop), return_state=True)
-        if not state.is_completed():
+        if not state.is_completed() and not (name == "reconcile" and state.name == "Partial"):
             failed[name] = state.message
     return failed
 

@@ -2,7 +2,8 @@
 
 Two separate processes (``shared_budget_worker.py``), each with its own process-wide cost governor, read
 orders from one emulated shop at the same time. The emulator's bucket is small (1 000 points restoring
-500/s) so it binds within a few pages: a page of 5 orders requests 447 points up front.
+500/s) and it prices queries by its pessimistic cost model, so it binds within a few pages: a page of 5 orders
+requests 447 points up front.
 
 What "inside the budget" means: Shopify refuses (THROTTLED) any request its bucket cannot cover when it
 arrives, so the emulator's count of refused requests is the measure. (The emulator itself never lets the
@@ -72,7 +73,9 @@ def run_two_workers(tmp_path: Path, *, shared: bool) -> tuple[list[dict], int]:
     shop = f"budget-{uuid.uuid4().hex[:8]}"
     if shared:
         asyncio.run(_ensure(shop))
-    app = create_app(EmulatorConfig(tokens=[TOKEN], bucket_size=BUCKET, restore_rate=RESTORE))
+    # pessimistic costs: the linear rule's dear pages make two unshared workers collide within a few pages
+    config = EmulatorConfig(tokens=[TOKEN], bucket_size=BUCKET, restore_rate=RESTORE, cost_model="pessimistic")
+    app = create_app(config)
     emulator_of(app).state.seed_orders(generate(items=6, customers=10, orders=5 * PAGES + 5, seed=11).orders)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
     go = tmp_path / f"go-{shop}"

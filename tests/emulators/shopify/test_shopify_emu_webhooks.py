@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -22,7 +22,17 @@ SUBSCRIBE = """mutation($topic: WebhookSubscriptionTopic!, $uri: String) {
     webhookSubscription { id topic uri format } userErrors { field message } } }"""
 LIST = """query($uri: String) { webhookSubscriptions(first: 10, uri: $uri) { nodes { id topic uri } } }"""
 CANCEL = """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: false) {
-  orderCancelUserErrors { message } } }"""
+  job { id } orderCancelUserErrors { message } } }"""
+JOB = "query($id: ID!) { job(id: $id) { done } }"
+
+
+def cancel(gql: Callable[..., dict], order_id: str) -> None:
+    """Cancels an order and polls its job until done: the cancellation (and its webhooks) happens then."""
+    job = gql(CANCEL, {"id": order_id})["data"]["orderCancel"]["job"]
+    for _ in range(10):
+        if gql(JOB, {"id": job["id"]})["data"]["job"]["done"]:
+            return
+    raise AssertionError(f"the cancel job of {order_id} never finished")
 
 
 class Inbox:
@@ -99,7 +109,7 @@ def test_a_new_order_is_delivered_signed_with_shopifys_headers(gql, client, seed
 
 def test_a_cancellation_and_a_refund_raise_their_topics_and_orders_updated(gql, seeded, emulator, inbox):
     subscribe(gql, "ORDERS_UPDATED", "ORDERS_CANCELLED", "REFUNDS_CREATE", "PRODUCTS_UPDATE")
-    gql(CANCEL, {"id": "gid://shopify/Order/1003"})
+    cancel(gql, "gid://shopify/Order/1003")
     assert sorted(delivered(emulator, inbox)) == [("orders/cancelled", 1003), ("orders/updated", 1003)]
     refund = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-1") {
         refund { id } userErrors { message } } }"""
@@ -109,13 +119,13 @@ def test_a_cancellation_and_a_refund_raise_their_topics_and_orders_updated(gql, 
     assert sorted(delivered(emulator, inbox)[2:]) == [("orders/updated", 1001), ("refunds/create", refund_id)]
     refunds = [r for r in inbox.requests if r.headers["x-shopify-topic"] == "refunds/create"]
     assert json.loads(refunds[0].content)["order_id"] == 1001
-    gql(CANCEL, {"id": "gid://shopify/Order/1002"})  # 1003 is not cancelled again
+    cancel(gql, "gid://shopify/Order/1002")  # 1003 is not cancelled again
     assert sorted(delivered(emulator, inbox)[4:]) == [("orders/cancelled", 1002), ("orders/updated", 1002)]
 
 
 def test_a_product_edit_raises_products_update_and_an_order_write_does_not(gql, seeded, emulator, inbox):
     subscribe(gql, "PRODUCTS_UPDATE")
-    gql(CANCEL, {"id": "gid://shopify/Order/1003"})
+    cancel(gql, "gid://shopify/Order/1003")
     product = seeded.products["P1"]
     gql(
         'mutation($id: ID!) { productUpdate(product: {id: $id, title: "Renamed"}) { userErrors { message } } }',
@@ -126,7 +136,7 @@ def test_a_product_edit_raises_products_update_and_an_order_write_does_not(gql, 
 
 
 def test_without_a_subscription_nothing_is_sent(gql, seeded, emulator, inbox):
-    gql(CANCEL, {"id": "gid://shopify/Order/1003"})
+    cancel(gql, "gid://shopify/Order/1003")
     assert emulator.webhooks.publish() == 0
     assert delivered(emulator, inbox) == []
 
@@ -134,7 +144,7 @@ def test_without_a_subscription_nothing_is_sent(gql, seeded, emulator, inbox):
 def test_a_duplicated_delivery_keeps_its_webhook_id_and_body(gql, seeded, emulator, inbox):
     emulator.webhooks.config = WebhookConfig(duplicate_share=1.0)
     subscribe(gql, "ORDERS_CANCELLED")
-    gql(CANCEL, {"id": "gid://shopify/Order/1003"})
+    cancel(gql, "gid://shopify/Order/1003")
     assert delivered(emulator, inbox) == [("orders/cancelled", 1003)] * 2
     first, second = inbox.requests
     assert first.headers["x-shopify-webhook-id"] == second.headers["x-shopify-webhook-id"]
@@ -145,7 +155,7 @@ def test_a_failed_delivery_is_retried_with_the_same_id_and_payload(gql, seeded, 
     emulator.webhooks.config = WebhookConfig(retry_delays=[0.01, 0.01])
     inbox.statuses = [500, 503]
     subscribe(gql, "ORDERS_CANCELLED")
-    gql(CANCEL, {"id": "gid://shopify/Order/1003"})
+    cancel(gql, "gid://shopify/Order/1003")
     assert delivered(emulator, inbox) == [("orders/cancelled", 1003)] * 3
     assert len({r.headers["x-shopify-webhook-id"] for r in inbox.requests}) == 1
     assert [a.status for a in emulator.webhooks.attempts] == [500, 503, 200]
