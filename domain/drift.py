@@ -59,6 +59,11 @@ FULFILLMENT_COLUMNS = ["fulfillment_id", "order_id", "status"]
 OUTCOME_COLUMNS = ["erp_key", "order_id", "state", "fulfillment_ids"]
 
 
+NOT_IMPORTED_ON_PURPOSE = ("skipped", "cancelled")
+"""Staging statuses of orders that are not sales orders by rule: skipped by the shop's import conditions (test,
+cancelled before import, payment status …) or cancelled before their sales order was made."""
+
+
 class DriftKind(StrEnum):
     VARIANT_MISSING_IN_SHOP = "variant_missing_in_shop"
     VARIANT_MISSING_IN_ERP = "variant_missing_in_erp"
@@ -209,7 +214,10 @@ def compare_orders(shop: pd.DataFrame, erp: pd.DataFrame, covered_until: datetim
     ``erp`` has a row per shop order that is a sales order (``erp_key``) or that staging knows (status, error).
     """
     both = shop.merge(erp, on="order_id", how="left")
-    missing = both.erp_key.isna() & _covered(both, covered_until) & (both.open | both.staged_status.notna())
+    on_purpose = both.staged_status.isin(NOT_IMPORTED_ON_PURPOSE)  # the shop's import conditions, a cancellation
+    missing = (
+        both.erp_key.isna() & _covered(both, covered_until) & (both.open | both.staged_status.notna()) & ~on_purpose
+    )
     out = []
     for row in both[missing].itertuples():
         status = row.staged_status if isinstance(row.staged_status, str) else None

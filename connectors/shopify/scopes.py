@@ -71,6 +71,7 @@ NESTED_FIELD_SCOPES = {
 
 FLOW_SCOPES: dict[str, frozenset[str]] = {
     "create_sales_orders": frozenset({"read_orders"}),
+    "import_items": frozenset({"read_products", "write_files", "write_products"}),
     "maintenance": frozenset({"read_locations"}),
     "reconcile": frozenset(
         {"read_inventory", "read_locations", "read_orders", "read_products", "write_inventory", "write_products"}

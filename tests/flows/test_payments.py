@@ -177,6 +177,7 @@ def _refund(shop, restock: bool, shipping: bool) -> tuple[str, str]:
         "RefundCreate", {"input": refund, "idempotencyKey": f"refund-{order.id}"}, "refundCreate"
     )
     assert not errors, errors
+    shop.emulator.state.search_index.catch_up()  # the refund was made before the runs: searchable by then
     return order.gid, payload["refund"]["id"]
 
 
