@@ -96,8 +96,14 @@ def test_a_failed_record_links_the_failures_table():
 def test_a_run_logs_its_period_at_the_start_and_its_end_counts_and_artifacts(sqlite_shop, caplog):
     seed_catalog(sqlite_shop)
     caplog.set_level(logging.INFO)
-
-    sync_inventory(SyncInventoryParams(shop=sqlite_shop.name, dry_run=True), return_state=True)
+    # the run logger's own handler: an earlier test in this process may have applied Prefect's logging config,
+    # which stops prefect.* records from propagating to the root handler caplog listens on
+    run_logger = logging.getLogger("prefect.flow_runs")
+    run_logger.addHandler(caplog.handler)
+    try:
+        sync_inventory(SyncInventoryParams(shop=sqlite_shop.name, dry_run=True), return_state=True)
+    finally:
+        run_logger.removeHandler(caplog.handler)
 
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("sync_inventory for ")]
     assert re.fullmatch(
