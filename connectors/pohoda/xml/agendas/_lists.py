@@ -7,7 +7,7 @@ id still hashes the request, so the same page asked twice is recognisable in POH
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -67,3 +67,15 @@ def selected_numbers(w: ElementWriter, flt: etree._Element, numbers: Sequence[st
     selected = sub(flt, "ftr:selectedNumbers")
     for number in numbers:
         w.text(sub(selected, "ftr:number"), "typ:numberRequested", number, field="number")
+
+
+def document_filter(w: ElementWriter, flt: etree._Element, request: Any) -> None:
+    """The document filter received orders and delivery notes share (id, extId, dates, numbers, last changes);
+    dropped when the request sets none of them."""
+    w.integer(flt, "ftr:id", request.id)
+    w.ext_id(flt, "ftr:extId", request.ext_id)
+    w.date(flt, "ftr:dateFrom", request.date_from)
+    w.date(flt, "ftr:dateTill", request.date_till)
+    selected_numbers(w, flt, request.numbers)
+    w.local_datetime(flt, "ftr:lastChanges", request.last_changes)
+    drop_if_empty(flt)

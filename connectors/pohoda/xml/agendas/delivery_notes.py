@@ -17,12 +17,11 @@ from connectors.pohoda.models.requests import DeliveryNoteListRequest, OrderPart
 from connectors.pohoda.models.shipments import DeliveryItem, DeliveryNote
 from connectors.pohoda.models.stock import UserParameter
 from connectors.pohoda.xml.agendas._lists import (
-    drop_if_empty,
+    document_filter,
     ext_system,
     limit,
     list_item,
     restriction,
-    selected_numbers,
 )
 from connectors.pohoda.xml.agendas.addresses import read_address
 from connectors.pohoda.xml.agendas.orders import read_links
@@ -40,13 +39,7 @@ def list_delivery_notes(request: DeliveryNoteListRequest, *, tz: ZoneInfo = DEFA
     root = agenda("lst:listVydejkaRequest", **attrib)
     limit(w, root, "lst:limit", request.page)
     flt = sub(sub(root, "lst:requestVydejka"), "ftr:filter")
-    w.integer(flt, "ftr:id", request.id)
-    w.ext_id(flt, "ftr:extId", request.ext_id)
-    w.date(flt, "ftr:dateFrom", request.date_from)
-    w.date(flt, "ftr:dateTill", request.date_till)
-    selected_numbers(w, flt, request.numbers)
-    w.local_datetime(flt, "ftr:lastChanges", request.last_changes)
-    drop_if_empty(flt)
+    document_filter(w, flt, request)
     restriction(root, "lst:restrictionData", request.restriction, get_args(OrderPart))
     return list_item("list.deliveries", root, request.page, key=",".join(request.numbers) or None)
 

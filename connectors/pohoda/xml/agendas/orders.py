@@ -23,12 +23,11 @@ from connectors.pohoda.errors import RecordError
 from connectors.pohoda.models.orders import LinkedDocument, OrderItem, ReceivedOrder
 from connectors.pohoda.models.requests import OrderListRequest, OrderPart
 from connectors.pohoda.xml.agendas._lists import (
-    drop_if_empty,
+    document_filter,
     ext_system,
     limit,
     list_item,
     restriction,
-    selected_numbers,
 )
 from connectors.pohoda.xml.agendas.addresses import read_address, write_address
 from connectors.pohoda.xml.agendas.summary import read_totals
@@ -132,13 +131,7 @@ def list_orders(request: OrderListRequest, *, tz: ZoneInfo = DEFAULT_TZ) -> Data
     root = agenda("lst:listOrderRequest", **attrib)
     limit(w, root, "lst:limit", request.page)
     flt = sub(sub(root, "lst:requestOrder"), "ftr:filter")
-    w.integer(flt, "ftr:id", request.id)
-    w.ext_id(flt, "ftr:extId", request.ext_id)
-    w.date(flt, "ftr:dateFrom", request.date_from)
-    w.date(flt, "ftr:dateTill", request.date_till)
-    selected_numbers(w, flt, request.numbers)
-    w.local_datetime(flt, "ftr:lastChanges", request.last_changes)
-    drop_if_empty(flt)
+    document_filter(w, flt, request)
     restriction(root, "lst:restrictionData", request.restriction, get_args(OrderPart))
     return list_item("list.orders", root, request.page, key=",".join(request.numbers) or None)
 
