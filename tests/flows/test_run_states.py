@@ -95,9 +95,11 @@ def test_a_failed_record_links_the_failures_table():
 
 def test_a_run_logs_its_period_at_the_start_and_its_end_counts_and_artifacts(sqlite_shop, caplog):
     seed_catalog(sqlite_shop)
+    # the run logger's own level and handler: an earlier test in this process may have applied Prefect's logging
+    # config, which raises the ``prefect`` logger's level and stops prefect.* records from propagating to the
+    # root handler caplog listens on
     caplog.set_level(logging.INFO)
-    # the run logger's own handler: an earlier test in this process may have applied Prefect's logging config,
-    # which stops prefect.* records from propagating to the root handler caplog listens on
+    caplog.set_level(logging.INFO, logger="prefect.flow_runs")
     run_logger = logging.getLogger("prefect.flow_runs")
     run_logger.addHandler(caplog.handler)
     try:
