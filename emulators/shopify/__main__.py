@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from pydantic import SecretStr
+
 from .config import EmulatorConfig
 from .server import serve
+from .webhooks import WebhookConfig
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,7 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.token:
         overrides["tokens"] = args.token
     if args.client:
-        overrides["client_credentials"] = dict(app.split(":", 1) for app in args.client)
+        overrides["client_credentials"] = apps = dict(app.split(":", 1) for app in args.client)
+        # Shopify signs an app's webhooks with that app's client secret
+        # ("generated using your app's client secret", https://shopify.dev/docs/apps/build/webhooks/verify-deliveries)
+        if len(apps) == 1:
+            overrides["webhooks"] = WebhookConfig(secret=SecretStr(next(iter(apps.values()))))
     if args.shop:
         overrides["shop_name"] = args.shop
     if args.bucket_size is not None:
