@@ -1,13 +1,15 @@
 """A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
 
-``stack`` (module scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop,
-see ``smoke.py`` —, ``browser`` — the SQL shop's orders sync and reconcile, on SQLite, for ``test_browser.py`` —
-or ``postgresql``, every shop and deployment) is a
-:class:`commerce_sync.serve.LocalStack`: ``prefect server start`` on a free 127.0.0.1 port under a fresh
-``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL database where one is reachable), the Shopify
-emulator (and the Pohoda one once its ERP adapter exists) as processes seeded over their admin endpoints, the
-sample SQL ERP, the blocks, ``commerce-sync setup shops.yaml``, ``prefect deploy --all`` on the repository's
-prefect.yaml and ``prefect worker start --type process``.
+``stack`` (package scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop
+and its reconcile, see ``smoke.py``, on the embedded default's SQLite server, which the browser tests open too —
+or ``postgresql``, every shop and deployment) is a :class:`commerce_sync.serve.LocalStack`: ``prefect server
+start`` on a free 127.0.0.1 port under a fresh ``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL
+database where one is reachable), the Shopify emulators and the POHODA mServer emulator as processes seeded over
+their admin endpoints, the sample SQL ERP, the blocks, ``commerce-sync setup shops.yaml``, ``prefect deploy
+--all`` on the repository's prefect.yaml and ``prefect worker start --type process``.
+
+Each stack starts once for the whole package (the tests are ordered so, see ``pytest_collection_modifyitems``):
+a stack costs a server, a deployment of every entrypoint and a worker, a minute or more of a small machine.
 
 Teardown stops every process it started by pid — worker first, then the emulators, then the server — and
 fails if any of them (or a flow-run process the worker left behind) is still alive.
@@ -24,25 +26,40 @@ from pathlib import Path
 import pytest
 
 from commerce_sync.serve import REPO_ROOT, LocalStack, alive
-from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
+from tests.e2e.smoke import SMOKE_SHOP, SMOKE_SYNCS, smoke_prefect_file
 
 # the repository's prefect.yaml; point elsewhere to try a freshly rendered one before committing it
 PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT / "prefect.yaml"))
-BROWSER_SYNCS = frozenset({"sync_orders", "reconcile"})
+BROWSER_SYNCS = frozenset({"sync_orders", "reconcile"})  # what the browser tests run, on the SQLite stack
+
+
+STACK_ORDER = ("sqlite", "postgresql")
+FIRST_ON_A_STACK = ("test_browser.py",)  # what they show needs a stack no batch has run on yet
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests on one stack next to each other, so each stack starts once.
+    """The end-to-end tests first in the session, and the tests on one stack next to each other.
 
-    pytest keeps a module fixture's parametrised instances together by parameter *index*, and the tests pick
-    different subsets (``["postgresql"]``, ``["sqlite", "postgresql"]``): without this the PostgreSQL stack was
-    torn down and started again between two of its tests (minutes each).
+    First: under ``--dist loadgroup`` they are one group, the longest of the suite, so it must start at once on
+    its worker while the others share out the rest. Together: pytest groups a parametrised fixture's tests by
+    parameter *index*, and the modules pick different subsets (``["postgresql"]``, ``["sqlite", "postgresql"]``);
+    any other test between two tests of one stack ends it too. Without this the SQLite stack started three times
+    and the PostgreSQL one twice (minutes each).
     """
-    slots = [i for i, item in enumerate(items) if _stack_param(item) is not None]
-    ordered = sorted((items[i] for i in slots), key=lambda item: _stack_param(item) != "sqlite")
-    for slot, item in zip(slots, ordered, strict=True):
-        items[slot] = item
+    here = Path(__file__).parent
+    e2e = [item for item in items if here in item.path.parents]
+    chosen = set(e2e)
+
+    def order(item: pytest.Item) -> tuple[int, int]:
+        return STACK_ORDER.index(_stack_param(item) or ""), 0 if item.path.name in FIRST_ON_A_STACK else 1
+
+    on_a_stack = sorted((item for item in e2e if _stack_param(item) is not None), key=order)
+    items[:] = (
+        [item for item in e2e if _stack_param(item) is None]
+        + on_a_stack
+        + [item for item in items if item not in chosen]
+    )
 
 
 def _stack_param(item: pytest.Item) -> str | None:
@@ -67,21 +84,17 @@ def fresh_pg_database(admin_url: str, prefix: str, driver: str) -> Iterator[str]
         admin.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     database = getattr(request, "param", "sqlite")
     with ExitStack() as cleanup:
         prefect_db = erp_url = only_shops = None
         workdir = tmp_path_factory.mktemp(f"e2e-{database}")
-        prefect_file = PREFECT_FILE
-        if database == "sqlite":  # the smoke batch: the SQL shop only, and only its smoke deployments
+        if database == "sqlite":  # the smoke batch and the browser's syncs: the SQL shop only, as a newcomer's
             only_shops = [SMOKE_SHOP]
-            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml")
-        elif database == "browser":  # what the browser test opens in the UI; SQLite, as a newcomer's server
-            only_shops = [SMOKE_SHOP]
-            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-browser.yaml", BROWSER_SYNCS)
+            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml", SMOKE_SYNCS | BROWSER_SYNCS)
         else:  # every deployment; the server's and the SQL ERP's database on PostgreSQL, POHODA keeps its own
-            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None)
+            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None, triggers=True)
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
             erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))

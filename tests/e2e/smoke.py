@@ -16,10 +16,13 @@ BACKGROUND_SYNC = "sync_orders"  # its run in the batch is queued by `commerce-s
 SMOKE_SYNCS = frozenset({LATE_SYNC, "sync_inventory", BACKGROUND_SYNC, "create_sales_orders"})
 
 
-def smoke_prefect_file(source: Path, target: Path, syncs: frozenset[str] | None = SMOKE_SYNCS) -> Path:
+def smoke_prefect_file(
+    source: Path, target: Path, syncs: frozenset[str] | None = SMOKE_SYNCS, *, triggers: bool = False
+) -> Path:
     """``source`` for a test stack, written to ``target``: only the SQL shop's deployments of ``syncs`` (``None``:
-    every deployment of every shop), every schedule inactive and no event triggers — a run the tests did not
-    start (a schedule due while the stack is up, a webhook) would take queue slots and shop calls a test counts."""
+    every deployment of every shop), every schedule inactive — a run the tests did not start would take queue
+    slots and shop calls a test counts — and the webhook triggers only with ``triggers`` (they start runs only
+    once a test has subscribed a receiver to the shop's webhooks)."""
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
     if syncs is not None:
         document["deployments"] = [
@@ -28,6 +31,7 @@ def smoke_prefect_file(source: Path, target: Path, syncs: frozenset[str] | None 
     for deployment in document["deployments"]:
         for schedule in deployment.get("schedules") or ():
             schedule["active"] = False
-        deployment.pop("triggers", None)
+        if not triggers:
+            deployment.pop("triggers", None)
     target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return target

@@ -4,8 +4,9 @@ Debian's Chromium (``apt-get install chromium``; ``.ci/run`` installs it) driven
 ``executable_path`` — never ``playwright install``, which downloads a browser of its own. Without either the
 module skips and says which is missing.
 
-The stack (``conftest.py``, ``browser``) is the SQL shop's ``sync-orders`` and ``reconcile`` on a SQLite Prefect
-server. Run with ``COMMERCE_SYNC_SCREENSHOTS=docs/screenshots`` to refresh the README's picture of the block form.
+The stack (``conftest.py``, ``sqlite``) has the SQL shop's ``sync-orders`` and ``reconcile`` on a SQLite Prefect
+server; these tests run on it before the smoke batch does (the reconcile here needs a catalogue nobody synced).
+Run with ``COMMERCE_SYNC_SCREENSHOTS=docs/screenshots`` to refresh the README's picture of the block form.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ pytestmark = [
     pytest.mark.xdist_group("e2e"),
     pytest.mark.timeout(900),
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (Debian: apt-get install chromium)"),
-    pytest.mark.parametrize("stack", ["browser"], indirect=True),
+    pytest.mark.parametrize("stack", ["sqlite"], indirect=True),
 ]
 
 SHOP = "demo-shop"
