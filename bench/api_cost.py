@@ -5,6 +5,7 @@
     .venv/bin/python bench/api_cost.py --full-bucket                    # each flow starts with a full bucket
     .venv/bin/python bench/api_cost.py --items 40 --orders 20 --json out.json
     .venv/bin/python bench/api_cost.py --cost-model pessimistic         # only the linear model (default: both)
+    .venv/bin/python bench/api_cost.py --cost-model calibrated --pages both   # before/after adaptive page sizes
 
 WHY: on Shopify's Standard plan (a 2000-point bucket restoring 100 points/s) a sync is bound by the points it
 *requests*, not by how fast the ERP or the shop answer: Shopify reserves the requested cost before it runs a
@@ -27,6 +28,9 @@ the shop's bucket is full again (that wait is not counted), so each flow's row i
 shop's syncs run at different hours.
 
 With ``--by-operation`` it also lists each operation's calls and points, which is where to look for the cost.
+With ``--pages fixed`` the client never learns what Shopify reports (``CostMemory.learn`` does nothing), so every
+page keeps the size its document's ``# cost`` header allows: the connector as it was before adaptive page sizes
+(issue 13, point 3); ``--pages both`` runs it before and after, under the same cost model.
 This is a benchmark, not a test: the numbers go to ``bench/README.md``; ``tests/bench`` only smoke-tests it.
 """
 
@@ -80,6 +84,7 @@ class BenchResult:
     full_bucket: bool
     flows: list[FlowCost]
     cost_model: str = "calibrated"
+    pages: str = "adaptive"
 
     @property
     def total(self) -> FlowCost:
@@ -153,8 +158,10 @@ def run(
     full_bucket: bool = False,
     quiet: bool = False,
     cost_model: str = "calibrated",
+    pages: str = "adaptive",
 ) -> BenchResult:
-    """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all)."""
+    """The demo's first pass on a fresh ERP and emulator; the cost of each flow in ``flows`` (default: all).
+    ``pages="fixed"``: page sizes from the documents' headers only (nothing learnt from Shopify's answers)."""
 
     from blocks import ErpDatabase
     from commerce_sync.demo import available_flows
@@ -166,7 +173,7 @@ def run(
     from flows.runtime import report_of
 
     results: list[FlowCost] = []
-    with tempfile.TemporaryDirectory(prefix="api-cost-") as tmp, _prefect_api():
+    with tempfile.TemporaryDirectory(prefix="api-cost-") as tmp, _prefect_api(), _page_sizes(pages):
         erp_url = f"sqlite:///{Path(tmp) / 'erp.db'}"
         data = generate(items=items, customers=customers, orders=orders, seed=1)
         write_sql_erp(data, erp_url)
@@ -253,7 +260,24 @@ def run(
         full_bucket=full_bucket,
         flows=results,
         cost_model=cost_model,
+        pages=pages,
     )
+
+
+@contextmanager
+def _page_sizes(pages: str) -> Iterator[None]:
+    """``fixed``: the client learns no cost, so it sizes pages from the headers as before adaptive sizing."""
+    if pages == "adaptive":
+        yield
+        return
+    from connectors.shopify.cost_memory import CostMemory
+
+    learn = CostMemory.learn
+    CostMemory.learn = lambda self, operation, variables, requested: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CostMemory.learn = learn  # type: ignore[method-assign]
 
 
 def _wait_for_a_full_bucket(bucket: Any) -> None:
@@ -267,6 +291,7 @@ def report(result: BenchResult, *, by_operation: bool = False) -> str:
     lines = [
         f"sample: {result.items} items, {result.customers} customers, {result.orders} orders; bucket "
         f"{result.bucket_size} points restoring {result.restore_rate:g}/s; {result.cost_model} cost model; "
+        f"{result.pages} page sizes; "
         + ("each flow starts with a full bucket" if result.full_bucket else "flows back to back, as the demo"),
         "",
         f"{'flow':<20} {'requests':>8} {'throttled':>9} {'requested':>10} {'actual':>8} {'wait s':>7} {'wall s':>7}",
@@ -306,8 +331,15 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
         default="both",
         help="the emulator's cost model (emulators/shopify/cost.py); both: one pass under each",
     )
+    parser.add_argument(
+        "--pages",
+        choices=("adaptive", "fixed", "both"),
+        default="adaptive",
+        help="fixed: page sizes from the documents' # cost headers only, as before adaptive sizing; both: each",
+    )
     args = parser.parse_args(argv)
     models = ("calibrated", "pessimistic") if args.cost_model == "both" else (args.cost_model,)
+    page_modes = ("fixed", "adaptive") if args.pages == "both" else (args.pages,)
     results = [
         run(
             args.items,
@@ -318,8 +350,10 @@ def main(argv: Sequence[str] | None = None) -> BenchResult:
             flows=args.flows.split(",") if args.flows else None,
             full_bucket=args.full_bucket,
             cost_model=model,
+            pages=pages,
         )
         for model in models
+        for pages in page_modes
     ]
     print("\n\n".join(report(result, by_operation=args.by_operation) for result in results))
     if args.json:

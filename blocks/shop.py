@@ -100,7 +100,8 @@ class ShopifyShop(StrictBlock):
         title="Share the API budget across workers",
         description="Turn on when several workers sync this shop at once: every worker then takes its API cost "
         "from one Prefect rate limit (shopify-cost: and this block's name), so together they never overrun the "
-        "shop's bucket. "
+        "shop's bucket. A Dev Dashboard app's token is shared too (kept in a Secret block, shopify-token- and this "
+        "block's name), so the workers fetch one between them. "
         "Off (one worker): the worker's own cost governor paces it, without a Prefect write per request, which a "
         "SQLite-backed Prefect server cannot absorb (its runs stalled for 60 s on 'database is locked').",
     )

@@ -337,16 +337,30 @@ def counts_by_kind(differences: Iterable[Difference]) -> dict[str, int]:
     return {kind.value: counted.get(kind, 0) for kind in DriftKind}
 
 
-def drift_markdown(title: str, differences: list[Difference], checked: dict[str, int], notes: list[str]) -> str:
-    """The drift report: records compared per check, differences per kind, notes (e.g. checks left out)."""
+def drift_markdown(
+    title: str,
+    differences: list[Difference],
+    checked: dict[str, int],
+    notes: list[str],
+    not_checked: dict[str, int] | None = None,
+) -> str:
+    """The drift report: records compared per check (and, when some could not be, how many were not checked),
+    differences per kind, notes (e.g. checks left out, why records were not checked)."""
+    unchecked = not_checked or {}
+    if unchecked:
+        table = [
+            "| check | records compared | not checked |",
+            "|---|---:|---:|",
+            *[f"| {name} | {count} | {unchecked.get(name, 0)} |" for name, count in checked.items()],
+        ]
+    else:
+        table = ["| check | records compared |", "|---|---:|", *[f"| {n} | {c} |" for n, c in checked.items()]]
     lines = [
         f"# {title}",
         "",
         f"**{len(differences)} difference(s)**",
         "",
-        "| check | records compared |",
-        "|---|---:|",
-        *[f"| {name} | {count} |" for name, count in checked.items()],
+        *table,
         "",
         "| kind | differences |",
         "|---|---:|",

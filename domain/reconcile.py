@@ -38,6 +38,7 @@ __all__ = [
     "check_inventory",
     "check_orders",
     "check_payments",
+    "hidden_note",
     "left_to_a_person",
 ]
 
@@ -56,6 +57,9 @@ class CheckResult(BaseModel):
 
     check: CheckName
     compared: int = 0
+    not_checked: int = 0
+    """Records of the period this check could not compare (e.g. orders Shopify no longer shows the app); the
+    notes say why. Never drift."""
     differences: list[Difference] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     cannot_run: str | None = None
@@ -91,12 +95,18 @@ class Stock:
 
 @dataclass(frozen=True)
 class ShopOrders:
-    """The period's shop orders with their transactions and fulfillments (``drift.*_COLUMNS``)."""
+    """The period's shop orders with their transactions and fulfillments (``drift.*_COLUMNS``).
+
+    ``hidden`` names the period's orders the sync knows (staged) that the shop did not show, and ``hidden_why``
+    says why (Shopify shows an app without ``read_all_orders`` only 60 days of orders; set whenever the period
+    reaches back that far): they are not compared, so they are neither in sync nor drift."""
 
     orders: pd.DataFrame
     transactions: pd.DataFrame
     fulfillments: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    hidden: tuple[str, ...] = ()
+    hidden_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,11 +150,28 @@ def check_orders(shop: ShopOrders, erp: ErpOrders) -> CheckResult:
             f"{late} order(s) changed after sync_orders last read them: not judged "
             "(reconcile this period again after sync_orders)"
         )
+    if shop.hidden_why:
+        notes.append(hidden_note(shop))
     return CheckResult(
         check=CheckName.ORDERS,
         compared=len(shop.orders),
+        not_checked=len(shop.hidden),
         differences=drift.compare_orders(shop.orders, erp.orders, erp.read_until),
         notes=notes,
+    )
+
+
+HIDDEN_NAMES_SHOWN = 10
+
+
+def hidden_note(shop: ShopOrders) -> str:
+    """How many of the period's orders were not compared, which (the first few), and why."""
+    if not shop.hidden:
+        return f"{shop.hidden_why}: the period's older orders are not read (none of them known to the sync)"
+    names = ", ".join(shop.hidden[:HIDDEN_NAMES_SHOWN]) + (", …" if len(shop.hidden) > HIDDEN_NAMES_SHOWN else "")
+    return (
+        f"{len(shop.hidden)} order(s) of the period not checked ({names}): {shop.hidden_why}; "
+        "neither are their payments and fulfillments compared. Not drift"
     )
 
 
@@ -180,9 +207,10 @@ class Drift:
     compared: dict[str, int]
     repaired: frozenset[str]
     notes: list[str]
+    not_checked: dict[str, int] = field(default_factory=dict)
 
     def markdown(self, title: str) -> str:
-        return drift.drift_markdown(title, self.differences, self.compared, self.notes)
+        return drift.drift_markdown(title, self.differences, self.compared, self.notes, self.not_checked)
 
     def rows(self) -> list[dict[str, str]]:
         return [{**d.as_row(), "repaired": "yes" if d.ref in self.repaired else "no"} for d in self.differences]
@@ -205,10 +233,13 @@ def add_up(results: Sequence[CheckResult]) -> Drift:
     notes — first the totals, then each check's, then the checks this adapter cannot run."""
     differences = drift.in_report_order(d for r in results for d in r.differences)
     compared = {r.check.value: r.compared for r in results if r.cannot_run is None}
+    not_checked = {r.check.value: r.not_checked for r in results if r.cannot_run is None and r.not_checked}
     counts = ", ".join(f"{name} {count}" for name, count in compared.items()) or "no check"
+    unchecked = "".join(f"; {count} {name} not checked" for name, count in not_checked.items())
     notes = [
-        f"{len(differences)} difference(s) in {counts} compared",
+        f"{len(differences)} difference(s) in {counts} compared{unchecked}",
         *[note for r in results for note in r.notes],
         *[f"{r.check} not compared: {r.cannot_run}" for r in results if r.cannot_run is not None],
     ]
-    return Drift(differences, compared, frozenset(ref for r in results for ref in r.repaired), notes)
+    repaired = frozenset(ref for r in results for ref in r.repaired)
+    return Drift(differences, compared, repaired, notes, not_checked)

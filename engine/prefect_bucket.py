@@ -36,7 +36,7 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from connectors.shopify.errors import Throttled
 
-__all__ = ["BudgetLimit", "PrefectSharedBucket"]
+__all__ = ["BUSY", "BudgetLimit", "PrefectSharedBucket", "busy_wait", "own_client"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class PrefectSharedBucket:
                 busy, wait = 0, self._shortfall_wait(occupy)
             elif response is None or response.status_code in BUSY:
                 busy += 1
-                wait = _busy_wait(busy)
+                wait = busy_wait(busy)
             else:  # 422: no slot decay on the limit, or a cost above it — a setup error worth its message
                 response.raise_for_status()
             if time.monotonic() + wait > deadline:
@@ -122,7 +122,7 @@ class PrefectSharedBucket:
         try:
             limit = self._api().read_global_concurrency_limit_by_name(self.budget.name)
         except (httpx.HTTPError, ObjectNotFound):
-            return _busy_wait(1)
+            return busy_wait(1)
         missing = max(1, limit.active_slots + occupy - limit.limit)
         wait = min(MAX_POLL, missing / max(limit.slot_decay_per_second, 1e-3))
         return wait * random.uniform(1.0, 1.2) + 0.01  # jitter: workers do not retry in step
@@ -177,7 +177,7 @@ class PrefectSharedBucket:
                 pass
             except httpx.HTTPError:  # refused for good (e.g. the limit was deleted)
                 break
-            time.sleep(_busy_wait(attempt))
+            time.sleep(busy_wait(attempt))
         # best effort: a lost refund only keeps those points until the server's decay frees them
         logger.warning("%s: could not give back %d points", self.budget.name, points)
 
@@ -200,7 +200,7 @@ class PrefectSharedBucket:
         a run) is closed when the run ends, and opening one per request costs ~0.1 s."""
         with self._api_lock:
             if self._client is None:
-                self._client = contextvars.copy_context().run(_own_client)
+                self._client = contextvars.copy_context().run(own_client)
             return self._client
 
     def _post(self, path: str, body: dict) -> httpx.Response:
@@ -231,12 +231,12 @@ class PrefectSharedBucket:
             _ensured.add(self.budget.name)
 
 
-def _busy_wait(attempt: int) -> float:
+def busy_wait(attempt: int) -> float:
     """20 ms, doubling, at most 1 s, jittered: a locked SQLite database frees up in milliseconds."""
     return min(1.0, 0.02 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
 
 
-def _own_client() -> SyncPrefectClient:
+def own_client() -> SyncPrefectClient:
     """A new, opened client for the current settings (run in a copy of the caller's context)."""
     # else get_client returns the run's client; Prefect reads the var with .get(None), so None means "no context"
     SyncClientContext.__var__.set(None)  # type: ignore[arg-type]  # Prefect types it ContextVar[Self]

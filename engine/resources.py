@@ -30,6 +30,7 @@ from connectors.erp.sql import SqlErpBackend, default_data_dir
 from connectors.shopify import ShopifyClient
 from connectors.state import StateStore
 from engine.shared_budget import shared_budget_for
+from engine.shared_token import shared_token_for
 
 _lock = threading.Lock()
 _cache: dict[str, ShopResources] = {}
@@ -61,7 +62,11 @@ class ShopResources:
     @cached_property
     def shopify(self) -> ShopifyClient:
         http = _http_factory(self.name) if _http_factory is not None else None
-        return self.shop.client(http=http, shared_budget=shared_budget_for(self.name, self.shop))
+        return self.shop.client(
+            http=http,
+            shared_budget=shared_budget_for(self.name, self.shop),
+            shared_token=shared_token_for(self.name, self.shop),
+        )
 
 
 def set_http_factory(factory: Callable[[str], httpx.Client | None] | None) -> None:

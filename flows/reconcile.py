@@ -5,6 +5,9 @@ SKU and mapped location, the orders created in the period (imported as ERP sales
 (money in ⇄ booked) and fulfillments (⇄ ERP shipments marked as sent). The shop side is read with bulk
 operations started together; the ERP side through the port while Shopify builds the files.
 
+Without ``read_all_orders`` Shopify shows this app only 60 days of orders: the period's older orders the sync
+knows are counted and named as not checked, with the reason, never as drift.
+
 Without ``repair`` nothing is written anywhere. With it, prices, missing variants and stock are re-sent by the
 syncs' own writers; the other kinds need a person or a re-run of their sync with a period override, and the
 report says which.
@@ -20,7 +23,6 @@ from domain.reconcile import CheckName
 from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import sync_run
-from tasks.access import order_history_limit
 from tasks.reconcile.checks import CHECKS
 from tasks.reconcile.publish import publish_drift
 from tasks.reconcile.reads import Reads
@@ -51,7 +53,6 @@ def reconcile(params: ReconcileParams) -> SyncReport | State:
             return run.report
         reads = Reads.start(run.ctx, {bulk for check in checks for bulk in check.bulk})  # all bulk reads start now
         results = [check.run(reads, params.repair) for check in checks]
-        run.add(order_history_limit(run.ctx))
         run.add(reads.report)
         run.add(publish_drift(run.ctx, results))
     return run.final_state

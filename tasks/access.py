@@ -2,9 +2,10 @@
 
 - ``check_access_scopes`` (maintenance): each flow whose scopes the shop did not grant is reported as a failure
   naming the missing scopes, before that flow fails on ``ACCESS_DENIED`` at its first request.
-- ``order_history_limit`` (first import, reconcile): without ``read_all_orders`` Shopify shows only the last 60
-  days of orders, so a period reaching further back is read only in part; the report says so, instead of the
-  orders Shopify hides looking missing.
+- ``order_history_limit`` (first import): without ``read_all_orders`` Shopify shows only the last 60 days of
+  orders, so a period reaching further back is read only in part; the report says so, instead of the orders
+  Shopify hides looking missing. (Reconcile counts and names the orders it could not check itself:
+  ``tasks.reconcile.reads``.)
 """
 
 from __future__ import annotations

@@ -10,13 +10,14 @@ way before the task gives up. Cancelling runs as a Shopify job (``connectors.sho
 remembered per order, a run before it finished sends nothing again, and the order is a retry key until its
 ``cancelledAt`` shows. Failures are reported with the order and the reason and their order GIDs returned as
 retry keys; an order that no longer exists in the shop is reported once — unless the shop hides orders older
-than 60 days from this app (no ``read_all_orders``): then it is skipped with a note saying so.
+than 60 days from this app (no ``read_all_orders``) and the order is not known to be younger: then it is
+skipped, and one note per page counts and names those orders and says why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import task
@@ -24,7 +25,7 @@ from prefect import task
 from connectors.shopify.errors import Retriable
 from connectors.shopify.mutations import record_errors
 from connectors.shopify.order_cancel import JOB_ENTITY, CancelResult, OrderCanceller
-from connectors.shopify.scopes import ALL_ORDERS, granted_scopes, history_note
+from connectors.shopify.scopes import ALL_ORDERS, ORDER_HISTORY, granted_scopes, history_note
 from domain.models import OrderState, OrderStatusChange
 from domain.report import SyncReport
 from engine.context import SyncContext
@@ -79,16 +80,17 @@ def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatu
     shop_orders = _shop_orders(res, [c.order_shop_id for c in changes])
     canceller = OrderCanceller(res.shopify, _StateJobs(res, ctx.shop))
     history: bool | None = None  # whether Shopify shows orders older than 60 days (asked once, when needed)
+    hidden: list[str] = []
     for change in changes:
         label = f"order {change.order_shop_id} (sales order {change.erp_key})"
         node = shop_orders.get(change.order_shop_id)
         if node is None:
             history = ALL_ORDERS in granted_scopes(res.shopify) if history is None else history
-            if history:
+            if history or _recent(res, ctx.shop, change.order_shop_id):
                 report.fail(label, "the order does not exist in the shop", field="order_shop_id")
             else:
                 report.skipped += 1
-                report.notes.append(f"{label}: not in the shop, or older than Shopify shows; {history_note()}")
+                hidden.append(label)
             continue
         if _in_state(node, change.state, tag):
             report.skipped += 1
@@ -109,7 +111,23 @@ def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatu
             retry.append(change.order_shop_id)
         else:
             report.updated += 1
+    if hidden:
+        shown = "; ".join(hidden[:HIDDEN_SHOWN]) + ("; …" if len(hidden) > HIDDEN_SHOWN else "")
+        report.notes.append(
+            f"{len(hidden)} order state change(s) not applied, the order not in the shop or older than Shopify "
+            f"shows ({shown}): {history_note()}"
+        )
     return Outcome(report=report, retry_keys=retry)
+
+
+HIDDEN_SHOWN = 10
+
+
+def _recent(res: ShopResources, shop: str, order_id: str) -> bool:
+    """Whether the sync staged this order as created inside the 60 days Shopify shows any app: then its absence
+    is no history limit (an order the sync never staged gets the benefit of the doubt)."""
+    staged = res.state.staged_order(shop, order_id)
+    return staged is not None and staged.order.created_at >= datetime.now(UTC) - ORDER_HISTORY
 
 
 _VERB = {OrderState.PROCESSED: "closed", OrderState.TRANSFERRED: "tagged", OrderState.CANCELLED: "cancelled"}

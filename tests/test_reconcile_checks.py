@@ -58,6 +58,32 @@ def test_orders_changed_after_sync_orders_read_them_are_not_judged_and_the_resul
     ]
 
 
+def test_orders_shopify_hides_are_counted_as_not_checked_named_up_to_ten_and_never_drift():
+    why = "Shopify shows an app without the read_all_orders access scope only the orders of the last 60 days"
+    names = tuple(f"#{n}" for n in range(1001, 1013))
+    shop = shop_orders(("o1", "#2001", BEFORE, True))
+    hidden = ShopOrders(shop.orders, shop.transactions, shop.fulfillments, hidden=names, hidden_why=why)
+    result = check_orders(
+        hidden, ErpOrders(drift.frame([("o1", "SO1", "done", None)], drift.ERP_ORDER_COLUMNS), CURSOR)
+    )
+    assert (result.compared, result.not_checked, result.differences) == (1, 12, [])
+    assert result.notes == [
+        f"12 order(s) of the period not checked ({', '.join(names[:10])}, …): {why}; "
+        "neither are their payments and fulfillments compared. Not drift"
+    ]
+    found = add_up([result])
+    assert found.notes[0] == "0 difference(s) in orders 1 compared; 12 orders not checked"
+    assert "| check | records compared | not checked |" in found.markdown("t")
+    assert "| orders | 1 | 12 |" in found.markdown("t")
+    none_known = ShopOrders(shop.orders, shop.transactions, shop.fulfillments, hidden_why=why)
+    assert check_orders(none_known, ErpOrders(drift.frame([], drift.ERP_ORDER_COLUMNS), CURSOR)).notes[-1] == (
+        f"{why}: the period's older orders are not read (none of them known to the sync)"
+    )
+    assert "not checked" not in add_up(
+        [check_orders(shop, ErpOrders(drift.frame([], drift.ERP_ORDER_COLUMNS), CURSOR))]
+    ).markdown("t")
+
+
 def test_a_check_the_adapter_cannot_answer_is_named_and_not_counted_as_compared():
     results = [
         CheckResult(check=CheckName.CATALOG, compared=3, differences=[PRICE]),

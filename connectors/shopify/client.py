@@ -37,7 +37,7 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.shopify import paging
-from connectors.shopify.auth import AccessTokenAuth, ShopifyAuth, client_credentials_for
+from connectors.shopify.auth import AccessTokenAuth, ShopifyAuth, TokenStore, client_credentials_for
 from connectors.shopify.errors import (
     ConnectionFailed,
     MaxCostExceeded,
@@ -103,7 +103,8 @@ class RetryPolicy:
 class ShopifyClient:
     """A shop's Admin GraphQL client. Thread-safe; share one per shop and process (or let Blocks build them:
     the cost governor is shared either way). ``shared_budget`` coordinates several processes: it is attached
-    to the shop's process-wide governor (see ``throttle.py``)."""
+    to the shop's process-wide governor (see ``throttle.py``); ``shared_token`` likewise shares a Dev Dashboard
+    app's token between processes (see ``auth.py``)."""
 
     def __init__(
         self,
@@ -116,6 +117,7 @@ class ShopifyClient:
         http: httpx.Client | None = None,
         governor: CostGovernor | None = None,
         shared_budget: SharedBucket | None = None,
+        shared_token: TokenStore | None = None,
         retry: RetryPolicy | None = None,
         operations: OperationCatalog | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -125,7 +127,7 @@ class ShopifyClient:
         if not _VERSION.match(api_version):
             raise ValueError(f"api_version must look like 2026-04 (a quarterly release), got {api_version!r}")
         self.shop_url = normalise_shop_url(shop_url)
-        self.auth = _auth(self.shop_url, access_token, client_id, client_secret)
+        self.auth = _auth(self.shop_url, access_token, client_id, client_secret, shared_token)
         self.api_version = api_version
         self.endpoint = f"{self.shop_url}/admin/api/{api_version}/graphql.json"
         self._owns_http = http is None
@@ -382,16 +384,21 @@ _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
 def _auth(
-    shop_url: str, access_token: SecretStr | str | None, client_id: str | None, client_secret: SecretStr | str | None
+    shop_url: str,
+    access_token: SecretStr | str | None,
+    client_id: str | None,
+    client_secret: SecretStr | str | None,
+    shared_token: TokenStore | None = None,
 ) -> ShopifyAuth:
-    """A legacy app's fixed token, or the shop's shared client-credentials token source: exactly one of them."""
+    """A legacy app's fixed token, or the shop's shared client-credentials token source: exactly one of them.
+    ``shared_token`` matters to the second only (a legacy token is the same in every process already)."""
     if access_token is not None and (client_id is not None or client_secret is not None):
         raise ValueError("pass access_token or client_id + client_secret, not both")
     if access_token is not None:
         return AccessTokenAuth(access_token)
     if client_id is None or client_secret is None:
         raise ValueError("pass access_token, or client_id and client_secret (a Dev Dashboard app)")
-    return client_credentials_for(shop_url, client_id, client_secret)
+    return client_credentials_for(shop_url, client_id, client_secret, shared=shared_token)
 
 
 def _actual_cost(extensions: Mapping[str, Any] | None) -> float | None:

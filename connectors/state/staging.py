@@ -171,6 +171,18 @@ class StagingStore(StoreBase):
             row = c.execute(sa.select(so).where(so.c.shop == shop, so.c.shop_id == shop_id)).one_or_none()
         return _staged(row) if row is not None else None
 
+    def orders_created_between(
+        self, shop: str, start: datetime | None, end: datetime, *, conn: sa.Connection | None = None
+    ) -> list[tuple[str, str]]:
+        """(shop id, name) of the staged orders the shop created in ``[start, end)``, oldest first: the orders the
+        sync knows of a period (done rows purged by maintenance are no longer known)."""
+        require_key(shop, "shop")
+        query = sa.select(so.c.shop_id, so.c.name).where(so.c.shop == shop, so.c.created_at < require_utc(end, "end"))
+        if start is not None:
+            query = query.where(so.c.created_at >= require_utc(start, "start"))
+        with self._read(conn) as c:
+            return [(row.shop_id, row.name) for row in c.execute(query.order_by(so.c.created_at, so.c.shop_id))]
+
     def count_staged(self, shop: str, *, conn: sa.Connection | None = None) -> dict[str, int]:
         """Rows per status (every status present, zero if none): the queue's health at a glance."""
         query = sa.select(so.c.status, sa.func.count()).where(so.c.shop == shop).group_by(so.c.status)

@@ -15,7 +15,7 @@ Why they are shaped so:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -27,6 +27,7 @@ from prefect.futures import PrefectFuture
 from connectors.shopify.bulk import BulkRunner
 from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
+from connectors.shopify.scopes import ALL_ORDERS, ORDER_HISTORY, granted_scopes
 from connectors.shopify.search import updated_at_filter
 from domain import drift
 from domain.reconcile import ErpCatalog, ErpOrders, ErpPayments, ShopOrders, Stock
@@ -76,7 +77,8 @@ def read_shop_stock(ctx: SyncContext, locations: dict[str, str]) -> pd.DataFrame
 
 @task(**IO_TASK)
 def read_shop_orders(ctx: SyncContext) -> ShopOrders:
-    """The orders created in the period (``ReconcileOrdersBulk``) with their transactions and fulfillments."""
+    """The orders created in the period (``ReconcileOrdersBulk``) with their transactions and fulfillments, and
+    the period's orders Shopify does not show this app (``ShopOrders.hidden``: not compared, not drift)."""
     res = resources(ctx.shop)
     notes: list[str] = []
     orders, transactions, fulfillments = [], [], []
@@ -99,12 +101,34 @@ def read_shop_orders(ctx: SyncContext) -> ShopOrders:
                 continue
             transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
         fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]
+    hidden, why = _hidden_orders(ctx, {order[0] for order in orders})
     return ShopOrders(
         drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
         drift.frame(transactions, drift.TRANSACTION_COLUMNS),
         drift.frame(fulfillments, drift.FULFILLMENT_COLUMNS),
         notes,
+        hidden=tuple(hidden),
+        hidden_why=why,
     )
+
+
+HIDDEN_WHY = (
+    f"Shopify shows an app without the {ALL_ORDERS} access scope only the orders of the last {ORDER_HISTORY.days} days"
+)
+
+
+def _hidden_orders(ctx: SyncContext, seen: set[str]) -> tuple[list[str], str]:
+    """Names of the period's orders the sync staged that Shopify hides from this app (created before the 60 days
+    it shows without ``read_all_orders``, and not among the orders read), and why; nothing when the scope is
+    granted or the period lies inside the 60 days."""
+    cutoff = datetime.now(UTC) - ORDER_HISTORY
+    if ctx.period_end is None or (ctx.period_start is not None and ctx.period_start >= cutoff):
+        return [], ""
+    res = resources(ctx.shop)
+    if ALL_ORDERS in granted_scopes(res.shopify):
+        return [], ""
+    known = res.state.orders_created_between(ctx.shop, ctx.period_start, min(ctx.period_end, cutoff))
+    return [name for shop_id, name in known if shop_id not in seen], HIDDEN_WHY
 
 
 # ---- ERP side (the port and the state store) ----------------------------------------------------------------

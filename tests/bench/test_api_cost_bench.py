@@ -3,7 +3,9 @@ emulator's ledger per flow, and its report."""
 
 from __future__ import annotations
 
-from bench.api_cost import BenchResult, FlowCost, _ledger_delta, report
+from bench.api_cost import BenchResult, FlowCost, _ledger_delta, _page_sizes, report
+from connectors.shopify.cost_memory import CostMemory
+from connectors.shopify.operations import catalog
 
 
 def test_a_flows_cost_is_what_the_ledger_grew_by_while_it_ran():
@@ -59,3 +61,15 @@ def test_the_report_totals_the_flows_and_lists_operations_by_requested_points():
     assert lines.index(next(ln for ln in lines if "sync_images / ProductsMedia" in ln)) < lines.index(
         next(ln for ln in lines if "sync_images / StagedUploadsCreate" in ln)
     )
+
+
+def test_fixed_page_sizes_learn_nothing_from_shopify_and_adaptive_ones_are_restored_after():
+    orders = catalog.get("OrdersUpdatedSince")
+    variables = {"query": "x", "after": None}
+    with _page_sizes("fixed"):
+        memory = CostMemory()
+        memory.learn(orders, {**variables, "first": 11}, 68)
+        assert memory.page_size(orders, variables) == 11  # the header's size, as before adaptive sizing
+    memory = CostMemory()
+    memory.learn(orders, {**variables, "first": 11}, 68)
+    assert memory.page_size(orders, variables) > 11
