@@ -11,14 +11,16 @@ so a lookup in either direction has one answer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from connectors.state._base import StoreBase, require_key
 from connectors.state.schema import hashes
 from connectors.state.schema import id_mappings as im
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MappingStore"]
 
@@ -95,6 +97,8 @@ class MappingStore(StoreBase):
         )
         with self._read(conn) as c:
             rows = c.execute(query).all()
+        import pandas as pd  # here, not at the top: pandas costs every flow-run process ~1 s to import
+
         return pd.DataFrame.from_records(rows, columns=["erp_key", "shop_id"])
 
     def delete_mappings(
