@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# one xdist worker per core: the e2e batch (one xdist group, scheduled first) on one, the rest beside it;
+# one xdist worker per core: each e2e stack is an xdist group (the largest, handed out first), the rest beside them;
 # the 15 slowest tests are listed at the end. `pytest -m "not slow"` is the quick loop while coding.
 test: lint
 	$(VENV)/bin/python -m pytest -n auto --durations=15

@@ -24,16 +24,16 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymen
 
 from commerce_sync.processes import wait_until
 from commerce_sync.serve import LocalStack
+from tests.e2e.stacks import ON_SQLITE
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the dev extra has it)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
-    pytest.mark.xdist_group("e2e"),
     pytest.mark.timeout(900),
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (Debian: apt-get install chromium)"),
-    pytest.mark.parametrize("stack", ["sqlite"], indirect=True),
+    ON_SQLITE,
 ]
 
 SHOP = "demo-shop"

@@ -31,17 +31,12 @@ from commerce_sync.serve import FINAL_STATES, REPO_ROOT, LocalStack
 from tests.e2e.gate import ShopifyGate
 from tests.e2e.shop_day import trigger_as_scheduled
 from tests.e2e.smoke import BACKGROUND_SYNC, LATE_SYNC, SMOKE_SYNCS
+from tests.e2e.stacks import ON_EVERY_DATABASE, ON_POSTGRESQL, ON_SQLITE
 
-# one xdist worker runs them all (the stacks are module fixtures), while the other workers run the rest
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e"), pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 SHOP = "demo-shop"
 POHODA_SHOP = "demo-pohoda"
-SQLITE = pytest.mark.parametrize("stack", ["sqlite"], indirect=True)
-POSTGRESQL = pytest.mark.parametrize("stack", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
-EVERY_DATABASE = pytest.mark.parametrize(
-    "stack", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 OVERLAP_PAIR = ("sync-orders/demo-shop", "sync-inventory/demo-shop")  # categories "orders" and "catalog"
 
 
@@ -168,19 +163,19 @@ def _assert_every_deployment_completed(stack: LocalStack, batch: Batch, shop: st
     assert not without_summary, f"runs that published no summary artifact: {without_summary}"
 
 
-@POSTGRESQL
+@ON_POSTGRESQL
 def test_every_deployment_of_the_sql_shop_runs_to_completed(stack: LocalStack, batch: Batch) -> None:
     assert {d.name for d in stack.wired()} >= {d.name for d in stack.deployments(SHOP)}
     _assert_every_deployment_completed(stack, batch, SHOP)
 
 
-@SQLITE
+@ON_SQLITE
 def test_the_smoke_batch_runs_to_completed_on_the_embedded_sqlite_server(stack: LocalStack, batch: Batch) -> None:
     assert {d.sync_type for d in stack.wired() if d.name in batch.runs} == SMOKE_SYNCS
     _assert_every_deployment_completed(stack, batch, SHOP)
 
 
-@POSTGRESQL
+@ON_POSTGRESQL
 def test_every_deployment_of_the_pohoda_shop_runs_to_completed(stack: LocalStack, batch: Batch) -> None:
     assert POHODA_SHOP not in stack.skipped, stack.skipped.get(POHODA_SHOP)  # a part of the project: never a skip
     _assert_every_deployment_completed(stack, batch, POHODA_SHOP)
@@ -203,7 +198,7 @@ def _work_windows(stack: LocalStack, shop: str) -> dict[str, tuple[datetime, dat
     return {r.flow_run_id: (r.started_at, r.finished_at) for r in records if r.flow_run_id and r.finished_at}
 
 
-@EVERY_DATABASE
+@ON_EVERY_DATABASE
 def test_runs_of_one_category_started_together_never_worked_at_the_same_time(stack: LocalStack, batch: Batch) -> None:
     """The exclusion that keeps records safe is the flow's own ``<shop>:<category>`` lock: two runs of one category
     never do their work at once. The work queue's limit is the first line, and it is not airtight — on the
@@ -234,7 +229,7 @@ def test_runs_of_one_category_started_together_never_worked_at_the_same_time(sta
     assert not overlapping, "same-category runs worked at the same time:\n" + "\n".join(overlapping)
 
 
-@EVERY_DATABASE
+@ON_EVERY_DATABASE
 def test_a_late_run_syncs_the_period_of_its_scheduled_time_not_of_its_start(stack: LocalStack, batch: Batch) -> None:
     schedule = _schedule(stack, SHOP)
     run = next(r for r in batch.runs.values() if str(r.id) == batch.late_run_id)
@@ -252,7 +247,7 @@ def test_a_late_run_syncs_the_period_of_its_scheduled_time_not_of_its_start(stac
     assert record.period_end < schedule.latest_due_date(run.start_time)  # not the period its start would give
 
 
-@EVERY_DATABASE
+@ON_EVERY_DATABASE
 def test_commerce_sync_run_returns_while_its_background_run_is_still_going(stack: LocalStack, batch: Batch) -> None:
     run = next(r for r in batch.runs.values() if str(r.id) == batch.background_run_id)
     print(
@@ -282,7 +277,7 @@ def shop_behind(stack: LocalStack, shop: str, url: str) -> Iterator[None]:
             block.save(shop, overwrite=True)
 
 
-@POSTGRESQL
+@ON_POSTGRESQL
 def test_syncs_of_different_categories_started_together_ran_at_the_same_time(stack: LocalStack) -> None:
     names = [d.name for d in stack.deployments(SHOP)]
     assert all(name in names for name in OVERLAP_PAIR), f"prefect.yaml lacks one of {OVERLAP_PAIR}"

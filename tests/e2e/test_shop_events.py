@@ -26,13 +26,13 @@ from commerce_sync.serve import SHOPIFY_APP, LocalStack, run_command
 from commerce_sync.webhooks.signature import sign
 from deployments.webhooks import DEBOUNCE, WEBHOOK_TOPICS
 from tests.e2e.shop_day import ORDERS_DEPLOYMENT, SHOP, place_order, runs_created_since, started_by_automation
+from tests.e2e.stacks import ON_POSTGRESQL
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
-    pytest.mark.xdist_group("e2e"),
     pytest.mark.timeout(600),
-    pytest.mark.parametrize("stack", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True),
+    ON_POSTGRESQL,
 ]
 
 SECRET = SecretStr(SHOPIFY_APP[1])  # the Dev Dashboard app's client secret: Shopify signs webhooks with it

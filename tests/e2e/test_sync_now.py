@@ -20,13 +20,13 @@ import sqlalchemy as sa
 from commerce_sync.serve import LocalStack
 from connectors.erp.sql import tables as t
 from tests.e2e.shop_day import ORDERS_DEPLOYMENT, SHOP, place_order, trigger_as_scheduled
+from tests.e2e.stacks import ON_POSTGRESQL
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
-    pytest.mark.xdist_group("e2e"),
     pytest.mark.timeout(600),
-    pytest.mark.parametrize("stack", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True),
+    ON_POSTGRESQL,
 ]
 
 
