@@ -41,11 +41,11 @@ FIRST_ON_A_STACK = ("test_browser.py",)  # what they show needs a stack no batch
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The end-to-end tests first in the session, and the tests on one stack next to each other.
 
-    First: under ``--dist loadgroup`` each stack's tests are a group (``stacks.py``), the longest of the suite, so
-    they must start at once while the other workers share out the rest. Together: pytest groups a parametrised
-    fixture's tests by parameter *index*, and the modules pick different subsets (``["postgresql"]``, ``["sqlite", "postgresql"]``);
-    any other test between two tests of one stack ends it too. Without this the SQLite stack started three times
-    and the PostgreSQL one twice (minutes each).
+    First: under ``--dist loadgroup`` each stack's tests are a group (``stacks.py``), the longest of the suite,
+    so they must start at once while the other workers share out the rest. Together: pytest groups a
+    parametrised fixture's tests by parameter *index*, and the modules pick different subsets (``["postgresql"]``,
+    ``["sqlite", "postgresql"]``); any other test between two tests of one stack ends it too. Without this the
+    SQLite stack started three times and the PostgreSQL one twice (minutes each).
     """
     here = Path(__file__).parent
     e2e = [item for item in items if here in item.path.parents]
