@@ -13,20 +13,29 @@ run that died after the note and before the expenses redoes the lot and only the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from connectors.erp.errors import RecordError
 from connectors.erp.pohoda.errors import refused
 from connectors.erp.pohoda.local_state import LocalState
 from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Orders
 from connectors.erp.pohoda.settings import PohodaSettings
+from connectors.erp.port import BookedRefund
 from connectors.pohoda.errors import DuplicateItem
 from connectors.pohoda.mapping import bank_payment_from_transaction, credit_note_from_refund
+from connectors.pohoda.models.common import ExtId
+from connectors.pohoda.models.requests import InvoiceListRequest
 from connectors.pohoda.xml.agendas.credit_notes import issued_credit_note
+from connectors.pohoda.xml.agendas.invoices import list_invoices
 from connectors.pohoda.xml.agendas.payments import bank_receipt
 from connectors.pohoda.xml.pack import DataPackItem
 from domain.refunds import Refund
 
 __all__ = ["Refunds"]
+
+EXT_IDS_PER_REQUEST = 255
+"""``requestInvoice`` groups one ``listInvoiceRequest`` may carry (``list.xsd``: ``maxOccurs="255"``)."""
 
 
 class Refunds:
@@ -65,8 +74,9 @@ class Refunds:
                 partner_id=order.partner_id,
                 tz=tz,
             )
+            # not in the local payment book: that lists money *in* (reconcile's payments), and POHODA's extId check
+            # already keeps an expense from being booked twice
             self._write(bank_receipt(payment, tz=tz), f"refund transaction {tx.shop_id}")
-            self.local.book_payment(tx.shop_id, order_key)
         return new
 
     def _write(self, item: DataPackItem, record: str) -> bool:
@@ -74,3 +84,29 @@ class Refunds:
         if error is not None and not isinstance(error, DuplicateItem):
             raise refused(error, record)
         return error is None
+
+    def booked(self, refund_ids: Sequence[str]) -> list[BookedRefund]:
+        """The credit notes POHODA holds for these refunds, found by their ``extId`` (one export group per refund,
+        255 to a request). Amounts are not read back: a note's lines carry POHODA's VAT split, not the money the
+        shop paid back, so reconcile compares POHODA's refunds by id (as its payments)."""
+        system = self.settings.ex_system_name
+        wanted = sorted(set(refund_ids))
+        items = [
+            list_invoices(
+                InvoiceListRequest(
+                    invoice_type="issuedCreditNotice",
+                    ext_system=system,
+                    ext_ids=[ExtId(ids=i, system=system) for i in wanted[start : start + EXT_IDS_PER_REQUEST]],
+                    restriction={"documents": False},
+                ),
+                tz=self.mserver.client.tz,
+            )
+            for start in range(0, len(wanted), EXT_IDS_PER_REQUEST)
+        ]
+        found = {
+            note.ext_id.ids
+            for answer in (self.mserver.read(items, "credit notes of refunds") if items else [])
+            for note in answer.records
+            if note.ext_id is not None and note.ext_id.system == system
+        }
+        return [BookedRefund(refund_id=refund_id) for refund_id in wanted if refund_id in found]

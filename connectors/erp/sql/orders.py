@@ -20,11 +20,11 @@ from pydantic import ValidationError
 
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
-from connectors.erp.port import BookedPayment, Cancellation, SalesOrder
+from connectors.erp.port import BookedPayment, Cancellation, SalesOrder, SalesOrderState
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
-from domain.models import Order, OrderStatusChange, Page, Transaction
+from domain.models import Order, OrderState, OrderStatusChange, Page, Transaction
 
 __all__ = [
     "create_sales_order",
@@ -239,6 +239,22 @@ def sales_order_keys(conn: sa.Connection, shop_ids: Sequence[str]) -> dict[str, 
         query = sa.select(_so.c.shop_order_id, _so.c.erp_key).where(_so.c.shop_order_id.in_(chunk))
         found.update({row.shop_order_id: row.erp_key for row in conn.execute(query)})
     return found
+
+
+def sales_order_states(conn: sa.Connection, shop_ids: Sequence[str]) -> list[SalesOrderState]:
+    rows: list[Any] = []
+    columns = (_so.c.shop_order_id, _so.c.erp_key, _so.c.state, _so.c.state_changed_at)
+    for chunk in chunked(sorted(set(shop_ids))):
+        rows += conn.execute(sa.select(*columns).where(_so.c.shop_order_id.in_(chunk))).all()
+    return [
+        SalesOrderState(
+            shop_order_id=r.shop_order_id,
+            erp_key=r.erp_key,
+            state=OrderState(r.state) if r.state else None,
+            state_changed_at=r.state_changed_at if r.state else None,
+        )
+        for r in sorted(rows, key=lambda r: r.shop_order_id)
+    ]
 
 
 def booked_payments(conn: sa.Connection, order_keys: Sequence[str]) -> list[BookedPayment]:

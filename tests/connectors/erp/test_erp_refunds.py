@@ -99,3 +99,18 @@ def test_a_refund_of_an_unknown_sales_order_names_the_refund(erp, sales_order):
         erp.record_refund(refund(3), "SO-NOPE")
     assert caught.value.record == "refund gid://shopify/Refund/3"
     assert caught.value.field == "order_erp_key"
+
+
+def test_booked_refunds_are_listed_by_refund_id_and_their_money_is_no_payment(erp, sales_order):
+    erp.record_refund(refund(1, shipping="89.00"), sales_order)
+    erp.record_refund(refund(2, restock=False), sales_order)
+
+    booked = erp.list_refunds(["gid://shopify/Refund/2", "gid://shopify/Refund/1", "gid://shopify/Refund/9"])
+
+    assert [b.refund_id for b in booked] == ["gid://shopify/Refund/1", "gid://shopify/Refund/2"]
+    if isinstance(erp, SqlErpBackend):  # POHODA's credit notes are compared by id only
+        assert [(b.order_erp_key, b.amount, b.currency) for b in booked] == [
+            (sales_order, Decimal("148.90"), "CZK"),
+            (sales_order, Decimal("59.90"), "CZK"),
+        ]
+    assert erp.list_payments([sales_order]) == []  # money paid back is no payment received

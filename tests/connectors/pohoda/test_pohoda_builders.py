@@ -19,6 +19,7 @@ from connectors.pohoda.models import (
     ExtId,
     IntParameter,
     IntParameterValue,
+    InvoiceListRequest,
     OrderItem,
     OrderListRequest,
     Page,
@@ -198,6 +199,15 @@ EVERY_ITEM = {
     ),
     "list delivery notes by number": lambda: b.list_delivery_notes(DeliveryNoteListRequest(numbers=["VYD0001"])),
     "list internet parameters": lambda: b.list_int_params(),
+    "list credit notes by ext id": lambda: b.list_invoices(
+        InvoiceListRequest(
+            invoice_type="issuedCreditNotice",
+            ext_system=SHOP,
+            ext_ids=[ExtId(ids=f"gid://shopify/Refund/{n}", system=SHOP) for n in (1, 2)],
+            restriction={"documents": False},
+        )
+    ),
+    "list invoices": lambda: b.list_invoices(InvoiceListRequest()),
     "cash receipt": lambda: b.cash_receipt(
         CashReceipt(
             ext_id=ExtId(ids="gid://shopify/OrderTransaction/9", system=SHOP),
