@@ -25,7 +25,7 @@ from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Orders, found_orders
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.pohoda.errors import DuplicateItem
-from connectors.pohoda.mapping import bank_payment_from_transaction
+from connectors.pohoda.mapping import bank_payment_from_transaction, presentment_note
 from connectors.pohoda.models.common import ExtId
 from connectors.pohoda.models.payments import CashReceipt
 from connectors.pohoda.models.requests import OrderListRequest
@@ -102,8 +102,10 @@ class OrderStates:
                 order_number=order.number or order_key,
                 date=tx.processed_at.astimezone(self.mserver.client.tz).date(),
                 amount=tx.amount,
+                currency=None if tx.currency == s.home_currency else tx.currency,
                 text=f"Platba objednávky {order.number_order or order_key}",
                 partner_id=order.partner_id,
+                note=presentment_note(tx),
             )
             item = cash_receipt(receipt, tz=self.mserver.client.tz)
         else:

@@ -106,6 +106,7 @@ def create_sales_order(conn: sa.Connection, order: Order, customer_key: str | No
             "unit_price": line.unit_price,
             "discount": line.discount,
             "tax_rate": line.tax_rate,
+            "currency": order.currency,
             "shop_line_id": line.shop_id,
         }
         for index, line in enumerate(order.lines)
@@ -215,6 +216,13 @@ def status_changes(
     return Page[OrderStatusChange](items=changes, next_cursor=next_cursor, rejected=rejected)
 
 
+def presentment(tx: Transaction) -> dict[str, Any]:
+    """The amount the buyer paid in their own currency, beside the booked one (None when it is the same)."""
+    if not tx.in_other_currency:
+        return {"presentment_amount": None, "presentment_currency": None}
+    return {"presentment_amount": tx.presentment_amount, "presentment_currency": tx.presentment_currency}
+
+
 def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now: datetime) -> bool:
     if conn.execute(sa.select(_so.c.erp_key).where(_so.c.erp_key == order_erp_key)).first() is None:
         raise RecordError(f"transaction {tx.shop_id}", "order_erp_key", f"no ERP sales order {order_erp_key!r}")
@@ -227,6 +235,7 @@ def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now
         "method": "gift_card" if tx.is_gift_card else "gateway",
         "amount": tx.amount,
         "currency": tx.currency,
+        **presentment(tx),
         "paid_at": tx.processed_at,
         "created_at": now,
     }

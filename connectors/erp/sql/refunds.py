@@ -23,6 +23,7 @@ from connectors.erp.port import BookedRefund
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
+from connectors.erp.sql.orders import presentment
 from domain.refunds import Refund
 
 __all__ = ["booked_refunds", "record_refund"]
@@ -77,6 +78,7 @@ def record_refund(conn: sa.Connection, refund: Refund, order_erp_key: str, now: 
             "gateway": tx.gateway,
             "amount": tx.amount,
             "currency": tx.currency,
+            **presentment(tx),
             "refunded_at": tx.processed_at,
             "created_at": now,
         }

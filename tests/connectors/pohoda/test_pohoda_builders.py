@@ -153,6 +153,9 @@ EVERY_ITEM = {
     ),
     "bank receipt": lambda: b.bank_receipt(payment()),
     "bank expense in EUR": lambda: b.bank_receipt(payment(kind="expense", currency="EUR")),
+    "bank receipt paid in another currency": lambda: b.bank_receipt(
+        payment(ext_id=ExtId(ids="gid://shopify/OrderTransaction/78", system=SHOP), note="Zákazník platil 40.00 EUR")
+    ),
     "address by ext id": lambda: b.address_book_entry(customer()),
     "address by id": lambda: b.address_book_entry(customer(id=42), match="id"),
     "new address": lambda: b.address_book_entry(customer(), match="none"),
@@ -217,6 +220,18 @@ EVERY_ITEM = {
             amount=Decimal("398"),
             text="Platba objednávky #1001",
             partner_id=12,
+        )
+    ),
+    "cash receipt in EUR": lambda: b.cash_receipt(
+        CashReceipt(
+            ext_id=ExtId(ids="gid://shopify/OrderTransaction/10", system=SHOP),
+            cash_desk="HP",
+            order_number="250100002",
+            date=date(2025, 5, 30),
+            amount=Decimal("15.92"),
+            currency="EUR",
+            text="Platba objednávky #1002",
+            note="Zákazník platil 15.92 EUR",
         )
     ),
     "delete order": lambda: b.delete_order("250100001"),
