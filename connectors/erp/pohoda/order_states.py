@@ -86,6 +86,8 @@ class OrderStates:
             id_from = max(ids) + 1
 
     def record_payment(self, tx: Transaction, order_key: str) -> bool:
+        if any(booked == tx.shop_id for booked, _ in self.local.payments_of([order_key])):
+            return False  # booked before: nothing to send, even once POHODA took the order off its books
         self.mserver.ensure_company()
         record = f"transaction {tx.shop_id}"
         found = self.orders.by_number(order_key)

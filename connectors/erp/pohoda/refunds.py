@@ -50,9 +50,15 @@ class Refunds:
         self.mserver.ensure_company()
         record = f"refund {refund.shop_id}"
         found = self.orders.by_number(order_key)
+        s, tz = self.settings, self.mserver.client.tz
         if found is None:
-            raise RecordError(record, "order_erp_key", f"no POHODA received order {order_key!r}")
-        order, s, tz = found.order, self.settings, self.mserver.client.tz
+            known = self.local.order(refund.order_shop_id)
+            if known is None or known.erp_key != order_key:
+                raise RecordError(record, "order_erp_key", f"no POHODA received order {order_key!r}")
+            # our order, taken off the books when the shop cancelled it: nothing was delivered or invoiced, so
+            # there is no credit note to make; the money paid back is still booked
+            return self._pay_back(refund, order_key, refund.order_name or order_key, None)
+        order = found.order
         number = order.number_order or order_key
         note = credit_note_from_refund(
             refund,
@@ -64,6 +70,15 @@ class Refunds:
             tz=tz,
         )
         new = self._write(issued_credit_note(note, home_currency=s.home_currency, tz=tz), record)
+        self._pay_back(refund, order_key, number, order.partner_id)
+        return new
+
+    def _pay_back(self, refund: Refund, order_key: str, number: str, partner_id: int | None) -> bool:
+        """The money of ``refund`` as bank expenses; True when one was new. Not in the local payment book: that
+        lists money *in* (reconcile's payments), and POHODA's extId check keeps an expense from being booked
+        twice."""
+        s, tz = self.settings, self.mserver.client.tz
+        new = False
         for tx in refund.payments:
             payment = bank_payment_from_transaction(
                 tx,
@@ -71,12 +86,10 @@ class Refunds:
                 account=s.bank_account,
                 ex_system_name=s.ex_system_name,
                 home_currency=s.home_currency,
-                partner_id=order.partner_id,
+                partner_id=partner_id,
                 tz=tz,
             )
-            # not in the local payment book: that lists money *in* (reconcile's payments), and POHODA's extId check
-            # already keeps an expense from being booked twice
-            self._write(bank_receipt(payment, tz=tz), f"refund transaction {tx.shop_id}")
+            new = self._write(bank_receipt(payment, tz=tz), f"refund transaction {tx.shop_id}") or new
         return new
 
     def _write(self, item: DataPackItem, record: str) -> bool:
