@@ -80,7 +80,7 @@ def fault_rows(results: list[StepResult]) -> list[list[str]]:
     """Per adapter × flow, summed over the fault days: runs it took, runs that failed, and the comparison."""
     groups: dict[tuple[str, str], list[StepResult]] = {}
     for result in results:
-        if result.step != trials.USER_WORKS:
+        if result.step not in trials.NOT_FLOWS:
             groups.setdefault((result.adapter, result.step), []).append(result)
     rows = []
     for (adapter, step), group in groups.items():
@@ -133,7 +133,7 @@ def issues_of(results: list[StepResult], limit: int = 20) -> list[str]:
 def run(args: argparse.Namespace, directory: Path) -> int:
     size = ShopSize(items=args.items, customers=args.customers, orders=args.orders, seed=args.data_seed)
     steps = trials.day_steps(args.flows)
-    killed = set(args.flows or steps) - {trials.USER_WORKS}
+    killed = set(args.flows or steps) - set(trials.NOT_FLOWS)
     rng = random.Random(args.seed)
     chooser = trials.Chooser(rng)
     started = time.monotonic()

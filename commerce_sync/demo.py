@@ -6,8 +6,10 @@ What it does, in order:
 2. saves the blocks (``demo-erp``, ``demo-shop``) and the shop's queue-category locks on the Prefect API
    (``PREFECT_API_URL`` when set, else Prefect's local ephemeral server and its ~/.prefect database, which
    ``prefect server start`` then shows at http://127.0.0.1:4200);
-3. runs every sync flow once in a sensible order, then all of them again to show the second pass changes
-   nothing, and prints a table of what each run did;
+3. runs every sync flow once in a sensible order; then the shop's orders take every turn of their life (new,
+   test, cancelled, paid in another currency: ``demo_lifecycle``) and the order syncs run again (the "later"
+   pass); then every flow once more to show the second pass changes nothing; and prints a table of what each
+   run did and what the ERP made of each turn;
 4. then the same for a second shop, ``demo-pohoda``: a POHODA mServer emulator seeded from the sample data
    (``demo-pohoda-erp``) ⇄ its own Shopify emulator, through the same flows, with its own table; between the
    passes POHODA's users issue delivery notes, execute, cancel and invoice orders.
@@ -87,6 +89,7 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
     from blocks import ErpDatabase
+    from commerce_sync.demo_lifecycle import between_passes, print_outcomes
     from commerce_sync.samples.data import generate, write_sql_erp
     from commerce_sync.user_work import late_in_current_period, sql_user_works
     from connectors.erp.sql import default_data_dir
@@ -140,6 +143,9 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
         flows = available_flows()
         schedule = shop_block.schedule
         for attempt in ("first", "second"):
+            if attempt == "second":
+                later, lifecycle = between_passes(SHOP, emulator.state, data, flows)
+                rows += later
             for name, flow_fn, params_cls in flows:
                 t0 = time.monotonic()
                 report = report_of(flow_fn(params_cls(shop=SHOP), return_state=True))
@@ -155,9 +161,11 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
         release_shop(SHOP)
     print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
     _print_table(rows)
-    pohoda_rows = run_pohoda_shop(directory)
+    print_outcomes(SHOP, lifecycle)
+    pohoda_rows, pohoda_lifecycle = run_pohoda_shop(directory)
     print(f"\n{POHODA_SHOP} (POHODA mServer emulator ⇄ Shopify emulator)")
     _print_table(pohoda_rows)
+    print_outcomes(POHODA_SHOP, pohoda_lifecycle)
     for shop, table in ((SHOP, rows), (POHODA_SHOP, pohoda_rows)):
         drift = sum(r["failed"] for r in table if r["flow"] == "reconcile" and r["pass"] == "first")
         if drift:
@@ -183,12 +191,13 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     return [{**row, "shop": SHOP} for row in rows] + [{**row, "shop": POHODA_SHOP} for row in pohoda_rows]
 
 
-def run_pohoda_shop(directory: Path) -> list[dict]:
+def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, str]]]:
     """The second demo shop: a POHODA mServer emulator seeded from the sample data ⇄ its own Shopify emulator,
     through the same flows (products come from POHODA's streamed stock export, in chunks)."""
     from zoneinfo import ZoneInfo
 
     from blocks import PohodaMServer
+    from commerce_sync.demo_lifecycle import between_passes
     from commerce_sync.samples.data import generate
     from commerce_sync.user_work import pohoda_user_works
     from deployments.wiring import release_shop, wire_shop
@@ -244,6 +253,9 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
         asyncio.run(free_stale_slots([POHODA_SHOP]))
         try:
             for attempt in ("first", "second"):
+                if attempt == "second":
+                    later, lifecycle = between_passes(POHODA_SHOP, shop_state, data, available_flows())
+                    rows += later
                 for name, flow_fn, params_cls in available_flows():
                     t0 = time.monotonic()
                     report = report_of(flow_fn(params_cls(shop=POHODA_SHOP), return_state=True))
@@ -258,7 +270,7 @@ def run_pohoda_shop(directory: Path) -> list[dict]:
                         )
         finally:
             release_shop(POHODA_SHOP)
-    return rows
+    return rows, lifecycle
 
 
 def _print_table(rows: list[dict]) -> None:

@@ -2,8 +2,9 @@
 
 Each reconcile check's compare (``domain.reconcile``) hands the frames both sides were read into here; each
 ``compare_*`` returns one ``Difference`` per record that disagrees, keyed the way the syncs key it: SKU,
-``SKU@location``, order GID, transaction GID, shipment key or fulfillment GID. Keys are unique per kind, so a
-table of differences can be diffed run to run.
+``SKU@location``, order GID, transaction GID, shipment key or fulfillment GID (``domain.lifecycle_drift`` adds
+cancellations and refunds after import, keyed by order and refund GID). Keys are unique per kind, so a table of
+differences can be diffed run to run.
 
 What counts as drift is what the syncs would have made equal by now, nothing more:
 - only shop variants of products the sync manages (mapped to an ERP item) can be "missing in the ERP" — a
@@ -42,6 +43,8 @@ __all__ = [
     "compare_orders",
     "compare_payments",
     "counts_by_kind",
+    "covered_by",
+    "amount_text",
     "drift_markdown",
     "frame",
     "in_report_order",
@@ -75,6 +78,10 @@ class DriftKind(StrEnum):
     PAYMENT_NOT_BOOKED = "payment_not_booked"
     PAYMENT_NOT_IN_SHOP = "payment_not_in_shop"
     PAYMENT_AMOUNT = "payment_amount"
+    CANCELLATION_NOT_IN_ERP = "cancellation_not_in_erp"
+    CANCELLATION_NOT_IN_SHOP = "cancellation_not_in_shop"
+    REFUND_NOT_BOOKED = "refund_not_booked"
+    REFUND_AMOUNT = "refund_amount"
 
 
 class Difference(BaseModel):
@@ -196,7 +203,7 @@ def compare_inventory(erp: pd.DataFrame, shop: pd.DataFrame, skus: set[str]) -> 
 # ---- orders, payments, fulfillments -----------------------------------------------------------------------
 
 
-def _covered(orders: pd.DataFrame, until: datetime | None) -> pd.Series:
+def covered_by(orders: pd.DataFrame, until: datetime | None) -> pd.Series:
     """Orders whose last change a sync with cursor ``until`` has read (none when it never ran)."""
     if until is None:
         return pd.Series(False, index=orders.index)
@@ -205,7 +212,7 @@ def _covered(orders: pd.DataFrame, until: datetime | None) -> pd.Series:
 
 def unread(orders: pd.DataFrame, until: datetime | None) -> int:
     """How many orders changed after a sync with cursor ``until`` last read (not judged by this reconcile)."""
-    return int((~_covered(orders, until)).sum())
+    return int((~covered_by(orders, until)).sum())
 
 
 def compare_orders(shop: pd.DataFrame, erp: pd.DataFrame, covered_until: datetime | None) -> list[Difference]:
@@ -216,7 +223,7 @@ def compare_orders(shop: pd.DataFrame, erp: pd.DataFrame, covered_until: datetim
     both = shop.merge(erp, on="order_id", how="left")
     on_purpose = both.staged_status.isin(NOT_IMPORTED_ON_PURPOSE)  # the shop's import conditions, a cancellation
     missing = (
-        both.erp_key.isna() & _covered(both, covered_until) & (both.open | both.staged_status.notna()) & ~on_purpose
+        both.erp_key.isna() & covered_by(both, covered_until) & (both.open | both.staged_status.notna()) & ~on_purpose
     )
     out = []
     for row in both[missing].itertuples():
@@ -243,7 +250,7 @@ def compare_payments(
     sales = erp_orders[erp_orders.erp_key.notna()][["order_id", "erp_key"]]
     orders = shop_orders.merge(sales, on="order_id")
     money_in = transactions[transactions.money_in & transactions.order_id.isin(set(orders.order_id))]
-    covered = set(orders[_covered(orders, covered_until)].order_id)
+    covered = set(orders[covered_by(orders, covered_until)].order_id)
     booked = booked[booked.order_erp_key.isin(set(orders.erp_key))]
     both = money_in.merge(booked, on="transaction_id", how="outer", suffixes=("_shop", "_erp"), indicator="side")
     known = set(transactions.transaction_id)
@@ -254,7 +261,7 @@ def compare_payments(
                 Difference(
                     kind=DriftKind.PAYMENT_NOT_BOOKED,
                     key=row.transaction_id,
-                    shop_value=_amount(row.amount_shop, row.currency_shop),
+                    shop_value=amount_text(row.amount_shop, row.currency_shop),
                     detail=f"money in on order {row.order_id}; the ERP booked no payment for it",
                 )
             )
@@ -268,7 +275,7 @@ def compare_payments(
                 Difference(
                     kind=DriftKind.PAYMENT_NOT_IN_SHOP,
                     key=row.transaction_id,
-                    erp_value=_amount(row.amount_erp, row.currency_erp),
+                    erp_value=amount_text(row.amount_erp, row.currency_erp),
                     detail=f"booked against {row.order_erp_key}; {detail}",
                 )
             )
@@ -281,8 +288,8 @@ def compare_payments(
                 Difference(
                     kind=DriftKind.PAYMENT_AMOUNT,
                     key=row.transaction_id,
-                    erp_value=_amount(row.amount_erp, row.currency_erp),
-                    shop_value=_amount(row.amount_shop, row.currency_shop),
+                    erp_value=amount_text(row.amount_erp, row.currency_erp),
+                    shop_value=amount_text(row.amount_shop, row.currency_shop),
                     detail=f"order {row.order_id}, booked against {row.order_erp_key}",
                 )
             )
@@ -373,7 +380,7 @@ def drift_markdown(
     return "\n".join(lines)
 
 
-def _amount(value: Any, currency: Any) -> str | None:
+def amount_text(value: Any, currency: Any) -> str | None:
     text = money(value)
     return None if text is None else f"{text} {currency}" if isinstance(currency, str) else text
 

@@ -284,7 +284,12 @@ GIFT_CARD_GATEWAY = "gift_card"
 
 
 class Transaction(_Model):
-    """A shop order transaction; becomes an ERP payment, idempotent by ``shop_id``."""
+    """A shop order transaction; becomes an ERP payment, idempotent by ``shop_id``.
+
+    ``amount``/``currency`` are the shop currency (``shopMoney``): what the ERP books, as every other amount of
+    the order is in it. ``presentment_amount``/``presentment_currency`` are what the buyer paid in
+    (``presentmentMoney``), kept beside it; None when the shop does not say (then it is the shop currency).
+    """
 
     shop_id: str = Field(min_length=1)
     order_shop_id: str = Field(min_length=1)
@@ -293,7 +298,14 @@ class Transaction(_Model):
     gateway: str | None = None
     amount: Money
     currency: Currency
+    presentment_amount: Money | None = None
+    presentment_currency: Currency | None = None
     processed_at: UtcDatetime
+
+    @property
+    def in_other_currency(self) -> bool:
+        """The buyer paid in another currency than the shop books in (a multi-currency checkout)."""
+        return self.presentment_currency is not None and self.presentment_currency != self.currency
 
     @property
     def is_gift_card(self) -> bool:

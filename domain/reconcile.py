@@ -19,7 +19,7 @@ from enum import StrEnum
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from domain import drift
+from domain import drift, lifecycle_drift
 from domain.drift import Difference, DriftKind
 from domain.report import SyncReport
 
@@ -27,17 +27,21 @@ __all__ = [
     "CheckName",
     "CheckResult",
     "Drift",
+    "ErpCancellations",
     "ErpCatalog",
     "ErpOrders",
     "ErpPayments",
+    "ErpRefunds",
     "ShopOrders",
     "Stock",
     "add_up",
+    "check_cancellations",
     "check_catalog",
     "check_fulfillments",
     "check_inventory",
     "check_orders",
     "check_payments",
+    "check_refunds",
     "hidden_note",
     "left_to_a_person",
 ]
@@ -49,6 +53,8 @@ class CheckName(StrEnum):
     ORDERS = "orders"
     PAYMENTS = "payments"
     FULFILLMENTS = "fulfillments"
+    CANCELLATIONS = "cancellations"
+    REFUNDS = "refunds"
 
 
 class CheckResult(BaseModel):
@@ -95,7 +101,8 @@ class Stock:
 
 @dataclass(frozen=True)
 class ShopOrders:
-    """The period's shop orders with their transactions and fulfillments (``drift.*_COLUMNS``).
+    """The period's shop orders with their transactions and fulfillments (``drift.*_COLUMNS``), which of them are
+    cancelled and their refunds (``lifecycle_drift.CANCELLED_COLUMNS``, ``REFUND_COLUMNS``).
 
     ``hidden`` names the period's orders the sync knows (staged) that the shop did not show, and ``hidden_why``
     says why (Shopify shows an app without ``read_all_orders`` only 60 days of orders; set whenever the period
@@ -107,6 +114,8 @@ class ShopOrders:
     notes: list[str] = field(default_factory=list)
     hidden: tuple[str, ...] = ()
     hidden_why: str = ""
+    cancelled: pd.DataFrame = field(default_factory=lambda: drift.frame([], lifecycle_drift.CANCELLED_COLUMNS))
+    refunds: pd.DataFrame = field(default_factory=lambda: drift.frame([], lifecycle_drift.REFUND_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,26 @@ class ErpOrders:
 @dataclass(frozen=True)
 class ErpPayments:
     """Payments booked against the period's sales orders; how far ``sync_payments`` read."""
+
+    sales_orders: pd.DataFrame
+    booked: pd.DataFrame
+    read_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ErpCancellations:
+    """The state of the period's ERP sales orders with staging's word on each (``ERP_STATE_COLUMNS``), and how far
+    ``sync_orders`` (shop cancellations) and ``sync_order_status`` (ERP cancellations) have read."""
+
+    states: pd.DataFrame
+    orders_read_until: datetime | None
+    status_read_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ErpRefunds:
+    """The period's sales orders (``order_id``, ``erp_key``), the credit documents booked for their refunds
+    (``BOOKED_REFUND_COLUMNS``) and how far ``sync_payments`` has read."""
 
     sales_orders: pd.DataFrame
     booked: pd.DataFrame
@@ -185,6 +214,33 @@ def check_payments(shop: ShopOrders, erp: ErpPayments) -> CheckResult:
 def check_fulfillments(shop: ShopOrders, outcomes: pd.DataFrame) -> CheckResult:
     differences = drift.compare_fulfillments(shop.fulfillments, outcomes)
     return CheckResult(check=CheckName.FULFILLMENTS, compared=len(outcomes), differences=differences)
+
+
+def check_cancellations(shop: ShopOrders, erp: ErpCancellations) -> CheckResult:
+    """Shop cancellations of sales orders ⇄ ERP cancellations; compared: orders cancelled on either side."""
+    states = erp.states[erp.states.order_id.isin(set(shop.orders.order_id))]
+    either = set(shop.cancelled.order_id) & set(states.order_id) | set(states[states.state == "cancelled"].order_id)
+    notes = []
+    if late := lifecycle_drift.unjudged_erp_cancellations(shop.orders, shop.cancelled, states, erp.status_read_until):
+        notes.append(
+            f"{late} order(s) cancelled in the ERP and open in the shop, changed after sync_order_status last read "
+            "(or the ERP does not say when): not judged"
+        )
+    differences = lifecycle_drift.compare_cancellations(
+        shop.orders, shop.cancelled, states, erp.orders_read_until, erp.status_read_until
+    )
+    return CheckResult(check=CheckName.CANCELLATIONS, compared=len(either), differences=differences, notes=notes)
+
+
+def check_refunds(shop: ShopOrders, erp: ErpRefunds) -> CheckResult:
+    """Refunds on the period's sales orders ⇄ the ERP's credit documents; compared: those refunds."""
+    sales = set(erp.sales_orders.dropna(subset=["erp_key"]).order_id)
+    differences = lifecycle_drift.compare_refunds(
+        shop.orders, shop.refunds, erp.sales_orders, erp.booked, erp.read_until
+    )
+    return CheckResult(
+        check=CheckName.REFUNDS, compared=int(shop.refunds.order_id.isin(sales).sum()), differences=differences
+    )
 
 
 def left_to_a_person(result: CheckResult, repairs: Iterable[DriftKind], how: str) -> CheckResult:

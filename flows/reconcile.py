@@ -2,7 +2,8 @@
 
 One check per kind of record (``tasks.reconcile.checks``): the catalogue (variants by SKU, prices), stock per
 SKU and mapped location, the orders created in the period (imported as ERP sales orders?), their payments
-(money in ⇄ booked) and fulfillments (⇄ ERP shipments marked as sent). The shop side is read with bulk
+(money in ⇄ booked), fulfillments (⇄ ERP shipments marked as sent), cancellations (shop ⇄ ERP) and refunds
+(⇄ ERP credit documents). The shop side is read with bulk
 operations started together; the ERP side through the port while Shopify builds the files.
 
 Without ``read_all_orders`` Shopify shows this app only 60 days of orders: the period's older orders the sync
@@ -33,7 +34,8 @@ class ReconcileParams(SyncParams):
         default_factory=lambda: list(CheckName),
         min_length=1,
         title="Checks to run",
-        description="Any of catalog, inventory, orders, payments, fulfillments; all by default.",
+        description="Any of catalog, inventory, orders, payments, fulfillments, cancellations, refunds; all by "
+        "default.",
     )
     repair: bool = Field(
         default=False,
@@ -44,8 +46,8 @@ class ReconcileParams(SyncParams):
 
 @flow(name="reconcile", log_prints=True)
 def reconcile(params: ReconcileParams) -> SyncReport | State:
-    """Compare the ERP and the shop (catalogue, stock, orders, payments, fulfillments) and publish the
-    differences; changes nothing unless Repair is on. Drift ends the run Partial."""
+    """Compare the ERP and the shop (catalogue, stock, orders, payments, fulfillments, cancellations, refunds) and
+    publish the differences; changes nothing unless Repair is on. Drift ends the run Partial."""
     checks = [check for name, check in CHECKS.items() if name in params.checks]
     filters = {"checks": sorted(check.name.value for check in checks), "repair": params.repair}
     with sync_run(params, "reconcile", filters) as run:

@@ -78,6 +78,8 @@ def apply_changes(res: ShopResources, ctx: SyncContext, changes: list[OrderStatu
     keys."""
     report, retry = SyncReport(), []
     shop_orders = _shop_orders(res, [c.order_shop_id for c in changes])
+    if not ctx.dry_run:  # the ERP's own storno: its shop cancellation, read back by sync_orders, is no news
+        res.state.mark_cancelled_by_erp(ctx.shop, [c.order_shop_id for c in changes if c.state is OrderState.CANCELLED])
     canceller = OrderCanceller(res.shopify, _StateJobs(res, ctx.shop))
     history: bool | None = None  # whether Shopify shows orders older than 60 days (asked once, when needed)
     hidden: list[str] = []

@@ -46,7 +46,7 @@ def stage_orders_page(ctx: SyncContext, query: str, cursor: str | None = None) -
     staged = res.state.stage_orders(ctx.shop, orders, reasons)
     report.created += staged.new
     report.updated += staged.updated
-    report.skipped += staged.unchanged + len(staged.skipped)
+    report.skipped += staged.unchanged + staged.refreshed + len(staged.skipped)
     report.notes += skipped_notes(staged.skipped)
     if staged.cancelled:
         report.notes.append(

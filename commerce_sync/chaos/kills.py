@@ -39,6 +39,8 @@ STATE_WRITES = (
     "stage_orders",
     "mark_order_done",
     "mark_order_failed",
+    "mark_order_cancelled",
+    "mark_cancelled_by_erp",
     "put_mappings",
     "delete_mappings",
     "put_hashes",

@@ -61,6 +61,25 @@ class ChaosShop:
         client = resources.resources(self.name).shopify
         client.http.timeout = httpx.Timeout(client_timeout, connect=10.0)
 
+    def shop_lifecycle(self) -> dict[str, int]:
+        """The shop's merchant and buyers after the day's first order runs (``samples.lifecycle``): new orders
+        (a test order, one cancelled before import, one paid in EUR) and two imported orders cancelled, one the
+        ERP has not touched and one it processed. Returns how many turns of each kind were taken."""
+        from collections import Counter
+        from datetime import timedelta
+
+        from commerce_sync.samples.lifecycle import apply_lifecycle, sample_scenarios
+        from domain.models import OrderState
+        from engine.resources import resources
+
+        states = resources(self.name).erp.sales_order_states([o.shop_id for o in self.data.orders])
+        taken = {s.order_id for s in sample_scenarios(self.data.orders, self.data.refunds)}
+        untouched = [s.shop_order_id for s in states if s.state is None and s.shop_order_id not in taken]
+        processed = [s.shop_order_id for s in states if s.state is OrderState.PROCESSED]
+        state = self.shop.state
+        at = state.now() - timedelta(seconds=3)  # past Shopify's search lag when the next runs read them
+        return dict(Counter(s.kind for s in apply_lifecycle(state, self.data.products, untouched, processed, at)))
+
     def user_works(self) -> dict[str, int]:
         """The ERP's users between syncs: ship some sales orders, execute, cancel and invoice others."""
         from blocks import ShopifyShop
@@ -93,6 +112,7 @@ def open_shop(
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
+    emulator.state.seed_refunds(data.refunds)  # each one an ERP credit document on the day's sync_payments
     suffix = uuid.uuid4().hex[:10]
     with ExitStack() as stack:
         shop_url = stack.enter_context(shopify.running_emulator(app=shop_app))

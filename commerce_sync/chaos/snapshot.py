@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,9 +37,13 @@ VOLATILE = {
     "state_changed_at",
 }
 """Columns a run stamps with its own clock."""
+STAMPED_AFTER = datetime.now(UTC) - timedelta(days=2)
+"""Any time after this is one a day stamped with its own clock, wherever it sits (a new order's placing, a
+payment of it, a cancellation): the sample data's own times lie long before it, so those are still compared."""
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 SKIPPED_TABLES = {"cs_runs", "cs_pohoda_listings", "cs_pohoda_listing_rows", "cs_pohoda_marks"}
 """Run records, listing snapshots and watermarks: bookkeeping of *when*, not records of the sync."""
-KEYS = {"erp_payments": ("shop_transaction_id",)}
+KEYS = {"erp_payments": ("shop_transaction_id",), "erp_refunds": ("shop_transaction_id",)}
 """Tables whose primary key is a surrogate: their natural key instead."""
 _GID = re.compile(r"gid://shopify/(\w+)/(\d+)")
 
@@ -343,7 +347,22 @@ def _run_time(table: str, column: str, value: Any) -> Any:
     return "<run time>"
 
 
+def _stamped(value: Any) -> Any:
+    """``<run time>`` for a time the day stamped (see ``STAMPED_AFTER``), else the value."""
+    when = value
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(when, datetime):
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return "<run time>" if aware > STAMPED_AFTER else value
+    return value
+
+
 def _value(value: Any) -> Any:
+    value = _stamped(value)
     if isinstance(value, bytes | memoryview):
         return "sha256:" + hashlib.sha256(bytes(value)).hexdigest()[:16]
     if isinstance(value, Decimal):
@@ -364,7 +383,7 @@ def _strip_volatile(value: Any) -> Any:
         return {k: _strip_volatile(v) for k, v in value.items() if k not in VOLATILE and k != "updatedAt"}
     if isinstance(value, list):
         return [_strip_volatile(v) for v in value]
-    return value
+    return _stamped(value)
 
 
 # ---- the POHODA emulator ----------------------------------------------------------------------------------
@@ -422,7 +441,7 @@ def _pohoda_payload(record: dict[str, Any], keys: dict[str, dict[int, Any]], tr:
             return out
         if isinstance(value, list):
             return [clean(v) for v in value]
-        return tr(value)
+        return tr(_stamped(value))
 
     return clean(record)
 

@@ -37,6 +37,13 @@ from commerce_sync.chaos.snapshot import (
 from emulators import shopify
 
 USER_WORKS = "user_works"
+SHOP_LIFECYCLE = "shop_lifecycle"
+LATER = "later:"
+"""Prefix of a flow's second run of the day (``later:sync_orders``): after the shop's lifecycle turns, the order
+syncs run again and write what only they write — cancellations of imported orders, the day's new orders."""
+NOT_FLOWS = (USER_WORKS, SHOP_LIFECYCLE)
+"""Steps of a day that are people at work, not a flow: never killed, never a row of their own."""
+LATER_STEPS = [SHOP_LIFECYCLE, f"{LATER}sync_orders", f"{LATER}create_sales_orders", f"{LATER}sync_payments"]
 FLOW_PARAMS: dict[str, dict[str, Any]] = {"sync_products": {"chunk_size": 4, "max_workers": 1}}
 """Small chunks so products go out in several child flow runs; one at a time so a seed replays exactly."""
 MAX_ATTEMPTS = 10
@@ -53,6 +60,9 @@ def day_steps(flows: list[str] | None = None) -> list[str]:
     steps = [name for name, _flow, _params in available_flows()]
     if "create_sales_orders" in steps:
         steps.insert(steps.index("create_sales_orders") + 1, USER_WORKS)
+    if "sync_order_status" in steps:
+        at = steps.index("sync_order_status") + 1
+        steps[at:at] = LATER_STEPS
     unknown = set(flows or []) - set(steps)
     if unknown:
         raise ValueError(f"unknown flows: {', '.join(sorted(unknown))} (known: {', '.join(steps)})")
@@ -62,11 +72,14 @@ def day_steps(flows: list[str] | None = None) -> list[str]:
 def run_step(shop: ChaosShop, step: str) -> Any:
     if step == USER_WORKS:
         return shop.user_works()
+    if step == SHOP_LIFECYCLE:
+        return shop.shop_lifecycle()
     from commerce_sync.runner import flow_and_params
     from flows.runtime import report_of
 
-    flow_fn, params_cls = flow_and_params(step)
-    return report_of(flow_fn(params_cls(shop=shop.name, **FLOW_PARAMS.get(step, {})), return_state=True))
+    name = step.removeprefix(LATER)
+    flow_fn, params_cls = flow_and_params(name)
+    return report_of(flow_fn(params_cls(shop=shop.name, **FLOW_PARAMS.get(name, {})), return_state=True))
 
 
 def take_snapshot(shop: ChaosShop) -> Snapshot:
@@ -236,7 +249,7 @@ def crash_day(
             for step in steps:
                 plan: list[KillPoint] = []
                 trace = reference.traces[step]
-                if step in killed and step != USER_WORKS:
+                if step in killed and step not in NOT_FLOWS:
                     first = chooser.next(reference.adapter, step, trace)
                     plan = [first] if first else []
                     if plan and rng.random() < again:

@@ -51,10 +51,12 @@ from domain.refunds import Refund
 
 __all__ = [
     "BookedPayment",
+    "BookedRefund",
     "Cancellation",
     "ErpBackend",
     "Location",
     "SalesOrder",
+    "SalesOrderState",
     "ShipmentOutcome",
     "UnitOfWork",
     "separate_transactions",
@@ -105,6 +107,32 @@ class BookedPayment(BaseModel):
     order_erp_key: str = Field(min_length=1)
     amount: Decimal | None = None
     currency: str | None = None
+
+
+class BookedRefund(BaseModel):
+    """A shop refund the ERP booked as a credit document (what ``record_refund`` wrote), for reconcile.
+
+    ``amount`` is the money paid back (its refund rows), None with ``currency`` when the adapter does not keep it;
+    ``order_erp_key`` None when the document does not name the sales order by its ERP key.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    refund_id: str = Field(min_length=1)
+    order_erp_key: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+class SalesOrderState(BaseModel):
+    """Where the ERP sales order of a shop order stands (``state`` None: open), for reconcile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shop_order_id: str = Field(min_length=1)
+    erp_key: str = Field(min_length=1)
+    state: OrderState | None = None
+    state_changed_at: UtcDatetime | None = None
 
 
 class Cancellation(BaseModel):
@@ -336,6 +364,28 @@ class ErpBackend(abc.ABC):
         """
         found = {shop_id: self.get_sales_order_by_shop_id(shop_id) for shop_id in dict.fromkeys(shop_ids)}
         return {shop_id: order.erp_key for shop_id, order in found.items() if order is not None}
+
+    def sales_order_states(self, shop_ids: Sequence[str]) -> list[SalesOrderState]:
+        """The state of each of these shop orders' ERP sales orders, ordered by shop id; orders the ERP does not
+        hold (never imported, or deleted when cancelled) are absent.
+
+        The default asks :meth:`get_sales_order_by_shop_id` once per id; adapters override it with one read.
+        """
+        found = [self.get_sales_order_by_shop_id(shop_id) for shop_id in sorted(set(shop_ids))]
+        return [
+            SalesOrderState(
+                shop_order_id=o.shop_order_id, erp_key=o.erp_key, state=o.state, state_changed_at=o.state_changed_at
+            )
+            for o in found
+            if o is not None
+        ]
+
+    def list_refunds(self, refund_ids: Sequence[str]) -> list[BookedRefund]:
+        """Which of these shop refunds the ERP booked as a credit document, ordered by refund id.
+
+        Raises ``NotImplementedError`` when the adapter keeps no record it could answer from.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list booked refunds")
 
     def list_payments(self, order_erp_keys: Sequence[str]) -> list[BookedPayment]:
         """The payments booked against these sales orders, ordered by transaction id.

@@ -36,6 +36,7 @@ __all__ = [
     "address_book_from_customer",
     "bank_payment_from_transaction",
     "credit_note_from_refund",
+    "presentment_note",
     "received_order_from_shop",
     "variable_symbol",
 ]
@@ -245,4 +246,13 @@ def bank_payment_from_transaction(
         text=f"{'Platba' if kind == 'receipt' else 'Vrácení'} objednávky {order_number}"
         + (f" ({tx.gateway})" if tx.gateway else ""),
         partner_id=partner_id,
+        note=presentment_note(tx),
     )
+
+
+def presentment_note(tx: Transaction) -> str | None:
+    """What the buyer paid in their own currency, for the document's note (the books take the shop currency's
+    amount; POHODA has no field for a second currency on a payment)."""
+    if not tx.in_other_currency or tx.presentment_amount is None:
+        return None
+    return f"Zákazník platil {tx.presentment_amount} {tx.presentment_currency}"

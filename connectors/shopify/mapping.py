@@ -4,7 +4,8 @@ Kept next to the documents because it depends on exactly what they select (``Ord
 ``CustomersUpdatedSince``, ``LocationInventoryLevels``, the *Bulk queries). Decisions:
 
 - Amounts are the **shop currency** (``shopMoney``): the ERP books in the shop's currency, presentment
-  amounts are what the buyer saw.
+  amounts are what the buyer saw; a transaction keeps both (``presentmentMoney`` beside), an order its
+  ``presentmentCurrencyCode``.
 - A line's quantity is the ordered ``quantity``, not ``currentQuantity`` (less refunded units): a refund is
   an ERP credit document of its own (``refund_from_node``), so reading it into the order too would count it
   twice and turn every refunded order into a "conflict". (An order *edit* that removes units is not seen.)
@@ -63,6 +64,14 @@ def _money(bag: Mapping[str, Any] | None) -> Decimal:
 
 def _currency(bag: Mapping[str, Any] | None) -> str | None:
     return bag["shopMoney"]["currencyCode"] if bag else None
+
+
+def _presentment(bag: Mapping[str, Any] | None) -> tuple[Decimal | None, str | None]:
+    """What the buyer paid in (``presentmentMoney``), when the document selected it."""
+    money = (bag or {}).get("presentmentMoney")
+    if not money:
+        return None, None
+    return Decimal(str(money["amount"])), money.get("currencyCode")
 
 
 def _build(model: type[M], record: str, data: dict[str, Any]) -> M:
@@ -132,6 +141,7 @@ def line_from_node(node: Mapping[str, Any], record: str) -> OrderLine:
 
 
 def transaction_from_node(node: Mapping[str, Any], order_id: str) -> Transaction:
+    presentment_amount, presentment_currency = _presentment(node.get("amountSet"))
     return _build(
         Transaction,
         f"{order_id} transaction {node.get('id')}",
@@ -143,6 +153,8 @@ def transaction_from_node(node: Mapping[str, Any], order_id: str) -> Transaction
             "gateway": node.get("gateway"),
             "amount": _money(node.get("amountSet")),
             "currency": _currency(node.get("amountSet")),
+            "presentment_amount": presentment_amount,
+            "presentment_currency": presentment_currency,
             "processed_at": node.get("processedAt") or node.get("createdAt"),
         },
     )

@@ -75,11 +75,17 @@ class SkippedOrder:
 
 @dataclass(frozen=True)
 class StageResult:
-    """How one batch of fetched orders landed in staging (each order counted once, under one heading)."""
+    """How one batch of fetched orders landed in staging (each order counted once, under one heading).
+
+    ``updated`` counts only orders whose next ERP document changes (a queued order edited); an order already in
+    the ERP whose change the ERP takes nothing from (a fulfillment, a close, a tag, a payment — often the
+    sync's own writes coming back with a new ``updatedAt``) is ``refreshed``: its shop copy is kept current, and
+    it is no news."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    refreshed: int = 0  # the shop copy of an order whose ERP document has nothing to take from the change
     conflicts: tuple[OrderConflict, ...] = field(default_factory=tuple)
     skipped: tuple[SkippedOrder, ...] = field(default_factory=tuple)
     cancelled: tuple[str, ...] = field(default_factory=tuple)  # names of imported orders now to cancel in the ERP
@@ -90,6 +96,7 @@ class StageResult:
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "refreshed": self.refreshed,
             "conflicts": len(self.conflicts),
             "skipped": len(self.skipped),
             "to_cancel": len(self.cancelled),
@@ -105,6 +112,7 @@ class StageResult:
             new=self.new + other.new,
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
+            refreshed=self.refreshed + other.refreshed,
             conflicts=self.conflicts + other.conflicts,
             skipped=self.skipped + other.skipped,
             cancelled=self.cancelled + other.cancelled,

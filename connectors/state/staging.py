@@ -4,12 +4,15 @@ Like BC's "Orders to Import": ``sync_orders`` upserts every fetched order here (
 overlapping windows and re-runs are harmless) and ``create_sales_orders`` works the queue one order at a
 time. A failure stays on its row with the error and retries next run; success records the ERP key. An edit
 arriving after the ERP order exists is compared with the lines the ERP order was built from: a header-only
-change (payment, tags) just refreshes the row, a changed line set is flagged ``conflict`` and never
-re-queued, because re-applying it would duplicate or silently rewrite an ERP document.
+change (payment, tags, a fulfillment, a close) just refreshes the row and is no update — most such changes
+are the syncs' own writes coming back with a new ``updatedAt`` —, a changed line set is flagged ``conflict``
+and never re-queued, because re-applying it would duplicate or silently rewrite an ERP document. A version
+that differs from the staged one in ``updatedAt`` alone is no update either.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -65,12 +68,13 @@ class StagingStore(StoreBase):
         if not latest:
             return StageResult()
         now = self._now()
-        new = updated = unchanged = 0
+        new = updated = unchanged = refreshed = 0
         conflicts: list[OrderConflict] = []
         skipped: list[SkippedOrder] = []
         cancelled: list[str] = []
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        refreshes: list[dict[str, Any]] = []
         with self._write(conn) as c:
             query = sa.select(so).where(so.c.shop == shop)
             existing = {row.shop_id: row for row in self._select_in(c, query, so.c.shop_id, latest)}
@@ -109,9 +113,13 @@ class StagingStore(StoreBase):
                     unchanged += 1
                     continue
                 fields.update(_shop=shop, _shop_id=shop_id, attempts=row.attempts, conflict_reason=None)
+                if _content(payload) == _content(row.order_json) and not _judged_anew(row.status, reason):
+                    refreshes.append({k: v for k, v in fields.items() if k in _REFRESH})  # a newer updatedAt only
+                    refreshed += 1
+                    continue
                 if row.status in _CANCELLED:  # the ERP order is (being) cancelled: only the shop copy changes
                     fields.update(status=row.status, conflict_reason=row.conflict_reason)
-                    updated += 1
+                    refreshed += 1
                 elif row.status in _SETTLED and order.cancelled_at is not None:
                     fields.update(status="cancelling", conflict_reason=row.conflict_reason)
                     cancelled.append(order.name)
@@ -121,7 +129,7 @@ class StagingStore(StoreBase):
                     conflicts.append(OrderConflict(shop_id, order.name, row.erp_key, reason))
                 elif row.status in _SETTLED:  # header-only edit, or lines back to what the ERP holds
                     fields.update(status="done")
-                    updated += 1
+                    refreshed += 1
                 elif reason:  # not an ERP order yet, and now turned away: out of the queue until it matches
                     fields.update(status="skipped", skip_reason=reason)
                     skipped.append(SkippedOrder(shop_id, order.name, reason))
@@ -131,15 +139,19 @@ class StagingStore(StoreBase):
                 updates.append(fields)
             if inserts:
                 c.execute(sa.insert(so), inserts)
-            if updates:
-                c.execute(
-                    sa.update(so).where(so.c.shop == sa.bindparam("_shop"), so.c.shop_id == sa.bindparam("_shop_id")),
-                    updates,
-                )
+            for rows in (updates, refreshes):  # each its own executemany: every row of one sets the same columns
+                if rows:
+                    c.execute(
+                        sa.update(so).where(
+                            so.c.shop == sa.bindparam("_shop"), so.c.shop_id == sa.bindparam("_shop_id")
+                        ),
+                        rows,
+                    )
         return StageResult(
             new=new,
             updated=updated,
             unchanged=unchanged,
+            refreshed=refreshed,
             conflicts=tuple(conflicts),
             skipped=tuple(skipped),
             cancelled=tuple(cancelled),
@@ -257,6 +269,23 @@ class StagingStore(StoreBase):
                 if row.status != values["status"]:
                     raise InvalidTransition(f"{record} is {row.status}, not being cancelled")
 
+    def mark_cancelled_by_erp(self, shop: str, shop_ids: Iterable[str], *, conn: sa.Connection | None = None) -> int:
+        """The ERP cancelled these orders' sales orders itself (a storno ``sync_order_status`` sends to the shop):
+        their rows become ``cancelled``, so the shop's cancellation coming back is known news, not an order to
+        cancel in the ERP again. Rows not yet an ERP order, or cancelled already, are left alone."""
+        require_key(shop, "shop")
+        ids = sorted(set(shop_ids))
+        if not ids:
+            return 0
+        settled = (*_SETTLED, StagedStatus.CANCELLING.value)
+        with self._write(conn) as c:
+            result = c.execute(
+                sa.update(so)
+                .where(so.c.shop == shop, so.c.shop_id.in_(ids), so.c.status.in_(settled))
+                .values(status=StagedStatus.CANCELLED.value, changed_at=self._now())
+            )
+            return int(result.rowcount)
+
     def purge_staged(self, older_than: datetime, *, shop: str | None = None, conn: sa.Connection | None = None) -> int:
         """Delete ``done`` rows finished before ``older_than``; pending, failed and conflicts are kept."""
         cutoff = require_utc(older_than, "older_than")
@@ -272,6 +301,17 @@ class StagingStore(StoreBase):
         if row is None:
             raise RecordNotFound(f"{record} was never staged")
         return row
+
+
+_REFRESH = ("_shop", "_shop_id", "order_json", "updated_at")
+"""What a version that differs in ``updatedAt`` alone rewrites: the stored copy and its time, nothing else."""
+
+
+def _content(order_json: str) -> dict[str, Any]:
+    """A staged order as JSON without its ``updated_at``: what makes two versions of it differ."""
+    content: dict[str, Any] = json.loads(order_json)
+    content.pop("updated_at", None)
+    return content
 
 
 def _judged_anew(status: str, reason: str | None) -> bool:

@@ -243,4 +243,10 @@ def list_bank(ctx: ItemContext, request: etree._Element, item: etree._Element) -
             sub(header, "bnk:datePayment", payment.date.isoformat())
             opt(header, "bnk:text", (payment.text or "")[:96] or None)
             identity(header, "bnk:partnerIdentity", None, payment.partner)
-            sub(sub(sub(node, "bnk:bankSummary"), "bnk:homeCurrency"), "typ:priceNone", payment.amount)
+            summary = sub(node, "bnk:bankSummary")
+            if payment.currency:
+                foreign = sub(summary, "bnk:foreignCurrency")
+                sub(sub(foreign, "typ:currency"), "typ:ids", payment.currency)
+                sub(foreign, "typ:priceSum", payment.amount)
+            else:
+                sub(sub(summary, "bnk:homeCurrency"), "typ:priceNone", payment.amount)

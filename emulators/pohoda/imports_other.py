@@ -4,8 +4,10 @@
   stock: ``add update="true"``, ``update add="true"``). ``number/numberRequested`` becomes the record's number.
 - ``bnk:bank`` / ``vch:voucher`` (receipts and expenses): ``extId`` is unique per agenda (a repeat answers
   ``recordDuplicity``); the amount is the summary's ``homeCurrency`` prices or else the items' unit price ×
-  quantity; the order it pays is found by ``symVar`` (bank) or ``originalDocument`` / ``symPar`` (cash) equal to
-  an order's number or ``numberOrder``.
+  quantity, or, for a document in a foreign currency, its ``foreignCurrency`` ``priceSum`` in ``currency``
+  (``bank.xsd`` / ``voucher.xsd``: ``bankSummary`` / ``voucherSummary`` hold ``homeCurrency`` *or*
+  ``foreignCurrency``, ``typ:typeCurrencyForeign``); the order it pays is found by ``symVar`` (bank) or
+  ``originalDocument`` / ``symPar`` (cash) equal to an order's number or ``numberOrder``.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def import_bank(ctx: ItemContext, bank: etree._Element) -> ImportOutcome:
     amount = _amount(
         child(bank, "bnk:bankSummary/bnk:homeCurrency"), bank.iterfind("bnk:bankDetail/bnk:bankItem", NS), "bnk"
     )
+    currency, amount = _foreign(child(bank, "bnk:bankSummary/bnk:foreignCurrency"), amount)
     reference = text(header, "bnk:symVar")
     day = text(header, "bnk:datePayment") or text(header, "bnk:dateStatement")
     return _payment(
@@ -112,6 +115,7 @@ def import_bank(ctx: ItemContext, bank: etree._Element) -> ImportOutcome:
         text(header, "bnk:text"),
         read_address(child(header, "bnk:partnerIdentity/typ:address")),
         text(header, "bnk:number"),
+        currency,
     )
 
 
@@ -124,6 +128,7 @@ def import_voucher(ctx: ItemContext, voucher: etree._Element) -> ImportOutcome:
         voucher.iterfind("vch:voucherDetail/vch:voucherItem", NS),
         "vch",
     )
+    currency, amount = _foreign(child(voucher, "vch:voucherSummary/vch:foreignCurrency"), amount)
     reference = text(header, "vch:originalDocument") or text(header, "vch:symPar")
     day = text(header, "vch:datePayment") or text(header, "vch:date")
     return _payment(
@@ -138,7 +143,16 @@ def import_voucher(ctx: ItemContext, voucher: etree._Element) -> ImportOutcome:
         text(header, "vch:text"),
         read_address(child(header, "vch:partnerIdentity/typ:address")),
         text(header, "vch:number/typ:numberRequested"),
+        currency,
     )
+
+
+def _foreign(summary: etree._Element | None, home: Decimal) -> tuple[str | None, Decimal]:
+    """(currency, amount) of a document in a foreign currency; (None, ``home``) for one in the home currency."""
+    code = text(summary, "typ:currency/typ:ids") if summary is not None else None
+    if code is None:
+        return None, home
+    return code, decimal_of(summary, "typ:priceSum") or Decimal("0")
 
 
 def _amount(summary: etree._Element | None, items, prefix: str) -> Decimal:
@@ -169,6 +183,7 @@ def _payment(
     text_value: str | None,
     partner: r.Address | None,
     requested_number: str | None,
+    currency: str | None = None,
 ) -> ImportOutcome:
     state = ctx.state
     prefix = "bnk" if agenda == "bank" else "vch"
@@ -179,7 +194,8 @@ def _payment(
                 ImportedRecord(print_agenda, existing.id, existing.number, local_date(existing.changed_at, ctx.zone)),
                 f"Doklad s extId {ext_id.ids!r} ({ext_id.system}) již existuje: {existing.number}.",
             )
-        payment_id, number = state.next_number(agenda)
+        _, number = state.next_number(agenda)  # numbered in its agenda's series ...
+        payment_id = state.next_id("payment")  # ... keyed apart: bank and cash documents share one table here
         order_id = None
         if reference:
             order_id = next((o.id for o in state.orders.values() if reference in (o.number, o.number_order)), None)
@@ -197,6 +213,7 @@ def _payment(
             order_id,
             partner,
             text(header, f"{prefix}:account/typ:ids" if agenda == "bank" else "vch:cashAccount/typ:ids"),
+            currency,
         )
         state.payments[payment.id] = payment
         return ImportOutcome(

@@ -297,3 +297,4 @@ class Payment:
     order_id: int | None = None  # order whose number / numberOrder the reference names
     partner: Address | None = None
     account: str | None = None  # bnk:account / vch:cashAccount short name (the bank account, or a clearing one)
+    currency: str | None = None  # a foreign-currency document's currency (``amount`` is then in it); None: home

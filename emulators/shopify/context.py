@@ -140,9 +140,22 @@ def money(amount: Decimal | int | None, currency: str) -> dict | None:
     return {"amount": Decimal(amount), "currencyCode": currency}
 
 
-def money_bag(amount: Decimal | int | None, currency: str) -> dict | None:
+def money_bag(
+    amount: Decimal | int | None, currency: str, presentment: tuple[str, Decimal] | None = None
+) -> dict | None:
+    """A ``MoneyBag``: the amount in the shop currency and in the order's presentment currency, which is
+    ``presentment`` = (currency, units per shop unit) for a multi-currency order, else the shop currency
+    (https://shopify.dev/docs/api/admin-graphql/latest/objects/MoneyBag)."""
     value = money(amount, currency)
-    return None if value is None else {"shopMoney": value, "presentmentMoney": value}
+    if value is None:
+        return None
+    if presentment is None:
+        return {"shopMoney": value, "presentmentMoney": value}
+    code, rate = presentment
+    return {"shopMoney": value, "presentmentMoney": money((Decimal(amount) * rate).quantize(_CENT), code)}
+
+
+_CENT = Decimal("0.01")
 
 
 def count(n: int) -> dict:

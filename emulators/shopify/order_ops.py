@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import order_math as om
 from . import records as r
 
 
@@ -89,6 +90,28 @@ def fulfill_everything(state: Any, order: r.Order) -> None:
         taken = [(line, line.remaining_quantity) for line in fo.lines if line.remaining_quantity > 0]
         if taken and fo.status not in ("CANCELLED", "CLOSED"):
             fulfill(state, order, [(fo, taken)], [])
+
+
+OPEN_FO = ("OPEN", "IN_PROGRESS")
+
+
+def cancel(state: Any, order: r.Order, reason: str) -> None:
+    """Cancel an order as Shopify does (the ``orderCancel`` job's work, or a merchant's cancel in the admin):
+    cancelled and closed now, an unpaid order's payment voided, its open fulfillment orders cancelled. Money
+    received is left to a refund (``orderCancel``'s ``refundMethod``)."""
+    now = state.now()
+    order.cancelled_at, order.cancel_reason = now, reason
+    order.closed_at = order.closed_at or now
+    if om.received(order) <= 0:
+        order.financial_status = (
+            "VOIDED" if order.financial_status in ("AUTHORIZED", "PENDING") else order.financial_status
+        )
+    for fo_id in order.fulfillment_order_ids:
+        fo = state.fulfillment_orders[fo_id]
+        if fo.status in OPEN_FO:
+            fo.status = "CANCELLED"
+            state.touch(fo)
+    state.touch(order)
 
 
 def tracking_entries(info: dict | None) -> list[dict]:

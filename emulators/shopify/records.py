@@ -256,6 +256,7 @@ class Transaction(Record):
     processed_at: datetime
     created_at: datetime
     gateway: str | None = None
+    presentment_amount: Decimal | None = None  # in the order's presentment currency, as the checkout took it
     parent_id: int | None = None
     payment_id: str | None = None
     error_code: str | None = None
@@ -296,6 +297,15 @@ class Order(Record):
     confirmed: bool = True
     taxes_included: bool = False
     source_name: str | None = "web"
+    presentment_currency: str | None = None  # the buyer's currency at checkout, when not the shop currency
+    presentment_rate: Decimal | None = None  # presentment units per shop unit, fixed at checkout
+
+    @property
+    def presentment(self) -> tuple[str, Decimal] | None:
+        """(currency, rate) of a multi-currency order, for ``context.money_bag``; None: the shop currency."""
+        if self.presentment_currency is None or self.presentment_rate is None:
+            return None
+        return self.presentment_currency, self.presentment_rate
 
     @property
     def closed(self) -> bool:

@@ -269,6 +269,7 @@ class SeedingMixin:
             test=model.test,
             source_name=model.source_name or "web",
         )
+        order.presentment_currency, order.presentment_rate = _presentment(model)
         for line in model.lines:
             order.line_items.append(self._seed_line(order, line, by_sku))
         for tx in model.transactions:
@@ -319,9 +320,22 @@ class SeedingMixin:
             processed_at=tx.processed_at,
             created_at=tx.processed_at,
             gateway=tx.gateway,
+            presentment_amount=tx.presentment_amount if order.presentment else None,
         )
         self.transactions[record.id] = record
         return record
+
+
+def _presentment(model: m.Order) -> tuple[str | None, Decimal | None]:
+    """A multi-currency order's presentment currency and the rate its checkout fixed, read from a transaction
+    that carries both amounts (the domain order keeps currency codes, not a rate)."""
+    code = model.presentment_currency
+    if code is None or code == model.currency:
+        return None, None
+    paid = next((t for t in model.transactions if t.presentment_amount is not None and t.amount), None)
+    if paid is None or paid.presentment_amount is None:
+        raise ValueError(f"order {model.name}: presentment currency {code} needs a transaction with its amount in it")
+    return code, paid.presentment_amount / paid.amount
 
 
 def _paid_status(order: r.Order) -> str:

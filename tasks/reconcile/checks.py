@@ -3,8 +3,8 @@
 A check is a small class of declarations (its name, the bulk operations it reads, the kinds it repairs, what a
 person does about the rest) and four steps: ``read_erp`` and ``read_shop`` pick its sides from the run's shared
 ``Reads``, ``compare`` is a pure function of ``domain.reconcile``, and ``repair`` (optional) re-sends through
-``tasks.reconcile.repair``. ``run`` chains them into one ``CheckResult``. A new kind of record (cancellations,
-refunds) is a new class here, a compare there and an entry in ``CHECKS``.
+``tasks.reconcile.repair``. ``run`` chains them into one ``CheckResult``. A new kind of record is a new class
+here, a compare there and an entry in ``CHECKS`` (cancellations and refunds came so).
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ import pandas as pd
 
 from domain import reconcile as pure
 from domain.drift import DriftKind
-from domain.reconcile import CheckName, CheckResult, ErpCatalog, ErpOrders, ErpPayments, ShopOrders, Stock
+from domain.reconcile import (
+    CheckName,
+    CheckResult,
+    ErpCancellations,
+    ErpCatalog,
+    ErpOrders,
+    ErpPayments,
+    ErpRefunds,
+    ShopOrders,
+    Stock,
+)
 from tasks.reconcile.reads import Bulk, Reads
 from tasks.reconcile.repair import repair_context, resend_items, resend_stock
 
@@ -168,8 +178,55 @@ class FulfillmentsCheck(Check[ShopOrders, pd.DataFrame]):
         return pure.check_fulfillments(shop, erp)
 
 
+class CancellationsCheck(Check[ShopOrders, ErpCancellations]):
+    """Sales orders cancelled on one side ⇄ the other: the shop's cancellations after import reach the ERP, the
+    ERP's cancellations reach the shop."""
+
+    name = CheckName.CANCELLATIONS
+    bulk = frozenset({Bulk.ORDERS})
+    by_hand = (
+        "create_sales_orders cancels what is queued; an ERP order shipped or invoiced needs a person (a return, a "
+        "credit note, or nothing); sync_order_status with a period override sends the ERP's cancellations"
+    )
+
+    def read_erp(self, reads: Reads) -> ErpCancellations:
+        return reads.erp_cancellations
+
+    def read_shop(self, reads: Reads) -> ShopOrders:
+        return reads.shop_orders
+
+    def compare(self, shop: ShopOrders, erp: ErpCancellations) -> CheckResult:
+        return pure.check_cancellations(shop, erp)
+
+
+class RefundsCheck(Check[ShopOrders, ErpRefunds]):
+    """Refunds on the period's sales orders ⇄ the ERP's credit documents (money paid back where it keeps it)."""
+
+    name = CheckName.REFUNDS
+    bulk = frozenset({Bulk.ORDERS})
+    cannot_run = "this ERP adapter cannot list booked refunds"
+    by_hand = "sync_payments with a period override books missing refunds; an amount that differs needs a person"
+
+    def read_erp(self, reads: Reads) -> ErpRefunds | None:
+        return reads.erp_refunds
+
+    def read_shop(self, reads: Reads) -> ShopOrders:
+        return reads.shop_orders
+
+    def compare(self, shop: ShopOrders, erp: ErpRefunds) -> CheckResult:
+        return pure.check_refunds(shop, erp)
+
+
 CHECKS: dict[CheckName, Check[Any, Any]] = {
     check.name: check
-    for check in (CatalogCheck(), InventoryCheck(), OrdersCheck(), PaymentsCheck(), FulfillmentsCheck())
+    for check in (
+        CatalogCheck(),
+        InventoryCheck(),
+        OrdersCheck(),
+        PaymentsCheck(),
+        FulfillmentsCheck(),
+        CancellationsCheck(),
+        RefundsCheck(),
+    )
 }
 """Every check, in the order a run takes them (``CheckName``'s)."""

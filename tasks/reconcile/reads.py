@@ -5,17 +5,18 @@ Why they are shaped so:
   not paged queries: a whole catalogue costs one ``bulkOperationRunQuery`` and a few polls instead of a page
   per 250 records, and ``Reads.start`` starts them together so Shopify builds the files while the ERP is read.
 - The ERP side goes through the port (``list_products_changed(None)``, ``iter_stock``, ``sales_order_keys``,
-  ``list_payments``, ``list_shipment_outcomes``) plus the state store (mappings, staging, sync cursors), so
-  the same tasks serve the SQL and the POHODA adapter. A read an adapter cannot answer leaves its check out,
-  with a note, instead of reporting everything as drift.
-- Each read returns frames with the columns ``domain.drift`` compares, in the typed sides of
-  ``domain.reconcile``; nothing here decides drift.
+  ``sales_order_states``, ``list_payments``, ``list_refunds``, ``list_shipment_outcomes``) plus the state store
+  (mappings, staging, sync cursors), so the same tasks serve the SQL and the POHODA adapter. A read an adapter
+  cannot answer leaves its check out, with a note, instead of reporting everything as drift.
+- Each read returns frames with the columns ``domain.drift`` and ``domain.lifecycle_drift`` compare, in the
+  typed sides of ``domain.reconcile``; nothing here decides drift.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -29,8 +30,8 @@ from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.mapping import nodes_of, stock_from_level, transaction_from_node
 from connectors.shopify.scopes import ALL_ORDERS, ORDER_HISTORY, granted_scopes
 from connectors.shopify.search import updated_at_filter
-from domain import drift
-from domain.reconcile import ErpCatalog, ErpOrders, ErpPayments, ShopOrders, Stock
+from domain import drift, lifecycle_drift
+from domain.reconcile import ErpCancellations, ErpCatalog, ErpOrders, ErpPayments, ErpRefunds, ShopOrders, Stock
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
@@ -38,7 +39,7 @@ from engine.resources import resources
 from tasks.inventory import resolve_locations
 
 ERP_PAGE = 1000
-ORDERS_SYNC, PAYMENTS_SYNC = "sync_orders", "sync_payments"
+ORDERS_SYNC, PAYMENTS_SYNC, STATUS_SYNC = "sync_orders", "sync_payments", "sync_order_status"
 
 
 def _when(value: Any) -> datetime:
@@ -77,11 +78,12 @@ def read_shop_stock(ctx: SyncContext, locations: dict[str, str]) -> pd.DataFrame
 
 @task(**IO_TASK)
 def read_shop_orders(ctx: SyncContext) -> ShopOrders:
-    """The orders created in the period (``ReconcileOrdersBulk``) with their transactions and fulfillments, and
-    the period's orders Shopify does not show this app (``ShopOrders.hidden``: not compared, not drift)."""
+    """The orders created in the period (``ReconcileOrdersBulk``) with their transactions, fulfillments,
+    cancellations and refunds, and the period's orders Shopify does not show this app (``ShopOrders.hidden``: not
+    compared, not drift)."""
     res = resources(ctx.shop)
     notes: list[str] = []
-    orders, transactions, fulfillments = [], [], []
+    orders, transactions, fulfillments, cancelled, refunds = [], [], [], [], []
     query = updated_at_filter(ctx.period_start, ctx.period_end, field="created_at")
     for node in BulkRunner(res.shopify).run("ReconcileOrdersBulk", {"query": query}):
         order_id = str(node["id"])
@@ -101,6 +103,11 @@ def read_shop_orders(ctx: SyncContext) -> ShopOrders:
                 continue
             transactions.append((tx.shop_id, order_id, tx.amount, tx.currency, tx.is_money_in))
         fulfillments += [(str(f["id"]), order_id, f.get("status")) for f in node.get("fulfillments") or ()]
+        if node.get("cancelledAt") is not None:
+            cancelled.append((order_id, _when(node["cancelledAt"])))
+        refunds += [
+            (str(r["id"]), order_id, *_shop_money(r.get("totalRefundedSet"))) for r in node.get("refunds") or ()
+        ]
     hidden, why = _hidden_orders(ctx, {order[0] for order in orders})
     return ShopOrders(
         drift.frame(orders, drift.SHOP_ORDER_COLUMNS),
@@ -109,7 +116,15 @@ def read_shop_orders(ctx: SyncContext) -> ShopOrders:
         notes,
         hidden=tuple(hidden),
         hidden_why=why,
+        cancelled=drift.frame(cancelled, lifecycle_drift.CANCELLED_COLUMNS),
+        refunds=drift.frame(refunds, lifecycle_drift.REFUND_COLUMNS),
     )
+
+
+def _shop_money(bag: dict[str, Any] | None) -> tuple[Decimal | None, str | None]:
+    money = (bag or {}).get("shopMoney") or {}
+    amount = money.get("amount")
+    return (Decimal(str(amount)) if amount is not None else None), money.get("currencyCode")
 
 
 HIDDEN_WHY = (
@@ -193,6 +208,46 @@ def read_erp_payments(ctx: SyncContext, orders: pd.DataFrame) -> ErpPayments | N
     rows = [(p.transaction_id, p.order_erp_key, p.amount, p.currency) for p in booked]
     until = res.state.get_cursor(ctx.shop, PAYMENTS_SYNC).position
     return ErpPayments(orders, drift.frame(rows, drift.PAYMENT_COLUMNS), until)
+
+
+@task(**IO_TASK)
+def read_erp_cancellations(ctx: SyncContext, order_ids: list[str]) -> ErpCancellations:
+    """The state of these shop orders' ERP sales orders, what staging says of each, and how far ``sync_orders``
+    and ``sync_order_status`` have read."""
+    res = resources(ctx.shop)
+    rows = []
+    for sales_order in res.erp.sales_order_states(order_ids):
+        staged = res.state.staged_order(ctx.shop, sales_order.shop_order_id)
+        reason = (staged.conflict_reason or staged.last_error) if staged else None
+        rows.append(
+            (
+                sales_order.shop_order_id,
+                sales_order.erp_key,
+                sales_order.state.value if sales_order.state else None,
+                sales_order.state_changed_at,
+                staged.status.value if staged else None,
+                reason,
+            )
+        )
+    return ErpCancellations(
+        drift.frame(rows, lifecycle_drift.ERP_STATE_COLUMNS),
+        res.state.get_cursor(ctx.shop, ORDERS_SYNC).position,
+        res.state.get_cursor(ctx.shop, STATUS_SYNC).position,
+    )
+
+
+@task(**IO_TASK)
+def read_erp_refunds(ctx: SyncContext, orders: pd.DataFrame, refund_ids: list[str]) -> ErpRefunds | None:
+    """The ERP credit documents of these shop refunds and how far ``sync_payments`` has read (None: the adapter
+    cannot list booked refunds); ``orders`` are ``read_erp_orders``' (which shop orders are sales orders)."""
+    res = resources(ctx.shop)
+    try:
+        booked = res.erp.list_refunds(refund_ids)
+    except NotImplementedError:
+        return None
+    rows = [(b.refund_id, b.order_erp_key, b.amount, b.currency) for b in booked]
+    until = res.state.get_cursor(ctx.shop, PAYMENTS_SYNC).position
+    return ErpRefunds(orders, drift.frame(rows, lifecycle_drift.BOOKED_REFUND_COLUMNS), until)
 
 
 @task(**IO_TASK)
@@ -286,6 +341,14 @@ class Reads:
     @cached_property
     def erp_payments(self) -> ErpPayments | None:
         return read_erp_payments(self.ctx, self.erp_orders.orders)
+
+    @cached_property
+    def erp_cancellations(self) -> ErpCancellations:
+        return read_erp_cancellations(self.ctx, list(self.shop_orders.orders.order_id))
+
+    @cached_property
+    def erp_refunds(self) -> ErpRefunds | None:
+        return read_erp_refunds(self.ctx, self.erp_orders.orders, list(self.shop_orders.refunds.refund_id))
 
     @cached_property
     def erp_shipments(self) -> pd.DataFrame | None:

@@ -99,6 +99,39 @@ def test_pohoda_documents_survive_a_kill_after_mserver_applied_them_and_before_t
     }
 
 
+LIFECYCLE_DAY = ["sync_orders", "create_sales_orders", trials.USER_WORKS, "sync_payments", *trials.LATER_STEPS]
+"""The order syncs of a day, the shop's lifecycle turns (``samples.lifecycle``) and the order syncs again."""
+
+
+def last_point(reference: trials.Reference, step: str, kind: str, label: str) -> KillPoint:
+    """The kill point at the last event of ``kind`` labelled ``label`` in the step's reference trace."""
+    events = [e for e in reference.traces[step] if e.kind == kind]
+    return KillPoint(kind, max(n for n, e in enumerate(events, 1) if e.label == label))
+
+
+@pytest.mark.parametrize("adapter", ["sql", "pohoda"])
+def test_cancellations_and_refunds_after_import_survive_a_kill_at_their_writes(adapter, tmp_path: Path):
+    """Killed after the ERP booked a refund's credit document and before the run recorded anything, and inside
+    (SQL) or right after (POHODA: the delete applied, its answer lost) the cancellation of an imported order:
+    nothing lost, nothing booked or cancelled twice."""
+    reference = trials.reference_day(adapter, tmp_path, SIZE, LIFECYCLE_DAY)
+    cancel = "later:create_sales_orders"
+    if adapter == "sql":  # the memo is committed by the ERP call; the next refund read is where the worker dies
+        refund = point_at(reference, "sync_payments", "request", "OrderRefunds", nth=2)
+        kills = {"sync_payments": [refund], cancel: [point_at(reference, cancel, "state", "mark_order_cancelled", 1)]}
+    else:
+        refund = point_at(reference, "sync_payments", "applied", "pohoda.invoice", nth=1)
+        kills = {"sync_payments": [refund], cancel: [last_point(reference, cancel, "applied", "pohoda.order")]}
+
+    results = trials.crash_day(reference, tmp_path, SIZE, LIFECYCLE_DAY, set(kills), FixedPlan(kills), random.Random(1))
+
+    assert problems(results) == []
+    fired = {r.step: [a.fired.label for _, a in r.kills] for r in results if r.kills}
+    assert set(fired) == set(kills) and all(fired.values()), fired
+    turns = next(r for r in results if r.step == trials.SHOP_LIFECYCLE)
+    assert turns.completed
+
+
 @pytest.mark.parametrize(
     ("adapter", "steps", "seed"),
     [

@@ -223,3 +223,35 @@ def test_a_dry_run_writes_nothing(sqlite_shop):
 
 def _key(shop, name: str) -> str:
     return shop.erp.get_sales_order_by_shop_id(gid_of(shop, name)).erp_key
+
+
+def test_the_shops_echo_of_the_syncs_own_writes_is_no_news_to_sync_orders(sqlite_shop):
+    """Closing, tagging, cancelling and fulfilling orders bumps their ``updatedAt``, so sync_orders reads them
+    again: none of it is an update, and the ERP's own storno is no order to cancel in the ERP once more."""
+    from domain.models import Shipment, ShipmentLine
+    from flows.sync_shipments import SyncShipmentsParams, sync_shipments
+
+    shop = sqlite_shop
+    first = sync_orders(SyncParams(shop=shop.name))
+    create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
+    set_states(shop, {"#1001": OrderState.PROCESSED, "#1002": OrderState.TRANSFERRED, "#1003": OrderState.CANCELLED})
+    shipped = next(o for o in shop.data.orders if o.name == "#1005")
+    with shop.erp.engine.begin() as conn:
+        lines = [ShipmentLine(sku=x.sku, quantity=x.quantity, order_line_shop_id=x.shop_id) for x in shipped.lines]
+        loader.add_shipment(
+            conn, Shipment(erp_key="DL1", order_shop_id=shipped.shop_id, lines=lines, shipped_at=CHANGED_AT)
+        )
+    sync_shipments(SyncShipmentsParams(shop=shop.name, notify_customer=False))
+    sync_order_status(SyncOrderStatusParams(shop=shop.name))
+    shop.emulator.state.jobs.run_due()  # Shopify's cancel job finished
+    shop.emulator.state.search_index.catch_up()
+    assert first.created and all(shop_orders(shop)[n][0] for n in ("#1001", "#1003"))  # the writes reached the shop
+    start = shop.state.list_runs(shop.name, "sync_orders", limit=1)[0].period_start
+    period = {"period_start": start, "period_end": datetime.now(UTC) + timedelta(hours=1)}
+
+    again = sync_orders(SyncParams(shop=shop.name, **period))
+    after = report_of(create_sales_orders(CreateSalesOrdersParams(shop=shop.name, **period), return_state=True))
+
+    assert (again.created, again.updated, again.failed) == (0, 0, 0) and again.skipped >= 4
+    assert not any("to cancel in the ERP" in note for note in again.notes)
+    assert (after.created, after.updated, after.skipped, after.failed) == (0, 0, 0, 0)

@@ -2,10 +2,12 @@
 reported with its key and nothing else, nothing is changed without ``repair``, and repair re-sends prices,
 variants and stock.
 
-One shop is synced once for the module (seven flow runs) and reconciled once clean and once planted; the
-repair test works on the planted shop. The plants are what happens in production: a product deleted and a
-price, a payment and a fulfillment made by hand in the Shopify admin; a variant dropped, stock moved and a
-payment row lost in the ERP; an order the import never staged; a shipment marked as sent that never arrived.
+One shop is synced once for the module (ten flow runs, an order cancelled after import among them) and
+reconciled once clean and once planted; the repair test works on the planted shop. The plants are what happens
+in production: a product deleted and a price, a payment and a fulfillment made by hand in the Shopify admin; a
+variant dropped, stock moved, a payment row and a credit memo lost, a refund row edited and an order cancelled
+with a back-dated state change in the ERP; an order the import never staged; a shipment marked as sent that
+never arrived; an order cancelled in the shop that create_sales_orders has not cancelled in the ERP yet.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from flows.params import SyncParams
 from flows.reconcile import ReconcileParams, reconcile
 from flows.runtime import report_of
 from flows.sync_inventory import SyncInventoryParams, sync_inventory
+from flows.sync_order_status import SyncOrderStatusParams, sync_order_status
 from flows.sync_orders import sync_orders
 from flows.sync_payments import sync_payments
 from flows.sync_products import SyncProductsParams, sync_products
@@ -51,6 +54,8 @@ PERIOD_START = datetime(2025, 1, 1, tzinfo=UTC)
 STATE_TABLES = (
     "erp_sales_orders",
     "erp_payments",
+    "erp_credit_memos",
+    "erp_refunds",
     "erp_shipment_sync",
     "erp_stock",
     "erp_variants",
@@ -161,11 +166,28 @@ def sync_everything(shop: FlowShop) -> None:
     ship(shop, "DL1", "#1001")
     ship(shop, "DL2", "#1002")
     report_of(sync_shipments(SyncShipmentsParams(shop=shop.name, notify_customer=False), return_state=True))
+    cancel_in_shop(shop, "#1004")  # the buyer withdrew a cash-on-delivery order after it was imported
+    report_of(sync_orders(SyncParams(shop=shop.name), return_state=True))
+    report_of(create_sales_orders(CreateSalesOrdersParams(shop=shop.name), return_state=True))
+    report_of(sync_order_status(SyncOrderStatusParams(shop=shop.name), return_state=True))
+
+
+def cancel_in_shop(shop, name: str) -> None:
+    """The merchant cancels the order a few seconds before the next run (Shopify stamps whole seconds: one
+    cancelled in the second a run starts is that run's period end, read by the next run's overlap)."""
+    state = shop.emulator.state
+    with state.lock:
+        record = state.find(order(shop, name).shop_id, "Order")
+        state.touch(record)
+        record.cancelled_at = record.closed_at = record.updated_at = state.now() - timedelta(seconds=3)
+        record.cancel_reason = "CUSTOMER"
 
 
 def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:
     """One difference of every kind; returns the (kind, key) reconcile must report."""
     state, erp = shop.emulator.state, shop.erp
+    cancel_in_shop(shop, "#1008")  # read by sync_orders, not yet cancelled by create_sales_orders
+    report_of(sync_orders(SyncParams(shop=shop.name), return_state=True))
     stocked = {s.sku for s in shop.data.stock if s.shop_quantity() > 0}
     # the deleted product holds stock: its repair must send the stock of the re-created variant too
     single = sorted(
@@ -200,6 +222,16 @@ def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:
             {"s": restocked},
         )
         conn.execute(sa.text("delete from erp_payments where shop_transaction_id = :t"), {"t": unbooked})
+        edited, lost = (refund.shop_id for refund in shop.data.refunds)  # a credit memo lost, a refund row edited
+        memo = "(select erp_key from erp_credit_memos where shop_refund_id = :r)"
+        for table in ("erp_refunds", "erp_credit_memo_lines"):
+            conn.execute(sa.text(f"delete from {table} where memo_key in {memo}"), {"r": lost})
+        conn.execute(sa.text("delete from erp_credit_memos where shop_refund_id = :r"), {"r": lost})
+        conn.execute(sa.text(f"update erp_refunds set amount = amount - 1 where memo_key in {memo}"), {"r": edited})
+        conn.execute(  # a storno in the ERP dated before sync_order_status last read, never sent to the shop
+            sa.text("update erp_sales_orders set state = 'cancelled', state_changed_at = :at where shop_order_id = :o"),
+            {"at": BASE_DATE + timedelta(days=200), "o": order(shop, "#1007").shop_id},
+        )
     stranger = Transaction(
         shop_id="gid://shopify/OrderTransaction/555555555",
         order_shop_id=order(shop, "#1007").shop_id,
@@ -225,6 +257,10 @@ def plant_one_of_each_kind(shop: FlowShop) -> set[tuple[str, str]]:
         (DriftKind.PAYMENT_NOT_BOOKED, unbooked),
         (DriftKind.PAYMENT_NOT_IN_SHOP, stranger.shop_id),
         (DriftKind.PAYMENT_AMOUNT, paid(shop, "#1003").shop_id),
+        (DriftKind.CANCELLATION_NOT_IN_ERP, order(shop, "#1008").shop_id),
+        (DriftKind.CANCELLATION_NOT_IN_SHOP, order(shop, "#1007").shop_id),
+        (DriftKind.REFUND_NOT_BOOKED, lost),
+        (DriftKind.REFUND_AMOUNT, edited),
     }
 
 
@@ -298,19 +334,32 @@ def test_repair_resends_prices_missing_variants_and_stock_and_leaves_the_rest_re
 
 def test_a_pohoda_shop_reconciles_through_the_same_port_and_says_which_check_it_cannot_run(pohoda_shop):
     shop = pohoda_shop
+    shop.emulator.state.seed_refunds(shop.data.refunds)
     sync_products(SyncProductsParams(shop=shop.name))
     sync_orders(SyncParams(shop=shop.name))
     create_sales_orders(CreateSalesOrdersParams(shop=shop.name))
     sync_payments(SyncParams(shop=shop.name))
+    shop.pohoda.cancel_order(order(shop, "#1005").shop_id)  # a storno in POHODA, sent to the shop
+    sync_order_status(SyncOrderStatusParams(shop=shop.name))
     sync_inventory(SyncInventoryParams(shop=shop.name))  # after the orders, which reserve POHODA's stock
     state = shop.emulator.state
     with state.lock:  # a price edited in the Shopify admin
         variant = min(state.variants.values(), key=lambda v: v.sku or "")
         variant.price += Decimal("1")
+    cancel_in_shop(shop, "#1008")  # read by sync_orders, not yet cancelled in POHODA by create_sales_orders
+    sync_orders(SyncParams(shop=shop.name))
+    lost = shop.data.refunds[-1]
+    with shop.pohoda.lock:  # a POHODA user deleted a credit note the sync had made
+        del shop.pohoda.invoices[next(k for k, v in shop.pohoda.invoices.items() if v.ext_id.ids == lost.shop_id)]
 
     report = run(shop)
 
-    assert drift_of(report) == {(DriftKind.PRICE.value, variant.sku)}
+    assert drift_of(report) == {
+        (DriftKind.PRICE.value, variant.sku),
+        (DriftKind.CANCELLATION_NOT_IN_ERP.value, order(shop, "#1008").shop_id),
+        (DriftKind.REFUND_NOT_BOOKED.value, lost.shop_id),
+    }
     assert "fulfillments not compared: this ERP adapter cannot list shipments by order" in report.notes
     counts = compared(report)
-    assert set(counts) == {"catalog", "inventory", "orders", "payments"} and all(counts.values()), counts
+    expected = {"catalog", "inventory", "orders", "payments", "cancellations", "refunds"}
+    assert set(counts) == expected and all(counts.values()), counts

@@ -44,6 +44,7 @@ from connectors.erp.pohoda.shipments import Shipments
 from connectors.erp.pohoda.stock import Stock
 from connectors.erp.port import (
     BookedPayment,
+    BookedRefund,
     Cancellation,
     ErpBackend,
     Location,
@@ -243,6 +244,11 @@ class PohodaErpBackend(ErpBackend):
     def record_refund(self, refund: Refund, order_erp_key: str) -> bool:
         with erp_errors("record_refund"):
             return self._refunds.record(refund, order_erp_key)
+
+    def list_refunds(self, refund_ids: Sequence[str]) -> list[BookedRefund]:
+        """POHODA's issued credit notes of these refunds (by ``extId``): ids, no amounts."""
+        with erp_errors("list_refunds"):
+            return self._refunds.booked(refund_ids)
 
     def list_payments(self, order_erp_keys: Sequence[str]) -> list[BookedPayment]:
         """From the adapter's own bookkeeping (POHODA's documents carry no shop transaction id): ids, no amounts."""

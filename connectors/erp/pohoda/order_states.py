@@ -25,7 +25,7 @@ from connectors.erp.pohoda.mserver import MServer
 from connectors.erp.pohoda.orders import Orders, found_orders
 from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.pohoda.errors import DuplicateItem
-from connectors.pohoda.mapping import bank_payment_from_transaction
+from connectors.pohoda.mapping import bank_payment_from_transaction, presentment_note
 from connectors.pohoda.models.common import ExtId
 from connectors.pohoda.models.payments import CashReceipt
 from connectors.pohoda.models.requests import OrderListRequest
@@ -86,6 +86,8 @@ class OrderStates:
             id_from = max(ids) + 1
 
     def record_payment(self, tx: Transaction, order_key: str) -> bool:
+        if any(booked == tx.shop_id for booked, _ in self.local.payments_of([order_key])):
+            return False  # booked before: nothing to send, even once POHODA took the order off its books
         self.mserver.ensure_company()
         record = f"transaction {tx.shop_id}"
         found = self.orders.by_number(order_key)
@@ -102,8 +104,10 @@ class OrderStates:
                 order_number=order.number or order_key,
                 date=tx.processed_at.astimezone(self.mserver.client.tz).date(),
                 amount=tx.amount,
+                currency=None if tx.currency == s.home_currency else tx.currency,
                 text=f"Platba objednávky {order.number_order or order_key}",
                 partner_id=order.partner_id,
+                note=presentment_note(tx),
             )
             item = cash_receipt(receipt, tz=self.mserver.client.tz)
         else:

@@ -23,10 +23,12 @@ from connectors.erp.errors import ErpRefused, ErpUnavailable
 from connectors.erp.paging import require_limit, require_utc
 from connectors.erp.port import (
     BookedPayment,
+    BookedRefund,
     Cancellation,
     ErpBackend,
     Location,
     SalesOrder,
+    SalesOrderState,
     ShipmentOutcome,
     UnitOfWork,
     separate_transactions,
@@ -242,6 +244,16 @@ class SqlErpBackend(ErpBackend):
     def sales_order_keys(self, shop_ids: Sequence[str], *, conn: sa.Connection | None = None) -> dict[str, str]:
         with self._tx(conn, write=False, operation="sales_order_keys") as c:
             return orders.sales_order_keys(c, shop_ids)
+
+    def sales_order_states(
+        self, shop_ids: Sequence[str], *, conn: sa.Connection | None = None
+    ) -> list[SalesOrderState]:
+        with self._tx(conn, write=False, operation="sales_order_states") as c:
+            return orders.sales_order_states(c, shop_ids)
+
+    def list_refunds(self, refund_ids: Sequence[str], *, conn: sa.Connection | None = None) -> list[BookedRefund]:
+        with self._tx(conn, write=False, operation="list_refunds") as c:
+            return refunds.booked_refunds(c, refund_ids)
 
     def list_payments(self, order_erp_keys: Sequence[str], *, conn: sa.Connection | None = None) -> list[BookedPayment]:
         with self._tx(conn, write=False, operation="list_payments") as c:

@@ -20,11 +20,11 @@ from pydantic import ValidationError
 
 from connectors.erp.errors import RecordError, UnknownSkuError, record_error, validated
 from connectors.erp.paging import cursor_datetime, decode_cursor, encode_cursor
-from connectors.erp.port import BookedPayment, Cancellation, SalesOrder
+from connectors.erp.port import BookedPayment, Cancellation, SalesOrder, SalesOrderState
 from connectors.erp.sql import tables as t
 from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
-from domain.models import Order, OrderStatusChange, Page, Transaction
+from domain.models import Order, OrderState, OrderStatusChange, Page, Transaction
 
 __all__ = [
     "create_sales_order",
@@ -106,6 +106,7 @@ def create_sales_order(conn: sa.Connection, order: Order, customer_key: str | No
             "unit_price": line.unit_price,
             "discount": line.discount,
             "tax_rate": line.tax_rate,
+            "currency": order.currency,
             "shop_line_id": line.shop_id,
         }
         for index, line in enumerate(order.lines)
@@ -215,6 +216,13 @@ def status_changes(
     return Page[OrderStatusChange](items=changes, next_cursor=next_cursor, rejected=rejected)
 
 
+def presentment(tx: Transaction) -> dict[str, Any]:
+    """The amount the buyer paid in their own currency, beside the booked one (None when it is the same)."""
+    if not tx.in_other_currency:
+        return {"presentment_amount": None, "presentment_currency": None}
+    return {"presentment_amount": tx.presentment_amount, "presentment_currency": tx.presentment_currency}
+
+
 def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now: datetime) -> bool:
     if conn.execute(sa.select(_so.c.erp_key).where(_so.c.erp_key == order_erp_key)).first() is None:
         raise RecordError(f"transaction {tx.shop_id}", "order_erp_key", f"no ERP sales order {order_erp_key!r}")
@@ -227,6 +235,7 @@ def record_payment(conn: sa.Connection, tx: Transaction, order_erp_key: str, now
         "method": "gift_card" if tx.is_gift_card else "gateway",
         "amount": tx.amount,
         "currency": tx.currency,
+        **presentment(tx),
         "paid_at": tx.processed_at,
         "created_at": now,
     }
@@ -239,6 +248,22 @@ def sales_order_keys(conn: sa.Connection, shop_ids: Sequence[str]) -> dict[str, 
         query = sa.select(_so.c.shop_order_id, _so.c.erp_key).where(_so.c.shop_order_id.in_(chunk))
         found.update({row.shop_order_id: row.erp_key for row in conn.execute(query)})
     return found
+
+
+def sales_order_states(conn: sa.Connection, shop_ids: Sequence[str]) -> list[SalesOrderState]:
+    rows: list[Any] = []
+    columns = (_so.c.shop_order_id, _so.c.erp_key, _so.c.state, _so.c.state_changed_at)
+    for chunk in chunked(sorted(set(shop_ids))):
+        rows += conn.execute(sa.select(*columns).where(_so.c.shop_order_id.in_(chunk))).all()
+    return [
+        SalesOrderState(
+            shop_order_id=r.shop_order_id,
+            erp_key=r.erp_key,
+            state=OrderState(r.state) if r.state else None,
+            state_changed_at=r.state_changed_at if r.state else None,
+        )
+        for r in sorted(rows, key=lambda r: r.shop_order_id)
+    ]
 
 
 def booked_payments(conn: sa.Connection, order_keys: Sequence[str]) -> list[BookedPayment]:

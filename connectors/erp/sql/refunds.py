@@ -11,17 +11,22 @@ Why it is shaped so:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
 from connectors.erp.errors import RecordError
+from connectors.erp.port import BookedRefund
 from connectors.erp.sql import tables as t
-from connectors.erp.sql.dml import insert_ignore
+from connectors.erp.sql.dml import chunked, insert_ignore
 from connectors.erp.sql.numbering import next_key
+from connectors.erp.sql.orders import presentment
 from domain.refunds import Refund
 
-__all__ = ["record_refund"]
+__all__ = ["booked_refunds", "record_refund"]
 
 
 def record_refund(conn: sa.Connection, refund: Refund, order_erp_key: str, now: datetime) -> bool:
@@ -73,8 +78,30 @@ def record_refund(conn: sa.Connection, refund: Refund, order_erp_key: str, now: 
             "gateway": tx.gateway,
             "amount": tx.amount,
             "currency": tx.currency,
+            **presentment(tx),
             "refunded_at": tx.processed_at,
             "created_at": now,
         }
         insert_ignore(conn, t.refunds, row, ("shop_transaction_id",))
     return True
+
+
+def booked_refunds(conn: sa.Connection, refund_ids: Sequence[str]) -> list[BookedRefund]:
+    """The credit memos of these shop refunds, each with the money its refund rows paid back."""
+    memos, paid = t.credit_memos, t.refunds
+    back = sa.select(paid.c.memo_key, sa.func.sum(paid.c.amount).label("amount")).group_by(paid.c.memo_key).subquery()
+    query = sa.select(memos.c.shop_refund_id, memos.c.order_key, memos.c.currency, back.c.amount).outerjoin(
+        back, back.c.memo_key == memos.c.erp_key
+    )
+    rows: list[sa.Row[Any]] = []
+    for chunk in chunked(sorted(set(refund_ids))):
+        rows += conn.execute(query.where(memos.c.shop_refund_id.in_(chunk))).all()
+    return [
+        BookedRefund(
+            refund_id=r.shop_refund_id,
+            order_erp_key=r.order_key,
+            amount=Decimal(str(r.amount or 0)),
+            currency=r.currency,
+        )
+        for r in sorted(rows, key=lambda r: r.shop_refund_id)
+    ]

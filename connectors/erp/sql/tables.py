@@ -314,6 +314,7 @@ sales_order_lines = sa.Table(
     sa.Column("unit_price", Money(), nullable=False),
     sa.Column("discount", Money(), nullable=False, server_default="0"),
     sa.Column("tax_rate", Decimals(7, 4)),
+    sa.Column("currency", sa.String(3)),
     sa.Column("shop_line_id", sa.String(NAME)),
 )
 
@@ -329,6 +330,8 @@ payments = sa.Table(
     sa.Column("method", sa.String(16), nullable=False, server_default="gateway"),
     sa.Column("amount", Money(), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("presentment_amount", Money()),
+    sa.Column("presentment_currency", sa.String(3)),
     sa.Column("paid_at", UtcDateTime(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.CheckConstraint("method in ('gateway', 'gift_card')", name="method"),
@@ -376,6 +379,8 @@ refunds = sa.Table(
     sa.Column("gateway", sa.String(NAME)),
     sa.Column("amount", Money(), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("presentment_amount", Money()),
+    sa.Column("presentment_currency", sa.String(3)),
     sa.Column("refunded_at", UtcDateTime(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from connectors.pohoda.models.common import PohodaModel, Totals, VatRate
+from connectors.pohoda.models.common import ExtId, PohodaModel, Totals, VatRate
 from connectors.pohoda.models.orders import LinkedDocument, PartyAddress
 from domain.models import UtcDatetime
 
@@ -61,6 +61,7 @@ class Invoice(PohodaModel):
     """An invoice (``lst:invoice``): issued, received, advance … (``invoiceType``), with its lines and totals."""
 
     id: int | None = None
+    ext_id: ExtId | None = None
     invoice_type: str
     number: str | None = None
     variable_symbol: str | None = None

@@ -53,8 +53,10 @@ class CashReceipt(PohodaModel):
     order_number: str = Field(min_length=1)
     date: Date
     amount: Decimal = Field(gt=0)
+    currency: str | None = Field(default=None, description="None = the company's home currency")
     text: str
     partner_id: int | None = None
+    note: str | None = None
 
     @property
     def record(self) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "AddressBookListRequest",
     "CategoryListRequest",
     "DeliveryNoteListRequest",
+    "InvoiceListRequest",
     "OrderListRequest",
     "Page",
     "StockListRequest",
@@ -128,4 +129,14 @@ class DeliveryNoteListRequest(PohodaModel):
     date_from: date | None = None
     date_till: date | None = None
     last_changes: UtcDatetime | None = None
+    restriction: dict[OrderPart, bool] = Field(default_factory=dict)
+
+
+class InvoiceListRequest(PohodaModel):
+    """Invoices of one type, e.g. the issued credit notes ("dobropisy") with these ``extId``s: each ext id is a
+    ``requestInvoice`` group of its own (``list.xsd`` allows up to 255 in one request)."""
+
+    invoice_type: Literal["issuedInvoice", "issuedCreditNotice"] = "issuedInvoice"
+    ext_system: str | None = Field(default=None, description="export the ext ids of this external system")
+    ext_ids: list[ExtId] = Field(default_factory=list, max_length=255)
     restriction: dict[OrderPart, bool] = Field(default_factory=dict)

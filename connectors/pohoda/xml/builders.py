@@ -9,6 +9,7 @@ from connectors.pohoda.xml.agendas.addressbook import address_book_entry, list_a
 from connectors.pohoda.xml.agendas.categories import list_categories
 from connectors.pohoda.xml.agendas.delivery_notes import list_delivery_notes
 from connectors.pohoda.xml.agendas.int_params import list_int_params
+from connectors.pohoda.xml.agendas.invoices import list_invoices
 from connectors.pohoda.xml.agendas.orders import delete_order, list_orders, received_order
 from connectors.pohoda.xml.agendas.payments import bank_receipt, cash_receipt
 from connectors.pohoda.xml.agendas.stock import list_stock, stock_card
@@ -26,6 +27,7 @@ __all__ = [
     "list_categories",
     "list_delivery_notes",
     "list_int_params",
+    "list_invoices",
     "list_orders",
     "list_stock",
     "list_stores",

@@ -11,8 +11,6 @@ from ..context import ctx, user_error
 from ..resolvers.orders import can_mark_as_paid
 from ..schema import resolver
 
-_OPEN_FO = ("OPEN", "IN_PROGRESS")
-
 
 @resolver("Mutation", "orderClose")
 def order_close(_: Any, info: Any, input: dict) -> dict:
@@ -64,22 +62,10 @@ def _cancel(state: Any, order: r.Order, reason: str, refund: bool) -> None:
     """The cancel job's work: nothing when the order was cancelled (an earlier job) or fulfilled meanwhile."""
     if order.cancelled_at is not None or order.fulfillment_ids:
         return
-    now = state.now()
-    order.cancelled_at, order.cancel_reason = now, reason
-    order.closed_at = order.closed_at or now
+    order_ops.cancel(state, order, reason)
     if refund and om.received(order) > 0:
         _add_transaction(state, order, "REFUND", om.received(order), "manual")
         order.financial_status = "REFUNDED"
-    elif om.received(order) <= 0:
-        order.financial_status = (
-            "VOIDED" if order.financial_status in ("AUTHORIZED", "PENDING") else order.financial_status
-        )
-    for fo_id in order.fulfillment_order_ids:
-        fo = state.fulfillment_orders[fo_id]
-        if fo.status in _OPEN_FO:
-            fo.status = "CANCELLED"
-            state.touch(fo)
-    state.touch(order)
 
 
 @resolver("QueryRoot", "job")
@@ -149,7 +135,7 @@ def _plan(state: Any, groups: list[dict]) -> tuple[list, list[dict]]:
         if fo is None:
             errors.append(user_error([*path, "fulfillmentOrderId"], "Fulfillment order does not exist."))
             continue
-        if fo.status not in _OPEN_FO:
+        if fo.status not in order_ops.OPEN_FO:
             errors.append(
                 user_error(
                     [*path, "fulfillmentOrderId"],

@@ -143,7 +143,8 @@ def resolve_refund_order(refund: r.Refund, info: Any) -> r.Order:
 def resolve_total_refunded(refund: r.Refund, info: Any) -> dict:
     state = ctx(info).state
     amount = sum((state.transactions[t].amount for t in refund.transaction_ids), Decimal("0"))
-    return money_bag(amount, state.orders[refund.order_id].currency)
+    order = state.orders[refund.order_id]
+    return money_bag(amount, order.currency, order.presentment)
 
 
 @resolver("Refund", "transactions")
@@ -159,7 +160,8 @@ def resolve_refund_lines(refund: r.Refund, info: Any, **args: Any) -> Any:
 
 def _refund_line_bag(info: Any, line: r.RefundLine, amount: Decimal) -> dict:
     state = ctx(info).state
-    return money_bag(amount, state.orders[state.line_items[line.line_item_id].order_id].currency)
+    order = state.orders[state.line_items[line.line_item_id].order_id]
+    return money_bag(amount, order.currency, order.presentment)
 
 
 @resolver("Refund", "refundShippingLines")
@@ -174,18 +176,19 @@ def resolve_order_adjustments(refund: r.Refund, info: Any, **args: Any) -> Any:
 
 @resolver("RefundShippingLine", "subtotalAmountSet")
 def resolve_refund_shipping_subtotal(line: r.RefundShippingLine, info: Any) -> dict:
-    return money_bag(line.subtotal, _shipping_currency(info, line))
+    return money_bag(line.subtotal, *_shipping_currency(info, line))
 
 
 @resolver("RefundShippingLine", "taxAmountSet")
 def resolve_refund_shipping_tax(line: r.RefundShippingLine, info: Any) -> dict:
-    return money_bag(line.tax, _shipping_currency(info, line))
+    return money_bag(line.tax, *_shipping_currency(info, line))
 
 
-def _shipping_currency(info: Any, line: r.RefundShippingLine) -> str:
+def _shipping_currency(info: Any, line: r.RefundShippingLine) -> tuple[str, tuple[str, Decimal] | None]:
     state = ctx(info).state
     refund = next(f for f in state.refunds.values() if line in f.shipping_lines)
-    return state.orders[refund.order_id].currency
+    order = state.orders[refund.order_id]
+    return order.currency, order.presentment
 
 
 @resolver("RefundLineItem", "lineItem")

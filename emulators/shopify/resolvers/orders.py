@@ -7,7 +7,7 @@ from typing import Any
 from .. import order_math as om
 from .. import records as r
 from ..access import visible
-from ..context import by_id, connection, count_matching, ctx, money_bag, time_key
+from ..context import by_id, connection, count_matching, ctx, money, money_bag, time_key
 from ..schema import resolver
 from ..search import Field, Term, custom, dt, num, text
 
@@ -85,7 +85,7 @@ def resolve_order(_: Any, info: Any, id: str) -> r.Order | None:
 
 
 def _bag(order: r.Order, amount: Any) -> dict | None:
-    return money_bag(amount, order.currency)
+    return money_bag(amount, order.currency, order.presentment)
 
 
 _MONEY_FIELDS = {
@@ -109,9 +109,14 @@ for _field, _compute in _MONEY_FIELDS.items():
     resolver("Order", _field)(_money_resolver(_compute))
 
 
-@resolver("Order", "currencyCode", "presentmentCurrencyCode")
+@resolver("Order", "currencyCode")
 def resolve_currency(order: r.Order, info: Any) -> str:
     return order.currency
+
+
+@resolver("Order", "presentmentCurrencyCode")
+def resolve_presentment_currency(order: r.Order, info: Any) -> str:
+    return order.presentment_currency or order.currency
 
 
 @resolver("Order", "displayFinancialStatus")
@@ -174,18 +179,18 @@ def resolve_shipping_line(order: r.Order, info: Any) -> dict | None:
     }
 
 
-def _tax_line(currency: str, rate: Any, amount: Any) -> dict:
+def _tax_line(order: r.Order, rate: Any, amount: Any) -> dict:
     return {
         "title": "VAT" if rate is not None else "Tax",
         "rate": float(rate) if rate is not None else None,
         "ratePercentage": float(rate * 100) if rate is not None else None,
-        "priceSet": money_bag(amount, currency),
+        "priceSet": _bag(order, amount),
     }
 
 
 @resolver("Order", "taxLines")
 def resolve_order_tax_lines(order: r.Order, info: Any) -> list[dict]:
-    return [_tax_line(order.currency, rate, amount) for rate, amount in om.tax_lines(order)]
+    return [_tax_line(order, rate, amount) for rate, amount in om.tax_lines(order)]
 
 
 @resolver("Order", "transactions")
@@ -240,7 +245,7 @@ def resolve_requires_shipping(order: r.Order, info: Any) -> bool:
 
 
 def _line_bag(info: Any, line: r.LineItem, amount: Any) -> dict | None:
-    return money_bag(amount, ctx(info).state.orders[line.order_id].currency)
+    return _bag(ctx(info).state.orders[line.order_id], amount)
 
 
 @resolver("LineItem", "name")
@@ -299,7 +304,7 @@ def resolve_line_tax_lines(line: r.LineItem, info: Any, first: int | None = None
     rate = om.rate_fraction(line.tax_rate)
     if not rate:
         return []
-    return [_tax_line(order.currency, rate, om.line_tax(line, order.taxes_included))][:first]
+    return [_tax_line(order, rate, om.line_tax(line, order.taxes_included))][:first]
 
 
 # ---- OrderTransaction -------------------------------------------------------------------------------------
@@ -307,7 +312,13 @@ def resolve_line_tax_lines(line: r.LineItem, info: Any, first: int | None = None
 
 @resolver("OrderTransaction", "amountSet")
 def resolve_amount(tx: r.Transaction, info: Any) -> dict | None:
-    return money_bag(tx.amount, tx.currency)
+    """The amount in the shop currency and in the order's presentment currency (the transaction's own, when
+    the checkout recorded one)."""
+    order = ctx(info).state.orders.get(tx.order_id)
+    bag = money_bag(tx.amount, tx.currency, order.presentment if order else None)
+    if bag is not None and tx.presentment_amount is not None and order is not None and order.presentment:
+        bag["presentmentMoney"] = money(tx.presentment_amount, order.presentment[0])
+    return bag
 
 
 @resolver("OrderTransaction", "parentTransaction")

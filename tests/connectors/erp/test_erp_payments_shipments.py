@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from erp_builders import at, order, product, transaction
 
@@ -93,3 +95,50 @@ def test_a_gift_card_payment_is_booked_as_its_own_kind_not_as_cash(erp_harness, 
     else:
         booked = {p.ext_id.ids.rsplit("/", 1)[1]: (p.agenda, p.account) for p in erp_harness.state.payments.values()}
         assert booked == {"20": ("bank", "DK"), "21": ("bank", "KB")}  # a clearing account, never the cash desk
+
+
+def test_payments_are_booked_in_the_orders_currency_with_its_code_and_the_buyers_currency_beside(erp_harness, erp):
+    """An order of a shop keeping its books in EUR is booked in EUR (POHODA: ``foreignCurrency``), bank and cash
+    alike; a payment the buyer made in EUR on a CZK shop is booked in CZK, what they paid kept beside it."""
+    import sqlalchemy as sa
+
+    from connectors.erp.pohoda.settings import PohodaSettings
+    from connectors.erp.sql import SqlErpBackend
+    from connectors.erp.sql import tables as t
+
+    erp_harness.load(products=[product("CHAIR", "CHAIR-BUK")])
+    if not isinstance(erp, SqlErpBackend):  # the cash-on-delivery gateway is booked in POHODA's cash desk
+        erp = erp_harness.new_backend(settings=PohodaSettings(cash_gateways=frozenset({"cash_on_delivery"})))
+    in_eur = erp.create_sales_order(order(7, ("CHAIR-BUK", 1, "51.60"), currency="EUR"), None)
+    in_czk = erp.create_sales_order(order(8, ("CHAIR-BUK", 1, "1290.00")), None)
+    by_card = transaction(70, 7, "40.00").model_copy(update={"currency": "EUR"})
+    cash = transaction(71, 7, "11.60").model_copy(update={"currency": "EUR", "gateway": "cash_on_delivery"})
+    paid_in_eur = transaction(80, 8, "1290.00").model_copy(
+        update={"presentment_amount": Decimal("51.60"), "presentment_currency": "EUR"}
+    )
+
+    assert all(erp.record_payment(tx, key) for tx, key in ((by_card, in_eur), (cash, in_eur), (paid_in_eur, in_czk)))
+
+    if isinstance(erp, SqlErpBackend):
+        p = t.payments
+        columns = (p.c.shop_transaction_id, p.c.amount, p.c.currency, p.c.presentment_amount, p.c.presentment_currency)
+        with erp.engine.connect() as conn:
+            rows = conn.execute(sa.select(*columns).order_by(p.c.shop_transaction_id)).all()
+        assert [(r[0].rsplit("/", 1)[1], *r[1:]) for r in rows] == [
+            ("70", Decimal("40.00"), "EUR", None, None),
+            ("71", Decimal("11.60"), "EUR", None, None),
+            ("80", Decimal("1290.00"), "CZK", Decimal("51.60"), "EUR"),
+        ]
+        with erp.engine.connect() as conn:
+            lines = conn.execute(sa.select(t.sales_order_lines.c.order_key, t.sales_order_lines.c.currency)).all()
+        assert sorted(lines) == sorted([(in_eur, "EUR"), (in_czk, "CZK")])  # every money row names its currency
+    else:
+        booked = {
+            p.ext_id.ids.rsplit("/", 1)[1]: (p.agenda, p.amount, p.currency)
+            for p in erp_harness.state.payments.values()
+        }
+        assert booked == {
+            "70": ("bank", Decimal("40.00"), "EUR"),  # foreignCurrency: EUR is not POHODA's home currency
+            "71": ("cash", Decimal("11.60"), "EUR"),
+            "80": ("bank", Decimal("1290.00"), None),  # home currency: the books take the shop's CZK
+        }

@@ -12,7 +12,7 @@ import pytest
 from erp_builders import at, order, product, transaction
 
 from connectors.erp.pohoda import PohodaErpBackend
-from domain.models import Shipment, ShipmentLine
+from domain.models import OrderState, Shipment, ShipmentLine
 
 
 @pytest.fixture
@@ -25,6 +25,19 @@ def test_sales_order_keys_name_the_shop_orders_that_are_sales_orders_and_leave_o
     asked = ["gid://shopify/Order/2", "gid://shopify/Order/99", "gid://shopify/Order/1"]
     assert erp.sales_order_keys(asked) == {"gid://shopify/Order/1": orders[1], "gid://shopify/Order/2": orders[2]}
     assert erp.sales_order_keys([]) == {}
+
+
+def test_sales_order_states_say_which_sales_orders_the_erp_cancelled(erp_harness, erp, orders):
+    erp_harness.set_order_state(orders[2], OrderState.CANCELLED, at(5))
+    asked = ["gid://shopify/Order/2", "gid://shopify/Order/99", "gid://shopify/Order/1"]
+
+    found = erp.sales_order_states(asked)
+
+    assert [(s.shop_order_id, s.erp_key, s.state) for s in found] == [
+        ("gid://shopify/Order/1", orders[1], None),
+        ("gid://shopify/Order/2", orders[2], OrderState.CANCELLED),
+    ]
+    assert found[1].state_changed_at is not None and found[0].state_changed_at is None
 
 
 def test_booked_payments_are_listed_per_sales_order_with_their_transaction(erp, orders):

@@ -99,3 +99,43 @@ def test_a_refund_of_an_unknown_sales_order_names_the_refund(erp, sales_order):
         erp.record_refund(refund(3), "SO-NOPE")
     assert caught.value.record == "refund gid://shopify/Refund/3"
     assert caught.value.field == "order_erp_key"
+
+
+def test_booked_refunds_are_listed_by_refund_id_and_their_money_is_no_payment(erp, sales_order):
+    erp.record_refund(refund(1, shipping="89.00"), sales_order)
+    erp.record_refund(refund(2, restock=False), sales_order)
+
+    booked = erp.list_refunds(["gid://shopify/Refund/2", "gid://shopify/Refund/1", "gid://shopify/Refund/9"])
+
+    assert [b.refund_id for b in booked] == ["gid://shopify/Refund/1", "gid://shopify/Refund/2"]
+    if isinstance(erp, SqlErpBackend):  # POHODA's credit notes are compared by id only
+        assert [(b.order_erp_key, b.amount, b.currency) for b in booked] == [
+            (sales_order, Decimal("148.90"), "CZK"),
+            (sales_order, Decimal("59.90"), "CZK"),
+        ]
+    assert erp.list_payments([sales_order]) == []  # money paid back is no payment received
+
+
+def test_a_cancelled_sales_orders_refund_pays_the_money_back_once_and_its_payment_stays_booked(
+    erp_harness, erp, sales_order
+):
+    """The shop cancelled an imported, paid order and refunded it: the payment booked before is not sent again
+    (POHODA took the order off its books), and the money paid back is booked once."""
+    paid = (
+        refund(7)
+        .transactions[0]
+        .model_copy(update={"shop_id": "gid://shopify/OrderTransaction/70", "kind": TransactionKind.SALE})
+    )
+    assert erp.record_payment(paid, sales_order) is True
+    assert erp.cancel_sales_order(sales_order, "cancelled in Shopify (#1)").cancelled
+
+    assert erp.record_payment(paid, sales_order) is False
+    assert erp.record_refund(refund(7, restock=False), sales_order) is True
+    assert erp.record_refund(refund(7, restock=False), sales_order) is False
+
+    if isinstance(erp, SqlErpBackend):
+        assert [b.refund_id for b in erp.list_refunds(["gid://shopify/Refund/7"])] == ["gid://shopify/Refund/7"]
+    else:  # nothing was delivered or invoiced: no credit note, the money back as one bank expense
+        assert not erp_harness.state.invoices
+        expenses = [p.amount for p in erp_harness.state.payments.values() if p.kind == "expense"]
+        assert expenses == [Decimal("59.90")]

@@ -19,6 +19,7 @@ from connectors.pohoda.models import (
     ExtId,
     IntParameter,
     IntParameterValue,
+    InvoiceListRequest,
     OrderItem,
     OrderListRequest,
     Page,
@@ -152,6 +153,9 @@ EVERY_ITEM = {
     ),
     "bank receipt": lambda: b.bank_receipt(payment()),
     "bank expense in EUR": lambda: b.bank_receipt(payment(kind="expense", currency="EUR")),
+    "bank receipt paid in another currency": lambda: b.bank_receipt(
+        payment(ext_id=ExtId(ids="gid://shopify/OrderTransaction/78", system=SHOP), note="Zákazník platil 40.00 EUR")
+    ),
     "address by ext id": lambda: b.address_book_entry(customer()),
     "address by id": lambda: b.address_book_entry(customer(id=42), match="id"),
     "new address": lambda: b.address_book_entry(customer(), match="none"),
@@ -198,6 +202,15 @@ EVERY_ITEM = {
     ),
     "list delivery notes by number": lambda: b.list_delivery_notes(DeliveryNoteListRequest(numbers=["VYD0001"])),
     "list internet parameters": lambda: b.list_int_params(),
+    "list credit notes by ext id": lambda: b.list_invoices(
+        InvoiceListRequest(
+            invoice_type="issuedCreditNotice",
+            ext_system=SHOP,
+            ext_ids=[ExtId(ids=f"gid://shopify/Refund/{n}", system=SHOP) for n in (1, 2)],
+            restriction={"documents": False},
+        )
+    ),
+    "list invoices": lambda: b.list_invoices(InvoiceListRequest()),
     "cash receipt": lambda: b.cash_receipt(
         CashReceipt(
             ext_id=ExtId(ids="gid://shopify/OrderTransaction/9", system=SHOP),
@@ -207,6 +220,18 @@ EVERY_ITEM = {
             amount=Decimal("398"),
             text="Platba objednávky #1001",
             partner_id=12,
+        )
+    ),
+    "cash receipt in EUR": lambda: b.cash_receipt(
+        CashReceipt(
+            ext_id=ExtId(ids="gid://shopify/OrderTransaction/10", system=SHOP),
+            cash_desk="HP",
+            order_number="250100002",
+            date=date(2025, 5, 30),
+            amount=Decimal("15.92"),
+            currency="EUR",
+            text="Platba objednávky #1002",
+            note="Zákazník platil 15.92 EUR",
         )
     ),
     "delete order": lambda: b.delete_order("250100001"),

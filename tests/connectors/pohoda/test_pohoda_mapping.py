@@ -171,6 +171,14 @@ def test_a_refund_is_a_bank_expense_and_a_foreign_payment_keeps_its_currency() -
     assert (refund.kind, refund.currency) == ("expense", "EUR")
 
 
+def test_a_payment_made_in_another_currency_is_booked_in_the_shops_with_what_the_buyer_paid_in_its_note() -> None:
+    paid = transaction().model_copy(update={"presentment_amount": Decimal("20.28"), "presentment_currency": "EUR"})
+    payment = bank_payment_from_transaction(paid, order_number="#1001", account="KB", ex_system_name="shopify")
+    plain = bank_payment_from_transaction(transaction(), order_number="#1001", account="KB", ex_system_name="shopify")
+    assert (payment.amount, payment.currency, payment.note) == (Decimal("507"), None, "Zákazník platil 20.28 EUR")
+    assert plain.note is None
+
+
 def test_an_authorization_moves_no_money_and_is_not_booked() -> None:
     with pytest.raises(RecordError, match="moves no money"):
         bank_payment_from_transaction(

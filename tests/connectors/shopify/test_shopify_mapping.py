@@ -27,6 +27,7 @@ from connectors.shopify.mapping import (
     order_from_node,
     refund_from_node,
     stock_from_level,
+    transaction_from_node,
 )
 from domain.models import (
     Category,
@@ -415,3 +416,28 @@ def test_image_bytes_are_staged_without_the_token_and_the_resource_url_returned(
     }
     assert shop.urls[1] == target["url"] and "X-Shopify-Access-Token" not in shop.headers[1]
     assert TOKEN not in str(shop.headers[1])
+
+
+def test_a_transaction_keeps_the_shop_currency_and_what_the_buyer_paid_in():
+    node = {
+        "id": "gid://shopify/OrderTransaction/5",
+        "kind": "SALE",
+        "status": "SUCCESS",
+        "gateway": "shopify_payments",
+        "processedAt": "2025-03-01T10:00:00Z",
+        "amountSet": {
+            "shopMoney": {"amount": "1290.00", "currencyCode": "CZK"},
+            "presentmentMoney": {"amount": "51.60", "currencyCode": "EUR"},
+        },
+    }
+
+    tx = transaction_from_node(node, "gid://shopify/Order/1")
+    same = transaction_from_node({**node, "amountSet": money("1290.00")}, "gid://shopify/Order/1")
+
+    assert (tx.amount, tx.currency, tx.presentment_amount, tx.presentment_currency) == (
+        Decimal("1290.00"),
+        "CZK",
+        Decimal("51.60"),
+        "EUR",
+    )
+    assert tx.in_other_currency and not same.in_other_currency

@@ -82,11 +82,11 @@ def test_conflicting_order_edited_again_stays_a_conflict(store: StateStore):
     assert store.pending_orders(SHOP) == []
 
 
-def test_header_only_edit_to_a_done_order_refreshes_it_without_conflict(store: StateStore):
+def test_header_only_edit_to_a_done_order_refreshes_it_without_conflict_and_is_no_update(store: StateStore):
     store.stage_orders(SHOP, [make_order(1)])
     store.mark_order_done(SHOP, gid(1), "SO-0001")
     result = store.stage_orders(SHOP, [make_order(1, T0 + timedelta(hours=1), note="paid by card")])
-    assert (result.updated, result.conflicts) == (1, ())
+    assert (result.updated, result.refreshed, result.conflicts) == (0, 1, ())  # the ERP document takes nothing
     staged = store.staged_order(SHOP, gid(1))
     assert (staged.status, staged.erp_key, staged.order.note) == (StagedStatus.DONE, "SO-0001", "paid by card")
 
@@ -222,5 +222,33 @@ def test_skip_rules_never_touch_an_order_that_is_already_an_erp_order(store: Sta
     store.stage_orders(SHOP, [make_order(1)])
     store.mark_order_done(SHOP, gid(1), "SO1")
     result = store.stage_orders(SHOP, [make_order(1, T0 + timedelta(hours=1), note="x")], {gid(1): "test order"})
-    assert result.updated == 1 and not result.skipped
+    assert result.refreshed == 1 and not result.skipped
     assert store.staged_order(SHOP, gid(1)).status is StagedStatus.DONE
+
+
+def test_a_version_newer_only_in_its_updated_at_is_no_update_but_moves_the_staged_time(store: StateStore):
+    """The syncs' own writes (a fulfillment, a close, a tag, a payment read) bump Shopify's updatedAt: coming
+    back, an order whose content did not change is no news, queued or imported."""
+    store.stage_orders(SHOP, [make_order(1), make_order(2)])
+    store.mark_order_done(SHOP, gid(2), "SO-0002")
+    later = T0 + timedelta(hours=1)
+    result = store.stage_orders(SHOP, [make_order(1, later), make_order(2, later)])
+    assert (result.new, result.updated, result.unchanged, result.refreshed) == (0, 0, 0, 2)
+    assert [store.staged_order(SHOP, gid(n)).updated_at for n in (1, 2)] == [later, later]
+    assert [s.status for s in (store.staged_order(SHOP, gid(n)) for n in (1, 2))] == [
+        StagedStatus.PENDING,
+        StagedStatus.DONE,
+    ]
+
+
+def test_an_order_the_erp_cancelled_itself_is_no_order_to_cancel_when_its_shop_cancellation_comes_back(
+    store: StateStore,
+):
+    store.stage_orders(SHOP, [make_order(1), make_order(2)])
+    store.mark_order_done(SHOP, gid(1), "SO-0001")
+    assert store.mark_cancelled_by_erp(SHOP, [gid(1), gid(2)]) == 1  # 2 is no ERP order yet: left alone
+    cancelled = make_order(1, T0 + timedelta(hours=1)).model_copy(update={"cancelled_at": T0 + timedelta(hours=1)})
+    result = store.stage_orders(SHOP, [cancelled])
+    assert (result.cancelled, result.updated, result.refreshed) == ((), 0, 1)
+    assert store.orders_to_cancel(SHOP) == []
+    assert store.staged_order(SHOP, gid(1)).status is StagedStatus.CANCELLED

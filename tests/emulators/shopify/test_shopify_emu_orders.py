@@ -282,3 +282,27 @@ def test_a_refund_reads_back_through_order_refunds_with_its_shipping_and_current
     )["data"]["order"]["lineItems"]["nodes"]
     refunded = next(n for n in quantities if n["id"] == line)
     assert refunded["currentQuantity"] == refunded["quantity"] - 1
+
+
+def test_a_multi_currency_order_answers_in_the_shop_currency_and_the_buyers(gql, shop):
+    """Shopify keeps a multi-currency order's amounts in both currencies (``MoneyBag``): the shop's, and the
+    presentment currency the buyer paid in at the checkout's rate."""
+    from shopify_emu_support import order_model
+
+    base = order_model(1009)
+    paid = base.transactions[0].model_copy(
+        update={"presentment_amount": Decimal("800.00"), "presentment_currency": "CZK"}
+    )
+    [gid] = shop.seed_orders([base.model_copy(update={"presentment_currency": "CZK", "transactions": [paid]})])
+    query = """query($id: ID!) { order(id: $id) { currencyCode presentmentCurrencyCode
+      totalPriceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+      transactions { amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }"""
+
+    read = gql(query, {"id": gid})["data"]["order"]
+
+    assert (read["currencyCode"], read["presentmentCurrencyCode"]) == ("EUR", "CZK")
+    assert read["totalPriceSet"] == {
+        "shopMoney": {"amount": "20.00", "currencyCode": "EUR"},
+        "presentmentMoney": {"amount": "800.00", "currencyCode": "CZK"},
+    }
+    assert read["transactions"][0]["amountSet"]["presentmentMoney"] == {"amount": "800.00", "currencyCode": "CZK"}

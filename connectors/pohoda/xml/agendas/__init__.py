@@ -10,7 +10,8 @@
 | address book (``adb``) | ``addressbook`` | ``address_book_entry``, ``list_address_book`` | ``read_address_book`` |
 | delivery notes (``vyd``) | ``delivery_notes`` | ``list_delivery_notes`` | ``read_delivery_note`` |
 | payments (``bnk``, ``vch``) | ``payments`` | ``bank_receipt``, ``cash_receipt`` | ``read_bank`` |
-| invoices (``inv``) | ``invoices`` | — | ``read_invoice`` |
+| invoices (``inv``) | ``invoices`` | ``list_invoices`` | ``read_invoice`` |
+| issued credit notes (``inv``) | ``credit_notes`` | ``issued_credit_note`` | ``read_invoice`` |
 
 ``addresses`` is the ``typ:address`` block several agendas share, ``summary`` the money summary of a document;
 ``_lists`` what every export request shares.

@@ -8,20 +8,47 @@ the document's currency: ``foreignCurrency`` when the invoice is in one, else ``
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from connectors.pohoda.models.common import ExtId
 from connectors.pohoda.models.documents import Invoice, InvoiceItem
+from connectors.pohoda.models.requests import InvoiceListRequest, OrderPart
 from connectors.pohoda.namespaces import local_name, q
+from connectors.pohoda.xml.agendas._lists import ext_system, list_item, restriction
 from connectors.pohoda.xml.agendas.addresses import read_address
 from connectors.pohoda.xml.agendas.orders import read_links
 from connectors.pohoda.xml.agendas.summary import read_totals
-from connectors.pohoda.xml.elements import child, ref_of, text_of
-from connectors.pohoda.xml.values import read_bool, read_date, read_decimal, read_int
+from connectors.pohoda.xml.elements import ElementWriter, agenda, child, ext_id_of, ref_of, sub, text_of
+from connectors.pohoda.xml.pack import DataPackItem
+from connectors.pohoda.xml.values import DEFAULT_TZ, read_bool, read_date, read_decimal, read_int
 
-__all__ = ["invoice_label", "read_invoice"]
+__all__ = ["invoice_label", "list_invoices", "read_invoice"]
 
 _LINES = (q("inv:invoiceItem"), q("inv:invoiceAdvancePaymentItem"))
+
+
+def list_invoices(request: InvoiceListRequest, *, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
+    """The invoice export of ``request.invoice_type``: all of them, or one ``requestInvoice`` group per ext id
+    (e.g. the credit notes of these shop refunds), each with the same restriction."""
+    w = ElementWriter("invoice list request", tz)
+    attrib = {
+        "version": "2.0",
+        "invoiceType": request.invoice_type,
+        "invoiceVersion": "2.0",
+        **ext_system(w, request.ext_system),
+    }
+    root = agenda("lst:listInvoiceRequest", **attrib)
+    groups: list[ExtId | None] = list(request.ext_ids) or [None]
+    for ext in groups:
+        query = sub(root, "lst:requestInvoice")
+        if ext is not None:
+            w.ext_id(sub(query, "ftr:filter"), "ftr:extId", ext)
+        restriction(root, "lst:restrictionData", request.restriction, get_args(OrderPart))
+    key = ",".join(e.ids for e in request.ext_ids) or None
+    return list_item("list.invoices", root, None, key=key)
 
 
 def _line(element: etree._Element, index: int, currency_block: str) -> InvoiceItem:
@@ -55,6 +82,7 @@ def read_invoice(element: etree._Element, *, exported_at: datetime | None = None
     lines = [] if detail is None else [part for part in detail if part.tag in _LINES]
     return Invoice(
         id=read_int(text_of(header, "inv:id"), "id"),
+        ext_id=ext_id_of(child(header, "inv:extId")),
         invoice_type=text_of(header, "inv:invoiceType") or "issuedInvoice",
         number=text_of(number, "typ:numberRequested") or text_of(number, "typ:ids"),
         variable_symbol=text_of(header, "inv:symVar"),

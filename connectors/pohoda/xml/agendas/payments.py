@@ -58,7 +58,8 @@ def bank_receipt(payment: BankPayment, *, revision: int = 0, tz: ZoneInfo = DEFA
 
 
 def cash_receipt(receipt: CashReceipt, *, tz: ZoneInfo = DEFAULT_TZ) -> DataPackItem:
-    """The dataPackItem that books ``receipt`` in its cash desk, paying ``order_number`` (``originalDocument``)."""
+    """The dataPackItem that books ``receipt`` in its cash desk, paying ``order_number`` (``originalDocument``), in
+    the home currency or in ``receipt.currency`` (``voucherSummary/foreignCurrency``)."""
     record = receipt.record
     w = ElementWriter(record, tz)
     root = agenda("vch:voucher", version="2.0")
@@ -72,7 +73,14 @@ def cash_receipt(receipt: CashReceipt, *, tz: ZoneInfo = DEFAULT_TZ) -> DataPack
     sub(header, "vch:text", fit(receipt.text, None, record=record, field="text")[:240])
     if receipt.partner_id is not None:
         w.integer(sub(header, "vch:partnerIdentity"), "typ:id", receipt.partner_id)
-    w.decimal(sub(sub(root, "vch:voucherSummary"), "vch:homeCurrency"), "typ:priceNone", receipt.amount)
+    w.text(header, "vch:note", receipt.note)
+    summary = sub(root, "vch:voucherSummary")
+    if receipt.currency is None:
+        w.decimal(sub(summary, "vch:homeCurrency"), "typ:priceNone", receipt.amount)
+    else:  # a receipt in a foreign currency: the amount in it, POHODA converts at its rate
+        foreign = sub(summary, "vch:foreignCurrency")
+        w.ref(foreign, "typ:currency", ids=receipt.currency, field="currency")
+        w.decimal(foreign, "typ:priceSum", receipt.amount)
     return make_item("cash.receipt", receipt.ext_id.ids, root, record=record, writes=True, identity="record")
 
 
