@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from prefect import task
+from sqlalchemy import Connection
 
 from connectors.erp.errors import RecordError
 from connectors.shopify.mapping import nodes_of
@@ -23,7 +24,7 @@ from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
 
-__all__ = ["import_shop_products", "shop_product_from_node", "shop_products_changed"]
+__all__ = ["complete_variants", "import_shop_products", "map_item", "shop_product_from_node", "shop_products_changed"]
 
 
 def _stamp(at: datetime) -> str:
@@ -40,7 +41,21 @@ def shop_products_changed(ctx: SyncContext) -> list[dict]:
     return list(shopify.iter_nodes("ProductsUpdatedSince", {"query": " AND ".join(terms)}, "products"))
 
 
-def shop_product_from_node(node: dict, vat_rate: Decimal) -> Product:
+def complete_variants(res: ShopResources, node: dict) -> dict:
+    """``node`` with every variant: a product read with its first 25 gets the rest from
+    ``ProductVariantsOfProduct`` (an item made of part of its variants would lose the others in the shop, as
+    ``sync_products`` sends variants declaratively)."""
+    variants = node.get("variants") or {}
+    if not (variants.get("pageInfo") or {}).get("hasNextPage"):
+        return node
+    pages = res.shopify.iter_pages(
+        "ProductVariantsOfProduct", {"id": node["id"]}, ("product", "variants"), after=variants["pageInfo"]["endCursor"]
+    )
+    more = [variant for page in pages for variant in page.items]
+    return {**node, "variants": {"nodes": [*nodes_of(variants), *more], "pageInfo": {"hasNextPage": False}}}
+
+
+def shop_product_from_node(node: dict, vat_rate: Decimal | None) -> Product:
     """The ERP item a shop product becomes; raises ``RecordError`` naming the product for a variant without SKU."""
     variants = nodes_of(node.get("variants"))
     if any(not v.get("sku") for v in variants) or not variants:
@@ -59,10 +74,17 @@ def shop_product_from_node(node: dict, vat_rate: Decimal) -> Product:
                 title=None if v.get("title") in (None, "Default Title") else v["title"],
                 price=Decimal(str(v["price"])),
                 compare_at_price=Decimal(str(v["compareAtPrice"])) if v.get("compareAtPrice") else None,
+                options=_options(v),
             )
             for v in variants
         ],
     )
+
+
+def _options(variant: dict) -> dict[str, str]:
+    """The variant's option values; a single variant's implied "Title: Default Title" is no option."""
+    chosen = {o["name"]: o["value"] for o in variant.get("selectedOptions") or ()}
+    return {} if chosen == {"Title": "Default Title"} else chosen
 
 
 @task(**IO_TASK)
@@ -74,6 +96,7 @@ def import_shop_products(ctx: SyncContext, nodes: list[dict], vat_rate: Decimal)
     shop_wins = res.shop.item_master == "shop"
     for node in nodes:
         try:
+            node = complete_variants(res, node)
             wanted = shop_product_from_node(node, vat_rate)
             outcome = _import_one(res, ctx, node, wanted, shop_wins)
         except RecordError as exc:
@@ -98,7 +121,8 @@ def _import_one(res: ShopResources, ctx: SyncContext, node: dict, wanted: Produc
         barcodes = [v.barcode for v in wanted.variants if v.barcode]
         key = next(iter(res.erp.item_keys_by_barcode(barcodes).values()), None) if barcodes else None
     if key is not None and not shop_wins:
-        _map(res, ctx, key, node)  # an item this import wrote before a crash, or one the ERP had: mapped once
+        if not ctx.dry_run:  # an item this import wrote before a crash, or one the ERP had: mapped once
+            map_item(res, ctx.shop, key, node)
         return "unchanged"
     if ctx.dry_run:
         return "created" if key is None else "updated"
@@ -117,18 +141,16 @@ def _import_one(res: ShopResources, ctx: SyncContext, node: dict, wanted: Produc
         )
     with res.erp.unit_of_work(res.state) as work:
         erp_key = work.erp.upsert_item(wanted)
-        _map(res, ctx, erp_key, node, conn=work.conn)
+        map_item(res, ctx.shop, erp_key, node, conn=work.conn)
     return "created" if key is None else "updated"
 
 
-def _map(res: ShopResources, ctx: SyncContext, erp_key: str, node: dict, conn=None) -> None:
+def map_item(res: ShopResources, shop: str, erp_key: str, node: dict, conn: Connection | None = None) -> None:
     """The product, variant and inventory-item mappings ``sync_products``, ``sync_inventory`` and ``sync_images``
     use, unless the item is mapped already (to this product or, by ``sync_products``, to another one)."""
-    if ctx.dry_run or res.state.shop_ids(ctx.shop, "product", [erp_key]):
+    if res.state.shop_ids(shop, "product", [erp_key]):
         return
     variants = [v for v in nodes_of(node.get("variants")) if v.get("sku")]
-    res.state.put_mappings(ctx.shop, "product", [(erp_key, node["id"])], conn=conn)
-    res.state.put_mappings(ctx.shop, "variant", [(v["sku"], v["id"]) for v in variants], conn=conn)
-    res.state.put_mappings(
-        ctx.shop, "inventory_item", [(v["sku"], v["inventoryItem"]["id"]) for v in variants], conn=conn
-    )
+    res.state.put_mappings(shop, "product", [(erp_key, node["id"])], conn=conn)
+    res.state.put_mappings(shop, "variant", [(v["sku"], v["id"]) for v in variants], conn=conn)
+    res.state.put_mappings(shop, "inventory_item", [(v["sku"], v["inventoryItem"]["id"]) for v in variants], conn=conn)
