@@ -24,7 +24,7 @@ from connectors.erp.errors import RecordError
 from connectors.shopify.nodes import read_nodes
 from domain.models import Order, OrderLine, Product, Variant
 from engine.resources import ShopResources
-from tasks.import_items import complete_variants, map_item, shop_product_from_node
+from tasks.shop_products import complete_variants, map_item, shop_product_from_node
 
 __all__ = ["create_missing_items", "item_from_line", "vat_percent"]
 
