@@ -22,7 +22,6 @@ What is sent, and when:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from prefect import task
 
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
-from connectors.shopify.idempotency import canonical_json
 from connectors.shopify.inputs import product_handle, product_set_input, variant_price_input
 from connectors.shopify.mapping import nodes_of
 from connectors.shopify.mutations import record_errors, run_batch
@@ -43,6 +41,7 @@ from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
+from tasks.product_digests import HASH_ENTITY, dump_digests, sent_state
 from tasks.publishing import PRODUCTS, mark_new, publish_marked
 from tasks.shop_products import complete_variants, shop_fields_over, shop_masters
 
@@ -50,38 +49,11 @@ LIST_PAGE = 500
 SKU_LOOKUP = 50
 """SKUs per ``ProductVariantsBySku`` query: short search strings, and the page asks for no more than that."""
 VARIANTS_PER_CALL = 250
-HASH_ENTITY = "product"
 GONE = "PRODUCT_DOES_NOT_EXIST"
 VARIANT_GONE = "PRODUCT_VARIANT_DOES_NOT_EXIST"
 
 
-# ---- what an item sends, as digests ------------------------------------------------------------------------
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:24]
-
-
-def sent_state(product: Product, shop_masters: bool = False) -> dict[str, Any]:
-    """Digests of what the shop gets from this item (stored as the item's ``product`` hash once sent). When the
-    shop masters title, description and prices (``shop_masters``), they are no part of it: an ERP change to
-    them sends nothing."""
-    fields: dict[str, Any] = {"vendor": product.vendor, "active": product.active}
-    if not shop_masters:
-        fields |= {"title": product.title, "description": product.description}
-    structure = [[v.sku, sorted(v.options.items())] for v in product.variants]
-    return {
-        "fields": _digest(fields),
-        "structure": _digest(structure),
-        "variants": {
-            v.sku: _digest(
-                {"barcode": v.barcode}
-                if shop_masters
-                else {"price": v.price, "compare_at": v.compare_at_price, "barcode": v.barcode}
-            )
-            for v in product.variants
-        },
-    }
+# ---- what an item sent, as digests (tasks.product_digests) -------------------------------------------
 
 
 def _parse(stored: str) -> dict[str, Any] | None:
@@ -283,7 +255,7 @@ def _product_set(
         res.state.delete_mappings(shop, "variant", stale, conn=conn)
         res.state.delete_mappings(shop, "inventory_item", stale, conn=conn)
         digests = sent_state(product, sent.shop_masters)
-        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(digests)}, conn=conn)
+        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: dump_digests(digests)}, conn=conn)
         if new:
             mark_new(res, shop, PRODUCTS, [product.erp_key], conn=conn)
 
@@ -329,7 +301,7 @@ def _update_parts(
             sent["variants"][variant.sku] = new["variants"][variant.sku]
         errors += result.errors
     if sent != last:
-        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(sent)})
+        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: dump_digests(sent)})
     if errors:
         raise _refused(res, shop, product, last, errors)
 
@@ -442,7 +414,3 @@ def _variant_input(variant_id: str, variant: Variant, shop_masters: bool = False
     if shop_masters:
         return {"id": variant_id, "barcode": variant.barcode}
     return {**variant_price_input(variant_id, variant), "barcode": variant.barcode}
-
-
-def _dump(state: dict[str, Any]) -> str:
-    return json.dumps(state, sort_keys=True, separators=(",", ":"))

@@ -20,6 +20,7 @@ from connectors.erp.errors import RecordError
 from connectors.shopify.mapping import nodes_of
 from domain.models import Product, Variant
 from engine.resources import ShopResources
+from tasks.product_digests import HASH_ENTITY, dump_digests, sent_state
 
 __all__ = ["complete_variants", "map_item", "shop_fields_over", "shop_masters", "shop_product_from_node"]
 
@@ -105,10 +106,14 @@ def shop_fields_over(item: Product, node: dict, known_skus: set[str] | None = No
 
 def map_item(res: ShopResources, shop: str, erp_key: str, node: dict, conn: Connection | None = None) -> None:
     """The product, variant and inventory-item mappings ``sync_products``, ``sync_inventory`` and ``sync_images``
-    use, unless the item is mapped already (to this product or, by ``sync_products``, to another one)."""
+    use, and the digests of what the shop product holds (``tasks.product_digests``), unless the item is mapped
+    already (to this product or, by ``sync_products``, to another one). With the digests, ``sync_products`` sends
+    the item only where the ERP's differs from the shop product, whenever its window first lists the item."""
     if res.state.shop_ids(shop, "product", [erp_key]):
         return
     variants = [v for v in nodes_of(node.get("variants")) if v.get("sku")]
+    held = sent_state(shop_product_from_node(node, None), shop_masters(res))
+    res.state.put_hashes(shop, HASH_ENTITY, {erp_key: dump_digests(held)}, conn=conn)
     res.state.put_mappings(shop, "product", [(erp_key, node["id"])], conn=conn)
     res.state.put_mappings(shop, "variant", [(v["sku"], v["id"]) for v in variants], conn=conn)
     res.state.put_mappings(shop, "inventory_item", [(v["sku"], v["inventoryItem"]["id"]) for v in variants], conn=conn)

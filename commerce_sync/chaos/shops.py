@@ -81,6 +81,7 @@ def open_shop(
 ) -> Iterator[ChaosShop]:
     """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
     from commerce_sync.samples.data import generate
+    from commerce_sync.samples.shop_only import shop_only_products
     from deployments.wiring import wire_shop
     from emulators import shopify
 
@@ -93,6 +94,7 @@ def open_shop(
     emulator.state.seed_locations(data.locations)
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
+    emulator.state.seed_products(shop_only_products())  # made in the shop, not in the ERP: import_items' work
     suffix = uuid.uuid4().hex[:10]
     with ExitStack() as stack:
         shop_url = stack.enter_context(shopify.running_emulator(app=shop_app))

@@ -31,8 +31,8 @@ def shop_only_order(shop) -> str:
                 title="Mikina Šumava",
                 description="Teplá mikina",
                 variants=[
-                    Variant(sku="MIK-M", title="M", price=Decimal("990")),
-                    Variant(sku="MIK-L", title="L", price=Decimal("1090")),
+                    Variant(sku="MIK-M", title="černá", options={"Barva": "černá"}, price=Decimal("990")),
+                    Variant(sku="MIK-L", title="bílá", options={"Barva": "bílá"}, price=Decimal("1090")),
                 ],
             )
         ]
@@ -78,7 +78,7 @@ def check_auto_create(shop) -> None:
     switch_on(shop)
     on = create(shop, gid)
 
-    assert (on.created, on.failed) == (1, 0)
+    assert (on.created, on.failed) == (1, 0), on.failures
     made = {p.erp_key: p for p in shop.erp.get_products_by_sku(["MIK-M", WRAP])}
     assert sorted(made) == sorted(["MIK-M", WRAP])
     mikina = made["MIK-M"]  # the whole shop product: both sizes, so the shop keeps both

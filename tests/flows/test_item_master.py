@@ -104,6 +104,9 @@ def test_pohoda_item_master(pohoda_shop, master):
 
 
 def check_imported_item_goes_back_whole(shop) -> None:
+    """An item made from a shop product is sent by ``sync_products`` only where the ERP's differs: nothing at
+    first (the shop holds what it was made from), then, once the ERP gives it a third colour, whole, with the
+    shop's prices (the merchant edited one after the import), none of its variants deleted and made again."""
     set_master(shop, "shop")
     gids = shop.emulator.state.seed_products(
         [
@@ -112,8 +115,8 @@ def check_imported_item_goes_back_whole(shop) -> None:
                 title="Mikina Šumava",
                 updated_at=datetime.now(UTC) - timedelta(seconds=30),
                 variants=[
-                    Variant(sku="MIK-M", title="M", price=Decimal("990")),
-                    Variant(sku="MIK-L", title="L", price=Decimal("1090")),
+                    Variant(sku="MIK-M", title="černá", options={"Barva": "černá"}, price=Decimal("990")),
+                    Variant(sku="MIK-L", title="bílá", options={"Barva": "bílá"}, price=Decimal("1090")),
                 ],
             )
         ]
@@ -122,16 +125,26 @@ def check_imported_item_goes_back_whole(shop) -> None:
     state = shop.emulator.state
     variant_ids = sorted(v.id for v in state.variants.values() if v.sku in ("MIK-M", "MIK-L"))
     edit_in_shop(shop, "MIK-M", "Mikina Šumava", Decimal("777"))  # after the import, before sync_products
-
-    # mapped by the import, never sent: sent whole (the window holds the import's ERP write of just now)
+    # the window holds the import's ERP write of just now (a run's period ends on a whole second)
     window = {"period_start": datetime(2025, 1, 1, tzinfo=UTC), "period_end": datetime.now(UTC) + timedelta(seconds=1)}
+
     first = run(sync_products, SyncProductsParams(shop=shop.name, **window))
 
-    assert first.created == len(shop.data.products) and first.updated == 1
+    assert (first.created, first.updated) == (len(shop.data.products), 0)
+    [item] = shop.erp.get_products_by_sku(["MIK-M"])
+    third = Variant(sku="MIK-XL", title="modrá", options={"Barva": "modrá"}, price=Decimal("1190"))
+    shop.erp.upsert_item(item.model_copy(update={"variants": [*item.variants, third], "updated_at": None}))
+    window["period_end"] = datetime.now(UTC) + timedelta(seconds=1)
+
+    whole = run(sync_products, SyncProductsParams(shop=shop.name, **window))
+
+    assert (whole.created, whole.updated) == (0, 1)
     product = state.find(gids["mikina"], "Product")
-    assert sorted(product.variant_ids) == variant_ids  # the same variants, none deleted and made again
+    assert sorted(product.variant_ids)[:2] == variant_ids and len(product.variant_ids) == 3
     assert in_shop(shop, "MIK-M")[:2] == ("Mikina Šumava", Decimal("777"))
-    assert in_shop(shop, "MIK-L")[1] == Decimal("1090")
+    assert [in_shop(shop, sku)[1] for sku in ("MIK-L", "MIK-XL")] == [Decimal("1090"), Decimal("1190")]
+    options = sorted(state.variants[v].option_values[0] for v in product.variant_ids)
+    assert options == [("Barva", "bílá"), ("Barva", "modrá"), ("Barva", "černá")]
     again = run(sync_products, SyncProductsParams(shop=shop.name, **window))
     assert (again.created, again.updated) == (0, 0)
 
