@@ -72,7 +72,15 @@ class ShopifyShop(StrictBlock):
     item_master: Literal["erp", "shop"] = Field(
         default="erp",
         title="Item master",
-        description="erp: import_items only adds missing items; shop: it also writes shop product data over ERP items.",
+        description="Who wins when an item is in both: erp (sync_products writes the ERP's item over the shop "
+        "product; import_items only adds missing items) or shop (the shop's title, description and prices win: "
+        "import_items writes them into the ERP and sync_products leaves them alone in the shop).",
+    )
+    auto_create_items: bool = Field(
+        default=False,
+        title="Create unknown items from orders",
+        description="On: create_sales_orders creates the ERP item of an order line's unknown SKU (from its shop "
+        "product, else the line's name, price and VAT) and then the order. Off: the order fails naming the SKU.",
     )
     schedule: SyncSchedule = Field(
         title="Sync schedule",

@@ -326,6 +326,7 @@ class Transaction(_Model):
 class OrderLine(_Model):
     shop_id: str | None = None
     sku: str | None = None
+    variant_id: str | None = None  # the shop variant ordered (None: deleted since, or a custom line)
     title: str
     quantity: int = Field(ge=0)
     unit_price: Money

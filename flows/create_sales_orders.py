@@ -15,7 +15,7 @@ from domain.report import SyncReport
 from flows.params import SyncParams
 from flows.runtime import chunks, sync_run
 from tasks.cancellations import cancel_sales_orders
-from tasks.orders import create_sales_orders_batch, pending_order_ids
+from tasks.sales_orders import create_sales_orders_batch, pending_order_ids
 
 BATCH = 50
 

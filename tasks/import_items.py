@@ -4,8 +4,10 @@ For each shop product changed in the run's window, its variants are looked up in
 barcode. A product the ERP does not have becomes an item (key = its first SKU, so a re-run finds it by SKU
 again), with its variants' barcodes and prices, the run's VAT rate and its description; the item is mapped to
 the product in the same unit of work, so ``sync_products`` and ``sync_images`` treat it as theirs. A product the
-ERP has is left alone when the ERP is the item master (``item_master: erp``, the default) and written over
-when the shop is. A run that dies after the ERP write finds the item by SKU next time and maps it then.
+ERP has is left alone when the ERP is the item master (``item_master: erp``, the default); when the shop is,
+the fields the shop masters (``tasks.shop_products``: title, description, prices, variants added in the shop)
+are written over the ERP item, and nothing when they already agree. A run that dies after the ERP write finds
+the item by SKU next time and maps it then.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from decimal import Decimal
 from prefect import task
 
 from connectors.erp.errors import RecordError
-from connectors.shopify.mapping import nodes_of
-from domain.models import Product, Variant
+from domain.models import Product
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
+from tasks.shop_products import complete_variants, map_item, shop_fields_over, shop_masters, shop_product_from_node
 
-__all__ = ["import_shop_products", "shop_product_from_node", "shop_products_changed"]
+__all__ = ["import_shop_products", "shop_products_changed"]
 
 
 def _stamp(at: datetime) -> str:
@@ -40,42 +42,18 @@ def shop_products_changed(ctx: SyncContext) -> list[dict]:
     return list(shopify.iter_nodes("ProductsUpdatedSince", {"query": " AND ".join(terms)}, "products"))
 
 
-def shop_product_from_node(node: dict, vat_rate: Decimal) -> Product:
-    """The ERP item a shop product becomes; raises ``RecordError`` naming the product for a variant without SKU."""
-    variants = nodes_of(node.get("variants"))
-    if any(not v.get("sku") for v in variants) or not variants:
-        raise RecordError(f"product {node.get('title') or node['id']}", "sku", "every variant needs a SKU")
-    return Product(
-        erp_key=variants[0]["sku"],
-        title=node["title"],
-        description=node.get("descriptionHtml") or None,
-        vendor=node.get("vendor") or None,
-        vat_rate=vat_rate,
-        active=node.get("status") == "ACTIVE",
-        variants=[
-            Variant(
-                sku=v["sku"],
-                barcode=v.get("barcode") or None,
-                title=None if v.get("title") in (None, "Default Title") else v["title"],
-                price=Decimal(str(v["price"])),
-                compare_at_price=Decimal(str(v["compareAtPrice"])) if v.get("compareAtPrice") else None,
-            )
-            for v in variants
-        ],
-    )
-
-
 @task(**IO_TASK)
 def import_shop_products(ctx: SyncContext, nodes: list[dict], vat_rate: Decimal) -> tuple[SyncReport, list[str]]:
     """Create the ERP items the shop's products lack (or, when the shop is item master, update them); returns
     the report and the keys of the items written, whose images come next."""
     res = resources(ctx.shop)
     report, written = SyncReport(), []
-    shop_wins = res.shop.item_master == "shop"
+    shop_wins = shop_masters(res)
     for node in nodes:
         try:
+            node = complete_variants(res, node)
             wanted = shop_product_from_node(node, vat_rate)
-            outcome = _import_one(res, ctx, node, wanted, shop_wins)
+            outcome, key = _import_one(res, ctx, node, wanted, shop_wins)
         except RecordError as exc:
             report.fail(exc.record, exc.reason, field=exc.field)
             continue
@@ -86,49 +64,35 @@ def import_shop_products(ctx: SyncContext, nodes: list[dict], vat_rate: Decimal)
         else:
             report.skipped += 1
         if outcome in ("created", "updated"):
-            written.append(wanted.erp_key)
+            written.append(key)
     return report, written
 
 
-def _import_one(res: ShopResources, ctx: SyncContext, node: dict, wanted: Product, shop_wins: bool) -> str:
+def _import_one(res: ShopResources, ctx: SyncContext, node: dict, wanted: Product, shop_wins: bool) -> tuple[str, str]:
+    """``created``, ``updated`` or ``unchanged``, and the ERP item's key."""
     skus = [v.sku for v in wanted.variants]
     by_sku = res.erp.get_products_by_sku(skus)
     key = by_sku[0].erp_key if by_sku else None
     if key is None:
         barcodes = [v.barcode for v in wanted.variants if v.barcode]
         key = next(iter(res.erp.item_keys_by_barcode(barcodes).values()), None) if barcodes else None
-    if key is not None and not shop_wins:
-        _map(res, ctx, key, node)  # an item this import wrote before a crash, or one the ERP had: mapped once
-        return "unchanged"
-    if ctx.dry_run:
-        return "created" if key is None else "updated"
-    if key is not None:
-        current = res.erp.get_products([key])
-        base = current[0] if current else wanted
-        wanted = base.model_copy(
-            update={
-                "title": wanted.title,
-                "description": wanted.description,
-                "vat_rate": wanted.vat_rate,
-                "active": wanted.active,
-                "variants": wanted.variants,
-                "updated_at": None,
-            }
-        )
-    with res.erp.unit_of_work(res.state) as work:
-        erp_key = work.erp.upsert_item(wanted)
-        _map(res, ctx, erp_key, node, conn=work.conn)
-    return "created" if key is None else "updated"
+    if key is None:
+        if not ctx.dry_run:
+            with res.erp.unit_of_work(res.state) as work:
+                map_item(res, ctx.shop, work.erp.upsert_item(wanted), node, conn=work.conn)
+        return "created", wanted.erp_key
+    current = res.erp.get_products([key]) if shop_wins else []
+    merged = shop_fields_over(current[0], node, _known(by_sku)) if current else None
+    if merged is None or merged == current[0]:
+        if not ctx.dry_run:  # an item this import wrote before a crash, or one the ERP had: mapped once
+            map_item(res, ctx.shop, key, node)
+        return "unchanged", key
+    if not ctx.dry_run:
+        with res.erp.unit_of_work(res.state) as work:
+            work.erp.upsert_item(merged.model_copy(update={"updated_at": None}))
+            map_item(res, ctx.shop, key, node, conn=work.conn)
+    return "updated", key
 
 
-def _map(res: ShopResources, ctx: SyncContext, erp_key: str, node: dict, conn=None) -> None:
-    """The product, variant and inventory-item mappings ``sync_products``, ``sync_inventory`` and ``sync_images``
-    use, unless the item is mapped already (to this product or, by ``sync_products``, to another one)."""
-    if ctx.dry_run or res.state.shop_ids(ctx.shop, "product", [erp_key]):
-        return
-    variants = [v for v in nodes_of(node.get("variants")) if v.get("sku")]
-    res.state.put_mappings(ctx.shop, "product", [(erp_key, node["id"])], conn=conn)
-    res.state.put_mappings(ctx.shop, "variant", [(v["sku"], v["id"]) for v in variants], conn=conn)
-    res.state.put_mappings(
-        ctx.shop, "inventory_item", [(v["sku"], v["inventoryItem"]["id"]) for v in variants], conn=conn
-    )
+def _known(items: list[Product]) -> set[str]:
+    return {v.sku for item in items for v in item.variants}

@@ -11,6 +11,10 @@ What is sent, and when:
   a run whose answer was lost, or one the merchant created by hand, is adopted instead of duplicated. A new
   product is created by ``productSet`` keyed by a handle derived from the item, so a client retry of a create
   whose answer was lost finds the product the first attempt made.
+- When the shop is the item master (``item_master: shop``, ``tasks.shop_products``), title, description and
+  prices are the shop's: they are left out of the digests and of ``productUpdate``/``productVariantsBulkUpdate``,
+  and an item sent whole (``productSet``: a new structure, or a product adopted or never sent) first takes them,
+  and the variants the shop added, from its shop product (``ProductsByIds``, read by id for the chunk).
 - Mappings (``product``: item key → Product GID, ``variant``: SKU → ProductVariant GID, ``inventory_item``:
   SKU → InventoryItem GID) and the digests are written in one transaction per item, after Shopify accepted
   it. A refused item keeps its old digests, is reported with Shopify's reason and retried next run.
@@ -18,60 +22,38 @@ What is sent, and when:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from prefect import task
 
 from connectors.erp.errors import RecordError as ErpRecordError
 from connectors.shopify.errors import RecordError as ShopRecordError
-from connectors.shopify.idempotency import canonical_json
 from connectors.shopify.inputs import product_handle, product_set_input, variant_price_input
 from connectors.shopify.mapping import nodes_of
 from connectors.shopify.mutations import record_errors, run_batch
+from connectors.shopify.nodes import read_nodes
 from connectors.shopify.search import any_of
 from domain.models import Product, Variant
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
+from tasks.product_digests import HASH_ENTITY, dump_digests, sent_state
 from tasks.publishing import PRODUCTS, mark_new, publish_marked
+from tasks.shop_products import complete_variants, shop_fields_over, shop_masters
 
 LIST_PAGE = 500
 SKU_LOOKUP = 50
 """SKUs per ``ProductVariantsBySku`` query: short search strings, and the page asks for no more than that."""
 VARIANTS_PER_CALL = 250
-HASH_ENTITY = "product"
 GONE = "PRODUCT_DOES_NOT_EXIST"
 VARIANT_GONE = "PRODUCT_VARIANT_DOES_NOT_EXIST"
 
 
-# ---- what an item sends, as digests ------------------------------------------------------------------------
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:24]
-
-
-def sent_state(product: Product) -> dict[str, Any]:
-    """Digests of what the shop gets from this item (stored as the item's ``product`` hash once sent)."""
-    fields = {
-        "title": product.title,
-        "description": product.description,
-        "vendor": product.vendor,
-        "active": product.active,
-    }
-    structure = [[v.sku, sorted(v.options.items())] for v in product.variants]
-    return {
-        "fields": _digest(fields),
-        "structure": _digest(structure),
-        "variants": {
-            v.sku: _digest({"price": v.price, "compare_at": v.compare_at_price, "barcode": v.barcode})
-            for v in product.variants
-        },
-    }
+# ---- what an item sent, as digests (tasks.product_digests) -------------------------------------------
 
 
 def _parse(stored: str) -> dict[str, Any] | None:
@@ -82,11 +64,17 @@ def _parse(stored: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) and {"fields", "structure", "variants"} <= set(value) else None
 
 
-def plan(product: Product, product_id: str | None, variant_ids: dict[str, str], last: dict | None) -> str:
+def plan(
+    product: Product,
+    product_id: str | None,
+    variant_ids: dict[str, str],
+    last: dict | None,
+    shop_masters: bool = False,
+) -> str:
     """``create`` (unmapped: adopt or create), ``set`` (whole item), ``update`` (changed parts) or ``skip``."""
     if product_id is None:
         return "create"
-    new = sent_state(product)
+    new = sent_state(product, shop_masters)
     if last is None or last["structure"] != new["structure"] or any(v.sku not in variant_ids for v in product.variants):
         return "set"
     return "skip" if last == new else "update"
@@ -132,13 +120,18 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
     last = {k: _parse(v) for k, v in res.state.get_hashes(ctx.shop, HASH_ENTITY, item_keys).items()}
     product_ids = res.state.shop_ids(ctx.shop, "product", item_keys)
     variant_ids = res.state.shop_ids(ctx.shop, "variant", [v.sku for p in products for v in p.variants])
-    plans = {p.erp_key: plan(p, product_ids.get(p.erp_key), variant_ids, last.get(p.erp_key)) for p in products}
+    masters = shop_masters(res)
+    plans = {
+        p.erp_key: plan(p, product_ids.get(p.erp_key), variant_ids, last.get(p.erp_key), masters) for p in products
+    }
     found = _variants_in_shop(res, [v.sku for p in products if plans[p.erp_key] == "create" for v in p.variants])
+    shop = _shop_products(res, products, plans, product_ids, found) if masters else {}
     done: Counter[str] = Counter()
     for product in products:
         key = product.erp_key
         try:
-            done[_push_one(res, ctx, product, plans[key], product_ids.get(key), variant_ids, last.get(key), found)] += 1
+            sent = _Sent(product_ids.get(key), variant_ids, last.get(key), masters, shop)
+            done[_push_one(res, ctx, product, plans[key], sent, found)] += 1
         except ShopRecordError as exc:
             report.fail(key, exc.reason, field=exc.field)
             retry.append(key)
@@ -159,16 +152,22 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
 # ---- one item ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """What the shop has of one item: its product and variants (mappings), the digests last sent, and, when the
+    shop masters title, description and prices, the shop products read for this chunk (by product GID)."""
+
+    product_id: str | None
+    variant_ids: dict[str, str]
+    last: dict | None
+    shop_masters: bool = False
+    shop_products: dict[str, dict | None] = field(default_factory=dict)
+
+
 def _push_one(
-    res: ShopResources,
-    ctx: SyncContext,
-    product: Product,
-    action: str,
-    product_id: str | None,
-    variant_ids: dict[str, str],
-    last: dict | None,
-    found: dict[str, list[dict]],
+    res: ShopResources, ctx: SyncContext, product: Product, action: str, sent: _Sent, found: dict[str, list[dict]]
 ) -> str:
+    product_id, variant_ids = sent.product_id, sent.variant_ids
     if action == "create":
         product_id = _adoptable(res, ctx.shop, product, found)
         if product_id is not None:
@@ -184,11 +183,40 @@ def _push_one(
     if ctx.dry_run:
         return f"would {action}"
     if action == "update":
-        _update_parts(res, ctx.shop, product, product_id, variant_ids, last)
+        _update_parts(res, ctx.shop, product, product_id, variant_ids, sent)
         return "updated"
+    node = sent.shop_products.get(product_id) if product_id else None
+    if node is not None:  # the shop masters title, description and prices: the item goes whole with the shop's
+        product = shop_fields_over(product, node)
+        variant_ids = {**{v["sku"]: v["id"] for v in nodes_of(node.get("variants")) if v.get("sku")}, **variant_ids}
     identifier = {"id": product_id} if product_id else {"handle": product_handle(product)}
-    _product_set(res, ctx.shop, product, identifier, variant_ids, last, new=action != "set")
+    _product_set(res, ctx.shop, product, identifier, variant_ids, sent, new=action != "set")
     return {"create": "created", "adopt": "adopted"}.get(action, "updated")
+
+
+def _shop_products(
+    res: ShopResources,
+    products: list[Product],
+    plans: dict[str, str],
+    product_ids: dict[str, str],
+    found: dict[str, list[dict]],
+) -> dict[str, dict | None]:
+    """The shop products this chunk sends whole to products the shop has (``set``, or ``create`` that will
+    adopt one by SKU), read by id in batches, for the fields the shop masters."""
+    ids = [product_ids[p.erp_key] for p in products if plans[p.erp_key] == "set"]
+    ids += [
+        n["product"]["id"]
+        for p in products
+        if plans[p.erp_key] == "create"
+        for v in p.variants
+        for n in found.get(v.sku, [])
+    ]
+    if not ids:
+        return {}
+    return {
+        gid: complete_variants(res, node) if node else None
+        for gid, node in read_nodes(res.shopify, "ProductsByIds", ids).items()
+    }
 
 
 def _product_set(
@@ -197,7 +225,7 @@ def _product_set(
     product: Product,
     identifier: dict[str, str],
     variant_ids: dict[str, str],
-    last: dict | None,
+    sent: _Sent,
     *,
     new: bool = False,
 ) -> None:
@@ -206,6 +234,7 @@ def _product_set(
     if "handle" in identifier:
         data["handle"] = identifier["handle"]
     payload, errors = res.shopify.mutate("ProductSet", {"identifier": identifier, "input": data}, "productSet")
+    last = sent.last
     if errors:
         raise _refused(res, shop, product, last, record_errors(product.erp_key, errors, operation="productSet"))
     node = payload["product"]
@@ -225,21 +254,30 @@ def _product_set(
         )
         res.state.delete_mappings(shop, "variant", stale, conn=conn)
         res.state.delete_mappings(shop, "inventory_item", stale, conn=conn)
-        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(sent_state(product))}, conn=conn)
+        digests = sent_state(product, sent.shop_masters)
+        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: dump_digests(digests)}, conn=conn)
         if new:
             mark_new(res, shop, PRODUCTS, [product.erp_key], conn=conn)
 
 
 def _update_parts(
-    res: ShopResources, shop: str, product: Product, product_id: str, variant_ids: dict[str, str], last: dict
+    res: ShopResources,
+    shop: str,
+    product: Product,
+    product_id: str | None,
+    variant_ids: dict[str, str],
+    was: _Sent,
 ) -> None:
-    """productUpdate for changed fields, productVariantsBulkUpdate for the changed variants only."""
-    new = sent_state(product)
+    """productUpdate for changed fields, productVariantsBulkUpdate for the changed variants only; neither
+    carries what the shop masters when it does."""
+    assert product_id is not None and was.last is not None  # planned "update": mapped, with digests
+    last, masters = was.last, was.shop_masters
+    new = sent_state(product, masters)
     sent = {**last, "variants": dict(last["variants"])}
     errors: list[ShopRecordError] = []
     if last["fields"] != new["fields"]:
         _, user_errors = res.shopify.mutate(
-            "ProductUpdate", {"product": _fields_input(product, product_id)}, "productUpdate"
+            "ProductUpdate", {"product": _fields_input(product, product_id, masters)}, "productUpdate"
         )
         errors += record_errors(product.erp_key, user_errors, operation="productUpdate")
         if not user_errors:
@@ -252,7 +290,7 @@ def _update_parts(
             changed[start : start + VARIANTS_PER_CALL],
             variables=lambda batch: {
                 "productId": product_id,
-                "variants": [_variant_input(variant_ids[v.sku], v) for v in batch],
+                "variants": [_variant_input(variant_ids[v.sku], v, masters) for v in batch],
             },
             payload_path="productVariantsBulkUpdate",
             list_path=("variants",),
@@ -263,7 +301,7 @@ def _update_parts(
             sent["variants"][variant.sku] = new["variants"][variant.sku]
         errors += result.errors
     if sent != last:
-        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: _dump(sent)})
+        res.state.put_hashes(shop, HASH_ENTITY, {product.erp_key: dump_digests(sent)})
     if errors:
         raise _refused(res, shop, product, last, errors)
 
@@ -366,14 +404,13 @@ def _adoptable(res: ShopResources, shop: str, product: Product, found: dict[str,
     return owners[0]
 
 
-def _fields_input(product: Product, product_id: str) -> dict[str, Any]:
+def _fields_input(product: Product, product_id: str, shop_masters: bool = False) -> dict[str, Any]:
     whole = product_set_input(product)
-    return {"id": product_id, **{k: whole[k] for k in ("title", "status", "descriptionHtml", "vendor") if k in whole}}
+    names = ("status", "vendor") if shop_masters else ("title", "status", "descriptionHtml", "vendor")
+    return {"id": product_id, **{k: whole[k] for k in names if k in whole}}
 
 
-def _variant_input(variant_id: str, variant: Variant) -> dict[str, Any]:
+def _variant_input(variant_id: str, variant: Variant, shop_masters: bool = False) -> dict[str, Any]:
+    if shop_masters:
+        return {"id": variant_id, "barcode": variant.barcode}
     return {**variant_price_input(variant_id, variant), "barcode": variant.barcode}
-
-
-def _dump(state: dict[str, Any]) -> str:
-    return json.dumps(state, sort_keys=True, separators=(",", ":"))

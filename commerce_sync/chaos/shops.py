@@ -100,6 +100,7 @@ def open_shop(
 ) -> Iterator[ChaosShop]:
     """A fresh shop of ``adapter`` (``sql`` | ``pohoda``) with its files in ``directory``; torn down on exit."""
     from commerce_sync.samples.data import generate
+    from commerce_sync.samples.shop_only import shop_only_products
     from deployments.wiring import wire_shop
     from emulators import shopify
 
@@ -113,6 +114,7 @@ def open_shop(
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
     emulator.state.seed_refunds(data.refunds)  # each one an ERP credit document on the day's sync_payments
+    emulator.state.seed_products(shop_only_products())  # made in the shop, not in the ERP: import_items' work
     suffix = uuid.uuid4().hex[:10]
     with ExitStack() as stack:
         shop_url = stack.enter_context(shopify.running_emulator(app=shop_app))

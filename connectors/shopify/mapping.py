@@ -131,6 +131,7 @@ def line_from_node(node: Mapping[str, Any], record: str) -> OrderLine:
         {
             "shop_id": node.get("id"),
             "sku": node.get("sku") or None,
+            "variant_id": (node.get("variant") or {}).get("id"),
             "title": node.get("title") or node.get("name") or "",
             "quantity": quantity,
             "unit_price": _money(node.get("originalUnitPriceSet")),

@@ -70,7 +70,7 @@ NESTED_FIELD_SCOPES = {
 """Fields below the root that reach another resource's data."""
 
 FLOW_SCOPES: dict[str, frozenset[str]] = {
-    "create_sales_orders": frozenset({"read_orders"}),
+    "create_sales_orders": frozenset({"read_products"}),
     "import_items": frozenset({"read_products", "write_files", "write_products"}),
     "maintenance": frozenset({"read_locations"}),
     "reconcile": frozenset(

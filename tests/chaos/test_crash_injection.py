@@ -170,3 +170,28 @@ def test_the_harness_catches_a_create_repeated_after_its_answer_was_lost(tmp_pat
 
     assert result.completed and result.kills[0][1].fired.label == "CollectionCreate"
     assert result.count("duplicated") >= 1
+
+
+@pytest.mark.parametrize("adapter", ["sql", "pohoda"])
+def test_items_imported_from_the_shop_survive_kills_and_go_back_whole(adapter, tmp_path: Path):
+    """import_items killed after the ERP applied an item (POHODA: after mServer added a stock card, before the
+    answer) and before its mappings were written, then at drawn points; sync_products runs after it, so an
+    item left short of a variant would take that variant away in the shop."""
+    steps = ["import_items", "sync_products"]
+    reference = trials.reference_day(adapter, tmp_path, SIZE, steps)
+    trace = reference.traces["import_items"]
+    applied = "pohoda.stock" if adapter == "pohoda" else "ProductsUpdatedSince"
+    kind = "applied" if adapter == "pohoda" else "state"
+    label = applied if adapter == "pohoda" else "put_mappings"
+    planned = FixedPlan({"import_items": [point_at(reference, "import_items", kind, label, nth=1)]})
+
+    results = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps), planned, random.Random(1), label="fixed")
+    rng = random.Random(5)
+    chooser = Chooser(rng)
+    for day in range(2):
+        results += trials.crash_day(reference, tmp_path, SIZE, steps, {"import_items"}, chooser, rng, label=f"d{day}")
+
+    assert problems(results) == []
+    assert len({e.kind for e in trace}) >= 4, trace  # the import has requests, writes and state to die at
+    kills = [a.fired.label for r in results if r.step == "import_items" for _, a in r.kills]
+    assert len(kills) >= 3 and label in kills

@@ -9,6 +9,7 @@ from blocks import ShopifyShop
 from domain.models import Product, Variant
 from engine import resources
 from flows.import_items import ImportItemsParams, import_items
+from flows.runtime import report_of
 from tests.flows.pohoda_conftest import pohoda_shop  # noqa: F401 - the fixture
 
 JAN_2 = datetime(2025, 1, 2, 12, tzinfo=UTC)
@@ -23,8 +24,16 @@ def new_in_shop(shop, known) -> str:
         description="Teplá mikina",
         updated_at=JAN_2,
         variants=[
-            Variant(sku="MIK-M", barcode="8590000000017", title="M", price=Decimal("990")),
-            Variant(sku="MIK-L", title="L", price=Decimal("990"), compare_at_price=Decimal("1190")),
+            Variant(
+                sku="MIK-M", barcode="8590000000017", title="černá", options={"Barva": "černá"}, price=Decimal("990")
+            ),
+            Variant(
+                sku="MIK-L",
+                title="bílá",
+                options={"Barva": "bílá"},
+                price=Decimal("990"),
+                compare_at_price=Decimal("1190"),
+            ),
         ],
     )
     gids = shop.emulator.state.seed_products([fresh, known.model_copy(update={"updated_at": JAN_2})])
@@ -94,7 +103,31 @@ def as_imported() -> Product:
         description="Teplá mikina",
         vat_rate=Decimal("21"),
         variants=[
-            Variant(sku="MIK-M", barcode="8590000000017", title="M", price=Decimal("990")),
-            Variant(sku="MIK-L", title="L", price=Decimal("990"), compare_at_price=Decimal("1190")),
+            Variant(
+                sku="MIK-M", barcode="8590000000017", title="černá", options={"Barva": "černá"}, price=Decimal("990")
+            ),
+            Variant(
+                sku="MIK-L",
+                title="bílá",
+                options={"Barva": "bílá"},
+                price=Decimal("990"),
+                compare_at_price=Decimal("1190"),
+            ),
         ],
     )
+
+
+def test_pohoda_a_product_whose_option_pohoda_has_no_parameter_for_fails_alone_naming_it(pohoda_shop):
+    """POHODA keeps a variant's options as list-type internet parameters: one it lacks is that product's error."""
+    shop = pohoda_shop
+    new_in_shop(shop, shop.data.products[0])
+    sizes = [Variant(sku=f"CAP-{s}", title=s, options={"Velikost": s}, price=Decimal("290")) for s in ("S", "M")]
+    shop.emulator.state.seed_products([Product(erp_key="cap", title="Kšiltovka", updated_at=JAN_2, variants=sizes)])
+
+    report = report_of(import_items(ImportItemsParams(shop=shop.name, **WINDOW), return_state=True))
+
+    assert (report.created, report.failed) == (1, 1)
+    [failure] = report.failures
+    assert (failure.record, failure.field) == ("item CAP-S", "options.Velikost")
+    assert "no list-type internet parameter 'Velikost'" in failure.reason
+    assert shop.erp.get_products_by_sku(["CAP-S", "CAP-M"]) == [] and shop.erp.get_products_by_sku(["MIK-M"])

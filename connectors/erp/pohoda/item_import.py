@@ -3,8 +3,11 @@
 One card per variant, ``stk:code`` = SKU, all of a product's cards tied by the user field that holds the product
 key (``item_key_parameter``), the layout ``cards`` reads back. A code POHODA has is updated where it is
 (``actionType/update`` filtered on the code, every store's card of it; a card is never moved to another store);
-a new code is added in the import store (``import_store``, else the first store by name). A run that died after
-POHODA applied a card finds it by its code next time and updates it, so no card is added twice.
+a new code is added in the import store (``import_store``, else the first store by name). Every card of an item
+goes in one dataPack, so a worker that dies after sending it leaves POHODA with the whole item or none of it,
+never a product short of a variant (which ``sync_products`` would then take away in the shop); a run after it
+finds the cards by their codes and updates them, so no card is added twice. A variant's options are POHODA's
+list-type internet parameters of the same names (how ``cards`` reads them back); a missing one fails the item.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from connectors.erp.pohoda.settings import PohodaSettings
 from connectors.pohoda.errors import ItemError
 from connectors.pohoda.models.common import VatRate
 from connectors.pohoda.models.requests import StockListRequest
-from connectors.pohoda.models.stock import PriceLevel, StockItem, UserParameter
+from connectors.pohoda.models.stock import IntParameter, IntParameterValue, PriceLevel, StockItem, UserParameter
+from connectors.pohoda.xml.agendas.int_params import list_int_params
 from connectors.pohoda.xml.agendas.stock import list_stock, stock_card
 from connectors.pohoda.xml.agendas.stores import list_stores
 from domain.models import Product, Variant
@@ -59,20 +63,45 @@ class ItemImport:
                 raise RecordError(label, "sku", f"SKU {card.code} belongs to item {owner}")
         existing = {card.code for card in cards}
         store = None if existing >= {v.sku for v in product.variants} else self._import_store(label)
-        for variant in product.variants:
-            known = variant.sku in existing
-            card = self._card(product, variant, None if known else store)
-            item = stock_card(card, mode="update" if known else "add", tz=self.mserver.client.tz)
-            try:
-                error = self.mserver.write(item, duplicity=False).error()
-            except ItemError as exc:
-                raise refused(exc, label) from None
-            if error is not None:
+        options = self._option_ids(product, label)
+        tz = self.mserver.client.tz
+        items = [
+            stock_card(
+                self._card(product, variant, None if variant.sku in existing else store, options),
+                mode="update" if variant.sku in existing else "add",
+                tz=tz,
+            )
+            for variant in product.variants
+        ]
+        try:  # every card of the item in one dataPack: a worker that dies meanwhile never leaves half an item
+            answers = self.mserver.write_all(items, duplicity=False)
+        except ItemError as exc:
+            raise refused(exc, label) from None
+        for answer in answers:
+            if (error := answer.error()) is not None:
                 raise refused(error, label)
         self.cards.refresh_index()
         return product.erp_key
 
-    def _card(self, product: Product, variant: Variant, store: str | None) -> StockItem:
+    def _option_ids(self, product: Product, label: str) -> dict[str, int]:
+        """The ids of the list-type internet parameters (``ipm:intParam``) the variants' options are: POHODA keeps
+        a variant's options as those, and a card names them by id. A missing one is the item's error."""
+        names = list(dict.fromkeys(name for v in product.variants for name in v.options))
+        if not names:
+            return {}
+        definitions = self.mserver.read_one(list_int_params(), "internet parameters").records
+        lists = {d.name: d.id for d in definitions if d.type == "listValue"}
+        for name in names:
+            if name not in lists:
+                raise RecordError(
+                    label,
+                    f"options.{name}",
+                    f"POHODA has no list-type internet parameter {name!r} to hold the variants' {name}: "
+                    "create it in POHODA (internet parameters, type list), then the next run imports the item",
+                )
+        return {name: lists[name] for name in names}
+
+    def _card(self, product: Product, variant: Variant, store: str | None, options: dict[str, int]) -> StockItem:
         s = self.settings
         levels = (
             [PriceLevel(name=s.compare_at_level, price=variant.compare_at_price)]
@@ -93,6 +122,10 @@ class ItemImport:
             description=product.description,
             category_ids=[int(key) for key in product.category_keys if key.isdigit()],
             parameters=[UserParameter(name=s.item_key_parameter, value=product.erp_key)],
+            int_parameters=[
+                IntParameter(id=options[name], order=order, values=[IntParameterValue(value=value)])
+                for order, (name, value) in enumerate(variant.options.items(), start=1)
+            ],
             price_levels=levels,
         )
 
