@@ -130,9 +130,14 @@ def _overlapped(reports: list[dict]) -> bool:
 
 
 def test_two_workers_sharing_the_budget_are_never_throttled(tmp_path):
-    reports, refused = run_two_workers(tmp_path, shared=True)
+    # the precondition, both reading at once, is up to the OS scheduler: on a busy machine one process can read
+    # all its pages while the other is off the CPU, which proves nothing either way, so that try is repeated
+    for _ in range(3):
+        reports, refused = run_two_workers(tmp_path, shared=True)
+        if _overlapped(reports):
+            break
     assert [r["pages"] for r in reports] == [PAGES, PAGES]
-    assert _overlapped(reports)
+    assert _overlapped(reports), f"the workers never read at the same time in 3 tries: {reports}"
     assert refused == 0
     assert [r["throttled"] for r in reports] == [0, 0]
 
