@@ -77,6 +77,10 @@ class ChaosShop:
         untouched = [s.shop_order_id for s in states if s.state is None and s.shop_order_id not in taken]
         processed = [s.shop_order_id for s in states if s.state is OrderState.PROCESSED]
         state = self.shop.state
+        with state.lock:  # time passes before the merchant's next moves: Shopify's jobs (a cancel) finish and its
+            for job in list(state.jobs.jobs.values()):  # search index catches up, so the later runs of every
+                job.finish()  # day read the same shop however long its earlier runs took
+        state.search_index.catch_up()
         at = state.now() - timedelta(seconds=3)  # past Shopify's search lag when the next runs read them
         return dict(Counter(s.kind for s in apply_lifecycle(state, self.data.products, untouched, processed, at)))
 

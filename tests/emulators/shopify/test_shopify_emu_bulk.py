@@ -133,3 +133,13 @@ def test_the_bulk_fail_fault_ends_an_operation_failed_with_partial_data(gql, cli
     assert (op["status"], op["errorCode"], op["url"]) == ("FAILED", "TIMEOUT", None)
     partial = lines(client, op["partialDataUrl"])
     assert 0 < len(partial) < 8
+
+
+def test_bulk_operations_searched_by_status_answer_every_time(gql, seeded, clock):
+    """The search index sees records without a change stamp (a bulk operation) as settled, on every search."""
+    run(gql, "{ products { edges { node { id } } } }")
+    query = '{ bulkOperations(first: 5, query: "status:RUNNING OR status:CREATED") { nodes { id } } }'
+    answers = [gql(query)]
+    clock.advance(1)  # a later search: not answered from the page kept for the first
+    answers.append(gql(query))
+    assert [a.get("errors") for a in answers] == [None, None]
