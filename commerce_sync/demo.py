@@ -12,7 +12,12 @@ What it does, in order:
    run did and what the ERP made of each turn;
 4. then the same for a second shop, ``demo-pohoda``: a POHODA mServer emulator seeded from the sample data
    (``demo-pohoda-erp``) ⇄ its own Shopify emulator, through the same flows, with its own table; between the
-   passes POHODA's users issue delivery notes, execute, cancel and invoice orders.
+   passes POHODA's users issue delivery notes, execute, cancel and invoice orders. This company runs with POHODA
+   settings that are not the defaults (its own store for imported items, an e-shop price level, …) and has a
+   package card, whose shop stock is what its components make (``commerce_sync.demo_items``).
+
+Both shops also hold products only the shop has: ``import_items`` makes them ERP items in the first pass and
+finds nothing to do in the second.
 
 The emulators live in memory, so each demo starts from a fresh ERP and state: a second ``make demo`` does the
 same thing again, with the same result.
@@ -90,6 +95,7 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
     from blocks import ErpDatabase
     from commerce_sync.demo_lifecycle import between_passes, print_outcomes
+    from commerce_sync.demo_items import seed_shop_only
     from commerce_sync.samples.data import generate, write_sql_erp
     from commerce_sync.user_work import late_in_current_period, sql_user_works
     from connectors.erp.sql import default_data_dir
@@ -116,6 +122,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     emulator.state.seed_customers(data.customers[: len(data.customers) // 2])
     emulator.state.seed_orders(data.orders)
     emulator.state.seed_refunds(data.refunds)
+    imported = seed_shop_only(emulator.state)  # import_items' work (commerce_sync.demo_items)
     rows: list[dict] = []
     with running_emulator(app=app) as base_url:
         print(
@@ -162,6 +169,7 @@ def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50
     print(f"\n{SHOP} (SQL ERP ⇄ Shopify emulator)")
     _print_table(rows)
     print_outcomes(SHOP, lifecycle)
+    print(f"import_items: shop products the ERP lacked, now ERP items: {', '.join(imported)}")
     pohoda_rows, pohoda_lifecycle = run_pohoda_shop(directory)
     print(f"\n{POHODA_SHOP} (POHODA mServer emulator ⇄ Shopify emulator)")
     _print_table(pohoda_rows)
@@ -198,6 +206,7 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
 
     from blocks import PohodaMServer
     from commerce_sync.demo_lifecycle import between_passes
+    from commerce_sync.demo_items import POHODA_SETTINGS, add_package, print_items, seed_e_shop_prices, seed_shop_only
     from commerce_sync.samples.data import generate
     from commerce_sync.user_work import pohoda_user_works
     from deployments.wiring import release_shop, wire_shop
@@ -211,6 +220,8 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
     mserver_app = pohoda.create_app(config)
     mserver = pohoda.emulator_of(mserver_app).state
     seeded = mserver.seed_sample_data(data).counts()
+    seed_e_shop_prices(mserver)  # the shop sells at POHODA's "E-shop" price level (POHODA_SETTINGS)
+    package = add_package(mserver)
     shop_app = shopify.create_app(
         shopify.EmulatorConfig(
             shop_name="commerce-sync-demo-pohoda", client_credentials={CLIENT_ID: CLIENT_SECRET}, **PLAN
@@ -221,6 +232,7 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
     shop_state.seed_customers(data.customers[: len(data.customers) // 2])
     shop_state.seed_orders(data.orders)
     shop_state.seed_refunds(data.refunds)
+    imported = seed_shop_only(shop_state)
     rows: list[dict] = []
     with pohoda.running_emulator(app=mserver_app) as mserver_url, shopify.running_emulator(app=shop_app) as shop_url:
         print(
@@ -235,6 +247,7 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
                 password=config.password,
                 company_ico=config.company_ico,
                 state_url=f"sqlite:///{directory / 'state-pohoda.db'}",
+                **POHODA_SETTINGS,
             ),
             erp_name=POHODA_ERP,
             overwrite=True,
@@ -270,6 +283,7 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
                         )
         finally:
             release_shop(POHODA_SHOP)
+    print_items(shop_state, mserver, package, imported)
     return rows, lifecycle
 
 

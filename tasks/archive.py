@@ -23,7 +23,8 @@ from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
-from tasks.products import HASH_ENTITY, forget_product, product_gone, sent_skus
+from tasks.product_digests import HASH_ENTITY, sent_skus
+from tasks.products import forget_product, product_gone
 
 ARCHIVED = "archived"
 """The ``product`` hash of an item whose shop product this task archived."""

@@ -16,7 +16,7 @@ from typing import Any
 from connectors.shopify.idempotency import canonical_json
 from domain.models import Product
 
-__all__ = ["HASH_ENTITY", "dump_digests", "sent_state"]
+__all__ = ["HASH_ENTITY", "dump_digests", "parse_digests", "sent_skus", "sent_state"]
 
 HASH_ENTITY = "product"
 
@@ -49,3 +49,17 @@ def sent_state(product: Product, shop_masters: bool = False) -> dict[str, Any]:
 
 def dump_digests(state: dict[str, Any]) -> str:
     return json.dumps(state, sort_keys=True, separators=(",", ":"))
+
+
+def parse_digests(stored: str) -> dict[str, Any] | None:
+    """Stored digests, or None for a value this flow did not write (the item is then sent whole once)."""
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and {"fields", "structure", "variants"} <= set(value) else None
+
+
+def sent_skus(stored: str | None) -> list[str]:
+    """The SKUs an item's stored digests name (none when it holds no digests of this flow)."""
+    return list((parse_digests(stored) or {}).get("variants", {})) if stored else []

@@ -22,7 +22,6 @@ What is sent, and when:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,16 +33,15 @@ from connectors.shopify.errors import RecordError as ShopRecordError
 from connectors.shopify.inputs import product_handle, product_set_input, variant_price_input
 from connectors.shopify.mapping import nodes_of
 from connectors.shopify.mutations import record_errors, run_batch
-from connectors.shopify.nodes import read_nodes
 from connectors.shopify.search import any_of
 from domain.models import Product, Variant
 from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import ShopResources, resources
-from tasks.product_digests import HASH_ENTITY, dump_digests, sent_state
+from tasks.product_digests import HASH_ENTITY, dump_digests, parse_digests, sent_state
 from tasks.publishing import PRODUCTS, mark_new, publish_marked
-from tasks.shop_products import complete_variants, shop_fields_over, shop_masters
+from tasks.shop_products import read_shop_products, shop_fields_over, shop_masters
 
 LIST_PAGE = 500
 SKU_LOOKUP = 50
@@ -51,17 +49,6 @@ SKU_LOOKUP = 50
 VARIANTS_PER_CALL = 250
 GONE = "PRODUCT_DOES_NOT_EXIST"
 VARIANT_GONE = "PRODUCT_VARIANT_DOES_NOT_EXIST"
-
-
-# ---- what an item sent, as digests (tasks.product_digests) -------------------------------------------
-
-
-def _parse(stored: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(stored)
-    except ValueError:
-        return None  # not written by this flow: send the whole item once
-    return value if isinstance(value, dict) and {"fields", "structure", "variants"} <= set(value) else None
 
 
 def plan(
@@ -117,7 +104,7 @@ def push_products(ctx: SyncContext, keys: list[str]) -> tuple[SyncReport, list[s
     report, retry = SyncReport(), []
     products = _load(res, keys, report, retry)
     item_keys = [p.erp_key for p in products]
-    last = {k: _parse(v) for k, v in res.state.get_hashes(ctx.shop, HASH_ENTITY, item_keys).items()}
+    last = {k: parse_digests(v) for k, v in res.state.get_hashes(ctx.shop, HASH_ENTITY, item_keys).items()}
     product_ids = res.state.shop_ids(ctx.shop, "product", item_keys)
     variant_ids = res.state.shop_ids(ctx.shop, "variant", [v.sku for p in products for v in p.variants])
     masters = shop_masters(res)
@@ -211,12 +198,7 @@ def _shop_products(
         for v in p.variants
         for n in found.get(v.sku, [])
     ]
-    if not ids:
-        return {}
-    return {
-        gid: complete_variants(res, node) if node else None
-        for gid, node in read_nodes(res.shopify, "ProductsByIds", ids).items()
-    }
+    return read_shop_products(res, ids)
 
 
 def _product_set(
@@ -337,11 +319,6 @@ def forget_product(res: ShopResources, shop: str, erp_key: str, skus: list[str])
         res.state.delete_mappings(shop, "variant", skus, conn=conn)
         res.state.delete_mappings(shop, "inventory_item", skus, conn=conn)
         res.state.delete_hashes(shop, HASH_ENTITY, [erp_key], conn=conn)
-
-
-def sent_skus(stored: str | None) -> list[str]:
-    """The SKUs an item's stored digests name (none when it holds no digests of this flow)."""
-    return list((_parse(stored) or {}).get("variants", {})) if stored else []
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------

@@ -18,11 +18,19 @@ from sqlalchemy import Connection
 
 from connectors.erp.errors import RecordError
 from connectors.shopify.mapping import nodes_of
+from connectors.shopify.nodes import read_nodes
 from domain.models import Product, Variant
 from engine.resources import ShopResources
 from tasks.product_digests import HASH_ENTITY, dump_digests, sent_state
 
-__all__ = ["complete_variants", "map_item", "shop_fields_over", "shop_masters", "shop_product_from_node"]
+__all__ = [
+    "complete_variants",
+    "map_item",
+    "read_shop_products",
+    "shop_fields_over",
+    "shop_masters",
+    "shop_product_from_node",
+]
 
 
 def shop_masters(res: ShopResources) -> bool:
@@ -42,6 +50,15 @@ def complete_variants(res: ShopResources, node: dict) -> dict:
     )
     more = [variant for page in pages for variant in page.items]
     return {**node, "variants": {"nodes": [*nodes_of(variants), *more], "pageInfo": {"hasNextPage": False}}}
+
+
+def read_shop_products(res: ShopResources, ids: list[str]) -> dict[str, dict | None]:
+    """Shop products by GID with every variant (``ProductsByIds``, a batch per request); None for a GID that
+    names no product any more."""
+    if not ids:
+        return {}
+    found = read_nodes(res.shopify, "ProductsByIds", ids)
+    return {gid: complete_variants(res, node) if node else None for gid, node in found.items()}
 
 
 def shop_product_from_node(node: dict, vat_rate: Decimal | None) -> Product:

@@ -45,7 +45,7 @@ class SearchIndex:
         key = (type(record).__name__, record.id)
         if stamp is None or stamp <= horizon:
             seen = self._seen.get(key)
-            if seen is None or getattr(seen, "updated_at", None) != stamp:  # a bulk operation has no stamp
+            if seen is None or getattr(seen, "updated_at", None) != stamp:  # a BulkOperation has no updated_at
                 self._seen[key] = copy.copy(record)
             return record
         return self._seen.get(key)

@@ -110,26 +110,40 @@ def test_pohoda_unknown_skus_fail_the_order_or_become_stock_cards(pohoda_shop):
     check_auto_create(pohoda_shop)
 
 
-def test_a_run_that_dies_after_the_items_were_made_makes_the_order_and_no_second_item(sqlite_shop, monkeypatch):
-    gid = shop_only_order(sqlite_shop)
-    sync_orders(SyncParams(shop=sqlite_shop.name))
-    switch_on(sqlite_shop)
-    real = StateStore.mark_order_done
+def check_death_between_items_and_order(shop, monkeypatch) -> None:
+    gid = shop_only_order(shop)
+    sync_orders(SyncParams(shop=shop.name))
+    switch_on(shop)
+    adapter = type(shop.erp)
+    real = adapter.create_sales_order
 
-    def dies(*args, **kwargs):
-        raise SystemExit("worker killed after the items, before the order committed")
+    calls = []
 
-    monkeypatch.setattr(StateStore, "mark_order_done", dies)
+    def dies(*args, **kwargs):  # the first try finds the unknown SKUs; the one after the items dies
+        calls.append(1)
+        if len(calls) == 1:
+            return real(*args, **kwargs)
+        raise SystemExit("worker killed after the items were made, before the order")
+
+    monkeypatch.setattr(adapter, "create_sales_order", dies)
     with pytest.raises(BaseException, match="worker killed"):
-        create_sales_orders(CreateSalesOrdersParams(shop=sqlite_shop.name, order_ids=[gid]))
-    assert sqlite_shop.erp.get_sales_order_by_shop_id(gid) is None  # rolled back with its staging row
-    assert len(sqlite_shop.erp.get_products_by_sku(["MIK-M", WRAP])) == 2
-    monkeypatch.setattr(StateStore, "mark_order_done", real)
+        create_sales_orders(CreateSalesOrdersParams(shop=shop.name, order_ids=[gid]))
+    monkeypatch.setattr(adapter, "create_sales_order", real)
+    assert shop.erp.get_sales_order_by_shop_id(gid) is None
+    made = {p.erp_key: p for p in shop.erp.get_products_by_sku(["MIK-M", WRAP])}
+    assert sorted(made) == sorted(["MIK-M", WRAP])
 
-    report = create(sqlite_shop, gid)
+    report = create(shop, gid)
 
     assert (report.created, report.failed) == (1, 0)
     assert not any("ERP item(s) created" in note for note in report.notes)
-    assert sorted(p.erp_key for p in sqlite_shop.erp.get_products_by_sku(["MIK-M", "MIK-L", WRAP])) == sorted(
-        ["MIK-M", WRAP]
-    )
+    assert {p.erp_key: p for p in shop.erp.get_products_by_sku(["MIK-M", "MIK-L", WRAP])} == made
+    assert shop.erp.get_sales_order_by_shop_id(gid) is not None
+
+
+def test_sql_a_run_that_dies_between_the_items_and_the_order_makes_the_order_once(sqlite_shop, monkeypatch):
+    check_death_between_items_and_order(sqlite_shop, monkeypatch)
+
+
+def test_pohoda_a_run_that_dies_between_the_items_and_the_order_makes_the_order_once(pohoda_shop, monkeypatch):
+    check_death_between_items_and_order(pohoda_shop, monkeypatch)

@@ -8,7 +8,8 @@ from decimal import Decimal
 from connectors.shopify.errors import RecordError
 from domain.models import Product, Variant
 from domain.report import SyncReport
-from tasks.products import GONE, plan, product_gone, report_rejected, sent_skus, sent_state
+from tasks.product_digests import sent_skus, sent_state
+from tasks.products import GONE, plan, product_gone, report_rejected
 from tasks.shop_products import shop_fields_over
 
 

@@ -6,8 +6,10 @@ key (``item_key_parameter``), the layout ``cards`` reads back. A code POHODA has
 a new code is added in the import store (``import_store``, else the first store by name). Every card of an item
 goes in one dataPack, so a worker that dies after sending it leaves POHODA with the whole item or none of it,
 never a product short of a variant (which ``sync_products`` would then take away in the shop); a run after it
-finds the cards by their codes and updates them, so no card is added twice. A variant's options are POHODA's
-list-type internet parameters of the same names (how ``cards`` reads them back); a missing one fails the item.
+finds the cards by their codes and updates them, so no card is added twice. The shop price is the selling price
+and, when the shop's prices come from a price level (``price_level``), that level too, where ``cards`` reads
+it. A variant's options are POHODA's list-type internet parameters of the same names (how ``cards`` reads them
+back); a missing one fails the item.
 """
 
 from __future__ import annotations
@@ -103,11 +105,9 @@ class ItemImport:
 
     def _card(self, product: Product, variant: Variant, store: str | None, options: dict[str, int]) -> StockItem:
         s = self.settings
-        levels = (
-            [PriceLevel(name=s.compare_at_level, price=variant.compare_at_price)]
-            if s.compare_at_level and variant.compare_at_price is not None
-            else []
-        )
+        levels = [PriceLevel(name=s.price_level, price=variant.price)] if s.price_level else []  # the shop price
+        if s.compare_at_level and variant.compare_at_price is not None:
+            levels.append(PriceLevel(name=s.compare_at_level, price=variant.compare_at_price))
         return StockItem(
             code=variant.sku,
             ean=variant.barcode,
@@ -120,6 +120,7 @@ class ItemImport:
             selling_price_with_vat=s.gross_prices,
             selling_vat=self._vat(product, f"item {product.erp_key}"),
             description=product.description,
+            producer=product.vendor,  # POHODA's producer is the vendor the catalogue reads back
             category_ids=[int(key) for key in product.category_keys if key.isdigit()],
             parameters=[UserParameter(name=s.item_key_parameter, value=product.erp_key)],
             int_parameters=[

@@ -103,6 +103,8 @@ def test_a_running_operation_can_be_cancelled(gql, seeded):
     assert body["data"]["bulkOperationCancel"] == {"bulkOperation": {"status": "CANCELED"}, "userErrors": []}
     listed = gql('{ bulkOperations(first: 5, query: "status:canceled") { nodes { id } } }')
     assert listed["data"]["bulkOperations"]["nodes"] == [{"id": gid}]
+    again = gql('{ bulkOperations(first: 5, query: "status:canceled OR status:running") { nodes { id } } }')
+    assert "errors" not in again and again["data"]["bulkOperations"]["nodes"] == [{"id": gid}]  # seen before: no error
 
 
 @pytest.mark.parametrize(
