@@ -94,8 +94,8 @@ def available_flows() -> list[tuple[str, Callable[..., Any], type]]:
 
 def run_demo(data_dir: Path | None = None, items: int = 200, customers: int = 50, orders: int = 100) -> list[dict]:
     from blocks import ErpDatabase
-    from commerce_sync.demo_lifecycle import between_passes, print_outcomes
     from commerce_sync.demo_items import seed_shop_only
+    from commerce_sync.demo_lifecycle import between_passes, print_outcomes
     from commerce_sync.samples.data import generate, write_sql_erp
     from commerce_sync.user_work import late_in_current_period, sql_user_works
     from connectors.erp.sql import default_data_dir
@@ -205,8 +205,8 @@ def run_pohoda_shop(directory: Path) -> tuple[list[dict], list[tuple[str, str, s
     from zoneinfo import ZoneInfo
 
     from blocks import PohodaMServer
-    from commerce_sync.demo_lifecycle import between_passes
     from commerce_sync.demo_items import POHODA_SETTINGS, add_package, print_items, seed_e_shop_prices, seed_shop_only
+    from commerce_sync.demo_lifecycle import between_passes
     from commerce_sync.samples.data import generate
     from commerce_sync.user_work import pohoda_user_works
     from deployments.wiring import release_shop, wire_shop
