@@ -180,9 +180,7 @@ def test_items_imported_from_the_shop_survive_kills_and_go_back_whole(adapter, t
     steps = ["import_items", "sync_products"]
     reference = trials.reference_day(adapter, tmp_path, SIZE, steps)
     trace = reference.traces["import_items"]
-    applied = "pohoda.stock" if adapter == "pohoda" else "ProductsUpdatedSince"
-    kind = "applied" if adapter == "pohoda" else "state"
-    label = applied if adapter == "pohoda" else "put_mappings"
+    kind, label = ("applied", "pohoda.stock") if adapter == "pohoda" else ("state", "put_mappings")
     planned = FixedPlan({"import_items": [point_at(reference, "import_items", kind, label, nth=1)]})
 
     results = trials.crash_day(reference, tmp_path, SIZE, steps, set(steps), planned, random.Random(1), label="fixed")
