@@ -65,6 +65,7 @@ class ChaosShop:
         """The shop's merchant and buyers after the day's first order runs (``samples.lifecycle``): new orders
         (a test order, one cancelled before import, one paid in EUR) and two imported orders cancelled, one the
         ERP has not touched and one it processed. Returns how many turns of each kind were taken."""
+        import time
         from collections import Counter
         from datetime import timedelta
 
@@ -77,10 +78,15 @@ class ChaosShop:
         untouched = [s.shop_order_id for s in states if s.state is None and s.shop_order_id not in taken]
         processed = [s.shop_order_id for s in states if s.state is OrderState.PROCESSED]
         state = self.shop.state
-        with state.lock:  # time passes before the merchant's next moves: Shopify's jobs (a cancel) finish and its
-            for job in list(state.jobs.jobs.values()):  # search index catches up, so the later runs of every
-                job.finish()  # day read the same shop however long its earlier runs took
+        # time passes before the merchant's next moves, so the later runs of every day read the same shop however
+        # long its earlier runs took: Shopify's jobs (a cancel) finish, its search index catches up, and the
+        # second of the day's last writes is over (Shopify stamps whole seconds; a change stamped in the second
+        # a run's period ends is that run's next one's)
+        with state.lock:
+            for job in list(state.jobs.jobs.values()):
+                job.finish()
         state.search_index.catch_up()
+        time.sleep(1.05)
         at = state.now() - timedelta(seconds=3)  # past Shopify's search lag when the next runs read them
         return dict(Counter(s.kind for s in apply_lifecycle(state, self.data.products, untouched, processed, at)))
 

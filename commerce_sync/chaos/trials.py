@@ -43,7 +43,13 @@ LATER = "later:"
 syncs run again and write what only they write — cancellations of imported orders, the day's new orders."""
 NOT_FLOWS = (USER_WORKS, SHOP_LIFECYCLE)
 """Steps of a day that are people at work, not a flow: never killed, never a row of their own."""
-LATER_STEPS = [SHOP_LIFECYCLE, f"{LATER}sync_orders", f"{LATER}create_sales_orders", f"{LATER}sync_payments"]
+LATER_STEPS = [
+    SHOP_LIFECYCLE,
+    f"{LATER}sync_orders",
+    f"{LATER}create_sales_orders",
+    f"{LATER}sync_payments",
+    f"{LATER}sync_inventory",  # the hourly stock run: what the later orders reserved or released in the ERP
+]
 FLOW_PARAMS: dict[str, dict[str, Any]] = {"sync_products": {"chunk_size": 4, "max_workers": 1}}
 """Small chunks so products go out in several child flow runs; one at a time so a seed replays exactly."""
 MAX_ATTEMPTS = 10
