@@ -7,9 +7,7 @@ everything a data engineer should look at before records silently stop syncing.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 from prefect import task
@@ -21,7 +19,7 @@ from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
-from tasks.runs import artifact_key
+from tasks.runs import artifact_key, dead_export_folders
 
 
 def purge_cutoff(ctx: SyncContext, retention_days: int) -> datetime:
@@ -89,18 +87,6 @@ def close_stale_runs(ctx: SyncContext) -> SyncReport:
     report.updated += len(stale)
     report.notes.append(f"closed {len(stale)} run record(s) left running by a dead process as failed: {names}")
     return report
-
-
-def dead_export_folders(shop: str) -> list[Path]:
-    """The shop's POHODA stock export folders (``tasks/pohoda_export.py``) in this machine's temporary directory.
-
-    A run removes its own on the way out; one killed with SIGKILL cannot. Maintenance holds every category lock of
-    the shop, so none of them belongs to a live run. ``mkdtemp``'s suffix has no hyphen, so shop ``demo`` never
-    matches ``demo-pohoda``'s folders.
-    """
-    prefix = f"cs-stock-export-{shop}-"
-    root = Path(tempfile.gettempdir())
-    return sorted(p for p in root.glob(f"{prefix}*") if p.is_dir() and "-" not in p.name[len(prefix) :])
 
 
 @task(**IO_TASK)

@@ -54,3 +54,43 @@ def test_maintenance_removes_the_export_folders_of_a_killed_run_and_no_other_sho
 
     assert not dead.exists() and other_shop.exists()
     assert any("removed 1 stock export folder(s)" in note for note in report.notes)
+
+
+def test_the_next_run_of_a_category_closes_what_a_killed_run_of_it_left(sqlite_shop, tmp_path, monkeypatch):
+    """Between two maintenances: the record a killed orders run left is closed by the next orders run (which holds
+    the same lock), while another category's is left to a run of that category."""
+    from flows.params import SyncParams
+    from flows.sync_payments import sync_payments
+    from tasks.runs import DEAD_RUN_REASON
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    export = tmp_path / f"cs-stock-export-{sqlite_shop.name}-9rz43r_d"  # a catalogue run's: not this run's to remove
+    export.mkdir()
+    seeded = StateStore.from_url(sqlite_shop.db_url)
+    seeded.create_schema()
+    dead_orders = seeded.start_run(sqlite_shop.name, "sync_orders", "flow-run-killed", None, None)
+    catalog = seeded.start_run(sqlite_shop.name, "sync_products", "flow-run-elsewhere", None, None)
+    seeded.engine.dispose()
+
+    sync_payments(SyncParams(shop=sqlite_shop.name), return_state=True)
+
+    runs = {r.id: r for r in sqlite_shop.state.list_runs(sqlite_shop.name)}
+    assert runs[dead_orders].status is RunStatus.FAILED
+    assert runs[dead_orders].errors == [{"record": f"run {dead_orders}", "field": None, "reason": DEAD_RUN_REASON}]
+    assert runs[catalog].status is RunStatus.RUNNING
+    assert export.exists()
+    assert [r.status for r in runs.values() if r.sync_type == "sync_payments"] == [RunStatus.COMPLETED]
+
+
+def test_the_next_catalogue_run_removes_the_export_folder_a_killed_run_left(sqlite_shop, tmp_path, monkeypatch):
+    from flows.params import SyncParams
+    from flows.sync_categories import sync_categories
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"cs-stock-export-{sqlite_shop.name}-9rz43r_d"
+    dead.mkdir()
+    (dead / "stock-00001.xml").write_text("<x/>")
+
+    sync_categories(SyncParams(shop=sqlite_shop.name), return_state=True)
+
+    assert not dead.exists()
