@@ -33,6 +33,31 @@ def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
     assert sorted(created["block_types"]) == ["erp-database", "pohoda-mserver", "shopify-shop"]
 
 
+def test_setup_makes_the_pools_runs_send_heartbeats_and_crashes_runs_whose_heartbeats_stop():
+    """A run whose process died with its worker is marked Crashed by the automation (Prefect's "detect zombie
+    flows"), and that needs heartbeats every 30 s from every run of the pool; twice gives one automation."""
+    from prefect.client.schemas.objects import StateType
+
+    from deployments.crash_detection import ZOMBIE_AUTOMATION
+
+    for _ in range(2):
+        asyncio.run(setup("cs-test-heartbeats", ["shop-h"]))
+
+    async def read():
+        async with get_client() as client:
+            pool = await client.read_work_pool("cs-test-heartbeats")
+            return pool, await client.read_automations_by_name(ZOMBIE_AUTOMATION)
+
+    pool, automations = asyncio.run(read())
+    env = pool.base_job_template["variables"]["properties"]["env"]["default"]
+    assert env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
+    assert len(automations) == 1
+    trigger, action = automations[0].trigger, automations[0].actions[0]
+    assert trigger.after == {"prefect.flow-run.heartbeat"} and "prefect.flow-run.Completed" in trigger.expect
+    assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
+    assert action.state is StateType.CRASHED
+
+
 def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
     block = ShopifyShop.load(sqlite_shop.name)
     block.allow_background_syncs = False

@@ -1,0 +1,81 @@
+"""Runs whose process died with its machine are marked Crashed within two minutes: heartbeats and an automation.
+
+The process worker marks a flow run Crashed when it sees the run's process exit. When nobody is left to see
+it — the worker died with its runs (an OOM kill of the container, a power cut), or the run's last state
+change was lost while the server was down — Prefect leaves the run Running for ever: its work queue (one run
+at a time per shop and category) takes no further run, and its category lock is only given back once the
+run is known to be over (``engine/locks.py``).
+
+Prefect's answer is its "detect zombie flows" guide (https://docs.prefect.io/v3/advanced/detect-zombie-flows):
+every flow run emits a ``prefect.flow-run.heartbeat`` event every ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``
+seconds (30, the least Prefect accepts; its default is 180), and a proactive automation marks a run Crashed
+when no heartbeat and no final state followed its last heartbeat within ``ZOMBIE_AFTER_SECONDS`` (90: three
+heartbeats missed, so one late heartbeat on a loaded machine is no false alarm). A dead run is Crashed 60–90 s
+after its last heartbeat; bench/chaos_real.py measures it.
+
+The heartbeat setting is put in the work pool's default job environment (every deployment of the pool gets
+it unless it sets an ``env`` of its own); the automation is created, or brought up to date, by name.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from prefect.client.orchestration import PrefectClient
+from prefect.client.schemas.objects import StateType
+from prefect.events.actions import ChangeFlowRunState
+from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+from prefect.events.schemas.events import ResourceSpecification
+
+HEARTBEAT_SECONDS = 30
+ZOMBIE_AFTER_SECONDS = 90
+HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
+ZOMBIE_AUTOMATION = "commerce-sync: crash flow runs whose heartbeats stopped"
+ZOMBIE_MESSAGE = (
+    f"No heartbeat for {ZOMBIE_AFTER_SECONDS} s: the run's process died with nobody left to report it "
+    "(marked Crashed by the zombie automation)"
+)
+
+
+def zombie_automation() -> AutomationCore:
+    """Prefect's "Crash zombie flows" automation, with this project's name and window."""
+    return AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        description="Marks a flow run Crashed when its heartbeats stop (deployments/crash_detection.py).",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={
+                "prefect.flow-run.heartbeat",
+                "prefect.flow-run.Completed",
+                "prefect.flow-run.Failed",
+                "prefect.flow-run.Cancelled",
+                "prefect.flow-run.Crashed",
+            },
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=ZOMBIE_AFTER_SECONDS),
+        ),
+        actions=[ChangeFlowRunState(state=StateType.CRASHED, message=ZOMBIE_MESSAGE)],
+    )
+
+
+async def ensure_zombie_automation(client: PrefectClient) -> str:
+    """Create the automation, or replace the trigger and actions of the one with its name; returns its name."""
+    wanted = zombie_automation()
+    found = await client.read_automations_by_name(ZOMBIE_AUTOMATION)
+    if found:
+        await client.update_automation(found[0].id, wanted)
+    else:
+        await client.create_automation(wanted)
+    return ZOMBIE_AUTOMATION
+
+
+def with_heartbeats(template: dict[str, Any]) -> dict[str, Any]:
+    """A process work pool's base job template whose default environment makes flow runs send heartbeats
+    (an ``env`` default already there is kept; its heartbeat setting wins if it has one)."""
+    env = template["variables"]["properties"]["env"]
+    env["default"] = {**HEARTBEAT_ENV, **env.get("default", {})}
+    return template
