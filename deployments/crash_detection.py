@@ -13,6 +13,11 @@ when no heartbeat and no final state followed its last heartbeat within ``ZOMBIE
 heartbeats missed, so one late heartbeat on a loaded machine is no false alarm). A dead run is Crashed 60–90 s
 after its last heartbeat; bench/chaos_real.py measures it.
 
+One change to the guide's automation: the guide starts the window at a heartbeat only, so a run that died
+before its first heartbeat reached the server — while Pending (its process starting) or in the moment after
+it turned Running — was never armed and stayed Pending or Running for ever. Here the window also starts at
+the run's Pending and Running, and Running also answers the Pending window.
+
 The heartbeat setting is put in the work pool's default job environment (every deployment of the pool gets
 it unless it sets an ``env`` of its own); the automation is created, or brought up to date, by name.
 """
@@ -44,8 +49,9 @@ def zombie_automation() -> AutomationCore:
         name=ZOMBIE_AUTOMATION,
         description="Marks a flow run Crashed when its heartbeats stop (deployments/crash_detection.py).",
         trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
+            after={"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"},
             expect={
+                "prefect.flow-run.Running",
                 "prefect.flow-run.heartbeat",
                 "prefect.flow-run.Completed",
                 "prefect.flow-run.Failed",

@@ -130,8 +130,11 @@ def _acquire(
                 missing = sorted(set(locks) - {limit.name for limit in lease.limits})
                 raise RuntimeError(f"concurrency limits {missing} do not exist: run `commerce-sync setup` first")
             return lease
-        for taken in take_back_dead_holders(client, locks):
-            _log().warning(str(taken))
+        taken = take_back_dead_holders(client, locks)
+        for back in taken:
+            _log().warning(str(back))
+        if taken:
+            continue  # free now: try again at once
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise LockNotAcquired(f"{', '.join(locks)} still taken after {wait_seconds:.0f} s")

@@ -23,7 +23,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel
 
 from connectors.state import RunStatus, StateStore
-from domain.categories import Category, category_of, locks_for
+from domain.categories import Category, locks_for
 from domain.report import SyncReport
 from domain.schedule import SyncPeriod, SyncSchedule
 from engine.context import SyncContext
@@ -53,7 +53,7 @@ def open_run(
     """Fix the run's period (``engine.opening.choose_period``) on ``schedule`` — the deployment's, or the shop
     block's when the run has none — and record the run."""
     res = resources(shop)
-    if category_of(sync_type) is not Category.MAINTENANCE:  # maintenance closes them itself, in its report
+    if sync_type != "maintenance":  # maintenance closes them itself, in its report
         for line in close_dead_runs(res.state, shop, sync_type):
             get_run_logger().warning(line)
     cursor = res.state.get_cursor(shop, sync_type)

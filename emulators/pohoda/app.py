@@ -74,7 +74,7 @@ class PohodaEmulator:
         self.state_file = state_file
         if state_file is not None:
             state_file.load_into(self.state)
-            self.processor.after_import = self.save
+        self.processor.after_import = self._after_import
         self.processing_lock = threading.Lock()
         self.processing_log: deque[tuple[float, float]] = deque(maxlen=10_000)
         self._in_flight = 0
@@ -101,6 +101,13 @@ class PohodaEmulator:
         """Replace the fault config (or change some fields); the random sequence and the request count of the
         script restart."""
         return self.faults.update(faults, **changes)
+
+    def _after_import(self) -> None:
+        """After each applied item: the state file, then the ``item_seconds`` fault (a death meanwhile keeps the
+        items applied so far, as POHODA's item-by-item import does)."""
+        self.save()
+        if seconds := self.faults.config.item_seconds:
+            time.sleep(seconds)
 
     def save(self) -> None:
         """Write the company to the state file, if there is one (``emulators/pohoda/persistence.py``)."""

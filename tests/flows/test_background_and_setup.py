@@ -53,7 +53,9 @@ def test_setup_makes_the_pools_runs_send_heartbeats_and_crashes_runs_whose_heart
     assert env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
     assert len(automations) == 1
     trigger, action = automations[0].trigger, automations[0].actions[0]
-    assert trigger.after == {"prefect.flow-run.heartbeat"} and "prefect.flow-run.Completed" in trigger.expect
+    # armed by the run's Pending and Running too: a run that died before its first heartbeat is caught as well
+    assert trigger.after == {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
+    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
     assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
     assert action.state is StateType.CRASHED
 
