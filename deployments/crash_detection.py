@@ -1,4 +1,4 @@
-"""Runs whose process died with its machine are marked Crashed within two minutes: heartbeats and an automation.
+"""Runs whose process died with its machine are marked Crashed within two minutes; runs outlive their worker.
 
 The process worker marks a flow run Crashed when it sees the run's process exit. When nobody is left to see
 it — the worker died with its runs (an OOM kill of the container, a power cut), or the run's last state
@@ -20,6 +20,14 @@ the run's Pending and Running, and Running also answers the Pending window.
 
 The heartbeat setting is put in the work pool's default job environment (every deployment of the pool gets
 it unless it sets an ``env`` of its own); the automation is created, or brought up to date, by name.
+
+**A worker's death does not take its runs with it.** The process worker starts each run in a session of its
+own, so a worker killed alone (its service restarted, an OOM kill of the worker only) leaves the run's process
+alive — but by default it pipes the run's output into its own (``stream_output``), and the run's next log line
+to a pipe nobody reads any more ends the run: Prefect's console handler (rich) answers the broken pipe with
+``SystemExit`` ("Execution was aborted by Python system exit call"; bench/chaos_real.py found every run in
+flight Crashed so). The pool's default is therefore ``stream_output: false``: a run's output goes to
+``/dev/null`` and its logs to the Prefect API, as before, and the run finishes under the next worker.
 """
 
 from __future__ import annotations
@@ -79,9 +87,18 @@ async def ensure_zombie_automation(client: PrefectClient) -> str:
     return ZOMBIE_AUTOMATION
 
 
-def with_heartbeats(template: dict[str, Any]) -> dict[str, Any]:
-    """A process work pool's base job template whose default environment makes flow runs send heartbeats
-    (an ``env`` default already there is kept; its heartbeat setting wins if it has one)."""
-    env = template["variables"]["properties"]["env"]
-    env["default"] = {**HEARTBEAT_ENV, **env.get("default", {})}
+def pool_template(template: dict[str, Any]) -> dict[str, Any]:
+    """A process work pool's base job template whose runs send heartbeats and outlive their worker: the
+    default environment gets the heartbeat setting (an ``env`` default already there is kept; its own
+    heartbeat setting wins), and a run's output is not piped into the worker's."""
+    properties = template["variables"]["properties"]
+    properties["env"]["default"] = {**HEARTBEAT_ENV, **properties["env"].get("default", {})}
+    properties["stream_output"]["default"] = False
     return template
+
+
+def pool_template_current(template: dict[str, Any]) -> bool:
+    """Whether :func:`pool_template` would change nothing."""
+    properties = template.get("variables", {}).get("properties", {})
+    env = properties.get("env", {}).get("default", {})
+    return HEARTBEAT_ENV.keys() <= env.keys() and properties.get("stream_output", {}).get("default") is False

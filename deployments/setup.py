@@ -6,12 +6,13 @@ silently created *without* a limit — so this creates every queue with ``concur
 is deployed. Flows fail loudly when their limit is missing instead of running unguarded (Prefect's default is
 to skip a missing limit with a warning; ``engine/locks.py``). Safe to run again.
 
-The pool's flow runs send heartbeats, and an automation marks a run Crashed when they stop
-(``deployments/crash_detection.py``). It also creates each shop's shared API budget (``engine.shared_budget``):
-a rate limit whose size is the estimated Shopify bucket (20 × the restore rate; Shopify does not document bucket
-sizes, and each worker's governor still corrects from ``throttleStatus``) and whose slots decay at the plan's
-restore rate, taken from the shop's block (``restore_rate``) or 100 points/s (Standard) while the block does not
-exist yet.
+The pool's flow runs send heartbeats, an automation marks a run Crashed when they stop, and a run's output
+is not piped into the worker's, so a run outlives its worker (``deployments/crash_detection.py``).
+
+It also creates each shop's shared API budget (``engine.shared_budget``): a rate limit whose size is the
+estimated Shopify bucket (20 × the restore rate; Shopify does not document bucket sizes, and each worker's
+governor still corrects from ``throttleStatus``) and whose slots decay at the plan's restore rate, taken from
+the shop's block (``restore_rate``) or 100 points/s (Standard) while the block does not exist yet.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate, WorkPoolUpdate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from deployments.crash_detection import HEARTBEAT_ENV, ensure_zombie_automation, with_heartbeats
+from deployments.crash_detection import ensure_zombie_automation, pool_template, pool_template_current
 from domain.categories import Category, lock_name, queue_name
 from engine.shared_budget import budget_limit, ensure_shared_budget
 
@@ -79,12 +80,11 @@ async def ensure_work_queues(pool: str, shops: Iterable[str]) -> list[str]:
         try:
             existing = await client.read_work_pool(pool)
         except ObjectNotFound:
-            template = with_heartbeats(ProcessWorker.get_default_base_job_template())
+            template = pool_template(ProcessWorker.get_default_base_job_template())
             await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
         else:
-            env = existing.base_job_template.get("variables", {}).get("properties", {}).get("env")
-            if env is not None and not HEARTBEAT_ENV.keys() <= env.get("default", {}).keys():
-                template = with_heartbeats(existing.base_job_template)
+            if existing.type == "process" and not pool_template_current(existing.base_job_template):
+                template = pool_template(existing.base_job_template)
                 await client.update_work_pool(pool, WorkPoolUpdate(base_job_template=template))
         for name, priority in sorted(priorities.items(), key=lambda item: item[1]):
             try:

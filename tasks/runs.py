@@ -11,10 +11,7 @@ and retried by the next run, so one bad record never blocks a shop's sync.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -22,14 +19,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from pydantic import BaseModel
 
-from connectors.state import RunStatus, StateStore
-from domain.categories import Category, locks_for
+from connectors.state import RunStatus
 from domain.report import SyncReport
 from domain.schedule import SyncPeriod, SyncSchedule
 from engine.context import SyncContext
 from engine.opening import RunStart, choose_period
 from engine.policy import IO_TASK
 from engine.resources import resources
+from tasks.leftovers import close_dead_runs
 
 _MAX_RETRY_KEYS = 10_000
 
@@ -78,51 +75,6 @@ def open_run(
         retry_keys=list(cursor.extra.get("retry", [])),
         filters=filters or {},
     )
-
-
-DEAD_RUN_REASON = "the run's process died before it recorded an outcome (closed by the next run holding its lock)"
-
-
-def close_dead_runs(state: StateStore, shop: str, sync_type: str) -> list[str]:
-    """Close as failed the run records that a run sharing a lock with this one left "running", and remove the
-    POHODA stock export folders a dead catalogue run left; returns what it did, one line each.
-
-    The caller holds its category's lock (``sync_run`` opens the run inside it), and every run writes its record
-    inside its own locks: a "running" record of a sync type that shares a lock with this one belongs to a process
-    that died (SIGKILL, a power cut: no ``finally`` ran). Closing it here, rather than at the next maintenance,
-    keeps the run history honest within one run of the kill.
-    """
-    mine = set(locks_for(shop, sync_type))
-    dead = [
-        r
-        for r in state.list_runs(shop, limit=1_000_000)
-        if r.status is RunStatus.RUNNING and mine & set(locks_for(shop, r.sync_type))
-    ]
-    lines = []
-    for record in dead:
-        error = {"record": f"run {record.id}", "field": None, "reason": DEAD_RUN_REASON}
-        state.finish_run(record.id, RunStatus.FAILED, record.counts, [error])
-        lines.append(
-            f"closed the run record of {record.sync_type} (flow run {record.flow_run_id}, started"
-            f" {record.started_at:%Y-%m-%d %H:%M}) as failed: {DEAD_RUN_REASON}"
-        )
-    if f"{shop}:{Category.CATALOG.value}" in mine and (folders := dead_export_folders(shop)):
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        lines.append(f"removed {len(folders)} stock export folder(s) a dead run left in {folders[0].parent}")
-    return lines
-
-
-def dead_export_folders(shop: str) -> list[Path]:
-    """The shop's POHODA stock export folders (``tasks/pohoda_export.py``) in this machine's temporary directory.
-
-    A run removes its own on the way out; one killed with SIGKILL cannot. Only a run holding the shop's catalogue
-    lock may call this (maintenance holds every lock): then none of them belongs to a live run. ``mkdtemp``'s
-    suffix has no hyphen, so shop ``demo`` never matches ``demo-pohoda``'s folders.
-    """
-    prefix = f"cs-stock-export-{shop}-"
-    root = Path(tempfile.gettempdir())
-    return sorted(p for p in root.glob(f"{prefix}*") if p.is_dir() and "-" not in p.name[len(prefix) :])
 
 
 class ClosedRun(BaseModel):

@@ -33,7 +33,7 @@ def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
     assert sorted(created["block_types"]) == ["erp-database", "pohoda-mserver", "shopify-shop"]
 
 
-def test_setup_makes_the_pools_runs_send_heartbeats_and_crashes_runs_whose_heartbeats_stop():
+def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_crash_when_heartbeats_stop():
     """A run whose process died with its worker is marked Crashed by the automation (Prefect's "detect zombie
     flows"), and that needs heartbeats every 30 s from every run of the pool; twice gives one automation."""
     from prefect.client.schemas.objects import StateType
@@ -49,8 +49,10 @@ def test_setup_makes_the_pools_runs_send_heartbeats_and_crashes_runs_whose_heart
             return pool, await client.read_automations_by_name(ZOMBIE_AUTOMATION)
 
     pool, automations = asyncio.run(read())
-    env = pool.base_job_template["variables"]["properties"]["env"]["default"]
-    assert env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
+    properties = pool.base_job_template["variables"]["properties"]
+    assert properties["env"]["default"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
+    # a run's output is not piped into the worker: a worker killed alone no longer takes its runs with it
+    assert properties["stream_output"]["default"] is False
     assert len(automations) == 1
     trigger, action = automations[0].trigger, automations[0].actions[0]
     # armed by the run's Pending and Running too: a run that died before its first heartbeat is caught as well

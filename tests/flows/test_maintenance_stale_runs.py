@@ -61,7 +61,7 @@ def test_the_next_run_of_a_category_closes_what_a_killed_run_of_it_left(sqlite_s
     the same lock), while another category's is left to a run of that category."""
     from flows.params import SyncParams
     from flows.sync_payments import sync_payments
-    from tasks.runs import DEAD_RUN_REASON
+    from tasks.leftovers import DEAD_RUN_REASON
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     export = tmp_path / f"cs-stock-export-{sqlite_shop.name}-9rz43r_d"  # a catalogue run's: not this run's to remove
@@ -94,3 +94,34 @@ def test_the_next_catalogue_run_removes_the_export_folder_a_killed_run_left(sqli
     sync_categories(SyncParams(shop=sqlite_shop.name), return_state=True)
 
     assert not dead.exists()
+
+
+def test_the_scratch_folders_of_runs_whose_worker_died_are_found_once_their_runs_are_over(tmp_path, monkeypatch):
+    """A process worker removes a run's ``prefect-workspace-attempt-*`` folder when the run's process exits;
+    a worker that was killed cannot. Folders of runs still going, or of files not the worker's, stay."""
+    import json
+    import uuid
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed, Running
+
+    from tasks.leftovers import dead_worker_workspaces
+
+    @flow
+    def some_sync() -> None:
+        pass
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with get_client(sync_client=True) as client:
+        over = client.create_flow_run(some_sync, state=Crashed())
+        going = client.create_flow_run(some_sync, state=Running())
+    folders = {}
+    for name, run_id in (("over", over.id), ("going", going.id), ("unknown", uuid.uuid4())):
+        folders[name] = tmp_path / f"prefect-workspace-attempt-{name}"
+        folders[name].mkdir()
+        (folders[name] / "supervisor.json").write_text(json.dumps({"flow_run_id": str(run_id)}))
+    (tmp_path / "prefect-workspace-attempt-other").mkdir()  # no supervisor.json: not a worker's
+
+    assert dead_worker_workspaces(older_than=0) == sorted([folders["over"], folders["unknown"]])
+    assert dead_worker_workspaces() == [folders["unknown"]]  # a run over for less than a minute: its worker's
