@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--lease-seconds", type=float, default=60, help="COMMERCE_SYNC_LOCK_LEASE_SECONDS (>= 60)")
     parser.add_argument("--flows", default=None, help="comma-separated flows (default: the whole day)")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (the stacks' logs)")
     args = parser.parse_args()
     if not _pg_up():
         print(f"PostgreSQL does not answer at {PG_ADMIN}: the server restarts and ERP terminations need it")
@@ -76,7 +77,8 @@ def main() -> int:
     print(f"[{now()}] crash day: {crash.seconds:.0f} s", flush=True)
     bad = report(clean, crash, args)
     print(f"\nwall time {time.monotonic() - began:.0f} s")
-    shutil.rmtree(root, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
     return 1 if bad else 0
 
 

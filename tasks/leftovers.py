@@ -75,28 +75,35 @@ def dead_export_folders(shop: str) -> list[Path]:
 
 
 def dead_worker_workspaces(older_than: float = WORKSPACE_GRACE_SECONDS) -> list[Path]:
-    """The process worker's per-run scratch folders (``prefect-workspace-attempt-*``, with the run's
-    environment in ``workspace.json``) in this machine's temporary directory whose run ended ``older_than``
-    seconds ago or is unknown to the server: their worker died before it could remove them (a live worker
-    removes its own as the run's process exits)."""
+    """The process worker's per-run scratch folders in this machine's temporary directory whose run ended
+    ``older_than`` seconds ago or is unknown to the server: their worker died before it could remove them (a
+    live worker removes its own as the run's process exits). Per run that is ``prefect-workspace-attempt-*``
+    (the run's id in ``supervisor.json``, its environment in ``workspace.json``) and the empty working folder
+    ``tmp…prefect`` it names as ``workspace_root``."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
-    found = []
-    folders = sorted(Path(tempfile.gettempdir()).glob("prefect-workspace-attempt-*"))
+    root = Path(tempfile.gettempdir())
+    found: list[Path] = []
+    folders = sorted(root.glob("prefect-workspace-attempt-*"))
     if not folders:
         return found
     with get_client(sync_client=True) as client:
         for folder in folders:
             try:
-                run_id = UUID(json.loads((folder / "supervisor.json").read_text())["flow_run_id"])
+                supervisor = json.loads((folder / "supervisor.json").read_text())
+                run_id = UUID(supervisor["flow_run_id"])
             except (OSError, ValueError, KeyError):
                 continue  # being written, or not a worker's: leave it
             try:
                 state = client.read_flow_run(run_id).state
             except ObjectNotFound:
-                found.append(folder)
-                continue
-            if state is not None and state.is_final() and time.time() - state.timestamp.timestamp() > older_than:
-                found.append(folder)
+                state = None
+            else:
+                if state is None or not state.is_final() or time.time() - state.timestamp.timestamp() <= older_than:
+                    continue
+            found.append(folder)
+            working = Path(str(supervisor.get("workspace_root", "")))
+            if working.parent == root and working.name.endswith("prefect") and working.is_dir():
+                found.append(working)
     return found

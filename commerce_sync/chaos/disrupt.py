@@ -48,6 +48,7 @@ class Disruption:
     detail: str = ""
     down: float | None = None  # seconds the piece did not answer
     runs: list[str] = field(default_factory=list)  # flow runs in flight at that moment
+    names: list[str] = field(default_factory=list)  # their deployments
     final: dict[str, tuple[str, float | None]] = field(default_factory=dict)  # run → (state, s until final)
     slot: dict[str, float] = field(default_factory=dict)  # host: run → s until another run held its lock
 
@@ -87,7 +88,7 @@ class Disruptor:
                 queue.append(kind)
                 continue
             self.done.append(found)
-            self.day.log(f"  ~ {found.kind}: {found.detail} (runs in flight: {len(found.runs)})")
+            self.day.log(f"  ~ {found.kind}: {found.detail}; runs hit: {', '.join(found.names) or 'none'}")
         self.skipped = queue
 
     def _when_ready(self, kind: str, day_over: Callable[[], bool]) -> Disruption | None:
@@ -101,12 +102,15 @@ class Disruptor:
 
     def _running(self, kind: str) -> list[str]:
         """Runs in flight that make this the moment for ``kind`` (none: not yet)."""
-        with self.day.lock:
-            inflight = dict(self.day.inflight)
+        with self.day.lock:  # a run with a kill planned dies of that: each run dies of one cause at most
+            inflight = {shop: (d, run) for shop, (d, run) in self.day.inflight.items() if run not in self.day.planned}
         stack = self.day.stack
-        if kind == "erp":
+        if kind == "erp":  # a run of the SQL shop that has its ERP connections open
             sql = [run for shop, (d, run) in inflight.items() if shop not in stack.pohoda_urls]
-            return [run for run in sql if run_state(stack, run) == "RUNNING"]
+            running = [run for run in sql if run_state(stack, run) == "RUNNING"]
+            if not running or self.pg_admin is None:
+                return running
+            return running if stack_ops.erp_backends(self.pg_admin, str(stack.erp_url)) else []
         if kind == "mserver":
             return [
                 run for shop, (d, run) in inflight.items() if shop in stack.pohoda_urls and d.sync_type in IMPORTING
@@ -118,21 +122,26 @@ class Disruptor:
     def _do(self, kind: str, runs: list[str]) -> Disruption | None:
         stack = self.day.stack
         record = Disruption(kind, datetime.now(UTC), runs=runs)
+        with self.day.lock:
+            names = {run: d.name for d, run in self.day.inflight.values()}
         if kind in ("server-term", "server-kill"):
+            record.names = [names.get(run, run) for run in runs]
             sig = signal.SIGTERM if kind == "server-term" else signal.SIGKILL
             record.down = stack_ops.restart_server(stack, sig)
             record.detail = f"prefect server {sig.name}, answering again after {record.down:.1f} s"
         elif kind == "erp":
             if self.pg_admin is None or not str(stack.erp_url).startswith("postgresql"):
                 raise RuntimeError("the ERP is not on PostgreSQL: no backends to terminate")
+            record.names = [names.get(run, run) for run in runs]
             ended = stack_ops.terminate_erp_backends(self.pg_admin, str(stack.erp_url))
             record.detail = f"{ended} ERP connection(s) terminated"
         elif kind == "mserver":
+            record.names = [names.get(run, run) for run in runs]
             return self._mserver(record)
         else:
             with_runs = kind == "host"
             pids = stack_ops.flow_run_pids(stack) if with_runs else []
-            victims = [run for run in runs if stack_ops.flow_run_pid(run) in pids]
+            victims = [run for run in names if stack_ops.flow_run_pid(run) in pids]  # planned ones too
             with self.day.lock:
                 self.day.victims.update(victims)
                 deployments = {run: d for d, run in self.day.inflight.values() if run in victims}
@@ -140,6 +149,7 @@ class Disruptor:
             if with_runs:
                 self.observers.append(observe_victims(self.day, record, deployments))
             record.down, killed = stack_ops.kill_worker(stack, with_runs)
+            record.names = [names.get(run, run) for run in record.runs]
             record.detail = f"worker SIGKILL{f' with {len(killed)} flow-run process(es)' if with_runs else ''}"
             record.detail += f", a new worker after {record.down:.1f} s"
         return record

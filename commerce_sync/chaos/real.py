@@ -69,6 +69,7 @@ class Attempt:
     slot_after: float | None = None  # kill → the category's next run holds the lock
     next_run_id: str | None = None
     disrupted_by: str | None = None  # a disruption that hit this run (server restart, worker killed, …)
+    message: str = ""  # its final state's message: who ended it and why
     operator: bool = False  # never final on its own: the harness marked it Crashed
 
 
@@ -147,6 +148,7 @@ class Day:
     trace_dir: Path
     planner: KillPlanner | None = None
     inflight: dict[str, tuple[Deployment, str]] = field(default_factory=dict)  # shop → (deployment, run id)
+    planned: set[str] = field(default_factory=set)  # runs in flight with a kill planned: no disruption for them
     victims: set[str] = field(default_factory=set)  # flow runs a disruption killed
     observers: list[threading.Thread] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -198,6 +200,14 @@ def run_state(stack: LocalStack, flow_run_id: str) -> str | None:
     return run.state.type.value if run.state else "NONE"
 
 
+def run_message(stack: LocalStack, flow_run_id: str) -> str:
+    try:
+        run = stack.flow_run(flow_run_id)
+    except Exception:
+        return ""
+    return (run.state.message or "") if run.state else ""
+
+
 def holder_of(stack: LocalStack, lock: str) -> str | None:
     """The flow run that holds ``lock``, as its holder variable says (``engine/locks.py``)."""
     from prefect.client.orchestration import get_client
@@ -219,6 +229,8 @@ def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: At
     attempt = Attempt(run_id, plan=plan)
     with day.lock:
         day.inflight[deployment.shop] = (deployment, run_id)
+        if plan is not None:
+            day.planned.add(run_id)
     try:
         pid, running_at = _wait_running(day, attempt)
         if pid is not None and running_at is not None and plan is not None:
@@ -233,6 +245,7 @@ def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: At
     finally:
         with day.lock:
             day.inflight.pop(deployment.shop, None)
+            day.planned.discard(run_id)
 
 
 def _wait_running(day: Day, attempt: Attempt) -> tuple[int | None, float | None]:
@@ -281,6 +294,7 @@ def _wait_final(day: Day, attempt: Attempt, running_at: float | None) -> None:
         state = run_state(day.stack, attempt.flow_run_id)
         if state in FINAL_STATES:
             attempt.state, attempt.seconds = str(state), time.monotonic() - started
+            attempt.message = run_message(day.stack, attempt.flow_run_id)
             break
         time.sleep(POLL)
     else:
@@ -318,6 +332,7 @@ def _observe(day: Day, attempt: Attempt, deployment: Deployment, killed_at: floa
         while time.monotonic() < deadline and (attempt.crashed_after is None or attempt.slot_after is None):
             if attempt.crashed_after is None and (state := run_state(day.stack, attempt.flow_run_id)) in FINAL_STATES:
                 attempt.crashed_after, attempt.state = time.monotonic() - killed_at, str(state)
+                attempt.message = run_message(day.stack, attempt.flow_run_id)
             if attempt.slot_after is None and attempt.next_run_id:
                 holder = _quietly(lambda: holder_of(day.stack, lock))
                 if holder == attempt.next_run_id:
@@ -385,8 +400,11 @@ def describe(step: StepResult) -> str:
         text = a.state.lower()
         if a.killed and a.plan:
             text = f"killed {a.plan}"
-        elif a.disrupted_by:
-            text += f" ({a.disrupted_by})"
+        else:
+            if a.disrupted_by:
+                text += f" ({a.disrupted_by})"
+            if a.state != "COMPLETED" and a.message:
+                text += f" [{a.message[:120]}]"
         parts.append(text + (" [operator]" if a.operator else ""))
     return ", ".join(parts)
 
@@ -424,6 +442,9 @@ def day_result(day: Day, steps: list[StepResult], seconds: float) -> DayResult:
     """What the stack was left with: the shops' records, runs not final, slots held, run records, files."""
     stack = day.stack
     shops = sorted(stack.shop_urls)
+    deadline = time.monotonic() + 20  # a live worker removes a run's scratch folders a moment after it ended
+    while any(temp_dir(stack).glob("prefect-workspace-attempt-*")) and time.monotonic() < deadline:
+        time.sleep(1)
     return DayResult(
         steps=steps,
         snapshots={shop: retrying(lambda shop=shop: shop_snapshot(stack, shop), f"snapshot {shop}") for shop in shops},

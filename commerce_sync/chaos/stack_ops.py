@@ -96,6 +96,19 @@ def kill_worker(stack: LocalStack, with_runs: bool) -> tuple[float, list[int]]:
     return time.monotonic() - stopped, runs
 
 
+def erp_backends(admin_url: str, erp_url: str) -> int:
+    """Connections open to the ERP's database (the runs' pooled ones, idle or writing)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+            return int(conn.execute(sa.text(query), {"db": sa.make_url(erp_url).database}).scalar_one())
+    finally:
+        admin.dispose()
+
+
 def terminate_erp_backends(admin_url: str, erp_url: str) -> int:
     """End every connection to the ERP's database (``pg_terminate_backend``), as a database restart does to its
     clients; returns how many. The cluster itself is shared with other databases, so it is not restarted."""

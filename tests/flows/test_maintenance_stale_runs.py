@@ -120,8 +120,18 @@ def test_the_scratch_folders_of_runs_whose_worker_died_are_found_once_their_runs
     for name, run_id in (("over", over.id), ("going", going.id), ("unknown", uuid.uuid4())):
         folders[name] = tmp_path / f"prefect-workspace-attempt-{name}"
         folders[name].mkdir()
-        (folders[name] / "supervisor.json").write_text(json.dumps({"flow_run_id": str(run_id)}))
+        working = tmp_path / f"tmp{name}prefect"  # the run's empty working folder, named by its supervisor.json
+        working.mkdir()
+        (folders[name] / "supervisor.json").write_text(
+            json.dumps({"flow_run_id": str(run_id), "workspace_root": str(working)})
+        )
     (tmp_path / "prefect-workspace-attempt-other").mkdir()  # no supervisor.json: not a worker's
 
-    assert dead_worker_workspaces(older_than=0) == sorted([folders["over"], folders["unknown"]])
-    assert dead_worker_workspaces() == [folders["unknown"]]  # a run over for less than a minute: its worker's
+    assert dead_worker_workspaces(older_than=0) == [
+        folders["over"],
+        tmp_path / "tmpoverprefect",
+        folders["unknown"],
+        tmp_path / "tmpunknownprefect",
+    ]
+    # a run over for less than a minute: still its worker's to remove
+    assert dead_worker_workspaces() == [folders["unknown"], tmp_path / "tmpunknownprefect"]
