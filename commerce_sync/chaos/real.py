@@ -442,16 +442,14 @@ def day_result(day: Day, steps: list[StepResult], seconds: float) -> DayResult:
     """What the stack was left with: the shops' records, runs not final, slots held, run records, files."""
     stack = day.stack
     shops = sorted(stack.shop_urls)
-    deadline = time.monotonic() + 20  # a live worker removes a run's scratch folders a moment after it ended
-    while any(temp_dir(stack).glob("prefect-workspace-attempt-*")) and time.monotonic() < deadline:
-        time.sleep(1)
+
     return DayResult(
         steps=steps,
         snapshots={shop: retrying(lambda shop=shop: shop_snapshot(stack, shop), f"snapshot {shop}") for shop in shops},
         left_running=retrying(lambda: runs_not_final(stack), "runs not final"),
         slots_held={k: v for k, v in retrying(lambda: active_slots(stack, all_locks(stack)), "slots").items() if v},
         stale_run_records={shop: stale_records(state_url(stack, shop)) for shop in shops},
-        temp_files=leftover_files(temp_dir(stack)),
+        temp_files=temp_leftovers(stack),
         seconds=seconds,
     )
 
@@ -471,6 +469,15 @@ def traces_of(day: Day, steps: list[StepResult]) -> dict[str, Counter[str]]:
 
 def temp_dir(stack: LocalStack) -> Path:
     return Path(stack.env["TMPDIR"])
+
+
+def temp_leftovers(stack: LocalStack, wait: float = 20) -> list[str]:
+    """:func:`leftover_files` of the stack, once its worker had ``wait`` seconds to remove the scratch folders of
+    runs that just ended (it does so a moment after a run's process exits)."""
+    deadline = time.monotonic() + wait
+    while any(temp_dir(stack).glob("prefect-workspace-attempt-*")) and time.monotonic() < deadline:
+        time.sleep(1)
+    return leftover_files(temp_dir(stack))
 
 
 def leftover_files(tmp: Path) -> list[str]:

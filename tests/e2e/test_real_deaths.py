@@ -25,9 +25,9 @@ from commerce_sync.chaos.real import (
     all_locks,
     chaos_env,
     follow,
-    leftover_files,
     runs_not_final,
     stale_records,
+    temp_leftovers,
 )
 from commerce_sync.serve import REPO_ROOT, LocalStack, alive
 from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
@@ -84,19 +84,20 @@ def test_orders_survive_kills_and_a_server_kill_exactly_once_and_leave_nothing_b
     stack = deaths_stack
     day = Day(stack, print, tmp_path, base_env=chaos_env(stack))
 
-    # killed at its cursor commit (inside its lock, every order staged), then at 1 s, then left to finish
-    orders = _step(day, "sync_orders", [KillPlan("point", point="commit#1"), KillPlan("uniform", after=1.0)])
+    # killed at its cursor commit (inside its lock, every order staged), then left to finish
+    orders = _step(day, "sync_orders", [KillPlan("point", point="commit#1")])
     # the server SIGKILLed and started again while create_sales_orders writes sales orders
     disruptor = Disruptor(day, ["server-kill"], gap=0, pg_admin=None)
     finished = threading.Event()
     server = threading.Thread(target=disruptor.run, args=(finished.is_set,))
     server.start()
-    sales = _step(day, "create_sales_orders", [KillPlan("point", point="state#2")])
+    # killed at its second state write (inside the transaction that holds the ERP write), then at 1 s
+    sales = _step(day, "create_sales_orders", [KillPlan("point", point="state#2"), KillPlan("uniform", after=1.0)])
     finished.set()
     server.join(timeout=300)
 
     assert orders.completed and sales.completed, [a.state for a in orders.attempts + sales.attempts]
-    assert [a.killed for a in orders.attempts[:2] + sales.attempts[:1]] == [True, True, True]
+    assert [a.killed for a in orders.attempts[:1] + sales.attempts[:2]] == [True, True, True]
     assert [d.kind for d in disruptor.done] == ["server-kill"]
     assert _lock_taken_back(stack, orders.attempts[0].flow_run_id, orders.attempts[1].flow_run_id)
 
@@ -112,4 +113,4 @@ def test_orders_survive_kills_and_a_server_kill_exactly_once_and_leave_nothing_b
     assert runs_not_final(stack) == []
     assert not any(active_slots(stack, all_locks(stack)).values())
     assert stale_records(str(stack.erp_url)) == 0
-    assert leftover_files(Path(stack.env["TMPDIR"])) == []
+    assert temp_leftovers(stack) == []
