@@ -13,10 +13,17 @@ when no heartbeat and no final state followed its last heartbeat within ``ZOMBIE
 heartbeats missed, so one late heartbeat on a loaded machine is no false alarm). A dead run is Crashed 60–90 s
 after its last heartbeat; bench/chaos_real.py measures it.
 
-One change to the guide's automation: the guide starts the window at a heartbeat only, so a run that died
-before its first heartbeat reached the server — while Pending (its process starting) or in the moment after
-it turned Running — was never armed and stayed Pending or Running for ever. Here the window also starts at
-the run's Pending and Running, and Running also answers the Pending window.
+Two changes to the guide's automation:
+
+- the guide starts the window at a heartbeat only, so a run that died before its first heartbeat reached the
+  server — while Pending (its process starting) or in the moment after it turned Running — was never armed
+  and stayed Pending or Running for ever. Here the window also starts at the run's Pending and Running, and
+  Running also answers the Pending window;
+- the guide's automation watches every flow run of the server, and a run that sends heartbeats at Prefect's
+  default (every 180 s) — another project's, or a sync started in the foreground by ``commerce-sync run`` —
+  would be crashed 90 s into its run. This one watches the runs tagged ``category:…`` only: the deployments'
+  runs (``deployments/builder.py`` tags them) and their child runs, which inherit their tags
+  (``flows/runtime.py``) as they inherit the pool's environment.
 
 The heartbeat setting is put in the work pool's default job environment (every deployment of the pool gets
 it unless it sets an ``env`` of its own); the automation is created, or brought up to date, by name.
@@ -45,6 +52,8 @@ HEARTBEAT_SECONDS = 30
 ZOMBIE_AFTER_SECONDS = 90
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
 ZOMBIE_AUTOMATION = "commerce-sync: crash flow runs whose heartbeats stopped"
+WATCHED_TAGS = "prefect.tag.category:*"
+"""The runs the automation watches: those tagged with a queue category (the deployments' and their children)."""
 ZOMBIE_MESSAGE = (
     f"No heartbeat for {ZOMBIE_AFTER_SECONDS} s: the run's process died with nobody left to report it "
     "(marked Crashed by the zombie automation)"
@@ -67,6 +76,7 @@ def zombie_automation() -> AutomationCore:
                 "prefect.flow-run.Crashed",
             },
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            match_related=ResourceSpecification({"prefect.resource.role": "tag", "prefect.resource.id": WATCHED_TAGS}),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,

@@ -59,6 +59,11 @@ def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_cra
     assert trigger.after == {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
     assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
     assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
+    # only the deployments' runs (and their children) are watched: a foreground run heartbeats every 180 s
+    assert trigger.match_related.root == {
+        "prefect.resource.role": "tag",
+        "prefect.resource.id": "prefect.tag.category:*",
+    }
     assert action.state is StateType.CRASHED
 
 
