@@ -70,6 +70,7 @@ class Attempt:
     next_run_id: str | None = None
     disrupted_by: str | None = None  # a disruption that hit this run (server restart, worker killed, …)
     message: str = ""  # its final state's message: who ended it and why
+    name: str = ""  # its final state's name (Partial is a FAILED-type state)
     operator: bool = False  # never final on its own: the harness marked it Crashed
 
 
@@ -80,7 +81,9 @@ class StepResult:
 
     @property
     def completed(self) -> bool:
-        return any(a.state == "COMPLETED" for a in self.attempts)
+        """A run finished its pass: Completed, or Partial (some records failed; the next run retries them —
+        reconcile's differences are its failed records)."""
+        return any(a.state == "COMPLETED" or a.name == "Partial" for a in self.attempts)
 
     @property
     def kills(self) -> list[Attempt]:
@@ -200,12 +203,13 @@ def run_state(stack: LocalStack, flow_run_id: str) -> str | None:
     return run.state.type.value if run.state else "NONE"
 
 
-def run_message(stack: LocalStack, flow_run_id: str) -> str:
+def run_end(stack: LocalStack, flow_run_id: str) -> tuple[str, str]:
+    """The final state's name and message."""
     try:
         run = stack.flow_run(flow_run_id)
     except Exception:
-        return ""
-    return (run.state.message or "") if run.state else ""
+        return "", ""
+    return (run.state.name or "", run.state.message or "") if run.state else ("", "")
 
 
 def holder_of(stack: LocalStack, lock: str) -> str | None:
@@ -294,7 +298,7 @@ def _wait_final(day: Day, attempt: Attempt, running_at: float | None) -> None:
         state = run_state(day.stack, attempt.flow_run_id)
         if state in FINAL_STATES:
             attempt.state, attempt.seconds = str(state), time.monotonic() - started
-            attempt.message = run_message(day.stack, attempt.flow_run_id)
+            attempt.name, attempt.message = run_end(day.stack, attempt.flow_run_id)
             break
         time.sleep(POLL)
     else:
@@ -332,7 +336,7 @@ def _observe(day: Day, attempt: Attempt, deployment: Deployment, killed_at: floa
         while time.monotonic() < deadline and (attempt.crashed_after is None or attempt.slot_after is None):
             if attempt.crashed_after is None and (state := run_state(day.stack, attempt.flow_run_id)) in FINAL_STATES:
                 attempt.crashed_after, attempt.state = time.monotonic() - killed_at, str(state)
-                attempt.message = run_message(day.stack, attempt.flow_run_id)
+                attempt.name, attempt.message = run_end(day.stack, attempt.flow_run_id)
             if attempt.slot_after is None and attempt.next_run_id:
                 holder = _quietly(lambda: holder_of(day.stack, lock))
                 if holder == attempt.next_run_id:
@@ -397,13 +401,13 @@ def shop_day(day: Day, shop: str, flows: list[str] | None = None) -> list[StepRe
 def describe(step: StepResult) -> str:
     parts = []
     for a in step.attempts:
-        text = a.state.lower()
+        text = (a.name or a.state).lower()
         if a.killed and a.plan:
             text = f"killed {a.plan}"
         else:
             if a.disrupted_by:
                 text += f" ({a.disrupted_by})"
-            if a.state != "COMPLETED" and a.message:
+            if a.state != "COMPLETED" and a.name != "Partial" and a.message:
                 text += f" [{a.message[:120]}]"
         parts.append(text + (" [operator]" if a.operator else ""))
     return ", ".join(parts)
