@@ -167,6 +167,10 @@ def report(clean: DayResult, crash: DayResult, args: argparse.Namespace) -> bool
         f" a kill point: {dict(points)}); {sum(1 for a in kills if a.held_lock)} while holding the category lock"
     )
     print(f"states after the kill: {dict(Counter(a.state for a in kills))}; steps unfinished: {unfinished}")
+    for step in steps:  # a kill that landed as the run finished: its process was on its way out
+        for a in step.kills:
+            if a.state != "CRASHED":
+                print(f"    {step.deployment.name} killed {a.plan} ended {a.name or a.state}: {a.message[:120]}")
     _times("SIGKILL → run final", [a.crashed_after for a in kills])
     _times("SIGKILL → next run holds the lock", [a.slot_after for a in kills if a.held_lock])
     _disruptions(crash.disruptions, crash.skipped)

@@ -54,9 +54,9 @@ POHODA_PASSWORD = "pohoda-emulator"
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
 REPOSSESSOR_LOOP_SECONDS = "5"
-"""How often the server frees the slots of leases nobody renewed (a flow run killed with SIGKILL): Prefect's
-default is 15 s. With ``COMMERCE_SYNC_LOCK_LEASE_SECONDS`` (60 s, flows/runtime.py) a killed run's category
-is free again within about 65 s (bench/chaos_real.py measures it)."""
+"""How often the server frees the slots of leases nobody renewed: Prefect's default is 15 s. A killed run's lock
+is normally taken back by its category's next run as soon as the run is Crashed (``engine/locks.py``); the lease
+(``COMMERCE_SYNC_LOCK_LEASE_SECONDS``, 60 s) plus this loop is the fallback (bench/chaos_real.py measures both)."""
 SHARED_DIR = Path(os.environ.get("COMMERCE_SYNC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 POHODA_XSD = SHARED_DIR / "reference" / "pohoda" / "xsd"  # where present (a dev checkout, CI)
 DEMO_PG_ADMIN = os.environ.get("COMMERCE_SYNC_DEMO_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -38,7 +38,6 @@ from commerce_sync.serve import FINAL_STATES, Deployment
 KINDS = ("server-term", "server-kill", "erp", "mserver", "worker", "host")
 IMPORTING = {"create_sales_orders", "sync_customers", "sync_payments", "import_items", "sync_images"}
 """POHODA flows that import dataPacks (orders, address book, bank and cash documents, stock cards, pictures)."""
-CONDITION_TIMEOUT = 600.0  # a disruption whose moment does not come is put back at the end of the queue
 
 
 @dataclass
@@ -70,33 +69,35 @@ class Disruptor:
         return cls(day, plan, gap, pg_admin)
 
     def run(self, day_over: Callable[[], bool]) -> None:
-        """Disrupt in turn until the plan is done or the day is over (what is left is reported as skipped)."""
+        """Disrupt until the plan is done or the day is over (what is left is reported as skipped): after each
+        gap, the first kind of the plan whose moment has come (a rare moment — an import on the POHODA shop — is
+        not held up behind the others)."""
         queue = list(self.plan)
         while queue and not day_over():
             if _sleep_until(day_over, time.monotonic() + self.gap):
                 break
-            kind = queue.pop(0)
+            ready = self._first_ready(queue, day_over)
+            if ready is None:
+                break
+            kind, runs = ready
+            queue.remove(kind)
             try:
-                found = self._when_ready(kind, day_over)
+                found = self._do(kind, runs)
             except Exception as exc:  # the harness goes on: a disruption that could not be done is reported
                 self.day.log(f"  ! {kind}: {exc!r}")
                 found = None
             if found is None:
-                if day_over():
-                    queue.insert(0, kind)
-                    break
                 queue.append(kind)
                 continue
             self.done.append(found)
             self.day.log(f"  ~ {found.kind}: {found.detail}; runs hit: {', '.join(found.names) or 'none'}")
         self.skipped = queue
 
-    def _when_ready(self, kind: str, day_over: Callable[[], bool]) -> Disruption | None:
-        deadline = time.monotonic() + CONDITION_TIMEOUT
-        while time.monotonic() < deadline and not day_over():
-            runs = self._running(kind)
-            if runs:
-                return self._do(kind, runs)
+    def _first_ready(self, queue: list[str], day_over: Callable[[], bool]) -> tuple[str, list[str]] | None:
+        while not day_over():
+            for kind in dict.fromkeys(queue):
+                if runs := self._running(kind):
+                    return kind, runs
             time.sleep(0.2)
         return None
 

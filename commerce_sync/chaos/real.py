@@ -45,6 +45,11 @@ POLL = 0.25
 START_TIMEOUT = 900.0  # trigger → Running: a zombie ahead on the queue is crashed after ~90 s, a restart adds more
 RUN_TIMEOUT = 900.0  # Running → final; past it the harness marks the run Crashed itself and counts it
 MAX_FREE_ATTEMPTS = 4  # runs after the planned kills before a step counts as unfinished
+SETTLE = ("sync_images",)
+"""Run once more per shop at the end of both days, before the snapshots: the clean day's only sync_images run
+leaves the images it sent PROCESSING in the shop, their hash recorded by the next run (tasks/images.py), and a
+crash day's recovery runs record them sooner — a difference of when, not of what (the same media, mappings and
+shop). One more run on both days compares settled shops."""
 
 
 @dataclass
@@ -273,6 +278,8 @@ def _kill(day: Day, attempt: Attempt, plan: KillPlan, pid: int, running_at: floa
             if not pid_alive(pid):
                 return None
             time.sleep(min(POLL, max(0.0, moment - time.monotonic())))
+        if run_state(day.stack, attempt.flow_run_id) in FINAL_STATES:
+            return None  # it finished its work first: its process is on its way out
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -398,6 +405,16 @@ def shop_day(day: Day, shop: str, flows: list[str] | None = None) -> list[StepRe
     return steps
 
 
+def settle(day: Day, flows: list[str] | None) -> None:
+    """One more run of each :data:`SETTLE` deployment, nothing killed (see there)."""
+    for deployment in day.stack.wired():
+        if deployment.sync_type in SETTLE and (flows is None or deployment.sync_type in flows):
+            attempt = follow(day, deployment, None)
+            day.log(
+                f"    {deployment.shop:12} {deployment.sync_type:20} settled: {(attempt.name or attempt.state).lower()}"
+            )
+
+
 def describe(step: StepResult) -> str:
     parts = []
     for a in step.attempts:
@@ -435,6 +452,8 @@ def run_day(
         during(lambda: not any(t.is_alive() for t in threads))
     for thread in threads:
         thread.join()
+    if not errors:
+        settle(day, flows)
     for observer in day.observers:
         observer.join(timeout=1200)
     if errors:
