@@ -174,6 +174,15 @@ def report(clean: DayResult, crash: DayResult, args: argparse.Namespace) -> bool
     _times("SIGKILL → run final", [a.crashed_after for a in kills])
     _times("SIGKILL → next run holds the lock", [a.slot_after for a in kills if a.held_lock])
     _disruptions(crash.disruptions, crash.skipped)
+    others = Counter(
+        f"{a.name or a.state}: {a.message[:110]}"
+        for s in steps
+        for a in s.attempts
+        if not a.killed and a.state != "COMPLETED" and a.name != "Partial"
+    )
+    print(f"\nruns that ended otherwise, not killed by the harness ({sum(others.values())}):")
+    for text, times in others.most_common():
+        print(f"  {times:>3} × {text}")
     operator = [a.flow_run_id for s in steps for a in s.attempts if a.operator]
     print(f"runs never final on their own (marked Crashed by the harness): {len(operator)} {operator[:5]}")
     for label, day in (("clean", clean), ("crash", crash)):

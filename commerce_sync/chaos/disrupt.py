@@ -94,8 +94,9 @@ class Disruptor:
         self.skipped = queue
 
     def _first_ready(self, queue: list[str], day_over: Callable[[], bool]) -> tuple[str, list[str]] | None:
+        rare_first = sorted(dict.fromkeys(queue), key=lambda kind: kind not in ("mserver", "erp"))
         while not day_over():
-            for kind in dict.fromkeys(queue):
+            for kind in rare_first:
                 if runs := self._running(kind):
                     return kind, runs
             time.sleep(0.2)

@@ -250,6 +250,10 @@ def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: At
                 _observe(day, attempt, deployment, killed_at)
                 return attempt
         _wait_final(day, attempt, running_at)
+        if plan is not None and plan.how == "point" and _died_of_sigkill(day, attempt):
+            attempt.killed = True  # at its kill point before the harness saw it Running: not timed
+            attempt.crashed_after = -1.0
+            _observe(day, attempt, deployment, time.monotonic())
         return attempt
     finally:
         with day.lock:
@@ -296,6 +300,12 @@ def _kill(day: Day, attempt: Attempt, plan: KillPlan, pid: int, running_at: floa
     while (state := run_state(day.stack, attempt.flow_run_id)) not in FINAL_STATES and time.monotonic() < gone + 10:
         time.sleep(POLL)
     return gone if state not in ("COMPLETED", "FAILED", "CANCELLED") else None
+
+
+def _died_of_sigkill(day: Day, attempt: Attempt) -> bool:
+    with day.lock:
+        victim = attempt.flow_run_id in day.victims
+    return attempt.state == "CRASHED" and "status code: -9" in attempt.message and not victim
 
 
 def _wait_final(day: Day, attempt: Attempt, running_at: float | None) -> None:
