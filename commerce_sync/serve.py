@@ -54,9 +54,9 @@ POHODA_PASSWORD = "pohoda-emulator"
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
 REPOSSESSOR_LOOP_SECONDS = "5"
-"""How often the server frees the slots of leases nobody renewed (a flow run killed with SIGKILL): Prefect's
-default is 15 s. With ``COMMERCE_SYNC_LOCK_LEASE_SECONDS`` (60 s, flows/runtime.py) a killed run's category
-is free again within about 65 s (bench/chaos_real.py measures it)."""
+"""How often the server frees the slots of leases nobody renewed: Prefect's default is 15 s. A killed run's lock
+is normally taken back by its category's next run as soon as the run is Crashed (``engine/locks.py``); the lease
+(``COMMERCE_SYNC_LOCK_LEASE_SECONDS``, 60 s) plus this loop is the fallback (bench/chaos_real.py measures both)."""
 SHARED_DIR = Path(os.environ.get("COMMERCE_SYNC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 POHODA_XSD = SHARED_DIR / "reference" / "pohoda" / "xsd"  # where present (a dev checkout, CI)
 DEMO_PG_ADMIN = os.environ.get("COMMERCE_SYNC_DEMO_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -191,6 +191,8 @@ class LocalStack:
     started: list[Started] = field(default_factory=list)
     shop_urls: dict[str, str] = field(default_factory=dict)  # shop → its Shopify emulator's base URL
     skipped: dict[str, str] = field(default_factory=dict)  # shop → why it is not wired
+    pohoda_urls: dict[str, str] = field(default_factory=dict)  # POHODA shop → its mServer emulator's base URL
+    commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)  # name → (argv, env)
     stopped_pids: list[int] = field(default_factory=list)
     log: Callable[[str], None] = lambda message: None
 
@@ -229,6 +231,7 @@ class LocalStack:
     def _start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Started:
         started = start_process(name, argv, env or self.env, self.logs)
         self.started.append(started)
+        self.commands[name] = (argv, env or self.env)
         self.log(f"started {name} (pid {started.pid}), log {started.log}")
         return started
 
@@ -312,11 +315,13 @@ class LocalStack:
         env = dict(self.env)
         if (POHODA_XSD / "data.xsd").is_file():  # every request checked against STORMWARE's schema
             env["POHODA_XSD_DIR"] = str(POHODA_XSD)
-        emulator = self._start(
-            f"pohoda-{shop}", [sys.executable, "-m", "emulators.pohoda", "--port", str(port), "--year", year], env
-        )
+        # the company in a file, as POHODA keeps it in its database: an emulator killed and started again goes on
+        state_file = self.workdir / f"pohoda-{shop}.state"
+        argv = [sys.executable, "-m", "emulators.pohoda", "--port", str(port), "--year", year]
+        emulator = self._start(f"pohoda-{shop}", [*argv, "--state-file", str(state_file)], env)
         base_url = f"http://127.0.0.1:{port}"
         wait_until(answers(f"{base_url}/status"), f"Pohoda emulator for {shop}", 60, emulator)
+        self.pohoda_urls[shop] = base_url
         # the same generate() arguments as the shop's orders, so their SKUs and customers exist in POHODA
         body = erp_seed_json(generate(seed=1, **self.sample))
         httpx.post(f"{base_url}/_emulator/seed", json=body, timeout=60).raise_for_status()
@@ -355,12 +360,14 @@ class LocalStack:
     def wired(self) -> list[Deployment]:
         return [d for d in self.deployments() if d.shop in self.shop_urls]
 
-    def trigger(self, name: str, parameters: dict[str, Any] | None = None) -> str:
-        """A run of deployment ``name`` (e.g. ``sync-orders/demo-shop``) queued now; returns its flow run id."""
+    def trigger(self, name: str, parameters: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> str:
+        """A run of deployment ``name`` (e.g. ``sync-orders/demo-shop``) queued now; returns its flow run id.
+        ``env``: the run's job environment, instead of the work pool's default (pass that default along)."""
         from prefect.deployments import run_deployment
 
+        job_variables = {"env": env} if env is not None else None
         with self.api():
-            flow_run = run_deployment(name, parameters=parameters, timeout=0)
+            flow_run = run_deployment(name, parameters=parameters, timeout=0, job_variables=job_variables)
         return str(flow_run.id)
 
     def flow_run(self, flow_run_id: str) -> Any:

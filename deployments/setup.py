@@ -3,8 +3,11 @@ concurrency limits the flows lock on, and the block types.
 
 Work-queue limits cannot be declared in prefect.yaml, and a ``work_queue_name`` Prefect has not seen is
 silently created *without* a limit — so this creates every queue with ``concurrency_limit=1`` before anything
-is deployed. Flows take their lock with ``strict=True``: a shop without its limits fails loudly instead of
-running unguarded (Prefect's default is to skip a missing limit with a warning). Safe to run again.
+is deployed. Flows fail loudly when their limit is missing instead of running unguarded (Prefect's default is
+to skip a missing limit with a warning; ``engine/locks.py``). Safe to run again.
+
+The pool's flow runs send heartbeats, an automation marks a run Crashed when they stop, and a run's output
+is not piped into the worker's, so a run outlives its worker (``deployments/crash_detection.py``).
 
 It also creates each shop's shared API budget (``engine.shared_budget``): a rate limit whose size is the
 estimated Shopify bucket (20 × the restore rate; Shopify does not document bucket sizes, and each worker's
@@ -18,9 +21,10 @@ from collections.abc import Iterable
 from typing import cast
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate, WorkPoolUpdate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+from deployments.crash_detection import ensure_zombie_automation, pool_template, pool_template_current
 from domain.categories import Category, lock_name, queue_name
 from engine.shared_budget import budget_limit, ensure_shared_budget
 
@@ -74,10 +78,14 @@ async def ensure_work_queues(pool: str, shops: Iterable[str]) -> list[str]:
     priorities = queue_priorities(shops)
     async with get_client() as client:
         try:
-            await client.read_work_pool(pool)
+            existing = await client.read_work_pool(pool)
         except ObjectNotFound:
-            template = ProcessWorker.get_default_base_job_template()
+            template = pool_template(ProcessWorker.get_default_base_job_template())
             await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
+        else:
+            if existing.type == "process" and not pool_template_current(existing.base_job_template):
+                template = pool_template(existing.base_job_template)
+                await client.update_work_pool(pool, WorkPoolUpdate(base_job_template=template))
         for name, priority in sorted(priorities.items(), key=lambda item: item[1]):
             try:
                 queue = await client.read_work_queue_by_name(name=name, work_pool_name=pool)
@@ -129,4 +137,10 @@ async def setup(pool: str, shops: Iterable[str]) -> dict[str, list[str]]:
         "work_queues": await ensure_work_queues(pool, shops),
         "concurrency_limits": await ensure_concurrency_limits(shops),
         "shared_budgets": await ensure_shared_budgets(await restore_rates(shops)),
+        "automations": [await _zombie_automation()],
     }
+
+
+async def _zombie_automation() -> str:
+    async with get_client() as client:
+        return await ensure_zombie_automation(client)

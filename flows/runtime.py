@@ -15,22 +15,21 @@ its type, never by its name) whose message names what to look at ("160 differenc
 The cursor of a partial run still moves: its failed records are retried by the next run. A run that stopped is
 Prefect's own **Failed**, with the exception.
 
-The shop's queue-category locks (Prefect global concurrency limits, ``strict=True`` so a missing limit fails
-loudly instead of running unguarded) are held for the whole run, so an in-process run respects the same
-exclusion as the work queues.
+The shop's queue-category locks (Prefect global concurrency limits; a missing limit fails loudly instead of
+running unguarded) are held for the whole run, so an in-process run respects the same exclusion as the work
+queues; a run that died holding them loses them to the next run as soon as Prefect knows it is over
+(``engine/locks.py``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from prefect import get_run_logger
+from prefect import get_run_logger, tags
 from prefect.client.schemas.objects import State
-from prefect.concurrency.sync import concurrency
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_UI_URL
@@ -41,16 +40,11 @@ from connectors.state import RunStatus
 from domain.categories import locks_for
 from domain.report import SyncReport
 from engine.context import SyncContext
+from engine.locks import category_locks
 from engine.opening import RunStart, run_kind
 from engine.outcomes import Outcome, PageOutcome
 from flows.params import SyncParams
 from tasks.runs import ClosedRun, artifact_key, close_run, open_run
-
-LOCK_WAIT_SECONDS = 6 * 3600
-LOCK_LEASE_SECONDS = max(60.0, float(os.environ.get("COMMERCE_SYNC_LOCK_LEASE_SECONDS", "60")))
-"""How long a category slot outlives a run that stopped renewing it (the run renews it every three quarters of
-this): a flow-run process killed with SIGKILL releases nothing, and the next run of its category waits this long
-plus the server's repossessor loop. Prefect's default is 300 s; its server refuses leases under 60 s (422)."""
 
 OVERLAP = timedelta(minutes=10)
 """How far before its period start a run reads changes again. Shopify's search index lags writes: an order or
@@ -193,13 +187,7 @@ def run_start() -> RunStart:
 
 @contextmanager
 def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None = None) -> Iterator[RunHandle]:
-    with concurrency(
-        locks_for(params.shop, sync_type),
-        occupy=1,
-        strict=True,
-        timeout_seconds=LOCK_WAIT_SECONDS,
-        lease_duration=LOCK_LEASE_SECONDS,
-    ):
+    with tags(*_run_tags()), category_locks(locks_for(params.shop, sync_type)):
         ctx = open_run(
             params.shop,
             sync_type,
@@ -219,6 +207,13 @@ def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None 
             raise
         run.closed = close_run(ctx, run.report, None, run.retry_keys)
         get_run_logger().info(describe_end(run))
+
+
+def _run_tags() -> list[str]:
+    """This run's tags (a deployment's: shop, category, …), for the child runs it starts: the zombie automation
+    (``deployments/crash_detection.py``) watches the runs so tagged, children of a dead run included."""
+    context = FlowRunContext.get()
+    return list(context.flow_run.tags) if context and context.flow_run else []
 
 
 def describe_start(ctx: SyncContext) -> str:

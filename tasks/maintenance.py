@@ -7,9 +7,7 @@ everything a data engineer should look at before records silently stop syncing.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 from prefect import task
@@ -21,6 +19,7 @@ from domain.report import SyncReport
 from engine.context import SyncContext
 from engine.policy import IO_TASK
 from engine.resources import resources
+from tasks.leftovers import dead_export_folders, dead_worker_workspaces
 from tasks.runs import artifact_key
 
 
@@ -58,7 +57,8 @@ STALE_REASON = "the run's process died before it recorded an outcome (closed by 
 @task(**IO_TASK)
 def close_stale_runs(ctx: SyncContext) -> SyncReport:
     """Close the run records a dead process left "running" (SIGKILL, a power cut: no ``finally`` ran) as failed,
-    and remove the stock export folders it left (:func:`dead_export_folders`).
+    and remove the stock export folders it left and the scratch folders of runs whose worker died
+    (``tasks/leftovers.py``).
 
     Maintenance holds every category lock of the shop, so no other sync of the shop runs while it does: every
     "running" record but its own belongs to a process that will never finish it. Left open, the run history
@@ -71,12 +71,18 @@ def close_stale_runs(ctx: SyncContext) -> SyncReport:
         if r.status is RunStatus.RUNNING and r.id != ctx.run_id
     ]
     report = SyncReport()
-    if folders := dead_export_folders(ctx.shop):
+    leftovers = {
+        "stock export folder(s) a dead process left": dead_export_folders(ctx.shop),
+        "scratch folder(s) of runs whose worker died": dead_worker_workspaces(),
+    }
+    for what, folders in leftovers.items():
+        if not folders:
+            continue
         if not ctx.dry_run:
             for folder in folders:
                 shutil.rmtree(folder, ignore_errors=True)
         verb = "dry run: found" if ctx.dry_run else "removed"
-        report.notes.append(f"{verb} {len(folders)} stock export folder(s) a dead process left in {folders[0].parent}")
+        report.notes.append(f"{verb} {len(folders)} {what} in {folders[0].parent}")
     if not stale:
         return report
     names = ", ".join(f"{r.sync_type} (flow run {r.flow_run_id}, started {r.started_at:%Y-%m-%d %H:%M})" for r in stale)
@@ -89,18 +95,6 @@ def close_stale_runs(ctx: SyncContext) -> SyncReport:
     report.updated += len(stale)
     report.notes.append(f"closed {len(stale)} run record(s) left running by a dead process as failed: {names}")
     return report
-
-
-def dead_export_folders(shop: str) -> list[Path]:
-    """The shop's POHODA stock export folders (``tasks/pohoda_export.py``) in this machine's temporary directory.
-
-    A run removes its own on the way out; one killed with SIGKILL cannot. Maintenance holds every category lock of
-    the shop, so none of them belongs to a live run. ``mkdtemp``'s suffix has no hyphen, so shop ``demo`` never
-    matches ``demo-pohoda``'s folders.
-    """
-    prefix = f"cs-stock-export-{shop}-"
-    root = Path(tempfile.gettempdir())
-    return sorted(p for p in root.glob(f"{prefix}*") if p.is_dir() and "-" not in p.name[len(prefix) :])
 
 
 @task(**IO_TASK)

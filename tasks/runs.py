@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from engine.context import SyncContext
 from engine.opening import RunStart, choose_period
 from engine.policy import IO_TASK
 from engine.resources import resources
+from tasks.leftovers import close_dead_runs
 
 _MAX_RETRY_KEYS = 10_000
 
@@ -49,6 +50,9 @@ def open_run(
     """Fix the run's period (``engine.opening.choose_period``) on ``schedule`` — the deployment's, or the shop
     block's when the run has none — and record the run."""
     res = resources(shop)
+    if sync_type != "maintenance":  # maintenance closes them itself, in its report
+        for line in close_dead_runs(res.state, shop, sync_type):
+            get_run_logger().warning(line)
     cursor = res.state.get_cursor(shop, sync_type)
     explicit = None
     if period_start is not None and period_end is not None:

@@ -7,4 +7,13 @@
 - ``trials``: a shop's day (every flow once), run clean, with crashes, or with wire faults, and compared.
 
 ``bench/chaos.py`` runs hundreds of trials; ``tests/chaos`` a lean sample of the same harness.
+
+Real deaths, on the real stack (``commerce_sync.serve.LocalStack``), for ``bench/chaos_real.py`` and
+``tests/e2e/test_real_deaths.py``:
+
+- ``real``: a day of deployments on the stack, flow-run processes SIGKILLed at a uniform moment or at a kill point.
+- ``selfkill``: the ``kills`` injector armed in a flow-run process by its environment, dying of SIGKILL.
+- ``disrupt``: the Prefect server, the ERP database's connections, mServer and the worker taken down mid-run.
+- ``stack_ops``: the stack's processes killed and started again alike, flow-run processes found by run id.
+- ``remote``: snapshots of the emulators running as processes.
 """

@@ -25,7 +25,7 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +81,11 @@ class Injector:
     fired: Event | None = None
     wire: Counter[str] = field(default_factory=Counter)
     """Peer requests sent and the faults seen on the wire (5xx, 429, throttled, timeout, dropped, busy)."""
+    die: Callable[[], None] | None = None
+    """How the worker dies at the armed point: None raises :class:`WorkerKilled`; on the real stack the process
+    sends itself SIGKILL (:mod:`commerce_sync.chaos.selfkill`)."""
+    on_event: Callable[[Event], None] | None = None
+    """Told every event as it happens (the real stack's trace file)."""
     _counts: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,8 +101,12 @@ class Injector:
             self._counts[kind] += 1
             event = Event(kind, label)
             self.events.append(event)
+            if self.on_event is not None:
+                self.on_event(event)
             if self.point is not None and self.point == KillPoint(kind, self._counts[kind]):
                 self.fired = event
+                if self.die is not None:
+                    self.die()
                 raise WorkerKilled(f"killed at {self.point} ({label})")
 
     def counts(self) -> Counter[str]:

@@ -1,15 +1,18 @@
 """``python -m emulators.pohoda --port 8444``: serve an empty mServer emulator (``commerce-sync emulate pohoda
 --seed-items N`` serves one filled with the project's sample catalogue; ``POST /_emulator/seed`` fills a
-running one)."""
+running one). With ``--state-file`` the company outlives the process (``persistence.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from pydantic import SecretStr
 
+from .app import create_app
 from .config import PohodaEmulatorConfig
+from .persistence import StateFile
 from .server import serve
 
 
@@ -20,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", default=None, help="POHODA user accepted in STW-Authorization")
     parser.add_argument("--ico", default=None, help="company IČO of the accounting unit")
     parser.add_argument("--year", type=int, default=None, help="fiscal year of the accounting unit")
+    parser.add_argument(
+        "--state-file", type=Path, default=None, help="keep the company in this file: a restarted emulator goes on"
+    )
     args = parser.parse_args(argv)
     overrides: dict = {}
     if args.user:
@@ -30,7 +36,9 @@ def main(argv: list[str] | None = None) -> None:
         overrides["company_ico"] = args.ico
     if args.year:
         overrides["fiscal_year"] = args.year
-    serve(PohodaEmulatorConfig(**overrides), host=args.host, port=args.port)
+    config = PohodaEmulatorConfig(**overrides)
+    state_file = StateFile(args.state_file) if args.state_file else None
+    serve(app=create_app(config, state_file=state_file), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

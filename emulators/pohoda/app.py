@@ -30,6 +30,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,6 +40,7 @@ from . import admin
 from .clock import Clock
 from .config import FaultConfig, PohodaEmulatorConfig
 from .faults import FaultInjector
+from .persistence import StateFile
 from .processor import Processed, Processor
 from .recording import Recorder
 from .state import PohodaState
@@ -52,7 +54,13 @@ class PohodaEmulator:
     """One emulated mServer: config, state, faults, recorder, and the one-at-a-time processing lock.
     Reachable as ``app.state.emulator`` so tests can seed it and switch faults between calls."""
 
-    def __init__(self, config: PohodaEmulatorConfig, state: PohodaState | None = None, clock: Clock | None = None):
+    def __init__(
+        self,
+        config: PohodaEmulatorConfig,
+        state: PohodaState | None = None,
+        clock: Clock | None = None,
+        state_file: StateFile | None = None,
+    ):
         self.config = config
         self.state = state or PohodaState(
             clock,
@@ -63,6 +71,10 @@ class PohodaEmulator:
         self.faults = FaultInjector(config.faults)
         self.recorder = Recorder(config.record_dir)
         self.processor = Processor(self.state, config)
+        self.state_file = state_file
+        if state_file is not None:
+            state_file.load_into(self.state)
+        self.processor.after_import = self._after_import
         self.processing_lock = threading.Lock()
         self.processing_log: deque[tuple[float, float]] = deque(maxlen=10_000)
         self._in_flight = 0
@@ -89,6 +101,18 @@ class PohodaEmulator:
         """Replace the fault config (or change some fields); the random sequence and the request count of the
         script restart."""
         return self.faults.update(faults, **changes)
+
+    def _after_import(self) -> None:
+        """After each applied item: the state file, then the ``item_seconds`` fault (a death meanwhile keeps the
+        items applied so far, as POHODA's item-by-item import does)."""
+        self.save()
+        if seconds := self.faults.config.item_seconds:
+            time.sleep(seconds)
+
+    def save(self) -> None:
+        """Write the company to the state file, if there is one (``emulators/pohoda/persistence.py``)."""
+        if self.state_file is not None:
+            self.state_file.save(self.state)
 
     def reset(self) -> None:
         self.state.reset()
@@ -129,18 +153,35 @@ class PohodaEmulator:
 
 
 def create_app(
-    config: PohodaEmulatorConfig | None = None, *, state: PohodaState | None = None, clock: Clock | None = None
+    config: PohodaEmulatorConfig | None = None,
+    *,
+    state: PohodaState | None = None,
+    clock: Clock | None = None,
+    state_file: StateFile | None = None,
 ) -> Starlette:
-    emulator = PohodaEmulator(config or PohodaEmulatorConfig(), state, clock)
+    emulator = PohodaEmulator(config or PohodaEmulatorConfig(), state, clock, state_file)
     routes = [
         Route("/xml", _xml, methods=["POST"]),
         Route("/status", _status, methods=["GET", "POST"]),
         Route("/documents/{path:path}", _document, methods=["GET"]),
         *admin.routes(),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=2048)])
+    middleware = [Middleware(GZipMiddleware, minimum_size=2048), Middleware(_SaveAfterAdminChanges)]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.emulator = emulator
     return app
+
+
+class _SaveAfterAdminChanges(BaseHTTPMiddleware):
+    """An admin request that may have changed the company (seed, reset, documents, a user's action) is written
+    to the state file like an import is (faults are the emulator's, not the company's)."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        path = request.url.path
+        if request.method != "GET" and path.startswith("/_emulator/") and not path.startswith("/_emulator/faults"):
+            await run_in_threadpool(_emulator(request).save)
+        return response
 
 
 def _emulator(request: Request) -> PohodaEmulator:

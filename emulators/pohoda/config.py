@@ -38,6 +38,9 @@ class FaultConfig(faults.FaultConfig):
     busy_when_locked: bool = Field(
         False, description="a request arriving while another is processed answers busy instead of waiting"
     )
+    item_seconds: float = Field(
+        0.0, ge=0, description="seconds each imported dataPackItem takes, after it is applied (a slow import)"
+    )
 
 
 class PohodaEmulatorConfig(BaseModel):

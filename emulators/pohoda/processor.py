@@ -68,6 +68,8 @@ class Processor:
     def __init__(self, state: PohodaState, config: PohodaEmulatorConfig):
         self.state = state
         self.config = config
+        self.after_import: Callable[[], None] = lambda: None
+        """Called after each item that changed the state (the state file is written there)."""
         self.schemas = load_schemas(config.xsd_dir) if config.xsd_dir else None
 
     def process(self, body: bytes, check_duplicity: bool = False) -> Processed:
@@ -92,7 +94,9 @@ class Processor:
         pack = self._pack(pack_id, "ok")
         applied = False
         for item in root.iterfind(q("dat:dataPackItem")):
-            applied |= self._item(pack, pack_id, item, check_duplicity)
+            if self._item(pack, pack_id, item, check_duplicity):
+                applied = True
+                self.after_import()
         return Processed(200, self._serialise(pack), applied)
 
     def _item(self, pack: etree._Element, pack_id: str, item: etree._Element, check_duplicity: bool) -> bool:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
-from commerce_sync.chaos.real import flow_run_pid, leftover_files, uniform_kills
+from commerce_sync.chaos.real import KillPlanner, leftover_files
 from commerce_sync.chaos.remote import shop_labels, shop_snapshot_of
 from commerce_sync.chaos.snapshot import count, diff
+from commerce_sync.chaos.stack_ops import flow_run_pid
 from commerce_sync.serve import Deployment
 
 
@@ -91,12 +93,21 @@ def test_an_extra_image_and_a_second_fulfillment_are_seen():
     assert {i.table for i in issues} == {"shop.products", "shop.fulfillments"}
 
 
-def test_each_deployment_is_killed_once_within_its_clean_duration():
+def test_kills_take_turns_between_a_uniform_moment_and_a_traced_kill_point():
     deployment = Deployment("sync-orders/demo-shop", "demo-shop", "sync_orders", "orders", "q")
-    kills = uniform_kills({deployment.name: 8.0}, seed=1, recovery_kill_chance=0.0)
-    first = kills(deployment, 0)
-    assert first is not None and 0 <= first <= 8.0
-    assert kills(deployment, 1) is None and kills(deployment, 2) is None
+    planner = KillPlanner(10, {"demo-shop": 2}, {deployment.name: 8.0}, {deployment.name: Counter(request=3)}, seed=1)
+    plans = [planner.plan(deployment) for _ in range(4)]
+    assert [p.how for p in plans] == ["uniform", "point", "uniform", "point"]
+    assert all(0 <= p.after <= 8.0 for p in plans if p.how == "uniform")
+    assert {p.point for p in plans if p.how == "point"} <= {"request#1", "request#2", "request#3"}
+
+
+def test_a_kill_that_did_not_fire_is_made_up_by_the_shops_later_steps():
+    planner = KillPlanner(7, {"a": 2, "b": 2}, {}, {}, seed=1)  # shop a: 4 kills over 2 steps, b: 3
+    assert planner.step_quota("a") == 2
+    planner.fired("a")  # one of the two fired: the run finished before the second one's moment
+    assert planner.step_quota("a") == 3
+    assert planner.step_quota("b") == 2
 
 
 def test_the_flow_run_process_is_found_by_its_run_id():
@@ -114,3 +125,22 @@ def test_leftovers_leave_out_the_workers_runner_storage(tmp_path: Path):
     (tmp_path / "runner_storage" / "abc").mkdir(parents=True)
     (tmp_path / "cs-stock-export-demo-x").mkdir()
     assert leftover_files(tmp_path) == ["cs-stock-export-demo-x"]
+
+
+def test_a_process_armed_with_a_kill_point_dies_of_sigkill_there_and_its_trace_shows_how_far_it_got(tmp_path: Path):
+    from commerce_sync.chaos.selfkill import BOOT_DIR, read_trace
+    from commerce_sync.processes import REPO_ROOT
+
+    trace = tmp_path / "run.tsv"
+    requests = "import httpx\nfor _ in range(3):\n    try: httpx.get('http://127.0.0.1:9/x', timeout=0.2)\n"
+    requests += "    except httpx.HTTPError: pass\nprint('survived')"
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{BOOT_DIR}{os.pathsep}{REPO_ROOT}",
+        "COMMERCE_SYNC_CHAOS_PORTS": "9",  # the peer: nothing listens on the discard port
+        "COMMERCE_SYNC_CHAOS_TRACE": str(trace),
+        "COMMERCE_SYNC_CHAOS_KILL_AT": "request#2",
+    }
+    done = subprocess.run([sys.executable, "-c", requests], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9 and "survived" not in done.stdout
+    assert read_trace(trace) == Counter(request=2)

@@ -33,6 +33,40 @@ def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
     assert sorted(created["block_types"]) == ["erp-database", "pohoda-mserver", "shopify-shop"]
 
 
+def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_crash_when_heartbeats_stop():
+    """A run whose process died with its worker is marked Crashed by the automation (Prefect's "detect zombie
+    flows"), and that needs heartbeats every 30 s from every run of the pool; twice gives one automation."""
+    from prefect.client.schemas.objects import StateType
+
+    from deployments.crash_detection import ZOMBIE_AUTOMATION
+
+    for _ in range(2):
+        asyncio.run(setup("cs-test-heartbeats", ["shop-h"]))
+
+    async def read():
+        async with get_client() as client:
+            pool = await client.read_work_pool("cs-test-heartbeats")
+            return pool, await client.read_automations_by_name(ZOMBIE_AUTOMATION)
+
+    pool, automations = asyncio.run(read())
+    properties = pool.base_job_template["variables"]["properties"]
+    assert properties["env"]["default"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
+    # a run's output is not piped into the worker: a worker killed alone no longer takes its runs with it
+    assert properties["stream_output"]["default"] is False
+    assert len(automations) == 1
+    trigger, action = automations[0].trigger, automations[0].actions[0]
+    # armed by the run's Pending and Running too: a run that died before its first heartbeat is caught as well
+    assert trigger.after == {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
+    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
+    assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
+    # only the deployments' runs (and their children) are watched: a foreground run heartbeats every 180 s
+    assert trigger.match_related.root == {
+        "prefect.resource.role": "tag",
+        "prefect.resource.id": "prefect.tag.category:*",
+    }
+    assert action.state is StateType.CRASHED
+
+
 def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
     block = ShopifyShop.load(sqlite_shop.name)
     block.allow_background_syncs = False
