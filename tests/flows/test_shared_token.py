@@ -78,17 +78,30 @@ def together(clients: list[ShopifyClient]) -> None:
     assert failures == []
 
 
-def test_processes_of_a_shop_make_one_grant_then_one_renewal_when_shopify_refuses_the_token(shop, clock):
+def _store_failed(caplog: pytest.LogCaptureFixture) -> bool:
+    """The Prefect server did not answer the token store (a SQLite-backed test server stalls up to a minute on
+    "database is locked" under load): each process then rightly fetches its own token, and the try shows nothing."""
+    return any(r.name == "engine.shared_token" and r.levelno >= logging.WARNING for r in caplog.records)
+
+
+def test_processes_of_a_shop_make_one_grant_then_one_renewal_when_shopify_refuses_the_token(shop, clock, caplog):
     url, emulator = shop
-    name = f"shop-{uuid.uuid4().hex[:8]}"
-    clients = [process(url, name) for _ in range(3)]
-    together(clients)
-    assert emulator.oauth.grants == 1
+    caplog.set_level(logging.WARNING, logger="engine.shared_token")
+    for _ in range(3):  # a try the test server stalled in is repeated with a new shop (up to 3)
+        caplog.clear()
+        before = emulator.oauth.grants
+        name = f"shop-{uuid.uuid4().hex[:8]}"
+        clients = [process(url, name) for _ in range(3)]
+        together(clients)
+        if not _store_failed(caplog):
+            break
+    assert not _store_failed(caplog), "the Prefect server did not answer the token store in 3 tries"
+    assert emulator.oauth.grants - before == 1
     assert sorted(c.auth.fetches for c in clients) == [0, 0, 1]
 
     clock.advance(DAY + 1)  # the token expired on Shopify's clock: every process gets a 401
     together(clients)
-    assert emulator.oauth.grants == 2
+    assert emulator.oauth.grants - before == 2
     assert sum(c.auth.fetches for c in clients) == 2
     renewed = emulator.oauth.issued_tokens()[-1]
     assert all(c.auth.scrub(renewed) == "***" for c in clients), "every process took the renewed token"
