@@ -167,6 +167,8 @@ def report(clean: DayResult, crash: DayResult, args: argparse.Namespace) -> bool
         f" a kill point: {dict(points)}); {sum(1 for a in kills if a.held_lock)} while holding the category lock"
     )
     print(f"states after the kill: {dict(Counter(a.state for a in kills))}; steps unfinished: {unfinished}")
+    missed = Counter(a.missed.split(" (")[0].split(" at ")[0] for s in steps for a in s.attempts if a.missed)
+    print(f"planned kills that did not fire (the run ended first): {dict(missed)}")
     for step in steps:  # a kill that landed as the run finished: its process was on its way out
         for a in step.kills:
             if a.state != "CRASHED":

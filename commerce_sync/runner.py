@@ -97,7 +97,13 @@ def run_sync(
         raise UserError(f"cannot reach the Prefect API at {url} ({exc}): is the server running?") from None
     summary = artifact_link(artifact_key(shop, sync_type, "summary"))
     if not block.allow_background_syncs:
-        state = flow_fn(validated, return_state=True)
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        from deployments.crash_detection import HEARTBEAT_SECONDS
+
+        # as the pool's runs do: the zombie automation watches this flow's runs (deployments/crash_detection.py)
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_SECONDS}):
+            state = flow_fn(validated, return_state=True)
         report = report_of(state)
         return RunOutcome(False, None, state.name, None, report=report, message=state.message, summary=summary)
 

@@ -20,21 +20,15 @@ Two changes to the guide's automation:
   and stayed Pending or Running for ever. Here the window also starts at the run's Pending and Running, and
   Running also answers the Pending window;
 - the guide's automation watches every flow run of the server, and a run that sends heartbeats at Prefect's
-  default (every 180 s) — another project's, or a sync started in the foreground by ``commerce-sync run`` —
-  would be crashed 90 s into its run. This one watches the runs tagged ``category:…`` only: the deployments'
-  runs (``deployments/builder.py`` tags them) and their child runs, which inherit their tags
-  (``flows/runtime.py``) as they inherit the pool's environment.
+  default (every 180 s) — another project's flow — would be crashed 90 s into its run. This one watches the
+  runs of this project's flows only (:data:`WATCHED_FLOWS`, matched by the flow's name: a deployment's runs and
+  their chunk runs, which inherit the pool's environment). A sync run in the foreground by
+  ``commerce-sync run`` heartbeats every 30 s too (``commerce_sync/runner.py``); a script that calls a flow
+  on a server with this automation must set ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30`` likewise.
 
-The heartbeat setting is put in the work pool's default job environment (every deployment of the pool gets
-it unless it sets an ``env`` of its own); the automation is created, or brought up to date, by name.
-
-**A worker's death does not take its runs with it.** The process worker starts each run in a session of its
-own, so a worker killed alone (its service restarted, an OOM kill of the worker only) leaves the run's process
-alive — but by default it pipes the run's output into its own (``stream_output``), and the run's next log line
-to a pipe nobody reads any more ends the run: Prefect's console handler (rich) answers the broken pipe with
-``SystemExit`` ("Execution was aborted by Python system exit call"; bench/chaos_real.py found every run in
-flight Crashed so). The pool's default is therefore ``stream_output: false``: a run's output goes to
-``/dev/null`` and its logs to the Prefect API, as before, and the run finishes under the next worker.
+(Tagging the chunk runs with their deployment's tags and watching the tags was tried first: every task run
+then carries the tags, and Prefect's task engine asks the server for tag concurrency slots before each task —
+an extra request per task, which failed the run while the server restarted; bench/chaos_real.py found it.)
 """
 
 from __future__ import annotations
@@ -48,12 +42,16 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 
+from deployments.builder import flow_name
+from domain.categories import SYNC_TYPES
+
 HEARTBEAT_SECONDS = 30
 ZOMBIE_AFTER_SECONDS = 90
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
 ZOMBIE_AUTOMATION = "commerce-sync: crash flow runs whose heartbeats stopped"
-WATCHED_TAGS = "prefect.tag.category:*"
-"""The runs the automation watches: those tagged with a queue category (the deployments' and their children)."""
+WATCHED_FLOWS = [flow_name(sync) for sync in SYNC_TYPES] + ["sync-products-chunk", "sync-products-export-chunk"]
+"""The flows whose runs the automation watches: every sync's and sync_products' chunk flows (a test checks it
+names every flow of ``flows/``)."""
 ZOMBIE_MESSAGE = (
     f"No heartbeat for {ZOMBIE_AFTER_SECONDS} s: the run's process died with nobody left to report it "
     "(marked Crashed by the zombie automation)"
@@ -76,7 +74,9 @@ def zombie_automation() -> AutomationCore:
                 "prefect.flow-run.Crashed",
             },
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
-            match_related=ResourceSpecification({"prefect.resource.role": "tag", "prefect.resource.id": WATCHED_TAGS}),
+            match_related=ResourceSpecification(
+                {"prefect.resource.role": "flow", "prefect.resource.name": WATCHED_FLOWS}
+            ),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,

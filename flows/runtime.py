@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from prefect import get_run_logger, tags
+from prefect import get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
@@ -187,7 +187,7 @@ def run_start() -> RunStart:
 
 @contextmanager
 def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None = None) -> Iterator[RunHandle]:
-    with tags(*_run_tags()), category_locks(locks_for(params.shop, sync_type)):
+    with category_locks(locks_for(params.shop, sync_type)):
         ctx = open_run(
             params.shop,
             sync_type,
@@ -207,13 +207,6 @@ def sync_run(params: SyncParams, sync_type: str, filters: dict[str, Any] | None 
             raise
         run.closed = close_run(ctx, run.report, None, run.retry_keys)
         get_run_logger().info(describe_end(run))
-
-
-def _run_tags() -> list[str]:
-    """This run's tags (a deployment's: shop, category, …), for the child runs it starts: the zombie automation
-    (``deployments/crash_detection.py``) watches the runs so tagged, children of a dead run included."""
-    context = FlowRunContext.get()
-    return list(context.flow_run.tags) if context and context.flow_run else []
 
 
 def describe_start(ctx: SyncContext) -> str:

@@ -48,6 +48,7 @@ class Disruption:
     down: float | None = None  # seconds the piece did not answer
     runs: list[str] = field(default_factory=list)  # flow runs in flight at that moment
     names: list[str] = field(default_factory=list)  # their deployments
+    planned: list[str] = field(default_factory=list)  # of them, runs with a kill planned: their end is not counted
     final: dict[str, tuple[str, float | None]] = field(default_factory=dict)  # run → (state, s until final)
     slot: dict[str, float] = field(default_factory=dict)  # host: run → s until another run held its lock
 
@@ -103,9 +104,11 @@ class Disruptor:
         return None
 
     def _running(self, kind: str) -> list[str]:
-        """Runs in flight that make this the moment for ``kind`` (none: not yet)."""
-        with self.day.lock:  # a run with a kill planned dies of that: each run dies of one cause at most
-            inflight = {shop: (d, run) for shop, (d, run) in self.day.inflight.items() if run not in self.day.planned}
+        """Runs in flight that make this the moment for ``kind`` (none: not yet). A run with a kill planned
+        counts too (most runs of a crash day have one): it is hit as well, but its end is not counted as the
+        disruption's (:func:`outcomes` leaves it out)."""
+        with self.day.lock:
+            inflight = dict(self.day.inflight)
         stack = self.day.stack
         if kind == "erp":  # a run of the SQL shop that has its ERP connections open
             sql = [run for shop, (d, run) in inflight.items() if shop not in stack.pohoda_urls]
@@ -126,6 +129,7 @@ class Disruptor:
         record = Disruption(kind, datetime.now(UTC), runs=runs)
         with self.day.lock:
             names = {run: d.name for d, run in self.day.inflight.values()}
+            record.planned = [run for run in runs if run in self.day.planned]
         if kind in ("server-term", "server-kill"):
             record.names = [names.get(run, run) for run in runs]
             sig = signal.SIGTERM if kind == "server-term" else signal.SIGKILL
@@ -183,6 +187,8 @@ def outcomes(day: Day, disruptions: list[Disruption]) -> None:
     """Fill in how each run in flight at a disruption ended, and when."""
     for record in disruptions:
         for run_id in record.runs:
+            if run_id in record.planned and record.kind != "host":
+                continue
             try:
                 run = day.stack.flow_run(run_id)
             except Exception:

@@ -77,6 +77,7 @@ class Attempt:
     message: str = ""  # its final state's message: who ended it and why
     name: str = ""  # its final state's name (Partial is a FAILED-type state)
     operator: bool = False  # never final on its own: the harness marked it Crashed
+    missed: str = ""  # why a planned kill did not fire
 
 
 @dataclass
@@ -254,6 +255,12 @@ def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: At
             attempt.killed = True  # at its kill point before the harness saw it Running: not timed
             attempt.crashed_after = -1.0
             _observe(day, attempt, deployment, time.monotonic())
+        elif plan is not None and attempt.flow_run_id not in day.victims:
+            attempt.missed = (
+                "ended before it was seen Running"
+                if running_at is None
+                else f"ended before {plan}" + (f" (after {attempt.seconds:.1f} s)" if plan.how == "uniform" else "")
+            )
         return attempt
     finally:
         with day.lock:
@@ -262,12 +269,15 @@ def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: At
 
 
 def _wait_running(day: Day, attempt: Attempt) -> tuple[int | None, float | None]:
+    """The run's process (found as soon as it starts) and when the run was seen Running."""
     deadline = time.monotonic() + START_TIMEOUT
+    pid = None
     while time.monotonic() < deadline:
+        pid = pid or flow_run_pid(attempt.flow_run_id)
         state = run_state(day.stack, attempt.flow_run_id)
         if state in FINAL_STATES:
             return None, None
-        if state == "RUNNING" and (pid := flow_run_pid(attempt.flow_run_id)):
+        if state == "RUNNING" and (pid := pid or flow_run_pid(attempt.flow_run_id)):
             return pid, time.monotonic()
         time.sleep(POLL)
     return None, None

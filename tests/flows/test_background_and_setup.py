@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prefect import flow
 from prefect.client.orchestration import get_client
+from prefect.settings import get_current_settings
 
 from blocks import ShopifyShop
+from commerce_sync import runner
 from commerce_sync.runner import run_sync
 from deployments.setup import setup
 from domain.categories import Category, lock_name, queue_name
+from domain.report import SyncReport
 from engine import resources
+from flows.params import SyncParams
 
 
 def test_setup_twice_creates_each_queue_and_limit_once_with_a_limit_of_one():
@@ -59,12 +64,29 @@ def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_cra
     assert trigger.after == {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
     assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
     assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
-    # only the deployments' runs (and their children) are watched: a foreground run heartbeats every 180 s
-    assert trigger.match_related.root == {
-        "prefect.resource.role": "tag",
-        "prefect.resource.id": "prefect.tag.category:*",
-    }
+    # only this project's flows are watched (another project's runs heartbeat every 180 s by default)
+    assert trigger.match_related.root["prefect.resource.role"] == "flow"
+    assert set(trigger.match_related.root["prefect.resource.name"]) >= {"sync-orders", "sync-products-chunk"}
     assert action.state is StateType.CRASHED
+
+
+def test_the_zombie_automation_watches_every_flow_of_the_project():
+    """A flow left out would stay Running for ever once its process died with its machine."""
+    import importlib
+    import pkgutil
+
+    from prefect import Flow
+
+    import flows
+    from deployments.crash_detection import WATCHED_FLOWS
+
+    names = {
+        obj.name
+        for module in pkgutil.iter_modules(flows.__path__)
+        for obj in vars(importlib.import_module(f"flows.{module.name}")).values()
+        if isinstance(obj, Flow)
+    }
+    assert names and names <= set(WATCHED_FLOWS)
 
 
 def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
@@ -76,6 +98,29 @@ def test_a_shop_without_background_syncs_runs_in_the_foreground(sqlite_shop):
     assert outcome.background is False
     assert outcome.report.created > 0
     assert sqlite_shop.state.count_staged(sqlite_shop.name)["pending"] == outcome.report.created
+
+
+HEARTBEATS_SEEN: list[int | None] = []
+
+
+@flow(name="sync-orders")
+def _sync_orders_recording_heartbeats(params: SyncParams) -> SyncReport:
+    HEARTBEATS_SEEN.append(get_current_settings().flows.heartbeat_frequency)
+    return SyncReport()
+
+
+def test_a_sync_run_in_the_foreground_sends_heartbeats_as_often_as_the_pools_runs(sqlite_shop, monkeypatch):
+    """The zombie automation watches this project's flows wherever they run: a foreground run heartbeating at
+    Prefect's default (every 180 s) would be marked Crashed 90 s into its run."""
+    monkeypatch.setattr(runner, "flow_and_params", lambda sync_type: (_sync_orders_recording_heartbeats, SyncParams))
+    block = ShopifyShop.load(sqlite_shop.name)
+    block.allow_background_syncs = False
+    block.save(sqlite_shop.name, overwrite=True)
+    HEARTBEATS_SEEN.clear()
+
+    run_sync("sync_orders", sqlite_shop.name, {})
+
+    assert HEARTBEATS_SEEN == [30]
 
 
 def test_a_bad_parameter_is_refused_before_anything_is_queued(sqlite_shop):

@@ -112,24 +112,6 @@ def test_a_big_export_runs_as_child_flow_runs_per_chunk_and_their_reports_add_up
     assert len(sqlite_shop.emulator.state.products) == len(sqlite_shop.data.products)
 
 
-def test_the_chunk_runs_carry_their_deployment_runs_tags(sqlite_shop):
-    """The zombie automation watches runs tagged ``category:…`` (deployments/crash_detection.py): the chunks of a
-    deployment's run that dies with its machine are crashed with it only if they carry its tags."""
-    from prefect.flow_engine import run_flow
-
-    deployment_tags = ["shop:" + sqlite_shop.name, "category:catalog"]
-    params = SyncProductsParams(shop=sqlite_shop.name, chunk_size=5, max_workers=2)
-    with get_client(sync_client=True) as client:
-        parent = client.create_flow_run(sync_products, parameters={"params": params}, tags=deployment_tags)
-    run_flow(sync_products, flow_run=parent, parameters={"params": params}, return_type="state")
-
-    with get_client(sync_client=True) as client:
-        children = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent.id]))
-        )
-    assert children and all(set(deployment_tags) <= set(child.tags) for child in children)
-
-
 def test_a_failing_chunk_costs_only_its_own_items_which_the_next_run_retries(sqlite_shop, monkeypatch):
     victim = sqlite_shop.data.products[7].erp_key
     original = SqlErpBackend.get_products
