@@ -163,6 +163,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+GROUPING_LOST = "pytest-dev/pytest-xdist#1386: with pytest >= 9.2, --dist loadgroup no longer groups tests"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse, in one line, an xdist run on a pytest known not to keep ``xdist_group`` (see below)."""
+    from packaging.version import Version
+
+    if getattr(config.option, "dist", "no") == "loadgroup" and Version(pytest.__version__) >= Version("9.2"):
+        raise pytest.UsageError(f"{GROUPING_LOST}; install pytest<9.2 (pyproject.toml's dev extra pins it)")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse an xdist run whose ``xdist_group`` marks are lost, rather than let it start each e2e stack twice.
+
+    ``--dist loadgroup`` tells the controller a test's group by a suffix its worker appends to the node id; pytest
+    9.2 made node ids structured and the suffix silently vanished (pytest-dev/pytest-xdist#1386), so the tests of
+    one stack were spread over both workers and each started the stack (minutes of CPU). pyproject pins pytest
+    below 9.2 and ``pytest_configure`` names that case; this catches the next such change (the worker stops, and
+    xdist reports it as a crash of its first test).
+    """
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist workers under --dist loadgroup
+        return
+    lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup lost the xdist_group of {len(lost)} test(s), e.g. {lost[0]}: "
+            "this pytest/pytest-xdist pair does not group (see pyproject.toml's pytest pin)"
+        )
+
+
 EXIT_GRACE_SECONDS = 120
 
 
