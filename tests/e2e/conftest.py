@@ -1,7 +1,8 @@
 """A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
 
 ``stack`` (package scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop
-and its reconcile, see ``smoke.py``, on the embedded default's SQLite server, which the browser tests open too —
+and its reconcile, see ``smoke.py``, on the embedded default's SQLite server, which the browser tests open first
+and the real-death sample kills last —
 or ``postgresql``, every shop and deployment) is a :class:`commerce_sync.serve.LocalStack`: ``prefect server
 start`` on a free 127.0.0.1 port under a fresh ``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL
 database where one is reachable), the Shopify emulators and the POHODA mServer emulator as processes seeded over
@@ -35,6 +36,7 @@ BROWSER_SYNCS = frozenset({"sync_orders", "reconcile"})  # what the browser test
 
 STACK_ORDER = ("sqlite", "postgresql")
 FIRST_ON_A_STACK = ("test_browser.py",)  # what they show needs a stack no batch has run on yet
+LAST_ON_A_STACK = ("test_real_deaths.py",)  # it SIGKILLs the stack's server, and asserts nothing was left behind
 
 
 @pytest.hookimpl(trylast=True)
@@ -57,8 +59,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     modules = list(dict.fromkeys(item.path for item in e2e))  # in the order pytest collected them
 
     def order(item: pytest.Item) -> tuple[int, int, int]:
-        first = 0 if item.path.name in FIRST_ON_A_STACK else 1
-        return STACK_ORDER.index(_stack_param(item) or ""), first, modules.index(item.path)
+        place = 0 if item.path.name in FIRST_ON_A_STACK else 2 if item.path.name in LAST_ON_A_STACK else 1
+        return STACK_ORDER.index(_stack_param(item) or ""), place, modules.index(item.path)
 
     on_a_stack = sorted((item for item in e2e if _stack_param(item) is not None), key=order)
     items[:] = (
@@ -96,8 +98,12 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     with ExitStack() as cleanup:
         prefect_db = erp_url = only_shops = None
         workdir = tmp_path_factory.mktemp(f"e2e-{database}")
+        extra_env = {}
         if database == "sqlite":  # the smoke batch and the browser's syncs: the SQL shop only, as a newcomer's
             only_shops = [SMOKE_SHOP]
+            # a temporary directory of its own, so test_real_deaths.py can show its runs left nothing in it
+            (workdir / "tmp").mkdir()
+            extra_env["TMPDIR"] = str(workdir / "tmp")
             prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml", SMOKE_SYNCS | BROWSER_SYNCS)
         else:  # every deployment; the server's and the SQL ERP's database on PostgreSQL, POHODA keeps its own
             prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None, triggers=True)
@@ -111,6 +117,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             erp_url=erp_url,
             prefect_file=prefect_file,
             only_shops=only_shops,
+            extra_env=extra_env,
         )
         cleanup.callback(_stop_all, local)  # registered last: runs before the databases are dropped
         local.start()

@@ -10,7 +10,6 @@ left behind — no run Running, no slot held, no run record "running", no tempor
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,33 +28,13 @@ from commerce_sync.chaos.real import (
     stale_records,
     temp_leftovers,
 )
-from commerce_sync.serve import REPO_ROOT, LocalStack, alive
-from tests.e2e.smoke import SMOKE_SHOP, smoke_prefect_file
+from commerce_sync.serve import LocalStack
+from tests.e2e.shop_day import place_order
+from tests.e2e.stacks import ON_SQLITE
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e"), pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600), ON_SQLITE]
 
-SYNCS = frozenset({"sync_orders", "create_sales_orders"})
-
-
-@pytest.fixture(scope="module")
-def deaths_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The SQL shop's two order syncs on a SQLite-backed server, with a temporary directory of their own."""
-    workdir = tmp_path_factory.mktemp("e2e-deaths")
-    (workdir / "tmp").mkdir()
-    stack = LocalStack(
-        workdir / "stack",
-        label="deaths",
-        only_shops=[SMOKE_SHOP],
-        prefect_file=smoke_prefect_file(REPO_ROOT / "prefect.yaml", workdir / "prefect-deaths.yaml", SYNCS),
-        extra_env={"TMPDIR": str(workdir / "tmp"), "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"},
-    )
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.close()
-        survivors = [pid for pid in stack.stopped_pids if alive(pid)]
-        assert not survivors, f"processes still alive after teardown: {survivors}"
+NEW_ORDERS = range(9101, 9105)  # placed by buyers before the deaths: the batch before this test imported the rest
 
 
 def _step(day: Day, sync: str, plans: list[KillPlan | None]) -> StepResult:
@@ -79,9 +58,12 @@ def _lock_taken_back(stack: LocalStack, killed_run_id: str, next_run_id: str) ->
 
 
 def test_orders_survive_kills_and_a_server_kill_exactly_once_and_leave_nothing_behind(
-    deaths_stack: LocalStack, tmp_path: Path
+    stack: LocalStack, tmp_path: Path
 ) -> None:
-    stack = deaths_stack
+    """The last test on the SQLite stack (``conftest.py`` orders it so): it kills that stack's server, and what
+    it finds left behind at the end is left by every run the stack made."""
+    for number in NEW_ORDERS:
+        place_order(stack, number)
     day = Day(stack, print, tmp_path, base_env=chaos_env(stack))
 
     # killed at its cursor commit (inside its lock, every order staged), then left to finish
@@ -107,7 +89,8 @@ def test_orders_survive_kills_and_a_server_kill_exactly_once_and_leave_nothing_b
         sales_orders = conn.execute(sa.text("SELECT shop_order_id FROM erp_sales_orders")).scalars().all()
     engine.dispose()
     imported = sorted(shop_id for shop_id, status in staged.items() if status == "done")
-    assert imported and sorted(sales_orders) == imported  # each order once: none lost, none twice
+    assert {f"gid://shopify/Order/{n}" for n in NEW_ORDERS} <= set(imported)
+    assert sorted(sales_orders) == imported  # each order once: none lost, none twice
     assert not [s for s in staged.values() if s not in ("done", "skipped")]
 
     assert runs_not_final(stack) == []
