@@ -87,9 +87,12 @@ class StepResult:
 
     @property
     def completed(self) -> bool:
-        """A run finished its pass: Completed, or Partial (some records failed; the next run retries them —
-        reconcile's differences are its failed records)."""
-        return any(a.state == "COMPLETED" or a.name == "Partial" for a in self.attempts)
+        """The step's last run finished its pass: Completed, or Partial (some records failed; the next run retries
+        them — reconcile's differences are its failed records). The last one: a SIGKILL can land just after its
+        run reported Completed (the run counts as finished, its observer fills the state in a moment later), and
+        a step that went on with a further run meanwhile must see that one finish too."""
+        last = self.attempts[-1] if self.attempts else None
+        return last is not None and (last.state == "COMPLETED" or last.name == "Partial")
 
     @property
     def kills(self) -> list[Attempt]:

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from commerce_sync.chaos.real import KillPlanner, leftover_files
+from commerce_sync.chaos.real import Attempt, KillPlanner, StepResult, leftover_files
 from commerce_sync.chaos.remote import shop_labels, shop_snapshot_of
 from commerce_sync.chaos.snapshot import count, diff
 from commerce_sync.chaos.stack_ops import flow_run_pid
@@ -108,6 +108,19 @@ def test_a_kill_that_did_not_fire_is_made_up_by_the_shops_later_steps():
     planner.fired("a")  # one of the two fired: the run finished before the second one's moment
     assert planner.step_quota("a") == 3
     assert planner.step_quota("b") == 2
+
+
+def test_a_step_is_finished_only_when_its_last_run_finished():
+    """A SIGKILL that lands just after its run reported Completed leaves that run Completed; when the step went on
+    with a further run meanwhile (killed too), the step is not over until a run after it finishes (found by the
+    full bench: a step ended on a killed run)."""
+    step = StepResult(Deployment("import-items/demo-shop", "demo-shop", "import_items", "catalog", "q"))
+    step.attempts = [Attempt("1", state="CRASHED", killed=True), Attempt("2", state="COMPLETED", killed=True)]
+    assert step.completed
+    step.attempts.append(Attempt("3", state="CRASHED", killed=True))
+    assert not step.completed
+    step.attempts.append(Attempt("4", state="FAILED", name="Partial"))
+    assert step.completed
 
 
 def test_the_flow_run_process_is_found_by_its_run_id():
