@@ -191,8 +191,13 @@ def attempt(shop: ChaosShop, step: str, injector: Injector, point: KillPoint | N
         # a Partial run left failed records for its next run (a retry list): the step is not done yet
         failed = getattr(report, "failed", 0)
         done = "completed" if not failed else "failed"
+        first = next(iter(getattr(report, "failures", None) or []), None)
+        why = f" (first: {first.record}: {first.reason})" if first is not None else ""
         outcome = Attempt(
-            point, "killed" if injector.fired else done, injector.fired, f"Partial: {failed} failed" if failed else None
+            point,
+            "killed" if injector.fired else done,
+            injector.fired,
+            f"Partial: {failed} failed{why}"[:300] if failed else None,
         )
     if outcome.outcome != "completed":
         shop.restart()

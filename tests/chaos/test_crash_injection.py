@@ -99,8 +99,17 @@ def test_pohoda_documents_survive_a_kill_after_mserver_applied_them_and_before_t
     }
 
 
-LIFECYCLE_DAY = ["sync_orders", "create_sales_orders", trials.USER_WORKS, "sync_payments", *trials.LATER_STEPS]
-"""The order syncs of a day, the shop's lifecycle turns (``samples.lifecycle``) and the order syncs again."""
+LIFECYCLE_DAY = [
+    "sync_products",
+    "sync_orders",
+    "create_sales_orders",
+    trials.USER_WORKS,
+    "sync_payments",
+    *trials.LATER_STEPS,
+]
+"""The order syncs of a day, the shop's lifecycle turns (``samples.lifecycle``) and the order syncs again. The
+products go first: the day ends with the stock run (``LATER_STEPS``), which sends stock only for SKUs that
+sync_products mapped to shop inventory items and reports every other SKU as a failed record."""
 
 
 def last_point(reference: trials.Reference, step: str, kind: str, label: str) -> KillPoint:

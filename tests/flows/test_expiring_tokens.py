@@ -3,7 +3,7 @@ of a shop share one token, and a run whose tokens expire under it still complete
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -31,18 +31,29 @@ def app_shop(sqlite_url: str) -> Iterator[FlowShop]:
     yield from _make_shop(sqlite_url, app_credentials=APP)
 
 
-class HurriedClock(SystemClock):
-    """Records stamped in real time, but the emulator's monotonic time runs ten million times faster: a token
-    issued for Shopify's 86399 s expires after about 9 ms of the run, while the client, on its own clock, still
-    holds it for fresh. Every renewal is then one that Shopify forced with a 401."""
+class TickingClock(SystemClock):
+    """Records stamped in real time, but the emulator's monotonic time moves 3000 s each time the emulator reads
+    it (a few times per request), not with the machine's clock: a token issued for Shopify's 86399 s expires after
+    some eight requests of the run however slow the machine is, while the client, on its own clock, still holds
+    it for fresh. Every renewal is then one that Shopify forced with a 401, and the renewed token outlives the
+    request retried on it (a token that lived 9 ms of real time expired again before the retry reached the
+    emulator on a loaded machine)."""
+
+    STEP = 3000.0
+
+    def __init__(self) -> None:
+        self._ticks = 0
+        self._lock = threading.Lock()
 
     def monotonic(self) -> float:
-        return time.monotonic() * 10_000_000
+        with self._lock:
+            self._ticks += 1
+            return self._ticks * self.STEP
 
 
 @pytest.fixture
 def short_lived_tokens_shop(sqlite_url: str) -> Iterator[FlowShop]:
-    yield from _make_shop(sqlite_url, app_credentials=APP, clock=HurriedClock())
+    yield from _make_shop(sqlite_url, app_credentials=APP, clock=TickingClock())
 
 
 def test_every_task_of_a_shop_uses_one_token(app_shop):
