@@ -95,16 +95,25 @@ def test_a_custom_run_shows_each_parameter_by_its_title_and_a_dry_run_from_it_co
     dry_run = page.get_by_role("switch")  # the form's one toggle: the other parameters are values
     assert dry_run.count() == 1
     dry_run.click()
+    # a click that lands before the form is live is lost, and the form then submits a *writing* run (a CI run
+    # found no dry run after 60 s): submit only once the switch shows on
+    sync_api.expect(dry_run).to_be_checked()
     page.get_by_role("button", name="Submit").click()
 
-    def dry_runs() -> list[Any]:  # of the deployment's runs due by now (its schedule's are later), the dry one
+    def due_runs() -> list[Any]:  # the deployment's runs due by now (its schedule's are later)
         due = FlowRunFilter(
             deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]),
             expected_start_time=FlowRunFilterExpectedStartTime(before_=datetime.now(UTC) + timedelta(minutes=2)),
         )
-        return [r for r in _api(stack, "read_flow_runs", flow_run_filter=due) if r.parameters["params"].get("dry_run")]
+        return _api(stack, "read_flow_runs", flow_run_filter=due)
 
-    wait_until(lambda: bool(dry_runs()), "the dry run the form submitted", 60)
+    def dry_runs() -> list[Any]:
+        return [r for r in due_runs() if r.parameters["params"].get("dry_run")]
+
+    try:
+        wait_until(lambda: bool(dry_runs()), "the dry run the form submitted", 120)
+    except TimeoutError as exc:  # say what the form did submit, if anything
+        raise AssertionError(f"{exc}; runs due: {[(r.name, r.parameters) for r in due_runs()]}") from exc
     (run,) = dry_runs()
     final = stack.wait_for([str(run.id)], timeout=400)[str(run.id)]
     assert final.state.type.value == "COMPLETED", f"{final.state.name}: {final.state.message}\n{stack.worker_tail()}"
