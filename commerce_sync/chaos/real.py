@@ -45,6 +45,7 @@ POLL = 0.25
 START_TIMEOUT = 900.0  # trigger → Running: a zombie ahead on the queue is crashed after ~90 s, a restart adds more
 RUN_TIMEOUT = 900.0  # Running → final; past it the harness marks the run Crashed itself and counts it
 MAX_FREE_ATTEMPTS = 4  # runs after the planned kills before a step counts as unfinished
+MAX_MAKEUP_RUNS = 4  # further runs of a shop's last step to make up its kills that did not fire
 SETTLE = ("sync_images",)
 """Run once more per shop at the end of both days, before the snapshots: the clean day's only sync_images run
 leaves the images it sent PROCESSING in the shop, their hash recorded by the next run (tasks/images.py), and a
@@ -118,7 +119,8 @@ class KillPlanner:
 
     Each shop gets its share; a step gets ``ceil(left / steps left)`` of it, so a kill that did not fire (the run
     finished before its moment, or before its kill point — a recovering run does less) is made up by the
-    shop's later steps. The kinds take turns; a deployment without a trace is killed at a uniform moment.
+    shop's later steps, and what the last step still owes by further runs of it (:meth:`owes`). The kinds take
+    turns; a deployment without a trace is killed at a uniform moment.
     """
 
     def __init__(
@@ -136,6 +138,11 @@ class KillPlanner:
             quota = math.ceil(self.left[shop] / max(1, self.steps_left[shop]))
             self.steps_left[shop] -= 1
             return quota
+
+    def owes(self, shop: str) -> bool:
+        """Whether the shop's steps are all planned and some of its kills have not fired yet."""
+        with self.lock:
+            return self.steps_left[shop] <= 0 and self.left[shop] > 0
 
     def fired(self, shop: str) -> None:
         with self.lock:
@@ -280,7 +287,7 @@ def _wait_running(day: Day, attempt: Attempt) -> tuple[int | None, float | None]
         state = run_state(day.stack, attempt.flow_run_id)
         if state in FINAL_STATES:
             return None, None
-        if state == "RUNNING" and (pid := pid or flow_run_pid(attempt.flow_run_id)):
+        if state == "RUNNING" and pid:
             return pid, time.monotonic()
         time.sleep(POLL)
     return None, None
@@ -395,11 +402,20 @@ def _quietly(call: Callable[[], Any]) -> Any:
 
 
 def run_step(day: Day, deployment: Deployment) -> StepResult:
-    """Runs of ``deployment`` until one completes: the planned kills first, then free runs."""
+    """Runs of ``deployment`` until one completes: the planned kills first, then free runs. The shop's last step
+    goes on after it completed while kills of the shop did not fire (a run ended before its moment), so a day
+    fires the ``--kills`` it was asked for; its further runs are of a read-only flow (``reconcile``)."""
     result = StepResult(deployment)
     quota = day.planner.step_quota(deployment.shop) if day.planner else 0
-    free = 0
-    while not result.completed and free < MAX_FREE_ATTEMPTS:
+    free = makeup = 0
+    while True:
+        if result.completed:
+            if not (day.planner and day.planner.owes(deployment.shop) and makeup < MAX_MAKEUP_RUNS):
+                break
+            makeup += 1  # one more planned kill; a miss costs a make-up run, not a free one
+            quota = len(result.kills) + 1
+        elif free >= MAX_FREE_ATTEMPTS:
+            break
         kill = len(result.kills) < quota
         plan = day.planner.plan(deployment) if kill and day.planner else None
         # a killed run's next run is triggered at once, as the next schedule would already be waiting
@@ -407,7 +423,7 @@ def run_step(day: Day, deployment: Deployment) -> StepResult:
         result.attempts.append(attempt)
         if attempt.killed and day.planner:
             day.planner.fired(deployment.shop)
-        elif not attempt.killed:
+        elif not attempt.killed and (plan is None or not makeup):
             free += 1
     return result
 

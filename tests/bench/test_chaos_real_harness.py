@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 from commerce_sync.chaos.real import Attempt, KillPlanner, StepResult, leftover_files
 from commerce_sync.chaos.remote import shop_labels, shop_snapshot_of
@@ -108,6 +109,27 @@ def test_a_kill_that_did_not_fire_is_made_up_by_the_shops_later_steps():
     planner.fired("a")  # one of the two fired: the run finished before the second one's moment
     assert planner.step_quota("a") == 3
     assert planner.step_quota("b") == 2
+
+
+def test_the_shops_last_step_runs_again_until_the_kills_it_owes_have_fired(monkeypatch):
+    """A full bench fired 99 of 100 kills: the last step's run (reconcile) ended before its moment, and no later
+    step was left to make it up. The last step now runs again, killed, until the shop's share fired."""
+    import commerce_sync.chaos.real as real
+
+    planner = KillPlanner(3, {"demo-shop": 1}, {}, {}, seed=1)
+    fates = iter([False, True, False, True, True])  # planned kills that fire: the first and the third miss
+
+    def follow(day, deployment, plan, previous=None):
+        killed = plan is not None and next(fates)
+        return Attempt(str(len(runs)), state="CRASHED" if killed else "COMPLETED", plan=plan, killed=killed)
+
+    runs: list[Attempt] = []
+    monkeypatch.setattr(real, "follow", lambda *a: runs.append(follow(*a)) or runs[-1])
+    deployment = Deployment("reconcile/demo-shop", "demo-shop", "reconcile", "maintenance", "q")
+    step = real.run_step(SimpleNamespace(planner=planner), deployment)
+    # miss; make-up kill, recovery; make-up miss; make-up kill, recovery; make-up kill, recovery
+    assert [a.killed for a in step.attempts] == [False, True, False, False, True, False, True, False]
+    assert len(step.kills) == 3 and not planner.owes("demo-shop") and step.completed
 
 
 def test_a_step_is_finished_only_when_its_last_run_finished():

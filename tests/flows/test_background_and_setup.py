@@ -63,7 +63,7 @@ def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_cra
     # armed by the run's Pending and Running too: a run that died before its first heartbeat is caught as well
     assert trigger.after == {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
     assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect
-    assert trigger.within.total_seconds() == 90 and trigger.for_each == {"prefect.resource.id"}
+    assert trigger.within.total_seconds() == 60 and trigger.for_each == {"prefect.resource.id"}
     # only this project's flows are watched (another project's runs heartbeat every 180 s by default)
     assert trigger.match_related.root["prefect.resource.role"] == "flow"
     assert set(trigger.match_related.root["prefect.resource.name"]) >= {"sync-orders", "sync-products-chunk"}
