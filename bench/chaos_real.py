@@ -55,7 +55,7 @@ def main() -> int:
     parser.add_argument("--mserver-kills", type=int, default=3, help="mServer emulator SIGKILLed mid-import")
     parser.add_argument("--worker-kills", type=int, default=2, help="the worker SIGKILLed alone")
     parser.add_argument("--host-kills", type=int, default=2, help="the worker SIGKILLed with its flow runs")
-    parser.add_argument("--gap", type=float, default=30, help="seconds between two disruptions (at least)")
+    parser.add_argument("--gap", type=float, default=15, help="seconds between two disruptions (at least)")
     parser.add_argument("--lease-seconds", type=float, default=60, help="COMMERCE_SYNC_LOCK_LEASE_SECONDS (>= 60)")
     parser.add_argument("--flows", default=None, help="comma-separated flows (default: the whole day)")
     parser.add_argument("--workdir", type=Path, default=None)

@@ -45,7 +45,7 @@ POLL = 0.25
 START_TIMEOUT = 900.0  # trigger → Running: a zombie ahead on the queue is crashed after ~90 s, a restart adds more
 RUN_TIMEOUT = 900.0  # Running → final; past it the harness marks the run Crashed itself and counts it
 MAX_FREE_ATTEMPTS = 4  # runs after the planned kills before a step counts as unfinished
-MAX_MAKEUP_RUNS = 4  # further runs of a shop's last step to make up its kills that did not fire
+MAX_MAKEUP_RUNS = 20  # further runs of a shop's last step to make up its kills that did not fire (a full run owed 12)
 SETTLE = ("sync_images",)
 """Run once more per shop at the end of both days, before the snapshots: the clean day's only sync_images run
 leaves the images it sent PROCESSING in the shop, their hash recorded by the next run (tasks/images.py), and a
