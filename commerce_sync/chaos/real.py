@@ -413,7 +413,7 @@ def run_step(day: Day, deployment: Deployment) -> StepResult:
             if not (day.planner and day.planner.owes(deployment.shop) and makeup < MAX_MAKEUP_RUNS):
                 break
             makeup += 1  # one more planned kill; a miss costs a make-up run, not a free one
-            quota = len(result.kills) + 1
+            quota, free = len(result.kills) + 1, 0  # and its recovery gets free runs of its own
         elif free >= MAX_FREE_ATTEMPTS:
             break
         kill = len(result.kills) < quota

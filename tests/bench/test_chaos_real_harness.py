@@ -132,6 +132,25 @@ def test_the_shops_last_step_runs_again_until_the_kills_it_owes_have_fired(monke
     assert len(step.kills) == 3 and not planner.owes("demo-shop") and step.completed
 
 
+def test_a_make_up_kill_is_followed_by_runs_until_one_completes_however_many_ran_before(monkeypatch):
+    """A full bench ended demo-pohoda's reconcile on a killed run: the recovery runs of earlier make-up kills had
+    used up the step's free runs. Each make-up kill's recovery gets free runs of its own."""
+    import commerce_sync.chaos.real as real
+
+    planner = KillPlanner(6, {"demo-pohoda": 1}, {}, {}, seed=1)
+    runs: list[Attempt] = []
+
+    def follow(day, deployment, plan, previous=None):
+        killed = plan is not None and len(runs) > 0  # the first planned kill misses, later ones fire
+        runs.append(Attempt(str(len(runs)), state="CRASHED" if killed else "COMPLETED", plan=plan, killed=killed))
+        return runs[-1]
+
+    monkeypatch.setattr(real, "follow", follow)
+    deployment = Deployment("reconcile/demo-pohoda", "demo-pohoda", "reconcile", "maintenance", "q")
+    step = real.run_step(SimpleNamespace(planner=planner), deployment)
+    assert len(step.kills) == 6 and step.completed and not step.attempts[-1].killed
+
+
 def test_a_step_is_finished_only_when_its_last_run_finished():
     """A SIGKILL that lands just after its run reported Completed leaves that run Completed; when the step went on
     with a further run meanwhile (killed too), the step is not over until a run after it finishes (found by the
