@@ -4,7 +4,7 @@ up to now, a pending-work sync always up to now, an explicit period that period 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from prefect.client.schemas.objects import FlowRun
@@ -69,6 +69,21 @@ def test_a_pending_work_sync_looks_up_to_now_even_when_its_due_date_is_covered(s
     period, reason = choose_period(QUARTER, sync_type, start(RunKind.SCHEDULED), covered)
     assert period == SyncPeriod(start=covered, end=NOW.replace(microsecond=0))
     assert "whatever is pending" in reason
+
+
+@pytest.mark.parametrize("sync_type", sorted(PENDING_WORK))
+@pytest.mark.parametrize("kind", list(RunKind))
+def test_a_pending_work_sync_in_the_same_second_as_the_last_run_still_looks(sync_type: str, kind: RunKind):
+    """Two runs in one second (a person retrying an order right after a run; a test on a fast machine) found
+    "nothing due" and left the staged order alone: the second one looks at the last run's second again."""
+    ended = NOW.replace(microsecond=0)  # the last run ended at the second this one starts in
+    period, reason = choose_period(QUARTER, sync_type, start(kind), ended)
+    assert period == SyncPeriod(start=ended - timedelta(seconds=1), end=ended)  # the cursor does not move ahead
+    assert "whatever is pending" in reason
+
+
+def test_a_window_sync_in_the_same_second_as_the_last_run_finds_nothing_due():
+    assert choose_period(QUARTER, "sync_orders", start(RunKind.MANUAL), NOW.replace(microsecond=0)).period is None
 
 
 def test_an_explicit_period_is_covered_as_given_whoever_started_the_run():
