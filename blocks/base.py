@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import copy
 from abc import ABC
-from typing import Any, Literal
+from typing import Any
 
 from prefect.blocks.core import Block
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import InitErrorDetails
 
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -37,18 +36,12 @@ class StrictBlock(Block, ABC):
         return known_fields(cls, data)
 
     @classmethod
-    def model_json_schema(
-        cls,
-        by_alias: bool = True,
-        ref_template: str = "#/definitions/{model}",
-        schema_generator: type[GenerateJsonSchema] = GenerateJsonSchema,
-        mode: Literal["validation", "serialization"] = "validation",
-    ) -> dict[str, Any]:
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Prefect's schema of the block, computed once per class and arguments (a class never changes); each
         caller gets its own copy, as from Prefect."""
-        key = (cls, by_alias, ref_template, schema_generator, mode)
+        key = (cls, args, tuple(sorted(kwargs.items())))
         if key not in _SCHEMAS:
-            _SCHEMAS[key] = super().model_json_schema(by_alias, ref_template, schema_generator, mode)
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
         return copy.deepcopy(_SCHEMAS[key])
 
 
