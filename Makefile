@@ -22,10 +22,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# one xdist worker per core: each e2e stack is an xdist group (the largest, handed out first), the rest beside them;
-# the 15 slowest tests are listed at the end. `pytest -m "not slow"` is the quick loop while coding.
+# two xdist workers per core: a test mostly waits on another process (the Prefect test server, an e2e stack's
+# server, worker and flow-run processes, PostgreSQL), so one worker per core leaves the cores half idle (README,
+# Tests). Each e2e stack is an xdist group (the largest, handed out first), the rest beside them; the 15 slowest
+# tests are listed at the end. `pytest -m "not slow"` is the quick loop while coding.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+
 test: lint
-	$(VENV)/bin/python -m pytest -n auto --durations=15
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --durations=15
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -146,6 +146,18 @@ def batch(stack: LocalStack) -> Batch:
     return Batch(by_name, late_run_id, scheduled_at, cursor_before, background_run_id, returned_at, state_when_returned)
 
 
+def _failure_artifacts(stack: LocalStack, flow_run_ids: list[str], limit: int = 3000) -> str:
+    """What the runs' failure and drift artifacts say (the records and checks that failed): the reason a run was
+    not Completed, which the flow run's state only links to."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with stack.api(), get_client(sync_client=True) as client:
+        wanted = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=flow_run_ids))
+        found = [a for a in client.read_artifacts(artifact_filter=wanted) if a.key and "summary" not in a.key]
+    return "\n".join(f"--- artifact {a.key}:\n{str(a.data)[:limit]}" for a in found)
+
+
 def _assert_every_deployment_completed(stack: LocalStack, batch: Batch, shop: str) -> None:
     names = [d.name for d in _in_batch(stack) if d.shop == shop]
     assert names, f"prefect.yaml has no deployment for {shop}"
@@ -154,7 +166,9 @@ def _assert_every_deployment_completed(stack: LocalStack, batch: Batch, shop: st
         for n in names
         if _state(batch.runs[n]) != "COMPLETED"
     }
-    assert not not_completed, f"not Completed: {not_completed}\n--- worker log:\n{stack.worker_tail()}"
+    if not_completed:
+        what = _failure_artifacts(stack, [str(batch.runs[n].id) for n in not_completed])
+        raise AssertionError(f"not Completed: {not_completed}\n{what}\n--- worker log:\n{stack.worker_tail()}")
     ids = [str(batch.runs[n].id) for n in names]
     keys = stack.artifact_keys(ids)
     without_summary = [
