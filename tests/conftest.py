@@ -25,6 +25,33 @@ os.environ.setdefault("COMMERCE_SYNC_RETRY_DELAY_SCALE", "0.01")
 # run logs stay local (pytest's caplog still sees them): shipping them to the test API only loads its server
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 
+
+def _one_certificate_bundle() -> str:
+    """A CA file with one certificate, for the Prefect clients of the test processes.
+
+    Prefect builds a verifying SSL context from certifi's ~150 certificates for every client it makes (12–33 ms
+    each; prefect/client/orchestration/__init__.py, 3.8.8), and a sync flow makes one for nearly every API call:
+    a fifth of a flow test's CPU (py-spy). The test APIs are plain http on 127.0.0.1, so no certificate is ever
+    checked; one certificate loads in 0.2 ms. Named by its content, so every run shares one small file.
+    """
+    import hashlib
+    import tempfile
+
+    import certifi
+
+    bundle = Path(certifi.where()).read_text(encoding="utf-8")
+    end = "-----END CERTIFICATE-----"
+    first = bundle[: bundle.index(end) + len(end)] + "\n"
+    path = Path(tempfile.gettempdir()) / f"commerce-sync-tests-ca-{hashlib.sha256(first.encode()).hexdigest()[:12]}.pem"
+    if not path.exists():  # written whole, then renamed: another pytest run may be reading it
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(first, encoding="ascii")
+        os.replace(partial, path)
+    return str(path)
+
+
+os.environ.setdefault("PREFECT_API_SSL_CERT_FILE", _one_certificate_bundle())
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("COMMERCE_SYNC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 PG_ADMIN_URL = os.environ.get("COMMERCE_SYNC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
