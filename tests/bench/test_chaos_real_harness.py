@@ -103,6 +103,13 @@ def test_kills_take_turns_between_a_uniform_moment_and_a_traced_kill_point():
     assert {p.point for p in plans if p.how == "point"} <= {"request#1", "request#2", "request#3"}
 
 
+def test_a_make_up_kill_is_at_a_traced_kill_point():
+    """A full run owed 9 kills after 20 make-up runs of a one-second reconcile: uniform moments kept missing."""
+    deployment = Deployment("reconcile/demo-shop", "demo-shop", "reconcile", "maintenance", "q")
+    planner = KillPlanner(10, {"demo-shop": 1}, {deployment.name: 1.0}, {deployment.name: Counter(request=4)}, seed=1)
+    assert [planner.plan(deployment, point=True).how for _ in range(3)] == ["point"] * 3
+
+
 def test_a_kill_that_did_not_fire_is_made_up_by_the_shops_later_steps():
     planner = KillPlanner(7, {"a": 2, "b": 2}, {}, {}, seed=1)  # shop a: 4 kills over 2 steps, b: 3
     assert planner.step_quota("a") == 2
