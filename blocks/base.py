@@ -5,8 +5,7 @@ Three things every block needs, kept here once:
 - a field the block does not define is refused, naming it: a typo (``restore_rat``) would otherwise be
   accepted and ignored in silence, since Prefect's ``Block`` allows extra fields;
 - a rejected value is never echoed back: it may be a password or a URL holding one, and pydantic would
-  otherwise print it as ``input_value``.
-
+  otherwise print it as ``input_value``;
 - its JSON schema computed once per class: Prefect asks for the whole schema once per *field* whenever a block
   is saved or serialised (``Block._field_has_secrets`` in prefect/blocks/core.py, 3.8.8), so saving a shop's
   blocks took ~0.8 s of CPU, most of a flow test's set-up and of ``commerce-sync setup``.

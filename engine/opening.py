@@ -13,8 +13,8 @@ Three kinds of run (``RunKind``), read from Prefect's flow run in one place (``r
 Whatever the kind, a sync whose work is *whatever is pending* in the ERP or in staging (``PENDING_WORK``)
 covers up to now: its scheduled runs only decide when it looks, and none of them may find "nothing due" while
 staged orders or shipments wait — not even a run in the same second as the last one (it looks at that second
-again). An explicit ``period_start``/``period_end`` re-runs that window and never
-moves the cursor. ``choose_period`` is the rule, pure; ``tasks.runs.open_run`` applies it.
+again). An explicit ``period_start``/``period_end`` re-runs that window and never moves the cursor.
+``choose_period`` is the rule, pure; ``tasks.runs.open_run`` applies it.
 """
 
 from __future__ import annotations
