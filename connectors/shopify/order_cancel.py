@@ -66,7 +66,7 @@ class OrderCanceller:
         remembered = self.jobs.get(order_id)
         if remembered is not None:
             if self._may_still_run(remembered):
-                return CancelResult("done" if self.is_cancelled(order_id) else "running")
+                return self._done_or_running(order_id)
             self.jobs.forget(order_id)
             if self.is_cancelled(order_id):
                 return CancelResult("done")
@@ -76,7 +76,7 @@ class OrderCanceller:
             )
         except Retriable:  # sent, answer lost: a job may exist that we cannot ask about
             self.jobs.put(order_id, f"{_LOST}{self.now().isoformat()}")
-            return CancelResult("done" if self.is_cancelled(order_id) else "running")
+            return self._done_or_running(order_id)
         if errors:
             if self.is_cancelled(order_id):  # e.g. cancelled in the admin meanwhile: the state says done
                 return CancelResult("done")
@@ -84,6 +84,15 @@ class OrderCanceller:
         job = (payload or {}).get("job") or {}
         self.jobs.put(order_id, str(job.get("id")))
         return self._settle(order_id, str(job.get("id")), bool(job.get("done")))
+
+    def _done_or_running(self, order_id: str) -> CancelResult:
+        """While a job of ours may still run: done once the order is cancelled — by that job, an earlier one whose
+        answer was lost, or a person — and the job forgotten, since no cancel will be sent for the order again
+        (a remembered job outlived its order in a real-death bench run); else running."""
+        if self.is_cancelled(order_id):
+            self.jobs.forget(order_id)
+            return CancelResult("done")
+        return CancelResult("running")
 
     def is_cancelled(self, order_id: str) -> bool:
         data = self.client.execute("OrderStates", {"ids": [order_id]})

@@ -117,3 +117,31 @@ def test_a_send_whose_answer_was_lost_waits_its_grace_before_sending_again(shop)
     now[0] += timedelta(seconds=2)
     assert canceller.cancel(order_id, {"orderId": order_id, **VARIABLES}).status == "running"
     assert _cancels(emulator) == 2
+
+
+def test_an_order_cancelled_while_our_job_still_runs_is_done_and_the_job_forgotten(shop):
+    """An order already cancelled — by an earlier job whose answer was lost, or by a person — while the job we
+    remember still runs: done, and the job is forgotten, since nothing will look at the order again (a real-death
+    bench run left such a job in the sync state)."""
+    client, emulator, clock = shop
+    order_id, memory = _open_order(emulator), Memory()
+    canceller = OrderCanceller(client, memory, sleep=lambda s: None)
+    assert canceller.cancel(order_id, {"orderId": order_id, **VARIABLES}).status == "running"
+    with emulator.state.lock:
+        emulator.state.find(order_id, "Order").cancelled_at = clock.now()
+
+    done = canceller.cancel(order_id, {"orderId": order_id, **VARIABLES})
+
+    assert (done.status, memory.jobs, _cancels(emulator)) == ("done", {}, 1)
+
+
+def test_a_lost_answer_for_an_order_found_cancelled_leaves_nothing_remembered(shop):
+    client, emulator, clock = shop
+    order_id, memory = _open_order(emulator), Memory()
+    with emulator.state.lock:  # cancelled in the admin; our send's answer is lost on the way back
+        emulator.state.find(order_id, "Order").cancelled_at = clock.now()
+    emulator.set_faults(script=[{"request": 1, "fault": "lost_answer"}])
+
+    result = OrderCanceller(client, memory, sleep=lambda s: None).cancel(order_id, {"orderId": order_id, **VARIABLES})
+
+    assert (result.status, memory.jobs) == ("done", {})
