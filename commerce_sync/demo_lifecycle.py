@@ -54,9 +54,6 @@ def later_pass(shop: str, shop_state: Any, data: SampleData, flows: Flows) -> tu
     scenarios = sampled + apply_lifecycle(shop_state, data.products, untouched, processed, at)
     rows = []
     by_name = {name: (flow_fn, params_cls) for name, flow_fn, params_cls in flows}
-    # a run covers up to the whole second it started in: a later pass starting in the second the first pass's
-    # sync_orders started would find nothing due (engine/opening.py) and read none of the turns
-    time.sleep(1 - time.time() % 1)
     for name in (n for n in LATER_FLOWS if n in by_name):  # in the day's order here: stock after the orders
         flow_fn, params_cls = by_name[name]
         started = time.monotonic()

@@ -12,14 +12,16 @@ Three kinds of run (``RunKind``), read from Prefect's flow run in one place (``r
 
 Whatever the kind, a sync whose work is *whatever is pending* in the ERP or in staging (``PENDING_WORK``)
 covers up to now: its scheduled runs only decide when it looks, and none of them may find "nothing due" while
-staged orders or shipments wait — not even a run in the same second as the last one (it looks at that second
-again). An explicit ``period_start``/``period_end`` re-runs that window and never moves the cursor.
-``choose_period`` is the rule, pure; ``tasks.runs.open_run`` applies it.
+staged orders or shipments wait. A run that looks up to now but starts in the very second its last run's period
+ended would find an empty period (periods end on a whole second, as Shopify and the ERPs stamp changes):
+it waits for the next second instead (``waits_for_the_next_second``), so "sync now" right after a run, or a
+webhook's run, still looks. An explicit ``period_start``/``period_end`` re-runs that window and never moves the
+cursor. ``choose_period`` is the rule, pure; ``tasks.runs.open_run`` applies it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -96,15 +98,6 @@ def choose_period(
         since = f"from {position.isoformat()} (where the last successful run ended)"
     if start.kind is not RunKind.SCHEDULED or sync_type in PENDING_WORK:
         period = schedule.sync_period(start.started_at, position, manual=True)
-        if period is None and sync_type in PENDING_WORK and position is not None:
-            # the last run ended within this very second (periods end on a whole second: ERP timestamps have no
-            # more): look at its last second again, which is harmless, rather than skip the pending work
-            again = SyncPeriod(start=position - timedelta(seconds=1), end=position)
-            return Opening(
-                again,
-                f"{started_by}: the last run ended this second, so its last second again; "
-                "its work is whatever is pending, so it looks on every run",
-            )
         pending = "; its work is whatever is pending, so it looks on every run" if sync_type in PENDING_WORK else ""
         return Opening(period, f"{started_by}: {since} up to when it started{pending}")
     period = schedule.sync_period(start.scheduled_at, position)
@@ -113,3 +106,13 @@ def choose_period(
     return Opening(
         period, f"{started_by}: {since} to the latest due date at or before {start.scheduled_at.isoformat()}"
     )
+
+
+def waits_for_the_next_second(sync_type: str, start: RunStart, position: datetime | None) -> bool:
+    """Whether a run that looks up to now started in the very second its last run's period ended: its period
+    would be empty, and a change stamped in this second is only readable once the second is over, so it waits
+    for the next second (under one) rather than find nothing due — two runs in one second (a person's "sync
+    now" or a webhook's run right after a run, a test on a fast machine) left a staged order or a cancellation
+    to the next schedule."""
+    looks_up_to_now = start.kind is not RunKind.SCHEDULED or sync_type in PENDING_WORK
+    return looks_up_to_now and position is not None and position == start.started_at.replace(microsecond=0)

@@ -11,7 +11,8 @@ and retried by the next run, so one bad record never blocks a shop's sync.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -23,7 +24,7 @@ from connectors.state import RunStatus
 from domain.report import SyncReport
 from domain.schedule import SyncPeriod, SyncSchedule
 from engine.context import SyncContext
-from engine.opening import RunStart, choose_period
+from engine.opening import RunStart, choose_period, waits_for_the_next_second
 from engine.policy import IO_TASK
 from engine.resources import resources
 from tasks.leftovers import close_dead_runs
@@ -57,6 +58,9 @@ def open_run(
     explicit = None
     if period_start is not None and period_end is not None:
         explicit = SyncPeriod(start=period_start, end=period_end)
+    if explicit is None and waits_for_the_next_second(sync_type, start, cursor.position):
+        time.sleep(1 - start.started_at.microsecond / 1_000_000)
+        start = start.model_copy(update={"started_at": datetime.now(UTC)})
     period, reason = choose_period(schedule or res.shop.schedule, sync_type, start, cursor.position, explicit)
     run_id = None
     if period is not None:

@@ -10,7 +10,7 @@ import pytest
 from prefect.client.schemas.objects import FlowRun
 
 from domain.schedule import SyncPeriod, SyncSchedule
-from engine.opening import PENDING_WORK, RunKind, RunStart, choose_period, run_kind
+from engine.opening import PENDING_WORK, RunKind, RunStart, choose_period, run_kind, waits_for_the_next_second
 
 QUARTER = SyncSchedule(every="15m", startDate="2026-01-01", timeZone="Europe/Prague")
 LAST = datetime.fromisoformat("2026-06-10T09:00+02:00")  # where the last successful run ended
@@ -71,19 +71,30 @@ def test_a_pending_work_sync_looks_up_to_now_even_when_its_due_date_is_covered(s
     assert "whatever is pending" in reason
 
 
+@pytest.mark.parametrize("kind", [RunKind.MANUAL, RunKind.WEBHOOK])
+def test_a_run_that_looks_up_to_now_in_the_second_its_last_run_ended_waits_for_the_next(kind: RunKind):
+    """Two runs in one second (a person's "sync now" or a webhook's run right after a run; a test on a fast
+    machine) found "nothing due": the order cancelled in that second waited for the next schedule."""
+    ended = NOW.replace(microsecond=0)  # the last run's period ended at the second this one starts in
+    assert waits_for_the_next_second("sync_orders", start(kind), ended)
+    assert choose_period(QUARTER, "sync_orders", start(kind), ended).period is None  # why it must wait
+    one_second_on = start(kind, started_at=NOW + timedelta(seconds=1))
+    assert choose_period(QUARTER, "sync_orders", one_second_on, ended).period == SyncPeriod(
+        start=ended, end=ended + timedelta(seconds=1)
+    )
+
+
 @pytest.mark.parametrize("sync_type", sorted(PENDING_WORK))
-@pytest.mark.parametrize("kind", list(RunKind))
-def test_a_pending_work_sync_in_the_same_second_as_the_last_run_still_looks(sync_type: str, kind: RunKind):
-    """Two runs in one second (a person retrying an order right after a run; a test on a fast machine) found
-    "nothing due" and left the staged order alone: the second one looks at the last run's second again."""
-    ended = NOW.replace(microsecond=0)  # the last run ended at the second this one starts in
-    period, reason = choose_period(QUARTER, sync_type, start(kind), ended)
-    assert period == SyncPeriod(start=ended - timedelta(seconds=1), end=ended)  # the cursor does not move ahead
-    assert "whatever is pending" in reason
+def test_a_pending_work_sync_waits_for_the_next_second_whoever_started_it(sync_type: str):
+    ended = NOW.replace(microsecond=0)
+    assert all(waits_for_the_next_second(sync_type, start(kind), ended) for kind in RunKind)
 
 
-def test_a_window_sync_in_the_same_second_as_the_last_run_finds_nothing_due():
-    assert choose_period(QUARTER, "sync_orders", start(RunKind.MANUAL), NOW.replace(microsecond=0)).period is None
+def test_a_scheduled_window_run_or_a_run_in_a_later_second_does_not_wait():
+    ended = NOW.replace(microsecond=0)
+    assert not waits_for_the_next_second("sync_orders", start(RunKind.SCHEDULED), ended)
+    assert not waits_for_the_next_second("sync_orders", start(RunKind.MANUAL), ended - timedelta(seconds=1))
+    assert not waits_for_the_next_second("sync_orders", start(RunKind.MANUAL), None)
 
 
 def test_an_explicit_period_is_covered_as_given_whoever_started_the_run():
