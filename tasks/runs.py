@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -58,8 +58,8 @@ def open_run(
     explicit = None
     if period_start is not None and period_end is not None:
         explicit = SyncPeriod(start=period_start, end=period_end)
-    if explicit is None and waits_for_the_next_second(sync_type, start, cursor.position):
-        time.sleep(1 - start.started_at.microsecond / 1_000_000)
+    if explicit is None and cursor.position and waits_for_the_next_second(sync_type, start, cursor.position):
+        time.sleep(max(0.0, (cursor.position + timedelta(seconds=1) - datetime.now(UTC)).total_seconds()))
         start = start.model_copy(update={"started_at": datetime.now(UTC)})
     period, reason = choose_period(schedule or res.shop.schedule, sync_type, start, cursor.position, explicit)
     run_id = None
