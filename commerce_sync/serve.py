@@ -388,16 +388,20 @@ class LocalStack:
         wait_until(all_final, f"{len(flow_run_ids)} flow run(s) final", timeout, self._worker())
         return runs
 
-    def artifact_keys(self, flow_run_ids: list[str]) -> dict[str, list[str]]:
-        """The keys of the artifacts each flow run published (its summary, failures, progress)."""
+    def artifacts(self, flow_run_ids: list[str]) -> list[Any]:
+        """The artifacts the flow runs published (their summary, failures, drift, progress)."""
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-        found: dict[str, list[str]] = {run_id: [] for run_id in flow_run_ids}
         with self.api(), get_client(sync_client=True) as client:
             wanted = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=flow_run_ids))
-            for artifact in client.read_artifacts(artifact_filter=wanted):
-                found[str(artifact.flow_run_id)].append(artifact.key or "")
+            return list(client.read_artifacts(artifact_filter=wanted))
+
+    def artifact_keys(self, flow_run_ids: list[str]) -> dict[str, list[str]]:
+        """The keys of the artifacts each flow run published."""
+        found: dict[str, list[str]] = {run_id: [] for run_id in flow_run_ids}
+        for artifact in self.artifacts(flow_run_ids):
+            found[str(artifact.flow_run_id)].append(artifact.key or "")
         return found
 
     def _worker(self) -> Started | None:

@@ -96,11 +96,6 @@ def _in_batch(stack: LocalStack) -> list[Any]:
     return [d for d in stack.wired() if stack.label != "sqlite" or d.sync_type in SMOKE_SYNCS]
 
 
-def _reconciled(stack: LocalStack) -> set[str]:
-    """The shops whose reconcile the batch runs."""
-    return {d.shop for d in _in_batch(stack) if d.sync_type == "reconcile"}
-
-
 def _schedule(stack: LocalStack, shop: str) -> Any:
     from deployments.builder import load_shops
 
@@ -145,7 +140,8 @@ def batch(stack: LocalStack) -> Batch:
     # the hour's stock run before the maintenance queue's: the batch's sync_inventory ran beside the orders
     # category, and a POHODA order that create_sales_orders made after it reserves stock (stock_basis
     # "available"), so a reconcile straight after finds that real, passing drift (a run on 4 workers did)
-    stock = [d.name for d in _in_batch(stack) if d.sync_type == "sync_inventory" and d.shop in _reconciled(stack)]
+    reconciled = {d.shop for d in _in_batch(stack) if d.sync_type == "reconcile"}
+    stock = [d.name for d in _in_batch(stack) if d.sync_type == "sync_inventory" and d.shop in reconciled]
     runs |= stack.wait_for([stack.trigger(name) for name in stock], timeout=600)
     later = {name: stack.trigger(name) for name in afterwards}
     runs |= stack.wait_for(list(later.values()), timeout=600)
@@ -159,12 +155,7 @@ def batch(stack: LocalStack) -> Batch:
 def _failure_artifacts(stack: LocalStack, flow_run_ids: list[str], limit: int = 3000) -> str:
     """What the runs' failure and drift artifacts say (the records and checks that failed): the reason a run was
     not Completed, which the flow run's state only links to."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with stack.api(), get_client(sync_client=True) as client:
-        wanted = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=flow_run_ids))
-        found = [a for a in client.read_artifacts(artifact_filter=wanted) if a.key and "summary" not in a.key]
+    found = [a for a in stack.artifacts(flow_run_ids) if a.key and "summary" not in a.key]
     return "\n".join(f"--- artifact {a.key}:\n{str(a.data)[:limit]}" for a in found)
 
 
