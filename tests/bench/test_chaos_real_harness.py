@@ -173,8 +173,11 @@ def test_a_step_is_finished_only_when_its_last_run_finished():
 
 def test_the_flow_run_process_is_found_by_its_run_id():
     env = {**os.environ, "PREFECT__FLOW_RUN_ID": "run-under-test-42"}
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], env=env)
+    # The child says when it runs: right after fork, before exec, /proc still shows the parent's environment.
+    script = "import sys, time; print('up', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout is not None and child.stdout.readline() == "up\n"
         assert flow_run_pid("run-under-test-42") == child.pid
         assert flow_run_pid("run-under-test-4") is None
     finally:
