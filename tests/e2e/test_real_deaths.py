@@ -79,8 +79,12 @@ def test_orders_survive_kills_and_a_server_kill_exactly_once_and_leave_nothing_b
     server.join(timeout=300)
 
     assert orders.completed and sales.completed, [a.state for a in orders.attempts + sales.attempts]
-    assert [a.killed for a in orders.attempts[:1] + sales.attempts[:2]] == [True, True, True]
     assert [d.kind for d in disruptor.done] == ["server-kill"]
+    assert orders.attempts[0].killed and sales.attempts[0].killed
+    # the moment 1 s into a run can come after its end when the server's kill held the run up meanwhile (its
+    # Running seen only once the server answered again): that run was hit by the server's death instead
+    uniform = sales.attempts[1]
+    assert uniform.killed or uniform.flow_run_id in disruptor.done[0].runs, (uniform.missed, disruptor.done)
     assert _lock_taken_back(stack, orders.attempts[0].flow_run_id, orders.attempts[1].flow_run_id)
 
     engine = sa.create_engine(str(stack.erp_url))
