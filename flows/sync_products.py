@@ -34,7 +34,7 @@ from prefect import Task, flow, get_client, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import Field
@@ -157,21 +157,36 @@ def run_chunks(
     description: str,
     runner: TaskRunner,
 ) -> None:
-    """Each job (child-flow task, its parameters, the item keys it covers) a few at a time, with progress."""
+    """Each job (child-flow task, its parameters, the item keys it covers) ``max_workers`` at a time, with progress.
+
+    The next job is submitted only after the progress artifact moved: on Prefect's embedded SQLite server a child
+    run starting while that update commits fails its first API write with "database is locked" (503), and the
+    client waits 2 s before trying again — 2 s per chunk when the pool started the next job on its own."""
     progress = create_progress_artifact(
         0.0 if jobs else 100.0, description=description, key=artifact_key(params.shop, "sync_products", "progress")
     )
     if not jobs:  # no cluster started for nothing
         return
+    waiting = iter(jobs)
+    in_flight: dict[PrefectFuture[Any], list[str]] = {}
+
+    def submit_next() -> None:
+        if (job := next(waiting, None)) is not None:
+            in_flight[runner.submit(job[0], job[1])] = job[2]
+
     with runner:
-        futures = {runner.submit(job, parameters): keys for job, parameters, keys in jobs}
-        for done, future in enumerate(as_completed(list(futures)), start=1):
+        for _ in range(params.max_workers):
+            submit_next()
+        for done in range(1, len(jobs) + 1):
+            future = next(as_completed(list(in_flight)))
+            keys = in_flight.pop(future)
             try:
                 report, retry = future.result()
             except Exception as exc:
-                report, retry = chunk_failed(futures[future], exc), futures[future]
+                report, retry = chunk_failed(keys, exc), keys
             run.add(report, retry_keys=retry)
             update_progress_artifact(progress, 100.0 * done / len(jobs))
+            submit_next()
 
 
 def by_item_keys(run: RunHandle, params: SyncProductsParams, child_ctx: SyncContext, runner: TaskRunner) -> None:
