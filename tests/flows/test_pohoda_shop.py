@@ -8,7 +8,6 @@ side. Every document sent to POHODA is validated against ``data.xsd`` (``pohoda_
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -161,19 +160,6 @@ def test_export_completion_streams_the_stock_export_in_chunk_subflows_and_a_seco
     incremental = sync_products(window)
     assert (incremental.created, incremental.updated, incremental.failed) == (0, 1, 0)
     assert shop_prices(shop)[other.code] == new_price
-
-
-def test_chunks_run_one_after_another_start_without_an_api_write_refused_by_the_sqlite_server(pohoda_shop, caplog):
-    """Prefect's embedded SQLite server refuses a child run's first write ("database is locked", 503) when it
-    starts while the parent's progress update commits, and the client waits 2 s to try again: a 30-chunk export
-    lost a minute so. The next chunk starts once the progress moved."""
-    caplog.set_level(logging.DEBUG, logger="prefect.client")
-
-    state = sync_products(SyncProductsParams(shop=pohoda_shop.name, chunk_size=8, max_workers=1), return_state=True)
-
-    assert report_of(state).failed == 0
-    assert len(child_runs(state)) >= 4
-    assert [r.getMessage() for r in caplog.records if "retryable status code" in r.getMessage()] == []
 
 
 def test_category_export_and_parameters_with_suppliers_reach_the_shop_once(pohoda_shop):
