@@ -7,8 +7,7 @@ server refuses leases under 60 s — and the server's repossessor loop notices: 
 65 s after every kill (bench/chaos_real.py, before this module), 300 s with Prefect's default lease.
 
 Prefect has no API that lists a limit's leases or their holders, so each run writes down which lease it holds:
-a Prefect variable per lock (:func:`holder_variable`) with the lease id and the flow run, cleared when it releases
-the lock (:func:`recorded_holder` reads it). A run that finds the
+a Prefect variable per lock (:func:`holder_variable`) with the lease id and the flow run. A run that finds the
 lock taken reads it; when that flow run is over (Crashed, Failed, Cancelled, Completed) its process is gone,
 and the lease is released at once:
 
@@ -30,10 +29,9 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 import httpx
@@ -44,7 +42,6 @@ from prefect.client.schemas.responses import ConcurrencyLimitWithLeaseResponse
 from prefect.concurrency._leases import maintain_concurrency_lease
 from prefect.context import FlowRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 __all__ = [
     "LOCK_LEASE_SECONDS",
@@ -53,14 +50,10 @@ __all__ = [
     "LockTakenBack",
     "category_locks",
     "holder_variable",
-    "recorded_holder",
     "take_back_dead_holders",
 ]
 
 logger = logging.getLogger(__name__)
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 LOCK_WAIT_SECONDS = 6 * 3600
 """How long a run waits for its category: a busy category's runs queue behind each other."""
@@ -113,7 +106,7 @@ def category_locks(
         finally:
             if flow_run_id is not None:
                 _forget_holder(client, locks, lease.lease_id)
-            _patiently(client.release_concurrency_slots_with_lease, lease.lease_id)
+            client.release_concurrency_slots_with_lease(lease.lease_id)
 
 
 def _acquire(
@@ -123,13 +116,8 @@ def _acquire(
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            response = _patiently(
-                client.increment_concurrency_slots_with_lease,
-                names=locks,
-                slots=1,
-                mode="concurrency",
-                lease_duration=lease_seconds,
-                holder=holder,
+            response = client.increment_concurrency_slots_with_lease(
+                names=locks, slots=1, mode="concurrency", lease_duration=lease_seconds, holder=holder
             )
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code != 423:  # 423 Locked: a slot is taken
@@ -138,7 +126,7 @@ def _acquire(
         else:
             lease = ConcurrencyLimitWithLeaseResponse.model_validate(response.json())
             if len(lease.limits) != len(locks):
-                _patiently(client.release_concurrency_slots_with_lease, lease.lease_id)
+                client.release_concurrency_slots_with_lease(lease.lease_id)
                 missing = sorted(set(locks) - {limit.name for limit in lease.limits})
                 raise RuntimeError(f"concurrency limits {missing} do not exist: run `commerce-sync setup` first")
             return lease
@@ -158,18 +146,18 @@ def take_back_dead_holders(client: SyncPrefectClient, locks: list[str]) -> list[
     taken: list[LockTakenBack] = []
     seen: set[str] = set()
     for lock in locks:
-        holder = recorded_holder(client, lock)
-        if holder is None:
+        variable = client.read_variable_by_name(holder_variable(lock))
+        if variable is None or not isinstance(variable.value, dict):
             continue
-        lease_id, run_id = str(holder["lease_id"]), str(holder.get("flow_run_id"))
+        lease_id, run_id = str(variable.value.get("lease_id")), str(variable.value.get("flow_run_id"))
         if lease_id in seen:
             continue
         seen.add(lease_id)
         state = _run_state(client, run_id)
         if state not in FINAL and state != "GONE":
             continue
-        _patiently(client.release_concurrency_slots_with_lease, UUID(lease_id))
-        held = [str(name) for name in holder.get("locks", [lock])]
+        client.release_concurrency_slots_with_lease(UUID(lease_id))
+        held = [str(name) for name in variable.value.get("locks", [lock])]
         _forget_holder(client, held, UUID(lease_id))
         taken.append(LockTakenBack(tuple(held), run_id, state))
     return taken
@@ -189,32 +177,27 @@ def _record_holder(client: SyncPrefectClient, locks: list[str], lease_id: UUID, 
         name = holder_variable(lock)
         if client.read_variable_by_name(name) is None:
             try:
-                _patiently(client.create_variable, VariableCreate(name=name, value=value))
+                client.create_variable(VariableCreate(name=name, value=value))
                 continue
             except ObjectAlreadyExists:  # written meanwhile by a run that has since died: overwrite it
                 pass
-        _patiently(client.update_variable, VariableUpdate(name=name, value=value))
-
-
-def recorded_holder(client: SyncPrefectClient, lock: str) -> dict[str, Any] | None:
-    """What ``lock``'s holder variable names (``lease_id``, ``flow_run_id``, ``locks``); None when the lock has
-    no recorded holder (no variable yet, or its last holder released it)."""
-    variable = client.read_variable_by_name(holder_variable(lock))
-    value = variable.value if variable is not None else None
-    return value if isinstance(value, dict) and value.get("lease_id") else None
+        client.update_variable(VariableUpdate(name=name, value=value))
 
 
 def _forget_holder(client: SyncPrefectClient, locks: list[str], lease_id: UUID) -> None:
-    """Mark the locks' holder variables that still name ``lease_id`` released (a later holder's stay).
-
-    Marked, not deleted: Prefect's server emits its "variable deleted" event between reading the variable and
-    deleting it, and on its SQLite database the event's write makes the delete fail ("database is locked", 503),
-    so every run's release waited out the client's 2 s back-off; an update emits its event after writing."""
+    """Delete the locks' holder variables that still name ``lease_id`` (a later holder's stay)."""
     for lock in locks:
-        holder = recorded_holder(client, lock)
-        if holder is not None and holder["lease_id"] == str(lease_id):
-            released = {"lease_id": None, "flow_run_id": None, "locks": list(locks)}
-            _patiently(client.update_variable, VariableUpdate(name=holder_variable(lock), value=released))
+        name = holder_variable(lock)
+        variable = client.read_variable_by_name(name)
+        if (
+            variable is not None
+            and isinstance(variable.value, dict)
+            and variable.value.get("lease_id") == str(lease_id)
+        ):
+            try:
+                client.delete_variable_by_name(name)
+            except ObjectNotFound:
+                pass
 
 
 def _current_flow_run_id() -> UUID | None:
@@ -229,30 +212,3 @@ def _log() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         return get_run_logger()
     except Exception:  # outside a run: the module's logger
         return logger
-
-
-RETRIED_STATUS = frozenset({429, 502, 503})
-"""The answers Prefect's client retries (``prefect.client.base``), and so do the lock's own calls."""
-
-
-def _patiently(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """``call(*args, **kwargs)``, tried again after 0.1 s, 0.2 s, 0.4 s, … (51 s in all) on an answer Prefect's
-    client would retry or a dropped connection — as patient as the client's own 2, 4, … 32 s, run without them.
-
-    Why not the client's own: Prefect's embedded SQLite server answers 503 ("database is locked") to a write whose
-    transaction read before another write committed, and at a run's end the server is writing that run's task-run
-    events: the holder's release met it on most runs of the SQLite stack and waited out the client's first
-    back-off, 2 s, which no setting shortens."""
-    delay = 0.1
-    while True:
-        try:
-            with temporary_settings({PREFECT_CLIENT_MAX_RETRIES: 0}):
-                return call(*args, **kwargs)
-        except httpx.HTTPStatusError as exc:
-            if exc.response.status_code not in RETRIED_STATUS or delay > 30:
-                raise
-        except httpx.TransportError:
-            if delay > 30:
-                raise
-        time.sleep(delay)
-        delay *= 2

@@ -235,11 +235,11 @@ def holder_of(stack: LocalStack, lock: str) -> str | None:
     """The flow run that holds ``lock``, as its holder variable says (``engine/locks.py``)."""
     from prefect.client.orchestration import get_client
 
-    from engine.locks import recorded_holder
+    from engine.locks import holder_variable
 
     with stack.api(), get_client(sync_client=True) as client:
-        holder = recorded_holder(client, lock)
-    return str(holder["flow_run_id"]) if holder and holder.get("flow_run_id") else None
+        variable = client.read_variable_by_name(holder_variable(lock))
+    return str(variable.value.get("flow_run_id")) if variable and isinstance(variable.value, dict) else None
 
 
 def follow(day: Day, deployment: Deployment, plan: KillPlan | None, previous: Attempt | None = None) -> Attempt:

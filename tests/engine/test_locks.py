@@ -7,14 +7,13 @@ import uuid
 from collections.abc import Iterator
 from uuid import UUID
 
-import httpx
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.states import Crashed, Running
 
-from engine.locks import LockNotAcquired, _patiently, category_locks, recorded_holder, take_back_dead_holders
+from engine.locks import LockNotAcquired, category_locks, holder_variable, take_back_dead_holders
 from engine.locks import _record_holder as record_holder
 
 
@@ -57,7 +56,7 @@ def test_the_lock_of_a_crashed_run_goes_to_the_next_run_long_before_its_lease_en
 
     assert _active(lock) == 0
     with get_client(sync_client=True) as client:
-        assert recorded_holder(client, lock) is None
+        assert client.read_variable_by_name(holder_variable(lock)) is None
 
 
 def test_a_live_holder_keeps_its_lock(lock: str):
@@ -70,7 +69,7 @@ def test_a_live_holder_keeps_its_lock(lock: str):
     assert _active(lock) == 1
     with get_client(sync_client=True) as client:
         assert take_back_dead_holders(client, [lock]) == []
-        assert (recorded_holder(client, lock) or {}).get("flow_run_id") == str(run_id)
+        assert client.read_variable_by_name(holder_variable(lock)).value["flow_run_id"] == str(run_id)
 
 
 def test_a_run_that_finished_leaves_no_holder_behind(lock: str):
@@ -78,48 +77,15 @@ def test_a_run_that_finished_leaves_no_holder_behind(lock: str):
     def holds_the_lock() -> int:
         with category_locks([lock], lease_seconds=60, wait_seconds=5):
             with get_client(sync_client=True) as client:
-                return int(recorded_holder(client, lock) is not None)
+                return int(client.read_variable_by_name(holder_variable(lock)) is not None)
 
     assert holds_the_lock() == 1
     assert _active(lock) == 0
     with get_client(sync_client=True) as client:
-        assert recorded_holder(client, lock) is None
+        assert client.read_variable_by_name(holder_variable(lock)) is None
 
 
 def test_a_missing_limit_fails_instead_of_running_unguarded(prefect_harness: None):
     with pytest.raises(RuntimeError, match="do not exist"):
         with category_locks([f"no-such-shop-{uuid.uuid4().hex[:6]}:orders"], wait_seconds=2):
             pass
-
-
-def _status_error(code: int) -> httpx.HTTPStatusError:
-    request = httpx.Request("PATCH", "http://prefect.test/api/variables/name/x")
-    return httpx.HTTPStatusError(f"{code}", request=request, response=httpx.Response(code, request=request))
-
-
-def test_a_database_is_locked_answer_is_tried_again_within_a_fraction_of_a_second(monkeypatch: pytest.MonkeyPatch):
-    """Prefect's SQLite server answers 503 to a lock's write that met another write; its client would wait 2 s."""
-    slept: list[float] = []
-    monkeypatch.setattr("engine.locks.time.sleep", slept.append)
-    answers = iter([_status_error(503), httpx.ConnectError("server restarting"), "written"])
-
-    def write() -> str:
-        answer = next(answers)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    assert _patiently(write) == "written"
-    assert slept == [0.1, 0.2]
-
-
-def test_an_answer_no_retry_can_mend_is_raised_at_once(monkeypatch: pytest.MonkeyPatch):
-    slept: list[float] = []
-    monkeypatch.setattr("engine.locks.time.sleep", slept.append)
-
-    def write() -> None:
-        raise _status_error(423)
-
-    with pytest.raises(httpx.HTTPStatusError):
-        _patiently(write)
-    assert slept == []
