@@ -36,7 +36,6 @@ an extra request per task, which failed the run while the server restarted; benc
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.objects import StateType
@@ -97,20 +96,3 @@ async def ensure_zombie_automation(client: PrefectClient) -> str:
     else:
         await client.create_automation(wanted)
     return ZOMBIE_AUTOMATION
-
-
-def pool_template(template: dict[str, Any]) -> dict[str, Any]:
-    """A process work pool's base job template whose runs send heartbeats and outlive their worker: the
-    default environment gets the heartbeat setting (an ``env`` default already there is kept; its own
-    heartbeat setting wins), and a run's output is not piped into the worker's."""
-    properties = template["variables"]["properties"]
-    properties["env"]["default"] = {**HEARTBEAT_ENV, **properties["env"].get("default", {})}
-    properties["stream_output"]["default"] = False
-    return template
-
-
-def pool_template_current(template: dict[str, Any]) -> bool:
-    """Whether :func:`pool_template` would change nothing."""
-    properties = template.get("variables", {}).get("properties", {})
-    env = properties.get("env", {}).get("default", {})
-    return HEARTBEAT_ENV.keys() <= env.keys() and properties.get("stream_output", {}).get("default") is False

@@ -24,7 +24,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate, WorkPoolUpdate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from deployments.crash_detection import ensure_zombie_automation, pool_template, pool_template_current
+from deployments.crash_detection import ensure_zombie_automation
+from deployments.work_pool import pool_template, pool_template_current
 from domain.categories import Category, lock_name, queue_name
 from engine.shared_budget import budget_limit, ensure_shared_budget
 

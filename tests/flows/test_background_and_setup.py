@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import pytest
 from prefect import flow
@@ -58,6 +59,8 @@ def test_setup_makes_the_pools_runs_send_heartbeats_outlive_their_worker_and_cra
     assert properties["env"]["default"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
     # a run's output is not piped into the worker: a worker killed alone no longer takes its runs with it
     assert properties["stream_output"]["default"] is False
+    # the engine started directly by setup's interpreter, not through Prefect's workspace supervisor
+    assert properties["command"]["default"] == f"{sys.executable} -m prefect.engine"
     assert len(automations) == 1
     trigger, action = automations[0].trigger, automations[0].actions[0]
     # armed by the run's Pending and Running too: a run that died before its first heartbeat is caught as well
