@@ -12,11 +12,15 @@
   A pool whose command someone set to anything else keeps it; a command of this form is renewed when setup runs
   from another interpreter (a moved virtualenv). Workers on other machines need the same interpreter path, or
   the pool's command set by hand.
+- **Runs start in the temporary directory** (``working_dir``), which their pull step leaves for the project's
+  directory at once. Without one the worker makes an empty ``tmp…prefect`` folder per run and removes it when the
+  run's process exits — a worker killed meanwhile leaves it behind, with nothing in it to say whose it was.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from typing import Any
 
 from deployments.crash_detection import HEARTBEAT_ENV
@@ -36,6 +40,8 @@ def pool_template(template: dict[str, Any], interpreter: str | None = None) -> d
     properties["stream_output"]["default"] = False
     if _ours(properties["command"].get("default")):
         properties["command"]["default"] = engine_command(interpreter)
+    if properties["working_dir"].get("default") is None:
+        properties["working_dir"]["default"] = tempfile.gettempdir()
     return template
 
 
@@ -48,6 +54,7 @@ def pool_template_current(template: dict[str, Any], interpreter: str | None = No
         HEARTBEAT_ENV.keys() <= env.keys()
         and properties.get("stream_output", {}).get("default") is False
         and (command == engine_command(interpreter) or not _ours(command))
+        and properties.get("working_dir", {}).get("default") is not None
     )
 
 

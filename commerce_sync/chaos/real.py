@@ -540,9 +540,16 @@ def temp_leftovers(stack: LocalStack, wait: float = 20) -> list[str]:
     """:func:`leftover_files` of the stack, once its worker had ``wait`` seconds to remove the scratch folders of
     runs that just ended (it does so a moment after a run's process exits)."""
     deadline = time.monotonic() + wait
-    while any(temp_dir(stack).glob("prefect-workspace-attempt-*")) and time.monotonic() < deadline:
+    while any(map(_worker_scratch, temp_dir(stack).iterdir())) and time.monotonic() < deadline:
         time.sleep(1)
     return leftover_files(temp_dir(stack))
+
+
+def _worker_scratch(path: Path) -> bool:
+    """A run's scratch folder of Prefect's process worker: ``tmp…prefect`` (the run's working directory when
+    the pool names none) or ``prefect-workspace-attempt-…`` (a run started through its workspace supervisor)."""
+    name = path.name
+    return name.startswith("prefect-workspace-attempt-") or (name.startswith("tmp") and name.endswith("prefect"))
 
 
 def leftover_files(tmp: Path) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 
 from prefect.workers.process import ProcessWorker
 
@@ -20,6 +21,8 @@ def test_prefects_default_template_gets_the_engine_of_setups_interpreter_and_is_
     done = pool_template(template)
 
     assert _command(done) == f"{sys.executable} -m prefect.engine"
+    # no per-run scratch folder for a killed worker to leave behind: runs start in the temporary directory
+    assert done["variables"]["properties"]["working_dir"]["default"] == tempfile.gettempdir()
     assert pool_template_current(done)
 
 
