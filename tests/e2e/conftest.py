@@ -1,13 +1,14 @@
 """A real installation for the end-to-end tests, built by the same code as ``commerce-sync demo --serve``.
 
-``stack`` (package scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop
-and its reconcile, see ``smoke.py``, on the embedded default's SQLite server, which the browser tests open first
-and the real-death sample kills last —
-or ``postgresql``, every shop and deployment) is a :class:`commerce_sync.serve.LocalStack`: ``prefect server
-start`` on a free 127.0.0.1 port under a fresh ``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL
-database where one is reachable), the Shopify emulators and the POHODA mServer emulator as processes seeded over
-their admin endpoints, the sample SQL ERP, the blocks, ``commerce-sync setup shops.yaml``, ``prefect deploy
---all`` on the repository's prefect.yaml and ``prefect worker start --type process``.
+``stack`` (package scope, parametrised indirectly: ``sqlite`` — the smoke batch's deployments of the SQL shop and
+its reconcile, see ``smoke.py``, on the embedded default's SQLite server, which the browser tests open first and the
+real-death sample kills last — or ``postgresql``, every shop and deployment, or ``postgresql-events``, the SQL
+shop's order syncs with their webhook triggers, for the shop-event tests beside the full batch) is a
+:class:`commerce_sync.serve.LocalStack`: ``prefect server start`` on a free 127.0.0.1 port under a fresh
+``PREFECT_HOME`` (its database SQLite, or a fresh PostgreSQL database where one is reachable), the Shopify emulators
+and the POHODA mServer emulator as processes seeded over their admin endpoints, the sample SQL ERP, the blocks,
+``commerce-sync setup shops.yaml``, ``prefect deploy --all`` on the repository's prefect.yaml and ``prefect worker
+start --type process``.
 
 Each stack starts once for the whole package (the tests are ordered so, see ``pytest_collection_modifyitems``):
 a stack costs a server, a deployment of every entrypoint and a worker, a minute or more of a small machine.
@@ -34,7 +35,8 @@ PREFECT_FILE = Path(os.environ.get("COMMERCE_SYNC_E2E_PREFECT_FILE", REPO_ROOT /
 BROWSER_SYNCS = frozenset({"sync_orders", "reconcile"})  # what the browser tests run, on the SQLite stack
 
 
-STACK_ORDER = ("sqlite", "postgresql")
+STACK_ORDER = ("sqlite", "postgresql", "postgresql-events")
+EVENT_SYNCS = frozenset({"sync_orders", "create_sales_orders"})  # what the shop-event tests run, with triggers
 FIRST_ON_A_STACK = ("test_browser.py",)  # what they show needs a stack no batch has run on yet
 LAST_ON_A_STACK = ("test_real_deaths.py",)  # it SIGKILLs the stack's server, and asserts nothing was left behind
 
@@ -105,8 +107,13 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             (workdir / "tmp").mkdir()
             extra_env["TMPDIR"] = str(workdir / "tmp")
             prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-smoke.yaml", SMOKE_SYNCS | BROWSER_SYNCS)
-        else:  # every deployment; the server's and the SQL ERP's database on PostgreSQL, POHODA keeps its own
-            prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None, triggers=True)
+        else:  # the server's and the SQL ERP's database on PostgreSQL, POHODA keeps its own
+            if database == "postgresql-events":  # the SQL shop's order syncs, started by its webhooks too
+                only_shops = [SMOKE_SHOP]
+                events_file = workdir / "prefect-events.yaml"
+                prefect_file = smoke_prefect_file(PREFECT_FILE, events_file, EVENT_SYNCS, triggers=True)
+            else:  # every deployment of every shop
+                prefect_file = smoke_prefect_file(PREFECT_FILE, workdir / "prefect-e2e.yaml", syncs=None, triggers=True)
             admin_url = request.getfixturevalue("pg_server")  # skips, with the reason, when PostgreSQL is not up
             prefect_db = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_prefect", "postgresql+asyncpg"))
             erp_url = cleanup.enter_context(fresh_pg_database(admin_url, "cs_e2e_erp", "postgresql+psycopg"))

@@ -26,13 +26,13 @@ from commerce_sync.serve import SHOPIFY_APP, LocalStack, run_command
 from commerce_sync.webhooks.signature import sign
 from deployments.webhooks import DEBOUNCE, WEBHOOK_TOPICS
 from tests.e2e.shop_day import ORDERS_DEPLOYMENT, SHOP, place_order, runs_created_since, started_by_automation
-from tests.e2e.stacks import ON_POSTGRESQL
+from tests.e2e.stacks import ON_POSTGRESQL_EVENTS
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.timeout(600),
-    ON_POSTGRESQL,
+    ON_POSTGRESQL_EVENTS,
 ]
 
 SECRET = SecretStr(SHOPIFY_APP[1])  # the Dev Dashboard app's client secret: Shopify signs webhooks with it

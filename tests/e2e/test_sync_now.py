@@ -20,13 +20,13 @@ import sqlalchemy as sa
 from commerce_sync.serve import LocalStack
 from connectors.erp.sql import tables as t
 from tests.e2e.shop_day import ORDERS_DEPLOYMENT, SHOP, place_order, trigger_as_scheduled
-from tests.e2e.stacks import ON_POSTGRESQL
+from tests.e2e.stacks import ON_POSTGRESQL_EVENTS
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.timeout(600),
-    ON_POSTGRESQL,
+    ON_POSTGRESQL_EVENTS,
 ]
 
 
