@@ -110,9 +110,10 @@ def test_a_custom_run_shows_each_parameter_by_its_title_and_a_dry_run_from_it_co
     def dry_runs() -> list[Any]:
         return [r for r in due_runs() if r.parameters["params"].get("dry_run")]
 
-    # Submit again while the page is still the form and no run came of it: the embedded SQLite server refuses a
-    # write that meets another ("database is locked", 503) and the UI does not try again (a CI run on a busy machine
-    # found no run after 120 s); an accepted form leaves for the run's page, so no run is submitted twice
+    # Submit again while the page is still the form and no run came of it: a CI run on a busy machine found no run
+    # after 120 s (the click lost, or, likely but not seen, the embedded SQLite server refusing the write with a 503
+    # "database is locked" that the UI does not try again). A page that left the form is not submitted again; should
+    # a slow first submit's run still arrive after a second one, every dry run made must complete (below)
     for _attempt in range(3):
         page.get_by_role("button", name="Submit").click()
         try:
